@@ -1,0 +1,29 @@
+// Bundles tfjs-core's gradient registrations into one ES module that Node can load.
+//
+// Why: tfjs-core's npm entry for Node (dist/tf-core.node.js) registers no gradients, and
+// the ESM file that does (dist/register_all_gradients.js) uses extensionless imports that
+// Node's ESM loader rejects. tfjs keeps its engine and registries in a global namespace,
+// so a bundled copy of the gradient configs registers into the same engine the rest of the
+// library uses; the @tensorflow/tfjs union package ships its gradients the same way.
+// Runs on `npm ci` / `npm install` (prepare) and before `npm run build`.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const outfile = resolve(root, process.argv[2] ?? "src/vendor/tfjs-gradients.js");
+mkdirSync(dirname(outfile), { recursive: true });
+await build({
+  stdin: {
+    contents: 'import "@tensorflow/tfjs-core/dist/register_all_gradients.js";',
+    resolveDir: root,
+  },
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  mainFields: ["module", "main"],
+  outfile,
+  legalComments: "inline",
+  logLevel: "warning",
+});

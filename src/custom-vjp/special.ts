@@ -1,0 +1,43 @@
+/**
+ * Special functions that tfjs lacks, as custom ops over @stdlib's float64 implementations,
+ * so that they have gradients in every engine.
+ */
+import digammaF64 from "@stdlib/math-base-special-digamma";
+import gammalnF64 from "@stdlib/math-base-special-gammaln";
+import polygammaF64 from "@stdlib/math-base-special-polygamma";
+import trigammaF64 from "@stdlib/math-base-special-trigamma";
+import { defineOp, type Op } from "./define-op.js";
+
+/** An elementwise op of one input from a float64 function and its derivative. */
+export function unaryOp(name: string, f: (x: number) => number, df: (x: number) => number): Op {
+  return defineOp({
+    name,
+    inputs: ["x"],
+    forward: ([x]) => x.map(f),
+    vjp: ([x], _shapes, _y, dy) => [x.map((xi, i) => dy[i] * df(xi))],
+  });
+}
+
+/**
+ * log|Gamma(x)|, elementwise; its derivative is digamma.
+ *
+ * @example
+ * lgamma(tf.tensor([0.5, 4])); // [0.5723649, 1.7917595]
+ */
+export const lgamma: Op = unaryOp("lgamma", gammalnF64, digammaF64);
+
+/**
+ * The digamma function psi(x) = d/dx log Gamma(x), elementwise; its derivative is trigamma.
+ *
+ * @example
+ * digamma(1); // -0.5772157 (minus the Euler-Mascheroni constant)
+ */
+export const digamma: Op = unaryOp("digamma", digammaF64, trigammaF64);
+
+/**
+ * The trigamma function psi'(x), elementwise; its derivative is the tetragamma psi''(x).
+ *
+ * @example
+ * trigamma(1); // pi^2 / 6
+ */
+export const trigamma: Op = unaryOp("trigamma", trigammaF64, (x) => polygammaF64(2, x));

@@ -1,0 +1,126 @@
+/**
+ * The one place where Tyche sets tfjs up: backends, gradients, the default backend, and
+ * `constant`, through which every user number becomes a tensor.
+ *
+ * Default backend: `cpu`. Measured on this project's 2-core machine (tfjs 4.22, Node 20,
+ * scratch benchmark in bench/backends.ts): a small kernel costs about 1.5 us on cpu and 3.6 us
+ * on wasm, a scalar value-and-gradient of three ops 120 us against 96 us, while a
+ * 70x51x3x3 logSumExp costs 12.5 ms on cpu and 2.7 ms on wasm. Probabilistic models are
+ * mostly small tensors (the regime where cpu wins), cpu initializes synchronously (so
+ * `trace(model).getTrace()` works without an `await`), and the compiled engine, not eager
+ * tfjs, serves inference. Models with large tensors can switch: `await useBackend("wasm")`.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import "./vendor/tfjs-gradients.js";
+
+// Production mode skips tfjs's debug checks and its "install tfjs-node" banner in Node.
+tf.enableProdMode();
+// The cpu backend initializes synchronously; wasm (higher priority) would make every
+// synchronous call fail until `await tf.ready()`.
+void tf.setBackend("cpu");
+
+export { tf, setWasmPaths };
+
+/** The backends Tyche ships with. */
+export type BackendName = "cpu" | "wasm";
+
+/**
+ * Switches tfjs to another backend and waits until it is ready.
+ *
+ * @example
+ * await useBackend("wasm"); // large tensors: about 4x faster than cpu per element
+ */
+export async function useBackend(name: BackendName): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`useBackend: backend "${name}" failed to initialize`);
+  await tf.ready();
+}
+
+/** Nested arrays of numbers, as users write data. */
+export type NestedNumbers = number | readonly NestedNumbers[];
+/** Anything Tyche accepts where it needs numbers: numbers, nested arrays, Float64Array, tensors. */
+export type ArrayLike = NestedNumbers | Float64Array | Float32Array | Int32Array | tf.Tensor;
+
+// The exact float64 values behind tensors made by `constant`, keyed by the tensor's dataId.
+// The dataId survives moves between backends, so the compiled engine, which records on a
+// backend of its own, can look the float64 values up for any constant it meets.
+const float64Values = new WeakMap<object, Float64Array>();
+
+/**
+ * Makes a tensor from numbers, nested arrays or a Float64Array, remembering the float64
+ * values so that the compiled engine computes with them instead of tfjs's float32 copy.
+ * Tensors are returned unchanged.
+ *
+ * @example
+ * const y = constant([28, 8, -3, 7, -1, 1, 18, 12]); // float32 tensor, float64 kept aside
+ * float64Of(y); // Float64Array [28, 8, ...]
+ */
+export function constant(x: ArrayLike, dtype: "float32" | "int32" | "bool" = "float32"): tf.Tensor {
+  if (x instanceof tf.Tensor) return x;
+  const { values, shape } = flatten(x);
+  if (dtype !== "float32") return tf.tensor(values, shape, dtype);
+  const t = tf.tensor(values, shape, "float32");
+  float64Values.set(t.dataId, values);
+  return t;
+}
+
+/** The float64 values behind a tensor made by `constant`, or undefined for other tensors. */
+export function float64Of(t: tf.TensorInfo | tf.Tensor): Float64Array | undefined {
+  return float64Values.get(t.dataId);
+}
+
+/** Records float64 values for a tensor made elsewhere (used by library code that builds tensors). */
+export function rememberFloat64(t: tf.Tensor, values: Float64Array): tf.Tensor {
+  float64Values.set(t.dataId, values);
+  return t;
+}
+
+/** Reads a tensor's values as float64: the exact values for constants, tfjs's float32 otherwise. */
+export function readFloat64(t: tf.Tensor): Float64Array {
+  const exact = float64Of(t);
+  if (exact !== undefined && exact.length === t.size) return exact;
+  return Float64Array.from(t.dataSync() as ArrayLike<number> as Iterable<number>);
+}
+
+/** The shape of an ArrayLike without converting it. */
+export function shapeOf(x: ArrayLike): number[] {
+  if (x instanceof tf.Tensor) return x.shape.slice();
+  if (typeof x === "number") return [];
+  if (ArrayBuffer.isView(x)) return [(x as Float64Array).length];
+  const shape: number[] = [];
+  let cur: NestedNumbers = x as NestedNumbers;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as NestedNumbers;
+  }
+  return shape;
+}
+
+/** Flattens numbers, nested arrays or typed arrays into row-major float64 values and a shape. */
+export function flatten(x: Exclude<ArrayLike, tf.Tensor>): { values: Float64Array; shape: number[] } {
+  if (typeof x === "number") return { values: Float64Array.of(x), shape: [] };
+  if (ArrayBuffer.isView(x)) return { values: Float64Array.from(x), shape: [x.length] };
+  const shape = shapeOf(x);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float64Array(size);
+  let offset = 0;
+  const walk = (node: NestedNumbers, depth: number): void => {
+    if (depth === shape.length) {
+      if (typeof node !== "number") throw new TypeError(`constant: ragged nested array at depth ${depth}`);
+      values[offset++] = node;
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      throw new TypeError(
+        `constant: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${
+          Array.isArray(node) ? node.length : typeof node
+        }`,
+      );
+    }
+    for (const child of node) walk(child, depth + 1);
+  };
+  walk(x as NestedNumbers, 0);
+  return { values, shape };
+}
