@@ -1,4 +1,5 @@
-// Bundles tfjs-core's gradient registrations into one ES module that Node can load.
+// Bundles tfjs-core's gradient registrations (and chained tensor methods, which some gradients
+// use) into one ES module that Node can load.
 //
 // Why: tfjs-core's npm entry for Node (dist/tf-core.node.js) registers no gradients, and
 // the ESM file that does (dist/register_all_gradients.js) uses extensionless imports that
@@ -16,7 +17,11 @@ const outfile = resolve(root, process.argv[2] ?? "src/vendor/tfjs-gradients.js")
 mkdirSync(dirname(outfile), { recursive: true });
 await build({
   stdin: {
-    contents: 'import "@tensorflow/tfjs-core/dist/register_all_gradients.js";',
+    // The chained ops (tensor.reshape(...)) are included because some gradients call them.
+    contents: [
+      'import "@tensorflow/tfjs-core/dist/register_all_gradients.js";',
+      'import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js";',
+    ].join("\n"),
     resolveDir: root,
   },
   bundle: true,

@@ -81,7 +81,7 @@ export function rememberFloat64(t: tf.Tensor, values: Float64Array): tf.Tensor {
 export function readFloat64(t: tf.Tensor): Float64Array {
   const exact = float64Of(t);
   if (exact !== undefined && exact.length === t.size) return exact;
-  return Float64Array.from(t.dataSync() as ArrayLike<number> as Iterable<number>);
+  return Float64Array.from(t.dataSync() as Float32Array);
 }
 
 /** The shape of an ArrayLike without converting it. */
@@ -99,7 +99,10 @@ export function shapeOf(x: ArrayLike): number[] {
 }
 
 /** Flattens numbers, nested arrays or typed arrays into row-major float64 values and a shape. */
-export function flatten(x: Exclude<ArrayLike, tf.Tensor>): { values: Float64Array; shape: number[] } {
+export function flatten(x: Exclude<ArrayLike, tf.Tensor>): {
+  values: Float64Array;
+  shape: number[];
+} {
   if (typeof x === "number") return { values: Float64Array.of(x), shape: [] };
   if (ArrayBuffer.isView(x)) return { values: Float64Array.from(x), shape: [x.length] };
   const shape = shapeOf(x);
@@ -108,7 +111,8 @@ export function flatten(x: Exclude<ArrayLike, tf.Tensor>): { values: Float64Arra
   let offset = 0;
   const walk = (node: NestedNumbers, depth: number): void => {
     if (depth === shape.length) {
-      if (typeof node !== "number") throw new TypeError(`constant: ragged nested array at depth ${depth}`);
+      if (typeof node !== "number")
+        throw new TypeError(`constant: ragged nested array at depth ${depth}`);
       values[offset++] = node;
       return;
     }
@@ -123,4 +127,19 @@ export function flatten(x: Exclude<ArrayLike, tf.Tensor>): { values: Float64Arra
   };
   walk(x as NestedNumbers, 0);
   return { values, shape };
+}
+
+/**
+ * Runs `fn` in a tfjs scope that disposes every tensor it makes, and returns its plain
+ * (non-tensor) result without tfjs walking through it.
+ *
+ * @example
+ * const total = tidyValue(() => tf.sum(x).dataSync()[0]);
+ */
+export function tidyValue<T>(fn: () => T): T {
+  let result: T | undefined;
+  tf.tidy(() => {
+    result = fn();
+  });
+  return result as T;
 }

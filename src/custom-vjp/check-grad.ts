@@ -2,7 +2,7 @@
  * `checkGrad`: a derivative rule against central finite differences.
  */
 import { normal, PRNGKey } from "../primitives/prng.js";
-import { type ArrayLike, constant, flatten, readFloat64, tf } from "../tf.js";
+import { type ArrayLike, constant, flatten, readFloat64, tf, tidyValue } from "../tf.js";
 import { broadcastTo, sizeOf, sumTo } from "../util/shapes.js";
 import type { Op } from "./define-op.js";
 import type { OpDefinition } from "./registry.js";
@@ -78,7 +78,13 @@ export function checkGrad(
   const y0 = evaluate.value(values);
   const weights = normal(PRNGKey(options.seed ?? 0), y0.length);
   const analytic = evaluate.vjp(values, y0, weights);
-  let worst: GradCheckWorst = { input: inputNames[0] ?? "x0", index: 0, analytic: 0, numeric: 0, relError: 0 };
+  let worst: GradCheckWorst = {
+    input: inputNames[0] ?? "x0",
+    index: 0,
+    analytic: 0,
+    numeric: 0,
+    relError: 0,
+  };
   values.forEach((x, i) => {
     for (let j = 0; j < x.length; j++) {
       const h = eps * Math.max(1, Math.abs(x[j]));
@@ -128,15 +134,16 @@ function opEvaluator(op: OpDefinition, shapes: number[][]): Evaluator {
 }
 
 function tfEvaluator(fn: (...inputs: tf.Tensor[]) => tf.Tensor, shapes: number[][]): Evaluator {
-  const toTensors = (inputs: Float64Array[]) => inputs.map((v, i) => constant(v).reshape(shapes[i]));
+  const toTensors = (inputs: Float64Array[]) =>
+    inputs.map((v, i) => tf.reshape(constant(v), shapes[i]));
   return {
-    value: (inputs) => tf.tidy(() => readFloat64(fn(...toTensors(inputs)))),
+    value: (inputs) => tidyValue(() => readFloat64(fn(...toTensors(inputs)))),
     vjp: (inputs, _output, dy) =>
-      tf.tidy(() => {
+      tidyValue(() => {
         const w = constant(dy);
-        const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(fn(...xs).reshape([-1]), w)))(
-          toTensors(inputs),
-        );
+        const grads = tf.grads((...xs: tf.Tensor[]) =>
+          tf.sum(tf.mul(tf.reshape(fn(...xs), [-1]), w)),
+        )(toTensors(inputs));
         return grads.map((g) => readFloat64(g));
       }),
   };

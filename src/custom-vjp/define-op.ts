@@ -2,7 +2,12 @@
  * `defineOp`: a user's float64 function with its own derivative rule, as a tfjs op that every
  * Tyche engine differentiates through that rule (DESIGN.md section 5).
  */
-import type { KernelBackend, KernelFunc, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type {
+  KernelBackend,
+  KernelFunc,
+  NamedTensorInfoMap,
+  TensorInfo,
+} from "@tensorflow/tfjs-core";
 import { type ArrayLike, constant, tf } from "../tf.js";
 import { broadcastShapes, broadcastTo, sizeOf, sumTo } from "../util/shapes.js";
 import {
@@ -71,7 +76,9 @@ export function defineOp(spec: OpSpec): Op {
     kernelName: definition.kernelName,
     inputsToSave: [...definition.inputNames],
     outputsToSave:
-      definition.valueAndGrad === undefined ? [true] : [false, ...definition.inputNames.map(() => true)],
+      definition.valueAndGrad === undefined
+        ? [true]
+        : [false, ...definition.inputNames.map(() => true)],
     gradFunc: (dy, saved) => gradients(definition, dy, saved),
   });
   const op = (...inputs: ArrayLike[]): tf.Tensor => {
@@ -85,7 +92,9 @@ export function defineOp(spec: OpSpec): Op {
       const t = constant(inputs[i]);
       named[name] = t.dtype === "float32" ? t : tf.cast(t, "float32");
     });
-    const out = tf.engine().runKernel(definition.kernelName, named as unknown as NamedTensorInfoMap, {});
+    const out = tf
+      .engine()
+      .runKernel(definition.kernelName, named as unknown as tf.NamedTensorMap, {});
     return Array.isArray(out) ? (out[0] as tf.Tensor) : (out as tf.Tensor);
   };
   return Object.assign(op, { definition });
@@ -94,7 +103,8 @@ export function defineOp(spec: OpSpec): Op {
 function makeDefinition(spec: OpSpec): OpDefinition {
   const inputNames = spec.inputs ?? Array.from({ length: spec.arity ?? 1 }, (_, i) => `x${i}`);
   for (const reserved of ["__output", "__dy"]) {
-    if (inputNames.includes(reserved)) throw new TypeError(`defineOp("${spec.name}"): input name "${reserved}" is reserved`);
+    if (inputNames.includes(reserved))
+      throw new TypeError(`defineOp("${spec.name}"): input name "${reserved}" is reserved`);
   }
   const elementwise = spec.outputShape === undefined && spec.valueAndGrad === undefined;
   const stats = { forwardCalls: 0, vjpCalls: 0 };
@@ -114,7 +124,9 @@ function makeDefinition(spec: OpSpec): OpDefinition {
   }
   const outputShape =
     spec.outputShape ??
-    (valueAndGrad !== undefined ? () => [] : (shapes: readonly number[][]) => broadcastShapes(...shapes));
+    (valueAndGrad !== undefined
+      ? () => []
+      : (shapes: readonly number[][]) => broadcastShapes(...shapes));
   return {
     name: spec.name,
     kernelName: `tyche.${spec.name}`,
@@ -136,7 +148,9 @@ function makeDefinition(spec: OpSpec): OpDefinition {
       const out = forward(inputs, shapes);
       const expected = sizeOf(outputShape(shapes));
       if (out.length !== expected) {
-        throw new Error(`${spec.name}: forward returned ${out.length} values, expected ${expected}`);
+        throw new Error(
+          `${spec.name}: forward returned ${out.length} values, expected ${expected}`,
+        );
       }
       return out;
     },
@@ -158,9 +172,17 @@ function readInputs(op: OpDefinition, inputs: NamedTensorInfoMap, backend: Kerne
   return { shapes, seenShapes, outShape, values };
 }
 
-function write(backend: KernelBackend, shape: readonly number[], values: Float64Array | null): TensorInfo {
+function write(
+  backend: KernelBackend,
+  shape: readonly number[],
+  values: Float64Array | null,
+): TensorInfo {
   const data = values === null ? new Float32Array(sizeOf(shape)) : Float32Array.from(values);
-  return { dataId: backend.write(data, shape as number[], "float32"), shape: shape as number[], dtype: "float32" };
+  return {
+    dataId: backend.write(data, shape as number[], "float32"),
+    shape: shape as number[],
+    dtype: "float32",
+  };
 }
 
 /**
@@ -168,7 +190,8 @@ function write(backend: KernelBackend, shape: readonly number[], values: Float64
  * plain arrays (cpu, wasm, or a recording backend built on cpu).
  */
 export function registerOpKernels(op: OpDefinition, backendName: string): void {
-  const forwardKernel: KernelFunc = ({ inputs, backend }) => {
+  const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
+    const backend = anyBackend as KernelBackend;
     const { seenShapes, outShape, values } = readInputs(op, inputs, backend);
     if (op.valueAndGrad !== undefined) {
       const { value, grads } = op.valueAndGrad(values, seenShapes);
@@ -181,10 +204,15 @@ export function registerOpKernels(op: OpDefinition, backendName: string): void {
   };
   tf.registerKernel({ kernelName: op.kernelName, backendName, kernelFunc: forwardKernel });
   if (op.valueAndGrad !== undefined) return;
-  const vjpKernel: KernelFunc = ({ inputs, backend }) => {
+  const vjpKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
+    const backend = anyBackend as KernelBackend;
     const { shapes, seenShapes, outShape, values } = readInputs(op, inputs, backend);
-    const output = Float64Array.from(backend.readSync((inputs.__output as TensorInfo).dataId) as Float32Array);
-    const dy = Float64Array.from(backend.readSync((inputs.__dy as TensorInfo).dataId) as Float32Array);
+    const output = Float64Array.from(
+      backend.readSync((inputs.__output as TensorInfo).dataId) as Float32Array,
+    );
+    const dy = Float64Array.from(
+      backend.readSync((inputs.__dy as TensorInfo).dataId) as Float32Array,
+    );
     const grads = op.vjp(values, seenShapes, output, dy);
     return shapes.map((shape, i) => {
       const g = grads[i] ?? null;
@@ -200,7 +228,9 @@ function gradients(op: OpDefinition, dy: tf.Tensor | tf.Tensor[], saved: tf.Tens
   const cotangent = Array.isArray(dy) ? dy[0] : dy;
   if (op.valueAndGrad !== undefined) {
     const grads = saved.slice(n);
-    return Object.fromEntries(op.inputNames.map((name, i) => [name, () => tf.mul(cotangent, grads[i])]));
+    return Object.fromEntries(
+      op.inputNames.map((name, i) => [name, () => tf.mul(cotangent, grads[i])]),
+    );
   }
   // Computed once here rather than in the per-input thunks: tfjs runs each thunk in its own
   // tidy, which would dispose the other inputs' cotangents. The enclosing backward tidy
@@ -209,7 +239,7 @@ function gradients(op: OpDefinition, dy: tf.Tensor | tf.Tensor[], saved: tf.Tens
   op.inputNames.forEach((name, i) => {
     named[name] = inputs[i];
   });
-  const out = tf.engine().runKernel(op.vjpKernelName, named as unknown as NamedTensorInfoMap, {});
+  const out = tf.engine().runKernel(op.vjpKernelName, named as unknown as tf.NamedTensorMap, {});
   const grads = Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor];
   return Object.fromEntries(op.inputNames.map((name, i) => [name, () => grads[i]]));
 }

@@ -4,7 +4,10 @@
  */
 
 /** Float64 forward: inputs (broadcast to the output shape when elementwise) to output values. */
-export type OpForward = (inputs: readonly Float64Array[], shapes: readonly number[][]) => Float64Array;
+export type OpForward = (
+  inputs: readonly Float64Array[],
+  shapes: readonly number[][],
+) => Float64Array;
 
 /**
  * Float64 vector-Jacobian product: given the inputs, the output and the output's cotangent
@@ -55,7 +58,9 @@ const listeners: Array<(op: OpDefinition) => void> = [];
 export function registerOp(op: OpDefinition): OpDefinition | undefined {
   const previous = ops.get(op.name);
   if (previous !== undefined) {
-    console.warn(`defineOp: op "${op.name}" is defined again; the new definition replaces the old one`);
+    console.warn(
+      `defineOp: op "${op.name}" is defined again; the new definition replaces the old one`,
+    );
   }
   ops.set(op.name, op);
   byKernel.set(op.kernelName, op);

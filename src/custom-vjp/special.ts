@@ -3,6 +3,7 @@
  * so that they have gradients in every engine.
  */
 import digammaF64 from "@stdlib/math-base-special-digamma";
+import erfinvF64 from "@stdlib/math-base-special-erfinv";
 import gammalnF64 from "@stdlib/math-base-special-gammaln";
 import polygammaF64 from "@stdlib/math-base-special-polygamma";
 import trigammaF64 from "@stdlib/math-base-special-trigamma";
@@ -41,3 +42,15 @@ export const digamma: Op = unaryOp("digamma", digammaF64, trigammaF64);
  * trigamma(1); // pi^2 / 6
  */
 export const trigamma: Op = unaryOp("trigamma", trigammaF64, (x) => polygammaF64(2, x));
+
+/**
+ * The inverse error function, elementwise; d/dx erfinv(x) = sqrt(pi)/2 exp(erfinv(x)^2).
+ *
+ * @example
+ * erfinv(0.5); // 0.4769363
+ */
+export const erfinv: Op = unaryOp(
+  "erfinv",
+  erfinvF64,
+  (x) => (Math.sqrt(Math.PI) / 2) * Math.exp(erfinvF64(x) ** 2),
+);

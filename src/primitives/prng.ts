@@ -75,7 +75,9 @@ export function isKey(x: unknown): x is Key {
 export function toKey(keyOrSeed: Key | number, api = "seed"): Key {
   if (typeof keyOrSeed === "number") return PRNGKey(keyOrSeed);
   if (!isKey(keyOrSeed)) {
-    throw new TypeError(`${api}: expected a PRNG key (PRNGKey(n)) or an integer seed, got ${String(keyOrSeed)}`);
+    throw new TypeError(
+      `${api}: expected a PRNG key (PRNGKey(n)) or an integer seed, got ${String(keyOrSeed)}`,
+    );
   }
   return keyOrSeed;
 }

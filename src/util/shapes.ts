@@ -22,7 +22,9 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** NumPy broadcasting of shapes, or undefined when they do not broadcast. */
-export function tryBroadcastShapes(...shapes: ReadonlyArray<readonly number[]>): number[] | undefined {
+export function tryBroadcastShapes(
+  ...shapes: ReadonlyArray<readonly number[]>
+): number[] | undefined {
   const rank = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
@@ -83,7 +85,11 @@ export function broadcastTo(
 }
 
 /** Sums `values` (of the broadcast shape `from`) down to `to`, the reverse of `broadcastTo`. */
-export function sumTo(values: Float64Array, from: readonly number[], to: readonly number[]): Float64Array {
+export function sumTo(
+  values: Float64Array,
+  from: readonly number[],
+  to: readonly number[],
+): Float64Array {
   if (shapesEqual(from, to)) return values;
   const out = new Float64Array(sizeOf(to));
   const dstStrides = alignedStrides(to, from);

@@ -1,0 +1,149 @@
+/**
+ * The flat unconstrained layout of a model's latent sites: which slice of the vector q holds
+ * which site, and the transform from that slice to the site's constrained value (PyMC's
+ * DictToArrayBijection `map` and `rmap`).
+ */
+import { bijectTo } from "../dist/biject-to.js";
+import type { Transform } from "../dist/transforms.js";
+import { ArgumentError } from "../errors.js";
+import type { SampleSite } from "../primitives/messages.js";
+import { type ArrayLike, constant, readFloat64, tf, tidyValue } from "../tf.js";
+import { formatShape, shapesEqual, sizeOf } from "../util/shapes.js";
+import type { Draws } from "./draws.js";
+
+/** Where one latent site lives in q. */
+export interface SiteLayout {
+  readonly name: string;
+  /** Shape of the constrained value. */
+  readonly shape: number[];
+  /** Shape of its unconstrained slice. */
+  readonly unconstrainedShape: number[];
+  readonly offset: number;
+  readonly size: number;
+  readonly transform: Transform;
+}
+
+/** The layout of a set of latent sites in a flat vector. */
+export class FlatLayout {
+  readonly dim: number;
+
+  constructor(readonly sites: readonly SiteLayout[]) {
+    this.dim = sites.reduce((n, s) => n + s.size, 0);
+  }
+
+  /** The layout of the given sample sites, in order, each through `bijectTo` of its support. */
+  static fromSites(sites: readonly SampleSite[]): FlatLayout {
+    let offset = 0;
+    const layout = sites.map((site) => {
+      const transform = bijectTo(site.fn.support);
+      const shape = site.value.shape.slice();
+      const unconstrainedShape = transform.inverseShape(shape);
+      const size = sizeOf(unconstrainedShape);
+      const entry = { name: site.name, shape, unconstrainedShape, offset, size, transform };
+      offset += size;
+      return entry;
+    });
+    return new FlatLayout(layout);
+  }
+
+  /** The site of a name. */
+  site(name: string): SiteLayout {
+    const s = this.sites.find((x) => x.name === name);
+    if (s === undefined)
+      throw new ArgumentError({
+        message: `layout: no latent site "${name}"`,
+        api: "layout",
+        argument: name,
+      });
+    return s;
+  }
+
+  /**
+   * Constrained values of the sites, as tensors, from a flat unconstrained tensor, with the
+   * summed log-abs-det-Jacobian of the transforms. This is what densities differentiate.
+   */
+  constrainTensor(q: tf.Tensor): { values: Record<string, tf.Tensor>; logDetJacobian: tf.Tensor } {
+    const values: Record<string, tf.Tensor> = {};
+    let logDet: tf.Tensor = tf.scalar(0);
+    for (const s of this.sites) {
+      const u = tf.reshape(tf.slice(q, [s.offset], [s.size]), s.unconstrainedShape);
+      const x = s.transform.forward(u);
+      logDet = tf.add(logDet, tf.sum(s.transform.logAbsDetJacobian(u, x)));
+      values[s.name] = x;
+    }
+    return { values, logDetJacobian: logDet };
+  }
+
+  /**
+   * Constrained values from a flat unconstrained point (PyMC's `rmap`).
+   *
+   * @example
+   * layout.unravel(new Float64Array([0, 0])); // { mu: {shape: [], data: [0]}, tau: {shape: [], data: [1]} }
+   */
+  unravel(q: Float64Array): Record<string, Draws> {
+    this.checkLength("unravel", q);
+    return tidyValue(() => {
+      const out: Record<string, Draws> = {};
+      const qt = constant(q);
+      for (const s of this.sites) {
+        const slice = q.subarray(s.offset, s.offset + s.size);
+        const exact = s.transform.forwardF64(slice, s.unconstrainedShape);
+        if (exact !== undefined) {
+          out[s.name] = { shape: s.shape.slice(), data: exact };
+          continue;
+        }
+        const u = tf.reshape(tf.slice(qt, [s.offset], [s.size]), s.unconstrainedShape);
+        out[s.name] = {
+          shape: s.shape.slice(),
+          data: Float64Array.from(readFloat64(s.transform.forward(u))),
+        };
+      }
+      return out;
+    });
+  }
+
+  /**
+   * A flat unconstrained point from constrained values (PyMC's `map`).
+   *
+   * @example
+   * layout.ravel({ mu: 0, tau: 1 }); // Float64Array [0, 0]
+   */
+  ravel(values: Record<string, ArrayLike>): Float64Array {
+    return tidyValue(() => {
+      const q = new Float64Array(this.dim);
+      for (const s of this.sites) {
+        const given = values[s.name];
+        if (given === undefined) {
+          throw new ArgumentError({
+            message: `ravel: no value for the latent site "${s.name}"`,
+            api: "ravel",
+            argument: s.name,
+          });
+        }
+        const x = constant(given);
+        if (!shapesEqual(x.shape, s.shape)) {
+          throw new ArgumentError({
+            message: `ravel: site "${s.name}" needs shape ${formatShape(s.shape)}, got ${formatShape(x.shape)}`,
+            api: "ravel",
+            argument: s.name,
+          });
+        }
+        q.set(
+          s.transform.inverseF64(readFloat64(x), s.shape) ?? readFloat64(s.transform.inverse(x)),
+          s.offset,
+        );
+      }
+      return q;
+    });
+  }
+
+  private checkLength(api: string, q: Float64Array): void {
+    if (q.length !== this.dim) {
+      throw new ArgumentError({
+        message: `${api}: q must have length ${this.dim}, got ${q.length}`,
+        api,
+        argument: "q",
+      });
+    }
+  }
+}

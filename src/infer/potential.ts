@@ -1,0 +1,154 @@
+/**
+ * `potential`: a model and its data as a differentiable function of a flat unconstrained
+ * vector, U(q) = -(log p(x(q), data) + log |det dx/dq|), the form every sampler uses.
+ */
+import { withoutTensorValidation } from "../dist/validation.js";
+import { ModelError } from "../errors.js";
+import { seed } from "../handlers/seed.js";
+import { substitute } from "../handlers/substitute.js";
+import { trace } from "../handlers/trace.js";
+import type { SampleSite } from "../primitives/messages.js";
+import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
+import type { Model } from "../primitives/runtime.js";
+import { type ArrayLike, constant, tf, tidyValue } from "../tf.js";
+import { FlatLayout } from "./layout.js";
+import { siteLogProb, traceLogDensity } from "./log-density.js";
+import type { EngineName, GradientTarget } from "./potential-types.js";
+
+export type { EngineName, GradientTarget } from "./potential-types.js";
+
+/** Options of `potential`. */
+export interface PotentialOptions {
+  /** Which engine computes value and gradient (default "eager" until the compiled engine serves it). */
+  engine?: EngineName;
+  /** Key (or seed) for the run that discovers the model's latent sites (default 0). */
+  key?: Key | number;
+  /**
+   * Latent sites held at fixed values: the potential is the conditional density of the
+   * others, like PyMC's `logp_dlogp_function(grad_vars=...)`. Discrete latent sites must be fixed.
+   */
+  fixed?: Record<string, ArrayLike>;
+}
+
+/** A model as a potential energy over its flat unconstrained latent vector. */
+export interface Potential extends GradientTarget {
+  /** The engine that actually serves value and gradient. */
+  readonly engine: EngineName;
+  /** Which slice of q holds which site. */
+  readonly layout: FlatLayout;
+  /** U(q) and its gradient (into `grad`). U is the negative log density, Jacobians included. */
+  valueAndGrad(q: Float64Array, grad: Float64Array): number;
+  /** log p at q, Jacobians included (= -U). */
+  logDensity(q: Float64Array): number;
+  /** Constrained site values at q. */
+  unravel(q: Float64Array): ReturnType<FlatLayout["unravel"]>;
+  /** q from constrained site values. */
+  ravel(values: Record<string, ArrayLike>): Float64Array;
+  /** A uniform(-2, 2) point in the unconstrained space (Stan's and NumPyro's default start). */
+  initialPoint(key: Key | number): Float64Array;
+  /** Per-site log-probabilities at q, each latent site with its Jacobian (PyMC's `point_logps`). */
+  pointLogProbs(q: Float64Array): Record<string, number>;
+  /** log p(q) as a tfjs function of a flat tensor: what engines differentiate. */
+  readonly logJoint: (q: tf.Tensor) => tf.Scalar;
+}
+
+/**
+ * Builds the potential energy of a model with its arguments.
+ *
+ * @example
+ * const U = potential(eightSchools, [sigma, y]);
+ * const grad = new Float64Array(U.dim);
+ * const energy = U.valueAndGrad(U.initialPoint(0), grad);
+ */
+export function potential<A extends any[]>(
+  model: Model<A, unknown>,
+  args: A,
+  options: PotentialOptions = {},
+): Potential {
+  const fixed = options.fixed ?? {};
+  const fixedModel = Object.keys(fixed).length > 0 ? substitute(model, fixed) : model;
+  const layout = tidyValue(() =>
+    FlatLayout.fromSites(latentSites(fixedModel, args, options.key ?? 0, fixed)),
+  );
+  const latentNames = new Set(layout.sites.map((s) => s.name));
+
+  const traceAtValues = (values: Record<string, tf.Tensor>) =>
+    trace(
+      substitute(fixedModel, (msg) => {
+        if (msg.type !== "sample" || msg.isObserved || msg.value !== null) return undefined;
+        const value = values[msg.name];
+        if (value === undefined && !latentNames.has(msg.name)) {
+          throw new ModelError({
+            message: `potential: the latent site "${msg.name}" did not appear when the model was first run; models with a changing set of latent sites are not supported`,
+            site: msg.name,
+          });
+        }
+        return value;
+      }),
+    ).getTrace(...args);
+
+  const logJoint = (q: tf.Tensor): tf.Scalar => {
+    const { values, logDetJacobian } = layout.constrainTensor(q);
+    return tf.add(traceLogDensity(traceAtValues(values)), logDetJacobian) as tf.Scalar;
+  };
+
+  const valueAndGradOf = tf.valueAndGrad(logJoint);
+  const valueAndGrad = (q: Float64Array, grad: Float64Array): number =>
+    tidyValue(() =>
+      withoutTensorValidation(() => {
+        const { value, grad: g } = valueAndGradOf(constant(q));
+        const gradient = g.dataSync();
+        for (let i = 0; i < grad.length; i++) grad[i] = -gradient[i];
+        return -value.dataSync()[0];
+      }),
+    );
+
+  return {
+    dim: layout.dim,
+    engine: "eager",
+    layout,
+    valueAndGrad,
+    logDensity: (q) =>
+      tidyValue(() => withoutTensorValidation(() => logJoint(constant(q)).dataSync()[0])),
+    unravel: (q) => layout.unravel(q),
+    ravel: (values) => layout.ravel(values),
+    initialPoint: (key) => uniform(toKey(key, "initialPoint"), layout.dim, -2, 2),
+    pointLogProbs: (q) =>
+      tidyValue(() => {
+        const out: Record<string, number> = {};
+        const qt = constant(q);
+        const tr = traceAtValues(layout.constrainTensor(qt).values);
+        for (const site of tr.sampleSites())
+          out[site.name] = tf.sum(siteLogProb(site)).dataSync()[0];
+        for (const s of layout.sites) {
+          const u = tf.reshape(tf.slice(qt, [s.offset], [s.size]), s.unconstrainedShape);
+          out[s.name] += tf
+            .sum(s.transform.logAbsDetJacobian(u, s.transform.forward(u)))
+            .dataSync()[0];
+        }
+        return out;
+      }),
+    logJoint,
+  };
+}
+
+/** The continuous latent sample sites of a model, found by one seeded run. */
+function latentSites<A extends any[]>(
+  model: Model<A, unknown>,
+  args: A,
+  key: Key | number,
+  fixed: Record<string, ArrayLike>,
+): SampleSite[] {
+  const tr = trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args);
+  const latent = tr.sampleSites().filter((s) => !s.isObserved && fixed[s.name] === undefined);
+  const discrete = latent.filter((s) => s.fn.isDiscrete);
+  if (discrete.length > 0) {
+    throw new ModelError({
+      message:
+        `potential: the latent site${discrete.length > 1 ? "s" : ""} ${discrete.map((s) => `"${s.name}"`).join(", ")} ` +
+        "are discrete; give them values with { fixed }, marginalize them, or sample them with a compound (Gibbs) step",
+      site: discrete[0].name,
+    });
+  }
+  return latent;
+}

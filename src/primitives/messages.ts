@@ -1,0 +1,82 @@
+/**
+ * The messages a model yields to its handlers: a discriminated union keyed by `type`.
+ * A `factor` is a `sample` of a `Unit` distribution carrying the log-weight, as in NumPyro.
+ */
+import type { Constraint } from "../dist/constraints.js";
+import type { Distribution } from "../dist/distribution.js";
+import type { ArrayLike, tf } from "../tf.js";
+import type { Key } from "./prng.js";
+
+/** A conditionally independent dimension opened by `plate` (or by `vmap`). */
+export interface PlateFrame {
+  readonly name: string;
+  /** Full size of the plate. */
+  readonly size: number;
+  /** Number of indices actually used (equals `size` unless subsampling). */
+  readonly subsampleSize: number;
+  /** Negative batch dimension the plate occupies. */
+  readonly dim: number;
+}
+
+/** Per-site options for inference algorithms. */
+export interface InferOptions {
+  /** Enumerate this discrete site instead of sampling it (compound steps). */
+  enumerate?: "parallel" | "sequential";
+  [option: string]: unknown;
+}
+
+interface MessageBase {
+  name: string;
+  /** The value; null until a handler or the default behaviour sets it. */
+  value: tf.Tensor | null;
+  /** Plates (and vmap) enclosing this message, innermost first. */
+  plates: PlateFrame[];
+  /** Set by a handler to hide the message from the handlers outside it. */
+  stop: boolean;
+}
+
+/** `sample(name, fn, {obs})`: a random variable, latent or observed. */
+export interface SampleMessage extends MessageBase {
+  type: "sample";
+  fn: Distribution;
+  isObserved: boolean;
+  /** Multiplies the log-probability (plates with subsampling, `scale`). */
+  scale: number | tf.Tensor | null;
+  /** Where false, the log-probability is zero (`mask`). */
+  mask: boolean | tf.Tensor | null;
+  /** The key the default behaviour samples with (set by `seed`). */
+  key: Key | null;
+  infer: InferOptions;
+}
+
+/** `deterministic(name, value)`: a named function of other sites, recorded in traces. */
+export interface DeterministicMessage extends MessageBase {
+  type: "deterministic";
+}
+
+/** `param(name, init, {constraint})`: an optimizable parameter (SVI). */
+export interface ParamMessage extends MessageBase {
+  type: "param";
+  init: ArrayLike | ((key: Key) => tf.Tensor);
+  constraint: Constraint;
+  key: Key | null;
+}
+
+/** The message `plate` sends before its body runs, to learn its dim and subsample indices. */
+export interface PlateMessage extends MessageBase {
+  type: "plate";
+  size: number;
+  subsampleSize: number;
+  key: Key | null;
+}
+
+/** Everything a model can yield. */
+export type Message = SampleMessage | DeterministicMessage | ParamMessage | PlateMessage;
+
+/** A message after processing, as recorded in a trace: its value is set. */
+export type Site = {
+  [K in Message["type"]]: Extract<Message, { type: K }> & { value: tf.Tensor };
+}[Message["type"]];
+
+/** A recorded sample site. */
+export type SampleSite = Extract<Site, { type: "sample" }>;
