@@ -7,27 +7,8 @@
  * trace(seed(model, 0)).getTrace().get("z").value;
  */
 
-// Custom derivative rules
 export * from "./custom-vjp/index.js";
-export { Bernoulli, BernoulliDistribution, type ProbsOrLogits } from "./dist/bernoulli.js";
-export { bijectTo, registerBijection } from "./dist/biject-to.js";
-export * as constraints from "./dist/constraints.js";
-export { Constraint } from "./dist/constraints.js";
-export { Delta, DeltaDistribution } from "./dist/delta.js";
-// Distributions
-export { Distribution, ExpandedDistribution, Independent, Masked } from "./dist/distribution.js";
-export { Exponential, ExponentialDistribution } from "./dist/exponential.js";
-export { HalfCauchy, HalfCauchyDistribution } from "./dist/half-cauchy.js";
-export { HalfNormal, HalfNormalDistribution } from "./dist/half-normal.js";
-export { Normal, NormalDistribution } from "./dist/normal.js";
-export {
-  ExpTransform,
-  IdentityTransform,
-  IndependentTransform,
-  Transform,
-} from "./dist/transforms.js";
-export { Unit, UnitDistribution } from "./dist/unit.js";
-export { setValidation, validationEnabled } from "./dist/validation.js";
+export * from "./dist/index.js";
 export { ArgumentError, DistributionParameterError, ModelError } from "./errors.js";
 export { type BlockOptions, block } from "./handlers/block.js";
 export { condition } from "./handlers/condition.js";
@@ -38,10 +19,8 @@ export { scale } from "./handlers/scale.js";
 export { scope } from "./handlers/scope.js";
 export { seed } from "./handlers/seed.js";
 export { substitute } from "./handlers/substitute.js";
-// Handlers
 export { Trace, type TracedModel, trace } from "./handlers/trace.js";
 export { type VmapOptions, vmap } from "./handlers/vmap.js";
-// Inference
 export type { Draws } from "./infer/draws.js";
 export { FlatLayout, type SiteLayout } from "./infer/layout.js";
 export { logDensity, pointLogProbs } from "./infer/log-density.js";
@@ -61,7 +40,6 @@ export {
   type SampleOptions,
   sample,
 } from "./primitives/effects.js";
-// Modeling language
 export type {
   DeterministicMessage,
   InferOptions,

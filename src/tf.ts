@@ -2,13 +2,13 @@
  * The one place where Tyche sets tfjs up: backends, gradients, the default backend, and
  * `constant`, through which every user number becomes a tensor.
  *
- * Default backend: `cpu`. Measured on this project's 2-core machine (tfjs 4.22, Node 20,
- * scratch benchmark in bench/backends.ts): a small kernel costs about 1.5 us on cpu and 3.6 us
- * on wasm, a scalar value-and-gradient of three ops 120 us against 96 us, while a
- * 70x51x3x3 logSumExp costs 12.5 ms on cpu and 2.7 ms on wasm. Probabilistic models are
- * mostly small tensors (the regime where cpu wins), cpu initializes synchronously (so
- * `trace(model).getTrace()` works without an `await`), and the compiled engine, not eager
- * tfjs, serves inference. Models with large tensors can switch: `await useBackend("wasm")`.
+ * Default backend: `cpu`. Measured with bench/backends.ts on this project's 2-core machine
+ * (tfjs 4.22, Node 20): a small kernel costs 2.2 us on cpu against 2.8 us on wasm, the eager
+ * value-and-gradient of eight schools 1.39 ms on both, while a 70x51x3x3 logSumExp costs
+ * 10.8 ms on cpu against 2.1 ms on wasm. Probabilistic models are mostly small tensors (where
+ * cpu is as fast or faster), cpu initializes synchronously (so `trace(model).getTrace()` works
+ * without an `await`), and the compiled engine, not eager tfjs, serves inference. Models with
+ * large tensors can switch: `await useBackend("wasm")`.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
@@ -60,8 +60,14 @@ const float64Values = new WeakMap<object, Float64Array>();
 export function constant(x: ArrayLike, dtype: "float32" | "int32" | "bool" = "float32"): tf.Tensor {
   if (x instanceof tf.Tensor) return x;
   const { values, shape } = flatten(x);
-  if (dtype !== "float32") return tf.tensor(values, shape, dtype);
-  const t = tf.tensor(values, shape, "float32");
+  if (dtype === "int32") return tf.tensor(Int32Array.from(values), shape, "int32");
+  if (dtype === "bool")
+    return tf.tensor(
+      Uint8Array.from(values, (v) => (v ? 1 : 0)),
+      shape,
+      "bool",
+    );
+  const t = tf.tensor(Float32Array.from(values), shape, "float32");
   float64Values.set(t.dataId, values);
   return t;
 }
