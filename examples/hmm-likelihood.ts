@@ -33,7 +33,10 @@ export function hmmLogLikelihoodTf(
   const means = tf.mul(signal, tf.tensor1d([1, 2, 3])); // [3]
   // Emission log-densities for every sequence, time and state: [N, T, 3].
   const z = tf.div(tf.sub(tf.expandDims(y, -1), means), noise);
-  const emission = tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.log(noise), 0.5 * Math.log(2 * Math.PI)));
+  const emission = tf.sub(
+    tf.mul(-0.5, tf.square(z)),
+    tf.add(tf.log(noise), 0.5 * Math.log(2 * Math.PI)),
+  );
   const steps = tf.unstack(emission, 1); // T tensors of [N, 3]
   const logTransition = tf.log(pTransition);
   let alpha = tf.add(tf.log(pInitial), steps[0]); // [N, 3]
@@ -45,7 +48,14 @@ export function hmmLogLikelihoodTf(
 }
 
 /** Forward and backward log-messages of every sequence, and the log-likelihood. */
-function forwardBackward(signal: number, noise: number, p0: Float64Array, P: Float64Array, y: Float64Array, T: number) {
+function forwardBackward(
+  signal: number,
+  noise: number,
+  p0: Float64Array,
+  P: Float64Array,
+  y: Float64Array,
+  T: number,
+) {
   const K = NUM_STATES;
   const N = y.length / T;
   const logP0 = p0.map(Math.log);
@@ -74,7 +84,9 @@ function forwardBackward(signal: number, noise: number, p0: Float64Array, P: Flo
     for (let k = 0; k < K; k++) beta[base + (T - 1) * K + k] = 0;
     for (let t = T - 2; t >= 0; t--) {
       for (let j = 0; j < K; j++) {
-        for (let k = 0; k < K; k++) terms[k] = logP[j * K + k] + emission[base + (t + 1) * K + k] + beta[base + (t + 1) * K + k];
+        for (let k = 0; k < K; k++)
+          terms[k] =
+            logP[j * K + k] + emission[base + (t + 1) * K + k] + beta[base + (t + 1) * K + k];
         beta[base + t * K + j] = logSumExp(terms);
       }
     }
@@ -84,7 +96,14 @@ function forwardBackward(signal: number, noise: number, p0: Float64Array, P: Flo
 }
 
 /** The gradient of the total log-likelihood from the forward and backward messages. */
-function gradients(signal: number, noise: number, p0: Float64Array, P: Float64Array, y: Float64Array, T: number) {
+function gradients(
+  signal: number,
+  noise: number,
+  p0: Float64Array,
+  P: Float64Array,
+  y: Float64Array,
+  T: number,
+) {
   const K = NUM_STATES;
   const { total, alpha, beta, emission, logP, N } = forwardBackward(signal, noise, p0, P, y, T);
   let dSignal = 0;
@@ -107,7 +126,11 @@ function gradients(signal: number, noise: number, p0: Float64Array, P: Float64Ar
           // xi: posterior probability of the transition j -> k between t-1 and t.
           for (let j = 0; j < K; j++) {
             const xi = Math.exp(
-              alpha[base + (t - 1) * K + j] + logP[j * K + k] + emission[base + t * K + k] + beta[base + t * K + k] - ll,
+              alpha[base + (t - 1) * K + j] +
+                logP[j * K + k] +
+                emission[base + t * K + k] +
+                beta[base + t * K + k] -
+                ll,
             );
             dP[j * K + k] += xi / P[j * K + k];
           }
@@ -139,7 +162,8 @@ export const hmmLogLikelihoodOp = defineOp({
   name: "hmmLogLikelihood",
   inputs,
   outputShape: () => [],
-  forward: ([signal, noise, p0, P, y], shapes) => Float64Array.of(forwardBackward(signal[0], noise[0], p0, P, y, shapes[4][1]).total),
+  forward: ([signal, noise, p0, P, y], shapes) =>
+    Float64Array.of(forwardBackward(signal[0], noise[0], p0, P, y, shapes[4][1]).total),
   vjp: ([signal, noise, p0, P, y], shapes, _output, dy) => {
     const g = gradients(signal[0], noise[0], p0, P, y, shapes[4][1]);
     return [
@@ -161,6 +185,9 @@ export const hmmLogLikelihoodValueAndGrad = defineOp({
   inputs,
   valueAndGrad: ([signal, noise, p0, P, y], shapes) => {
     const g = gradients(signal[0], noise[0], p0, P, y, shapes[4][1]);
-    return { value: g.total, grads: [Float64Array.of(g.dSignal), Float64Array.of(g.dNoise), g.dP0, g.dP, null] };
+    return {
+      value: g.total,
+      grads: [Float64Array.of(g.dSignal), Float64Array.of(g.dNoise), g.dP0, g.dP, null],
+    };
   },
 });

@@ -39,7 +39,10 @@ export type KeplerRule = "correct" | "forum";
  * const keplerE = makeKeplerOp();
  * const E = keplerE(meanAnomaly, eccentricity);
  */
-export function makeKeplerOp(rule: KeplerRule = "correct", name = rule === "correct" ? "keplerE" : "keplerE.forumRule"): Op {
+export function makeKeplerOp(
+  rule: KeplerRule = "correct",
+  name = rule === "correct" ? "keplerE" : "keplerE.forumRule",
+): Op {
   return defineOp({
     name,
     inputs: ["M", "e"],
