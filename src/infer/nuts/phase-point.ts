@@ -1,0 +1,50 @@
+/**
+ * A point in phase space (position q, momentum p) with what the integrator caches there: the
+ * gradient of the potential, the velocity M^{-1} p and both energies. The Hamiltonian is
+ * H(q, p) = U(q) + K(p) (Betancourt 2017, section 3).
+ */
+
+/** A mutable phase-space point with cached derived quantities. */
+export interface PhasePoint {
+  readonly position: Float64Array;
+  readonly momentum: Float64Array;
+  /** dU/dq at `position`. */
+  readonly gradient: Float64Array;
+  /** M^{-1} p at `momentum`. */
+  readonly velocity: Float64Array;
+  potentialEnergy: number;
+  kineticEnergy: number;
+}
+
+/**
+ * A zero point of dimension `dim`.
+ *
+ * @example
+ * const point = createPhasePoint(3);
+ */
+export function createPhasePoint(dim: number): PhasePoint {
+  return {
+    position: new Float64Array(dim),
+    momentum: new Float64Array(dim),
+    gradient: new Float64Array(dim),
+    velocity: new Float64Array(dim),
+    potentialEnergy: 0,
+    kineticEnergy: 0,
+  };
+}
+
+/** Copies every field of `from` into `to`. */
+export function copyPhasePoint(from: PhasePoint, to: PhasePoint): void {
+  to.position.set(from.position);
+  to.momentum.set(from.momentum);
+  to.gradient.set(from.gradient);
+  to.velocity.set(from.velocity);
+  to.potentialEnergy = from.potentialEnergy;
+  to.kineticEnergy = from.kineticEnergy;
+}
+
+/** The Hamiltonian H = U + K, with NaN read as +infinity (an impossible point). */
+export function hamiltonian(point: PhasePoint): number {
+  const h = point.potentialEnergy + point.kineticEnergy;
+  return Number.isNaN(h) ? Number.POSITIVE_INFINITY : h;
+}
