@@ -166,21 +166,17 @@ export class TrajectoryBuilder {
     copyPhasePoint(start, this.forwardEnd);
     copyPhasePoint(start, this.backwardEnd);
     copyPhasePoint(start, this.sample);
-    for (const momentum of [
-      e.momentumForwardForward,
-      e.momentumForwardBackward,
-      e.momentumBackwardForward,
-      e.momentumBackwardBackward,
-    ]) {
-      momentum.set(start.momentum);
-    }
-    for (const velocity of [
-      e.velocityForwardForward,
-      e.velocityForwardBackward,
-      e.velocityBackwardForward,
-      e.velocityBackwardBackward,
-    ]) {
-      velocity.set(start.velocity);
+    for (let i = 0; i < this.dim; i++) {
+      const p = start.momentum[i];
+      const v = start.velocity[i];
+      e.momentumForwardForward[i] = p;
+      e.momentumForwardBackward[i] = p;
+      e.momentumBackwardForward[i] = p;
+      e.momentumBackwardBackward[i] = p;
+      e.velocityForwardForward[i] = v;
+      e.velocityForwardBackward[i] = v;
+      e.velocityBackwardForward[i] = v;
+      e.velocityBackwardBackward[i] = v;
     }
     this.rho.set(start.momentum);
     let logSumWeight = 0; // the start's weight exp(H0 - H0)
@@ -290,13 +286,17 @@ export class TrajectoryBuilder {
       );
 
     const level = this.levels[depth];
-    level.rhoFirst.fill(0);
+    const { rhoFirst, rhoSecond, rhoMerged } = level;
+    for (let i = 0; i < this.dim; i++) {
+      rhoFirst[i] = 0;
+      rhoSecond[i] = 0;
+    }
     const validFirst = this.buildSubtree(
       depth - 1,
       proposal,
       velocityBegin,
       level.velocityFirstEnd,
-      level.rhoFirst,
+      rhoFirst,
       momentumBegin,
       level.momentumFirstEnd,
       direction,
@@ -304,13 +304,12 @@ export class TrajectoryBuilder {
     if (!validFirst) return false;
     const logWeightFirst = this.subtreeLogWeight;
 
-    level.rhoSecond.fill(0);
     const validSecond = this.buildSubtree(
       depth - 1,
       level.proposalSecond,
       level.velocitySecondBegin,
       velocityEnd,
-      level.rhoSecond,
+      rhoSecond,
       level.momentumSecondBegin,
       momentumEnd,
       direction,
@@ -324,7 +323,6 @@ export class TrajectoryBuilder {
       copyPhasePoint(level.proposalSecond, proposal);
     }
 
-    const { rhoFirst, rhoSecond, rhoMerged } = level;
     for (let i = 0; i < this.dim; i++) {
       rhoMerged[i] = rhoFirst[i] + rhoSecond[i];
       rho[i] += rhoMerged[i];
@@ -360,11 +358,14 @@ export class TrajectoryBuilder {
     this.sumAcceptProb += logWeight > 0 ? 1 : Math.exp(logWeight);
     this.subtreeLogWeight = logWeight;
     copyPhasePoint(point, proposal);
-    velocityBegin.set(point.velocity);
-    velocityEnd.set(point.velocity);
-    momentumBegin.set(point.momentum);
-    momentumEnd.set(point.momentum);
-    for (let i = 0; i < this.dim; i++) rho[i] += point.momentum[i];
+    const { momentum, velocity } = point;
+    for (let i = 0; i < this.dim; i++) {
+      velocityBegin[i] = velocity[i];
+      velocityEnd[i] = velocity[i];
+      momentumBegin[i] = momentum[i];
+      momentumEnd[i] = momentum[i];
+      rho[i] += momentum[i];
+    }
     return !this.diverging;
   }
 }

@@ -29,7 +29,10 @@ function chainsOf(results: ChainResult[], j: number, f: (x: number) => number = 
 function pooledMean(chains: Float64Array[]): number {
   let sum = 0;
   let n = 0;
-  for (const chain of chains) for (const x of chain) (sum += x), n++;
+  for (const chain of chains) {
+    for (const x of chain) sum += x;
+    n += chain.length;
+  }
   return sum / n;
 }
 
