@@ -31,6 +31,9 @@ import { rankNormalize } from "./rank-normalize.js";
 /**
  * ESS of chains used as they are (no splitting, no ranks): `posterior`'s `.ess`. NaN when a draw
  * is not finite, all draws are equal, or chains are shorter than 3 draws.
+ *
+ * @example
+ * essOfChains([Float64Array.of(0.1, -0.4, 0.3, 1.2), Float64Array.of(0.5, -1.1, 0.2, 0.7)]);
  */
 export function essOfChains(chains: readonly Float64Array[]): number {
   const numChains = chains.length;

@@ -61,7 +61,12 @@ export function summary(
   return rows;
 }
 
-/** The summary row of one scalar's chains. */
+/**
+ * The summary row of one scalar's chains.
+ *
+ * @example
+ * summaryRow([[0.1, -0.4, 0.3, 1.2], [0.5, -1.1, 0.2, 0.7]]).rhat;
+ */
 export function summaryRow(chains: Chains, name = "value"): SummaryRow {
   const arrays = toChainArrays(chains, `summary (${name})`);
   const pooled = pool(arrays);

@@ -60,6 +60,9 @@ export function dualAveragingInit(stepSize: number): DualAveragingState {
 /**
  * One adaptation step after a transition whose acceptance statistic was `acceptProb`
  * (values above 1 count as 1; NaN counts as 0).
+ *
+ * @example
+ * const next = dualAveragingUpdate(dualAveragingInit(0.1), 0.95, { targetAcceptProb: 0.9 });
  */
 export function dualAveragingUpdate(
   state: DualAveragingState,
@@ -81,12 +84,22 @@ export function dualAveragingUpdate(
   return { iteration, logStepSize, logStepSizeAverage, errorAverage, mu: state.mu };
 }
 
-/** The step size to use during adaptation: exp(x). */
+/**
+ * The step size to use during adaptation: exp(x).
+ *
+ * @example
+ * currentStepSize(dualAveragingUpdate(dualAveragingInit(0.1), 0.5));
+ */
 export function currentStepSize(state: DualAveragingState): number {
   return Math.exp(state.logStepSize);
 }
 
-/** The step size to keep after adaptation: exp(x bar). */
+/**
+ * The step size to keep after adaptation: exp(x bar).
+ *
+ * @example
+ * finalStepSize(state); // after the last warmup update
+ */
 export function finalStepSize(state: DualAveragingState): number {
   return Math.exp(state.logStepSizeAverage);
 }

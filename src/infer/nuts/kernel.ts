@@ -122,9 +122,9 @@ function loadStart(point: PhasePoint, state: HmcState, metric: Metric, key: Key)
 
 function stateOf(point: PhasePoint): HmcState {
   return {
-    position: Float64Array.from(point.position),
+    position: point.position.slice(),
     potentialEnergy: point.potentialEnergy,
-    gradient: Float64Array.from(point.gradient),
+    gradient: point.gradient.slice(),
   };
 }
 

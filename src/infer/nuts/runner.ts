@@ -70,7 +70,10 @@ export interface ChainResult {
     readonly numMetricUpdates: number;
     readonly numDivergences: number;
   };
-  /** Step size and inverse mass matrix that sampling used (the adapted ones). */
+  /**
+   * Step size and inverse mass matrix that sampling used (the adapted ones); for a run aborted
+   * during warmup, the values warmup had reached.
+   */
   readonly adapted: {
     readonly stepSize: number;
     readonly inverseMassMatrix: Float64Array;
@@ -141,7 +144,7 @@ export class ChainRun {
     const metric = metricFromInverseMassMatrix(target.dim, o.inverseMassMatrix, o.denseMass);
     const adapting = o.numWarmup > 0 && o.adaptStepSize;
     this.initialStepSize = adapting
-      ? findReasonableStepSize(target, this.state, metric, o.stepSize, foldIn(adaptKey, 0), {})
+      ? findReasonableStepSize(target, this.state, metric, o.stepSize, foldIn(adaptKey, 0))
       : o.stepSize;
     this.adapter = new WarmupAdapter(
       target,
