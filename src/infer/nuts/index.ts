@@ -18,7 +18,7 @@ export {
 } from "./dual-averaging.js";
 export { InitializationError, MetricAdaptationError, StepSizeSearchError } from "./errors.js";
 export { findInitialState, type InitialState, type InitOptions, initialStateAt } from "./init.js";
-export { leapfrog } from "./integrator.js";
+export { leapfrog, refreshPoint } from "./integrator.js";
 export {
   type HmcInfo,
   type HmcParameters,

@@ -12,9 +12,10 @@
  */
 import { type Key, split, uniform } from "../../primitives/prng.js";
 import type { GradientTarget } from "../potential-types.js";
-import { leapfrog } from "./integrator.js";
+import { leapfrog, refreshPoint } from "./integrator.js";
 import type { Metric } from "./metric.js";
 import { copyPhasePoint, createPhasePoint, hamiltonian, type PhasePoint } from "./phase-point.js";
+import type { Proposal } from "./proposal.js";
 import { UniformStream } from "./random-stream.js";
 import { TrajectoryBuilder } from "./trajectory.js";
 
@@ -116,11 +117,10 @@ function loadStart(point: PhasePoint, state: HmcState, metric: Metric, key: Key)
   point.gradient.set(state.gradient);
   point.potentialEnergy = state.potentialEnergy;
   metric.sampleMomentum(key, point.momentum);
-  metric.velocity(point.momentum, point.velocity);
-  point.kineticEnergy = metric.kineticEnergy(point.momentum);
+  refreshPoint(metric, point);
 }
 
-function stateOf(point: PhasePoint): HmcState {
+function stateOf(point: Proposal): HmcState {
   return {
     position: point.position.slice(),
     potentialEnergy: point.potentialEnergy,

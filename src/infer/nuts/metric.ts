@@ -14,8 +14,11 @@ export interface Metric {
   readonly dim: number;
   /** M^{-1}: `dim` entries (diagonal) or dim x dim row-major (dense). Do not mutate. */
   readonly inverseMassMatrix: Float64Array;
-  /** Writes the velocity M^{-1} p into `out` (which must not alias `momentum`). */
-  velocity(momentum: Float64Array, out: Float64Array): void;
+  /**
+   * Writes M^{-1} x into `out` (which must not alias `x`): the velocity for a momentum x, the
+   * preconditioned gradient for a gradient x.
+   */
+  multiplyInverseMass(x: Float64Array, out: Float64Array): void;
   /** Kinetic energy p^T M^{-1} p / 2. */
   kineticEnergy(momentum: Float64Array): number;
   /** Writes a momentum p ~ N(0, M) drawn with `key` into `out`. */
@@ -52,8 +55,8 @@ export function diagonalMetric(inverseDiagonal: Float64Array): Metric {
     kind: "diagonal",
     dim,
     inverseMassMatrix: inverse,
-    velocity(momentum, out) {
-      for (let i = 0; i < dim; i++) out[i] = inverse[i] * momentum[i];
+    multiplyInverseMass(x, out) {
+      for (let i = 0; i < dim; i++) out[i] = inverse[i] * x[i];
     },
     kineticEnergy(momentum) {
       let sum = 0;
@@ -100,11 +103,11 @@ export function denseMetric(inverseMassMatrix: Float64Array, dim: number): Metri
     );
   }
   const scratch = new Float64Array(dim);
-  const velocity = (momentum: Float64Array, out: Float64Array) => {
+  const multiplyInverseMass = (x: Float64Array, out: Float64Array) => {
     for (let i = 0; i < dim; i++) {
       let sum = 0;
       const row = i * dim;
-      for (let j = 0; j < dim; j++) sum += inverse[row + j] * momentum[j];
+      for (let j = 0; j < dim; j++) sum += inverse[row + j] * x[j];
       out[i] = sum;
     }
   };
@@ -112,9 +115,9 @@ export function denseMetric(inverseMassMatrix: Float64Array, dim: number): Metri
     kind: "dense",
     dim,
     inverseMassMatrix: inverse,
-    velocity,
+    multiplyInverseMass,
     kineticEnergy(momentum) {
-      velocity(momentum, scratch);
+      multiplyInverseMass(momentum, scratch);
       return dot(momentum, scratch) / 2;
     },
     sampleMomentum(key, out) {

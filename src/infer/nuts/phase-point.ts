@@ -1,6 +1,7 @@
 /**
  * A point in phase space (position q, momentum p) with what the integrator caches there: the
- * gradient of the potential, the velocity M^{-1} p and both energies. The Hamiltonian is
+ * gradient of the potential, the velocity M^{-1} p, the preconditioned gradient M^{-1} dU/dq
+ * and both energies. The Hamiltonian is
  * H(q, p) = U(q) + K(p) (Betancourt 2017, section 3).
  */
 
@@ -12,6 +13,8 @@ export interface PhasePoint {
   readonly gradient: Float64Array;
   /** M^{-1} p at `momentum`. */
   readonly velocity: Float64Array;
+  /** M^{-1} dU/dq at `position`. */
+  readonly preconditionedGradient: Float64Array;
   potentialEnergy: number;
   kineticEnergy: number;
 }
@@ -28,6 +31,7 @@ export function createPhasePoint(dim: number): PhasePoint {
     momentum: new Float64Array(dim),
     gradient: new Float64Array(dim),
     velocity: new Float64Array(dim),
+    preconditionedGradient: new Float64Array(dim),
     potentialEnergy: 0,
     kineticEnergy: 0,
   };
@@ -35,13 +39,14 @@ export function createPhasePoint(dim: number): PhasePoint {
 
 /** Copies every field of `from` into `to`. */
 export function copyPhasePoint(from: PhasePoint, to: PhasePoint): void {
-  // One plain loop: for the small dimensions NUTS often meets it beats four TypedArray.set calls.
-  const { position, momentum, gradient, velocity } = to;
+  // One plain loop: for the small dimensions NUTS often meets it beats five TypedArray.set calls.
+  const { position, momentum, gradient, velocity, preconditionedGradient } = to;
   for (let i = 0; i < position.length; i++) {
     position[i] = from.position[i];
     momentum[i] = from.momentum[i];
     gradient[i] = from.gradient[i];
     velocity[i] = from.velocity[i];
+    preconditionedGradient[i] = from.preconditionedGradient[i];
   }
   to.potentialEnergy = from.potentialEnergy;
   to.kineticEnergy = from.kineticEnergy;

@@ -8,6 +8,43 @@
  */
 import type { UniformStream } from "./random-stream.js";
 
+/**
+ * A candidate sample: what a transition returns (position, gradient, potential energy) and the
+ * kinetic energy it had on the trajectory (for the reported energy). A phase-space point is one.
+ */
+export interface Proposal {
+  readonly position: Float64Array;
+  readonly gradient: Float64Array;
+  potentialEnergy: number;
+  kineticEnergy: number;
+}
+
+/**
+ * An empty proposal of dimension `dim`.
+ *
+ * @example
+ * const proposal = createProposal(3);
+ */
+export function createProposal(dim: number): Proposal {
+  return {
+    position: new Float64Array(dim),
+    gradient: new Float64Array(dim),
+    potentialEnergy: 0,
+    kineticEnergy: 0,
+  };
+}
+
+/** Copies a proposal (or the proposal part of a phase-space point) into `to`. */
+export function copyProposal(from: Proposal, to: Proposal): void {
+  const { position, gradient } = to;
+  for (let i = 0; i < position.length; i++) {
+    position[i] = from.position[i];
+    gradient[i] = from.gradient[i];
+  }
+  to.potentialEnergy = from.potentialEnergy;
+  to.kineticEnergy = from.kineticEnergy;
+}
+
 /** log(exp(a) + exp(b)) without overflow; -infinity is the neutral element. */
 export function logAddExp(a: number, b: number): number {
   if (a === Number.NEGATIVE_INFINITY) return b;

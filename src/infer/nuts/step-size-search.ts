@@ -8,7 +8,7 @@
 import { foldIn, type Key } from "../../primitives/prng.js";
 import type { GradientTarget } from "../potential-types.js";
 import { StepSizeSearchError } from "./errors.js";
-import { leapfrog } from "./integrator.js";
+import { leapfrog, refreshPoint } from "./integrator.js";
 import type { HmcState } from "./kernel.js";
 import type { Metric } from "./metric.js";
 import { createPhasePoint, hamiltonian } from "./phase-point.js";
@@ -44,8 +44,7 @@ export function findReasonableStepSize(
     point.gradient.set(state.gradient);
     point.potentialEnergy = state.potentialEnergy;
     metric.sampleMomentum(foldIn(key, trial++), point.momentum);
-    metric.velocity(point.momentum, point.velocity);
-    point.kineticEnergy = metric.kineticEnergy(point.momentum);
+    refreshPoint(metric, point);
     const initial = hamiltonian(point);
     leapfrog(target, metric, point, size);
     return initial - hamiltonian(point);

@@ -20,13 +20,20 @@ import type { GradientTarget } from "../potential-types.js";
 import { leapfrog } from "./integrator.js";
 import type { Metric } from "./metric.js";
 import { copyPhasePoint, createPhasePoint, hamiltonian, type PhasePoint } from "./phase-point.js";
-import { logAddExp, takeNewSubtree, takeSecondHalf } from "./proposal.js";
+import {
+  copyProposal,
+  createProposal,
+  logAddExp,
+  type Proposal,
+  takeNewSubtree,
+  takeSecondHalf,
+} from "./proposal.js";
 import type { UniformStream } from "./random-stream.js";
 import { noUTurn, noUTurnExtended } from "./termination.js";
 
 /** What one trajectory produced. The `sample` point belongs to the builder: copy it out. */
 export interface TrajectoryResult {
-  readonly sample: PhasePoint;
+  readonly sample: Proposal;
   /** Number of completed doublings. */
   readonly treeDepth: number;
   /** Leapfrog steps taken, including those of a discarded last subtree. */
@@ -47,7 +54,7 @@ interface LevelBuffers {
   velocitySecondBegin: Float64Array;
   rhoSecond: Float64Array;
   rhoMerged: Float64Array;
-  proposalSecond: PhasePoint;
+  proposalSecond: Proposal;
 }
 
 /**
@@ -88,7 +95,7 @@ function levelBuffers(dim: number): LevelBuffers {
     velocitySecondBegin: new Float64Array(dim),
     rhoSecond: new Float64Array(dim),
     rhoMerged: new Float64Array(dim),
-    proposalSecond: createPhasePoint(dim),
+    proposalSecond: createProposal(dim),
   };
 }
 
@@ -105,8 +112,8 @@ export class TrajectoryBuilder {
   private readonly current: PhasePoint;
   private readonly forwardEnd: PhasePoint;
   private readonly backwardEnd: PhasePoint;
-  private readonly sample: PhasePoint;
-  private readonly proposal: PhasePoint;
+  private readonly sample: Proposal;
+  private readonly proposal: Proposal;
   private readonly ends: TrajectoryEnds;
   private readonly rho: Float64Array;
   private readonly rhoForward: Float64Array;
@@ -134,8 +141,8 @@ export class TrajectoryBuilder {
     this.current = createPhasePoint(dim);
     this.forwardEnd = createPhasePoint(dim);
     this.backwardEnd = createPhasePoint(dim);
-    this.sample = createPhasePoint(dim);
-    this.proposal = createPhasePoint(dim);
+    this.sample = createProposal(dim);
+    this.proposal = createProposal(dim);
     this.ends = trajectoryEnds(dim);
     this.rho = new Float64Array(dim);
     this.rhoForward = new Float64Array(dim);
@@ -165,7 +172,7 @@ export class TrajectoryBuilder {
     const e = this.ends;
     copyPhasePoint(start, this.forwardEnd);
     copyPhasePoint(start, this.backwardEnd);
-    copyPhasePoint(start, this.sample);
+    copyProposal(start, this.sample);
     for (let i = 0; i < this.dim; i++) {
       const p = start.momentum[i];
       const v = start.velocity[i];
@@ -226,7 +233,7 @@ export class TrajectoryBuilder {
       depth++;
       const subtreeLogWeight = this.subtreeLogWeight;
       if (takeNewSubtree(subtreeLogWeight, logSumWeight, stream)) {
-        copyPhasePoint(this.proposal, this.sample);
+        copyProposal(this.proposal, this.sample);
       }
       logSumWeight = logAddExp(logSumWeight, subtreeLogWeight);
 
@@ -254,7 +261,7 @@ export class TrajectoryBuilder {
       numSteps: this.numSteps,
       acceptProb: this.sumAcceptProb / this.numSteps,
       diverging: this.diverging,
-      energy: hamiltonian(this.sample),
+      energy: this.sample.potentialEnergy + this.sample.kineticEnergy,
     };
   }
 
@@ -266,7 +273,7 @@ export class TrajectoryBuilder {
    */
   private buildSubtree(
     depth: number,
-    proposal: PhasePoint,
+    proposal: Proposal,
     velocityBegin: Float64Array,
     velocityEnd: Float64Array,
     rho: Float64Array,
@@ -320,7 +327,7 @@ export class TrajectoryBuilder {
     const logWeightMerged = logAddExp(logWeightFirst, logWeightSecond);
     this.subtreeLogWeight = logWeightMerged;
     if (takeSecondHalf(logWeightSecond, logWeightMerged, this.stream)) {
-      copyPhasePoint(level.proposalSecond, proposal);
+      copyProposal(level.proposalSecond, proposal);
     }
 
     for (let i = 0; i < this.dim; i++) {
@@ -341,7 +348,7 @@ export class TrajectoryBuilder {
 
   /** One leapfrog step: a subtree of depth 0. */
   private leaf(
-    proposal: PhasePoint,
+    proposal: Proposal,
     velocityBegin: Float64Array,
     velocityEnd: Float64Array,
     rho: Float64Array,
@@ -357,7 +364,7 @@ export class TrajectoryBuilder {
     if (!(energy - this.initialEnergy <= this.maxDeltaEnergy)) this.diverging = true;
     this.sumAcceptProb += logWeight > 0 ? 1 : Math.exp(logWeight);
     this.subtreeLogWeight = logWeight;
-    copyPhasePoint(point, proposal);
+    copyProposal(point, proposal);
     const { momentum, velocity } = point;
     for (let i = 0; i < this.dim; i++) {
       velocityBegin[i] = velocity[i];

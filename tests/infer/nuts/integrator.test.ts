@@ -4,7 +4,7 @@
  * with the analytic one-step map.
  */
 import { describe, expect, it } from "vitest";
-import { leapfrog } from "../../../src/infer/nuts/integrator.js";
+import { leapfrog, refreshPoint } from "../../../src/infer/nuts/integrator.js";
 import { denseMetric, diagonalMetric, type Metric } from "../../../src/infer/nuts/metric.js";
 import {
   createPhasePoint,
@@ -19,8 +19,7 @@ function startPoint(target: GradientTarget, metric: Metric, q: number[], p: numb
   point.position.set(q);
   point.momentum.set(p);
   point.potentialEnergy = target.valueAndGrad(point.position, point.gradient);
-  metric.velocity(point.momentum, point.velocity);
-  point.kineticEnergy = metric.kineticEnergy(point.momentum);
+  refreshPoint(metric, point);
   return point;
 }
 
@@ -81,7 +80,7 @@ describe("leapfrog", () => {
     const point = startPoint(target, metric, [1, -0.5], [0.3, 0.8]);
     for (let k = 0; k < 100; k++) leapfrog(target, metric, point, 0.05);
     for (let i = 0; i < 2; i++) point.momentum[i] = -point.momentum[i];
-    metric.velocity(point.momentum, point.velocity);
+    refreshPoint(metric, point);
     for (let k = 0; k < 100; k++) leapfrog(target, metric, point, 0.05);
     expect(Math.abs(point.position[0] - 1)).toBeLessThan(1e-12);
     expect(Math.abs(point.position[1] + 0.5)).toBeLessThan(1e-12);

@@ -16,7 +16,7 @@ describe("metrics", () => {
     const metric = diagonalMetric(Float64Array.of(1, 4, 0.25));
     const p = Float64Array.of(1, -2, 4);
     const v = new Float64Array(3);
-    metric.velocity(p, v);
+    metric.multiplyInverseMass(p, v);
     expect(Array.from(v)).toEqual([1, -8, 1]);
     expect(metric.kineticEnergy(p)).toBe((1 + 16 + 4) / 2);
   });
