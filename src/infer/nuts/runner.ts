@@ -69,6 +69,8 @@ export interface ChainResult {
     readonly initialStepSize: number;
     readonly numMetricUpdates: number;
     readonly numDivergences: number;
+    /** The state after the last warmup iteration (the start of sampling); undefined before. */
+    readonly finalState?: HmcState;
   };
   /**
    * Step size and inverse mass matrix that sampling used (the adapted ones); for a run aborted
@@ -106,6 +108,7 @@ export class ChainRun {
   private readonly initialStepSize: number;
   private readonly initAttempts: number;
   private state: HmcState;
+  private warmupFinalState: HmcState | undefined;
   private completed = 0;
   private warmupDivergences = 0;
   private sampleDivergences = 0;
@@ -214,6 +217,7 @@ export class ChainRun {
       this.adapter.update(i, state, info.acceptProb);
       this.warmupRecorder.record(state, info);
       if (info.diverging) this.warmupDivergences++;
+      if (i === this.options.numWarmup - 1) this.warmupFinalState = state;
     } else {
       if (info.diverging) this.sampleDivergences++;
       if ((i - this.options.numWarmup) % this.options.thinning === 0) {
@@ -247,6 +251,7 @@ export class ChainRun {
         initialStepSize: this.initialStepSize,
         numMetricUpdates: this.adapter.numMetricUpdates,
         numDivergences: this.warmupDivergences,
+        finalState: this.warmupFinalState,
       },
       adapted: {
         stepSize: this.adapter.stepSize,

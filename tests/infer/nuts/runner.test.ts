@@ -62,6 +62,9 @@ describe("runChain", () => {
       target.valueAndGrad(r.draws.slice(2 * d, 2 * d + 2), grad),
     );
     expect(Array.from(r.lastState.position)).toEqual(Array.from(r.draws.subarray(198)));
+    expect(Array.from(r.warmup.finalState!.position)).toEqual(
+      Array.from(r.warmup.draws!.subarray(298)),
+    );
     for (let k = 0; k < 100; k++) {
       expect(r.stats.numSteps[k]).toBeGreaterThanOrEqual(2 ** r.stats.treeDepth[k] - 1);
     }
