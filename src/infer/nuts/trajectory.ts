@@ -58,31 +58,29 @@ interface LevelBuffers {
 }
 
 /**
- * Momenta and velocities at both ends of the forward subtree (the part of the trajectory built
- * forward in time) and of the backward subtree: e.g. `momentumForwardBackward` is the momentum at
- * the backward end of the forward subtree.
+ * One side of the trajectory: the part built forward in time from the start, or the part built
+ * backward. "Near" is its end next to the other side (the seam), "far" its outer end, where the
+ * next subtree in its direction begins.
  */
-interface TrajectoryEnds {
-  momentumForwardForward: Float64Array;
-  velocityForwardForward: Float64Array;
-  momentumForwardBackward: Float64Array;
-  velocityForwardBackward: Float64Array;
-  momentumBackwardForward: Float64Array;
-  velocityBackwardForward: Float64Array;
-  momentumBackwardBackward: Float64Array;
-  velocityBackwardBackward: Float64Array;
+interface TrajectorySide {
+  /** The phase-space point at the far end. */
+  readonly endPoint: PhasePoint;
+  /** Summed momentum over the side. */
+  readonly rho: Float64Array;
+  readonly nearMomentum: Float64Array;
+  readonly nearVelocity: Float64Array;
+  readonly farMomentum: Float64Array;
+  readonly farVelocity: Float64Array;
 }
 
-function trajectoryEnds(dim: number): TrajectoryEnds {
+function trajectorySide(dim: number): TrajectorySide {
   return {
-    momentumForwardForward: new Float64Array(dim),
-    velocityForwardForward: new Float64Array(dim),
-    momentumForwardBackward: new Float64Array(dim),
-    velocityForwardBackward: new Float64Array(dim),
-    momentumBackwardForward: new Float64Array(dim),
-    velocityBackwardForward: new Float64Array(dim),
-    momentumBackwardBackward: new Float64Array(dim),
-    velocityBackwardBackward: new Float64Array(dim),
+    endPoint: createPhasePoint(dim),
+    rho: new Float64Array(dim),
+    nearMomentum: new Float64Array(dim),
+    nearVelocity: new Float64Array(dim),
+    farMomentum: new Float64Array(dim),
+    farVelocity: new Float64Array(dim),
   };
 }
 
@@ -110,14 +108,11 @@ export class TrajectoryBuilder {
   private readonly dim: number;
   private readonly levels: LevelBuffers[] = [];
   private readonly current: PhasePoint;
-  private readonly forwardEnd: PhasePoint;
-  private readonly backwardEnd: PhasePoint;
+  private readonly forward: TrajectorySide;
+  private readonly backward: TrajectorySide;
   private readonly sample: Proposal;
   private readonly proposal: Proposal;
-  private readonly ends: TrajectoryEnds;
   private readonly rho: Float64Array;
-  private readonly rhoForward: Float64Array;
-  private readonly rhoBackward: Float64Array;
 
   // Per-trajectory state shared by the recursion.
   private metric!: Metric;
@@ -139,14 +134,11 @@ export class TrajectoryBuilder {
     this.dim = dim;
     for (let depth = 0; depth < maxTreeDepth; depth++) this.levels.push(levelBuffers(dim));
     this.current = createPhasePoint(dim);
-    this.forwardEnd = createPhasePoint(dim);
-    this.backwardEnd = createPhasePoint(dim);
+    this.forward = trajectorySide(dim);
+    this.backward = trajectorySide(dim);
     this.sample = createProposal(dim);
     this.proposal = createProposal(dim);
-    this.ends = trajectoryEnds(dim);
     this.rho = new Float64Array(dim);
-    this.rhoForward = new Float64Array(dim);
-    this.rhoBackward = new Float64Array(dim);
   }
 
   /**
@@ -169,65 +161,41 @@ export class TrajectoryBuilder {
     this.diverging = false;
     this.initialEnergy = hamiltonian(start);
 
-    const e = this.ends;
-    copyPhasePoint(start, this.forwardEnd);
-    copyPhasePoint(start, this.backwardEnd);
-    copyProposal(start, this.sample);
-    for (let i = 0; i < this.dim; i++) {
-      const p = start.momentum[i];
-      const v = start.velocity[i];
-      e.momentumForwardForward[i] = p;
-      e.momentumForwardBackward[i] = p;
-      e.momentumBackwardForward[i] = p;
-      e.momentumBackwardBackward[i] = p;
-      e.velocityForwardForward[i] = v;
-      e.velocityForwardBackward[i] = v;
-      e.velocityBackwardForward[i] = v;
-      e.velocityBackwardBackward[i] = v;
+    const forward = this.forward;
+    const backward = this.backward;
+    for (const side of [forward, backward]) {
+      copyPhasePoint(start, side.endPoint);
+      for (let i = 0; i < this.dim; i++) {
+        side.nearMomentum[i] = side.farMomentum[i] = start.momentum[i];
+        side.nearVelocity[i] = side.farVelocity[i] = start.velocity[i];
+      }
     }
+    copyProposal(start, this.sample);
     this.rho.set(start.momentum);
     let logSumWeight = 0; // the start's weight exp(H0 - H0)
     let depth = 0;
 
     while (depth < this.maxTreeDepth) {
-      this.rhoForward.fill(0);
-      this.rhoBackward.fill(0);
-      let valid: boolean;
-      if (stream.next() > 0.5) {
-        // Extend forward: the whole trajectory so far becomes the backward subtree.
-        copyPhasePoint(this.forwardEnd, this.current);
-        this.rhoBackward.set(this.rho);
-        e.momentumBackwardForward.set(e.momentumForwardForward);
-        e.velocityBackwardForward.set(e.velocityForwardForward);
-        valid = this.buildSubtree(
-          depth,
-          this.proposal,
-          e.velocityForwardBackward,
-          e.velocityForwardForward,
-          this.rhoForward,
-          e.momentumForwardBackward,
-          e.momentumForwardForward,
-          1,
-        );
-        copyPhasePoint(this.current, this.forwardEnd);
-      } else {
-        // Extend backward: the whole trajectory so far becomes the forward subtree.
-        copyPhasePoint(this.backwardEnd, this.current);
-        this.rhoForward.set(this.rho);
-        e.momentumForwardBackward.set(e.momentumBackwardBackward);
-        e.velocityForwardBackward.set(e.velocityBackwardBackward);
-        valid = this.buildSubtree(
-          depth,
-          this.proposal,
-          e.velocityBackwardForward,
-          e.velocityBackwardBackward,
-          this.rhoBackward,
-          e.momentumBackwardForward,
-          e.momentumBackwardBackward,
-          -1,
-        );
-        copyPhasePoint(this.current, this.backwardEnd);
-      }
+      const direction = stream.next() > 0.5 ? 1 : -1;
+      const side = direction === 1 ? forward : backward;
+      const other = direction === 1 ? backward : forward;
+      // The whole trajectory so far becomes the other side; the new subtree is this side.
+      other.rho.set(this.rho);
+      other.nearMomentum.set(side.farMomentum);
+      other.nearVelocity.set(side.farVelocity);
+      side.rho.fill(0);
+      copyPhasePoint(side.endPoint, this.current);
+      const valid = this.buildSubtree(
+        depth,
+        this.proposal,
+        side.nearVelocity,
+        side.farVelocity,
+        side.rho,
+        side.nearMomentum,
+        side.farMomentum,
+        direction,
+      );
+      copyPhasePoint(this.current, side.endPoint);
       if (!valid) break;
 
       depth++;
@@ -237,20 +205,20 @@ export class TrajectoryBuilder {
       }
       logSumWeight = logAddExp(logSumWeight, subtreeLogWeight);
 
-      for (let i = 0; i < this.dim; i++) this.rho[i] = this.rhoBackward[i] + this.rhoForward[i];
+      for (let i = 0; i < this.dim; i++) this.rho[i] = backward.rho[i] + forward.rho[i];
       const persists =
-        noUTurn(e.velocityBackwardBackward, e.velocityForwardForward, this.rho) &&
+        noUTurn(backward.farVelocity, forward.farVelocity, this.rho) &&
         noUTurnExtended(
-          e.velocityBackwardBackward,
-          e.velocityForwardBackward,
-          this.rhoBackward,
-          e.momentumForwardBackward,
+          backward.farVelocity,
+          forward.nearVelocity,
+          backward.rho,
+          forward.nearMomentum,
         ) &&
         noUTurnExtended(
-          e.velocityBackwardForward,
-          e.velocityForwardForward,
-          this.rhoForward,
-          e.momentumBackwardForward,
+          backward.nearVelocity,
+          forward.farVelocity,
+          forward.rho,
+          backward.nearMomentum,
         );
       if (!persists) break;
     }
