@@ -21,9 +21,11 @@ export { seed } from "./handlers/seed.js";
 export { substitute } from "./handlers/substitute.js";
 export { Trace, type TracedModel, trace } from "./handlers/trace.js";
 export { type VmapOptions, vmap } from "./handlers/vmap.js";
+export * from "./infer/diagnostics/index.js";
 export type { Draws } from "./infer/draws.js";
 export { FlatLayout, type SiteLayout } from "./infer/layout.js";
 export { logDensity, pointLogProbs } from "./infer/log-density.js";
+export * from "./infer/mcmc/index.js";
 export {
   type EngineName,
   type GradientTarget,
