@@ -202,11 +202,17 @@ function configurationLines(
     ];
   }
   const m = run.metadata;
+  // Readers expect ceil(num_samples / thin) draws (rstan warns and resets otherwise). A run
+  // cancelled early holds fewer: then report the iterations its draws actually cover.
+  const numSamples =
+    Math.ceil(m.numSamples / m.thinning) === layout.numDraws
+      ? m.numSamples
+      : layout.numDraws * m.thinning;
   const lines = [
     `# model = ${sanitize(m.model ?? "tyche_model")}`,
     "# method = sample",
     "#   sample",
-    `#     num_samples = ${m.numSamples}`,
+    `#     num_samples = ${numSamples}`,
     `#     num_warmup = ${m.numWarmup}`,
     "#     save_warmup = 0",
     `#     thin = ${m.thinning}`,

@@ -33,7 +33,10 @@ export type SamplerStatName = keyof typeof samplerStatColumns;
 /** How the run was made: CmdStan's configuration header is written from these fields. */
 export interface McmcMetadata {
   numWarmup: number;
-  /** Post-warmup iterations per chain before thinning (CmdStan's `num_samples`). */
+  /**
+   * Post-warmup iterations per chain before thinning (CmdStan's `num_samples`); a complete
+   * run holds `ceil(numSamples / thinning)` draws per chain.
+   */
   numSamples: number;
   numChains: number;
   thinning: number;

@@ -9,10 +9,7 @@
 export {
   type ChainLineContext,
   type ChainProgress,
-  estimateRemaining,
-  formatBar,
   formatChainLine,
-  formatDuration,
   formatSviLine,
   type SviLineState,
 } from "./format.js";

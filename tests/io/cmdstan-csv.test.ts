@@ -161,6 +161,21 @@ describe("toCmdStanCSV / readCmdStanCSV", () => {
     expect(Object.is(back.samples.theta.data[0], -0)).toBe(true);
   });
 
+  it("reports the iterations a cancelled run's draws cover, and zeros for a missing lp", () => {
+    const run = ar1Run({ numChains: 1, numDraws: 30 });
+    run.metadata.numSamples = 100; // cancelled after 30 of 100 draws
+    run.metadata.thinning = 2;
+    delete run.extra.lp;
+    delete run.extra.energy;
+    const text = formatCmdStanCSV(run, 0);
+    expect(text).toContain("#     num_samples = 60\n");
+    expect(text).toContain(
+      "\nlp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,mu,",
+    );
+    const row = text.split("\n").find((l) => /^-?\d/.test(l))!;
+    expect(row.startsWith("0,")).toBe(true);
+  });
+
   it("writes bare samples as CmdStan's fixed_param sampler does", async () => {
     const { samples } = ar1Run({ numChains: 2, numDraws: 4 });
     const text = formatCmdStanCSV(samples, 0);

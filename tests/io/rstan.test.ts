@@ -34,13 +34,23 @@ describe("CmdStan CSV read by R", () => {
     dir = await mkdtemp(join(tmpdir(), "tyche-rstan-"));
     const run = ar1Run({ numChains: 3, numDraws: 100 });
     const paths = await toCmdStanCSV(run, join(dir, "ar1.csv"));
+    // Also a static-HMC run with a dense metric, and bare samples (CmdStan's fixed_param).
+    const dense = ar1Run({ numChains: 2, numDraws: 20, metric: "dense_e" });
+    dense.metadata.algorithm = "HMC";
+    delete dense.metadata.maxTreeDepth;
+    const densePaths = await toCmdStanCSV(dense, join(dir, "dense.csv"));
+    const bare = ar1Run({ numChains: 2, numDraws: 20 }).samples;
+    const barePaths = await toCmdStanCSV(bare, join(dir, "bare.csv"));
     const script = join(dir, "check.R");
     await writeFile(
       script,
       `
 suppressPackageStartupMessages({ library(rstan); library(jsonlite); library(posterior) })
-files <- commandArgs(trailingOnly = TRUE)
-fit <- withCallingHandlers(read_stan_csv(files), warning = function(w) stop(conditionMessage(w)))
+groups <- strsplit(commandArgs(trailingOnly = TRUE), ",", fixed = TRUE)
+read <- function(files) withCallingHandlers(read_stan_csv(files), warning = function(w) stop(conditionMessage(w)))
+fit <- read(groups[[1]])
+dense <- read(groups[[2]])
+bare <- read(groups[[3]])
 arr <- as.array(fit)
 sp <- get_sampler_params(fit, inc_warmup = FALSE)
 draws <- posterior::as_draws_df(posterior::as_draws_array(arr))
@@ -56,12 +66,21 @@ out <- list(
   elapsed_warmup = unname(get_elapsed_time(fit)[, 1]),
   elapsed_sample = unname(get_elapsed_time(fit)[, 2]),
   posterior_mu_mean = mean(draws$mu),
-  posterior_nchains = posterior::nchains(draws)
+  posterior_nchains = posterior::nchains(draws),
+  dense_sampler_t = dense@stan_args[[1]]$sampler_t,
+  dense_adaptation = get_adaptation_info(dense)[[1]],
+  dense_dims = dim(as.array(dense)),
+  bare_dims = dim(as.array(bare)),
+  bare_means = unname(apply(as.array(bare), 3, mean))
 )
 cat(toJSON(out, digits = NA, auto_unbox = TRUE))
 `,
     );
-    const result = spawnSync("Rscript", [script, ...paths], { encoding: "utf8", timeout: 120_000 });
+    const groups = [paths, densePaths, barePaths].map((g) => g.join(","));
+    const result = spawnSync("Rscript", [script, ...groups], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.status).toBe(0);
     const r = JSON.parse(result.stdout);
@@ -100,5 +119,13 @@ cat(toJSON(out, digits = NA, auto_unbox = TRUE))
     expect(r.adaptation).toContain("# Step size = 0.6");
     expect(r.elapsed_warmup).toEqual(run.metadata.warmupSeconds);
     expect(r.elapsed_sample).toEqual(run.metadata.samplingSeconds);
+
+    expect(r.dense_sampler_t).toBe("HMC");
+    expect(r.dense_adaptation).toContain("# Elements of inverse mass matrix:");
+    expect(r.dense_dims).toEqual([20, 2, 11]);
+    expect(r.bare_dims).toEqual([20, 2, 11]);
+    const bareMu = elementMeans(bare.mu)[0];
+    expect(r.bare_means[0]).toBeCloseTo(bareMu, 12);
+    expect(r.bare_means[10]).toBe(0); // lp__ of fixed_param draws
   });
 });
