@@ -288,7 +288,12 @@ function timingLines(run: McmcRun | ChainSamples, chain: number): string[] {
   ];
 }
 
-/** Seconds in fixed notation with up to six decimals and no trailing zeros. */
+/**
+ * Seconds in fixed notation with up to six decimals and no trailing zeros.
+ *
+ * @example
+ * formatSeconds(0.0001234); // "0.000123"
+ */
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "0";
   return seconds.toFixed(6).replace(/\.?0+$/, "");

@@ -9,6 +9,9 @@ import { sizeOf } from "../util/shapes.js";
 /**
  * Names of the sampler statistics in `McmcRun.extra`, each of shape `[numChains, numDraws]`,
  * with the CmdStan column each one becomes.
+ *
+ * @example
+ * samplerStatColumns.diverging; // "divergent__"
  */
 export const samplerStatColumns = {
   /** Log density of the unconstrained parameters including the Jacobian (Stan's `lp__`). */
@@ -83,7 +86,12 @@ export interface McmcRun {
   metadata: McmcMetadata;
 }
 
-/** True when `value` is an `McmcRun` rather than a bare record of samples. */
+/**
+ * True when `value` is an `McmcRun` rather than a bare record of samples.
+ *
+ * @example
+ * isMcmcRun({ mu: { shape: [1, 2], data: new Float64Array(2) } }); // false
+ */
 export function isMcmcRun(value: McmcRun | ChainSamples): value is McmcRun {
   const v = value as Partial<McmcRun>;
   return (
@@ -95,7 +103,12 @@ export function isMcmcRun(value: McmcRun | ChainSamples): value is McmcRun {
   );
 }
 
-/** The samples of a run, or the record itself when given bare samples. */
+/**
+ * The samples of a run, or the record itself when given bare samples.
+ *
+ * @example
+ * samplesOf(run).mu.shape; // [numChains, numDraws]
+ */
 export function samplesOf(value: McmcRun | ChainSamples): ChainSamples {
   return isMcmcRun(value) ? value.samples : value;
 }

@@ -74,12 +74,22 @@ export function elementDraws(
   return out;
 }
 
-/** The draws of one element, one array per chain. */
+/**
+ * The draws of one element, one array per chain.
+ *
+ * @example
+ * elementChains({ shape: [2, 1], data: Float64Array.of(1, 2) }, 0, { numChains: 2, numDraws: 1 }); // [[1], [2]]
+ */
 export function elementChains(draws: Draws, offset: number, layout: ChainLayout): Float64Array[] {
   return Array.from({ length: layout.numChains }, (_, c) => elementDraws(draws, offset, c, layout));
 }
 
-/** Row-major multi-index of a flat offset. */
+/**
+ * Row-major multi-index of a flat offset.
+ *
+ * @example
+ * unravelIndex(5, [2, 3]); // [1, 2]
+ */
 export function unravelIndex(offset: number, shape: readonly number[]): number[] {
   const index = new Array<number>(shape.length);
   for (let i = shape.length - 1; i >= 0; i--) {

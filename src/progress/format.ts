@@ -138,7 +138,12 @@ export function formatSviLine(state: SviLineState): string {
   ].join(" ");
 }
 
-/** Three significant digits, in exponent notation when far from 1. */
+/**
+ * Three significant digits, in exponent notation when far from 1.
+ *
+ * @example
+ * formatStepSize(0.041234); // "0.0412"
+ */
 export function formatStepSize(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)
@@ -146,7 +151,12 @@ export function formatStepSize(x: number): string {
     : Number(x.toPrecision(3)).toString();
 }
 
-/** Losses: one decimal in the usual range, exponent notation when huge or tiny. */
+/**
+ * Losses: one decimal in the usual range, three below 10, exponent notation when huge or tiny.
+ *
+ * @example
+ * formatLoss(123.456); // "123.5"
+ */
 export function formatLoss(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);

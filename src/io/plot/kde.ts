@@ -48,7 +48,12 @@ export function kde(values: ArrayLike<number>, gridSize = 200): DensityCurve {
   return { x, density, bandwidth };
 }
 
-/** Silverman's rule: 0.9 min(sd, IQR / 1.34) n^(-1/5), for sorted finite data. */
+/**
+ * Silverman's rule: 0.9 min(sd, IQR / 1.34) n^(-1/5), for sorted finite data.
+ *
+ * @example
+ * silvermanBandwidth(Float64Array.of(-1, 0, 1)); // ~0.54
+ */
 export function silvermanBandwidth(sorted: Float64Array): number {
   const n = sorted.length;
   let mean = 0;
@@ -63,7 +68,12 @@ export function silvermanBandwidth(sorted: Float64Array): number {
   return Math.abs(mean) > 0 ? 1e-3 * Math.abs(mean) : 1e-3;
 }
 
-/** Linear-interpolation quantile of sorted data (type 7, R's default). */
+/**
+ * Linear-interpolation quantile of sorted data (type 7, R's default).
+ *
+ * @example
+ * quantileSorted([1, 2, 3, 4], 0.5); // 2.5
+ */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   const h = (n - 1) * q;
