@@ -18,6 +18,7 @@
  * comment lines inside the table are not something general CSV writers produce.
  */
 import { ArgumentError } from "../errors.js";
+import type { Draws } from "../infer/draws.js";
 import { checkColumnSiteName, cmdstanColumns } from "./cmdstan-names.js";
 import { formatNumber } from "./number-text.js";
 import {
@@ -47,6 +48,7 @@ export function cmdstanCSVPaths(path: string, numChains: number): string[] {
 
 /**
  * Writes one CmdStan CSV file per chain and returns their paths (see `cmdstanCSVPaths`).
+ * `lp__` is `run.extra.lp`, or `-run.extra.potentialEnergy` when only that is given.
  * Given bare samples rather than a run, writes them as CmdStan's `fixed_param` sampler does:
  * `lp__` and `accept_stat__` columns of zeros and no adaptation block.
  *
@@ -140,13 +142,8 @@ interface StatColumn {
 function statColumns(run: McmcRun, layout: ChainLayout): StatColumn[] {
   const columns: StatColumn[] = [];
   for (const [stat, column] of Object.entries(samplerStatColumns) as [SamplerStatName, string][]) {
-    const draws = run.extra[stat];
-    if (draws === undefined) {
-      // lp__ is the one column every reader expects (rstan indexes it); zeros as fixed_param.
-      if (stat === "lp")
-        columns.push({ name: column, data: new Float64Array(numStatValues(layout)) });
-      continue;
-    }
+    const draws = stat === "lp" ? lpDraws(run, layout) : run.extra[stat];
+    if (draws === undefined) continue;
     if (
       draws.shape.length !== 2 ||
       draws.shape[0] !== layout.numChains ||
@@ -162,6 +159,25 @@ function statColumns(run: McmcRun, layout: ChainLayout): StatColumn[] {
     columns.push({ name: column, data: draws.data });
   }
   return columns;
+}
+
+/**
+ * lp__: `extra.lp`, else the negated `extra.potentialEnergy` (the driver's U = -lp), else
+ * zeros as CmdStan's fixed_param writes, since lp__ is the one column every reader expects.
+ */
+function lpDraws(run: McmcRun, layout: ChainLayout): Draws {
+  if (run.extra.lp !== undefined) return run.extra.lp;
+  const potentialEnergy = run.extra.potentialEnergy;
+  if (potentialEnergy !== undefined) {
+    return {
+      shape: potentialEnergy.shape,
+      data: Float64Array.from(potentialEnergy.data, (u) => -u),
+    };
+  }
+  return {
+    shape: [layout.numChains, layout.numDraws],
+    data: new Float64Array(numStatValues(layout)),
+  };
 }
 
 function fixedParamColumns(layout: ChainLayout): StatColumn[] {

@@ -28,7 +28,6 @@ export {
   type ElboPlotOptions,
   elboSpec,
   energySpec,
-  hdi,
   kde,
   type PairPlotOptions,
   type PlotOptions,

@@ -81,7 +81,11 @@ export type ChainSamples = Record<string, Draws>;
  */
 export interface McmcRun {
   samples: ChainSamples;
-  /** Sampler statistics keyed by `SamplerStatName` (others are allowed and kept by JSON). */
+  /**
+   * Sampler statistics keyed by `SamplerStatName`; others are allowed and kept by JSON. The
+   * CSV writer takes `lp__` from `lp`, or from `-potentialEnergy` (what `MCMC.getExtraFields`
+   * returns) when `lp` is absent.
+   */
   extra: Record<string, Draws>;
   metadata: McmcMetadata;
 }

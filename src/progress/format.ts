@@ -3,15 +3,19 @@
  * terminal shows is tested without a terminal.
  */
 
-/** A chain's progress as the MCMC driver reports it. */
-export interface ChainProgress {
+/**
+ * A chain's progress as the MCMC driver reports it. The driver's `onProgress` reports
+ * (`{ chain, phase, iteration, numIterations, stepSize, numDivergences, ... }`) have these
+ * fields, so `onProgress: (p) => bar.update(p.chain, p)` connects the two.
+ */
+export interface ChainProgressUpdate {
   /** Iterations done so far, warmup included (0 ... total). */
   iteration: number;
   phase: "warmup" | "sampling";
   /** Current step size. */
   stepSize?: number;
-  /** Divergent transitions so far. */
-  divergences?: number;
+  /** Divergent transitions so far (the driver counts them per phase). */
+  numDivergences?: number;
 }
 
 /**
@@ -71,12 +75,12 @@ export interface ChainLineContext {
  * One chain's progress line.
  *
  * @example
- * formatChainLine({ iteration: 250, phase: "warmup", stepSize: 0.4123, divergences: 1 },
+ * formatChainLine({ iteration: 250, phase: "warmup", stepSize: 0.4123, numDivergences: 1 },
  *   { chain: 0, total: 1000, elapsedSeconds: 5 });
  * // "chain 1 █████░░░░░░░░░░░░░░░  25% 250/1000 warmup   step 0.412 div 1 ETA 15s"
  */
-export function formatChainLine(progress: ChainProgress, context: ChainLineContext): string {
-  const { iteration, phase, stepSize, divergences } = progress;
+export function formatChainLine(progress: ChainProgressUpdate, context: ChainLineContext): string {
+  const { iteration, phase, stepSize, numDivergences } = progress;
   const { chain, total, elapsedSeconds } = context;
   const label = String(chain + 1).padStart(context.chainDigits ?? 1);
   const percent = `${Math.floor((100 * Math.min(iteration, total)) / Math.max(1, total))}%`;
@@ -89,7 +93,7 @@ export function formatChainLine(progress: ChainProgress, context: ChainLineConte
     phase.padEnd(8),
   ];
   if (stepSize !== undefined) parts.push(`step ${formatStepSize(stepSize)}`);
-  if (divergences !== undefined) parts.push(`div ${divergences}`);
+  if (numDivergences !== undefined) parts.push(`div ${numDivergences}`);
   const done = iteration >= total;
   parts.push(
     done

@@ -3,16 +3,20 @@
  * terminal and under CI.
  *
  * @example
- * import { mcmcProgress } from "tyche";
- * const bar = mcmcProgress({ chains: 2, total: 2000 });
+ * import { mcmcProgressBar } from "tyche";
+ * const bar = mcmcProgressBar({ chains: 2, total: 2000 });
  */
 export {
   type ChainLineContext,
-  type ChainProgress,
+  type ChainProgressUpdate,
   formatChainLine,
   formatSviLine,
   type SviLineState,
 } from "./format.js";
-export { type McmcProgress, type McmcProgressOptions, mcmcProgress } from "./mcmc-progress.js";
-export { type SviProgress, type SviProgressOptions, sviProgress } from "./svi-progress.js";
+export {
+  type McmcProgressBar,
+  type McmcProgressBarOptions,
+  mcmcProgressBar,
+} from "./mcmc-progress.js";
+export { type SviProgressBar, type SviProgressBarOptions, sviProgressBar } from "./svi-progress.js";
 export { type DisplayOptions, shouldDisplay } from "./terminal-lines.js";

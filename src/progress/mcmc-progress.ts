@@ -1,14 +1,14 @@
 /**
  * Progress of an MCMC run, one line per chain: iterations done, phase (warmup or sampling),
- * current step size, divergences so far and the estimated time left. Built for the driver to
+ * current step size, numDivergences so far and the estimated time left. Built for the driver to
  * call on every iteration: an update stores four numbers and, unless a redraw is due, returns.
  */
 import { ArgumentError } from "../errors.js";
-import { type ChainProgress, formatChainLine } from "./format.js";
+import { type ChainProgressUpdate, formatChainLine } from "./format.js";
 import { type DisplayOptions, shouldDisplay, terminalLines } from "./terminal-lines.js";
 
-/** Options of `mcmcProgress`. */
-export interface McmcProgressOptions extends DisplayOptions {
+/** Options of `mcmcProgressBar`. */
+export interface McmcProgressBarOptions extends DisplayOptions {
   /** Number of chains (one line each). */
   chains: number;
   /** Iterations per chain, warmup included. */
@@ -18,30 +18,31 @@ export interface McmcProgressOptions extends DisplayOptions {
 }
 
 /** A live MCMC progress display. */
-export interface McmcProgress {
+export interface McmcProgressBar {
   /** Whether anything is displayed (false when silenced). */
   readonly enabled: boolean;
   /** Reports a chain's progress (0-based `chain`); cheap enough to call every iteration. */
-  update(chain: number, progress: ChainProgress): void;
+  update(chain: number, progress: ChainProgressUpdate): void;
   /** Draws the final state and releases the terminal; call it in a `finally`. */
   stop(): void;
 }
 
-const api = "mcmcProgress";
+const api = "mcmcProgressBar";
 
 /**
  * A progress display for `chains` chains of `total` iterations each. Silent unless the stream
  * is a terminal and `CI` is unset, or when `enabled: false`.
  *
  * @example
- * const bar = mcmcProgress({ chains: 4, total: 2000, title: "NUTS" });
+ * const bar = mcmcProgressBar({ chains: 4, total: 2000, title: "NUTS" });
  * try {
- *   bar.update(0, { iteration: 1, phase: "warmup", stepSize: 0.5, divergences: 0 });
+ *   bar.update(0, { iteration: 1, phase: "warmup", stepSize: 0.5, numDivergences: 0 });
  * } finally {
  *   bar.stop();
  * }
+ * // With the MCMC driver: new MCMC(kernel, { ..., onProgress: (p) => bar.update(p.chain, p) })
  */
-export function mcmcProgress(options: McmcProgressOptions): McmcProgress {
+export function mcmcProgressBar(options: McmcProgressBarOptions): McmcProgressBar {
   const { chains, total } = options;
   if (!Number.isInteger(chains) || chains < 1) {
     throw new ArgumentError({
@@ -61,7 +62,7 @@ export function mcmcProgress(options: McmcProgressOptions): McmcProgress {
     return { enabled: false, update() {}, stop() {} };
   }
   const now = options.now ?? (() => performance.now());
-  const states: ChainProgress[] = Array.from({ length: chains }, () => ({
+  const states: ChainProgressUpdate[] = Array.from({ length: chains }, () => ({
     iteration: 0,
     phase: "warmup",
   }));
@@ -86,16 +87,16 @@ export function mcmcProgress(options: McmcProgressOptions): McmcProgress {
       const state = states[chain];
       if (state === undefined) {
         throw new ArgumentError({
-          api: "McmcProgress.update",
+          api: "McmcProgressBar.update",
           argument: "chain",
-          message: `McmcProgress.update: chain must be an integer in [0, ${chains - 1}], got ${chain}`,
+          message: `McmcProgressBar.update: chain must be an integer in [0, ${chains - 1}], got ${chain}`,
         });
       }
       if (Number.isNaN(started[chain])) started[chain] = now();
       state.iteration = progress.iteration;
       state.phase = progress.phase;
       state.stepSize = progress.stepSize;
-      state.divergences = progress.divergences;
+      state.numDivergences = progress.numDivergences;
       if (progress.iteration >= total && Number.isNaN(finished[chain])) finished[chain] = now();
       lines.refresh();
     },

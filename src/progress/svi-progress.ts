@@ -7,8 +7,8 @@ import { ArgumentError } from "../errors.js";
 import { formatSviLine } from "./format.js";
 import { type DisplayOptions, shouldDisplay, terminalLines } from "./terminal-lines.js";
 
-/** Options of `sviProgress`. */
-export interface SviProgressOptions extends DisplayOptions {
+/** Options of `sviProgressBar`. */
+export interface SviProgressBarOptions extends DisplayOptions {
   /** Number of optimisation steps. */
   total: number;
   /** Label at the start of the line (default "SVI"). */
@@ -18,25 +18,25 @@ export interface SviProgressOptions extends DisplayOptions {
 }
 
 /** A live SVI progress display. */
-export interface SviProgress {
+export interface SviProgressBar {
   readonly enabled: boolean;
   /** Reports the loss of step `step` (1-based count of steps done). */
   update(step: number, loss: number): void;
   stop(): void;
 }
 
-const api = "sviProgress";
+const api = "sviProgressBar";
 
 /**
  * A progress display for `total` SVI steps. Silent unless the stream is a terminal and `CI`
  * is unset, or when `enabled: false`.
  *
  * @example
- * const bar = sviProgress({ total: 5000 });
+ * const bar = sviProgressBar({ total: 5000 });
  * for (let step = 1; step <= 5000; step++) bar.update(step, 42.0);
  * bar.stop();
  */
-export function sviProgress(options: SviProgressOptions): SviProgress {
+export function sviProgressBar(options: SviProgressBarOptions): SviProgressBar {
   const { total } = options;
   const window = options.window ?? 100;
   if (!Number.isInteger(total) || total < 0) {

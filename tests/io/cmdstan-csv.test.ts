@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArgumentError } from "../../src/errors.js";
-import { parseCmdStanCSV, readCmdStanCSV } from "../../src/io/cmdstan-csv-read.js";
+import { chainsToRun, parseCmdStanCSV, readCmdStanCSV } from "../../src/io/cmdstan-csv-read.js";
 import {
   cmdstanCSVPaths,
   formatCmdStanCSV,
@@ -174,6 +174,15 @@ describe("toCmdStanCSV / readCmdStanCSV", () => {
     );
     const row = text.split("\n").find((l) => /^-?\d/.test(l))!;
     expect(row.startsWith("0,")).toBe(true);
+  });
+
+  it("takes lp__ from -potentialEnergy when a run has no lp (MCMC.getExtraFields)", () => {
+    const run = ar1Run({ numChains: 1, numDraws: 3 });
+    const lp = run.extra.lp;
+    delete run.extra.lp;
+    run.extra.potentialEnergy = { shape: lp.shape, data: lp.data.map((v) => -v) };
+    const back = chainsToRun([parseCmdStanCSV(formatCmdStanCSV(run, 0))]);
+    expect(back.extra.lp).toEqual(lp);
   });
 
   it("writes bare samples as CmdStan's fixed_param sampler does", async () => {

@@ -7,8 +7,8 @@ import {
   formatDuration,
   formatSviLine,
 } from "../../src/progress/format.js";
-import { mcmcProgress } from "../../src/progress/mcmc-progress.js";
-import { sviProgress } from "../../src/progress/svi-progress.js";
+import { mcmcProgressBar } from "../../src/progress/mcmc-progress.js";
+import { sviProgressBar } from "../../src/progress/svi-progress.js";
 
 /** A writable that says it is a terminal and keeps what is written to it. */
 class FakeTerminal extends Writable {
@@ -55,16 +55,16 @@ describe("progress text", () => {
     expect(formatBar(9, 4, 4)).toBe("████");
   });
 
-  it("writes a chain's line with phase, step size, divergences and ETA", () => {
+  it("writes a chain's line with phase, step size, numDivergences and ETA", () => {
     expect(
       formatChainLine(
-        { iteration: 250, phase: "warmup", stepSize: 0.41234, divergences: 1 },
+        { iteration: 250, phase: "warmup", stepSize: 0.41234, numDivergences: 1 },
         { chain: 0, total: 1000, elapsedSeconds: 5 },
       ),
     ).toBe("chain 1 █████░░░░░░░░░░░░░░░  25%  250/1000 warmup   step 0.412 div 1 ETA 15s");
     expect(
       formatChainLine(
-        { iteration: 1000, phase: "sampling", stepSize: 3.2e-5, divergences: 0 },
+        { iteration: 1000, phase: "sampling", stepSize: 3.2e-5, numDivergences: 0 },
         { chain: 9, total: 1000, elapsedSeconds: 75, chainDigits: 2 },
       ),
     ).toBe(
@@ -91,11 +91,11 @@ describe("progress text", () => {
   });
 });
 
-describe("mcmcProgress", () => {
+describe("mcmcProgressBar", () => {
   it("draws a line per chain on a terminal and the final state on stop", () => {
     const terminal = new FakeTerminal();
     const clock = fakeClock();
-    const bar = mcmcProgress({
+    const bar = mcmcProgressBar({
       chains: 2,
       total: 400,
       title: "NUTS test",
@@ -104,9 +104,9 @@ describe("mcmcProgress", () => {
       now: clock.now,
     });
     expect(bar.enabled).toBe(true);
-    bar.update(0, { iteration: 1, phase: "warmup", stepSize: 1, divergences: 0 });
+    bar.update(0, { iteration: 1, phase: "warmup", stepSize: 1, numDivergences: 0 });
     clock.advance(1000);
-    bar.update(0, { iteration: 101, phase: "warmup", stepSize: 0.25, divergences: 2 });
+    bar.update(0, { iteration: 101, phase: "warmup", stepSize: 0.25, numDivergences: 2 });
     const text = terminal.text();
     expect(text).toContain("NUTS test");
     // 100 iterations in 1 s since the first update: 299 left take 3 s.
@@ -115,7 +115,7 @@ describe("mcmcProgress", () => {
     );
     expect(text).toContain("chain 2 ░░░░░░░░░░░░░░░░░░░░   0%   0/400 warmup   ETA --");
     clock.advance(1000);
-    bar.update(0, { iteration: 400, phase: "sampling", stepSize: 0.25, divergences: 2 });
+    bar.update(0, { iteration: 400, phase: "sampling", stepSize: 0.25, numDivergences: 2 });
     bar.stop();
     expect(terminal.text()).toContain("400/400 sampling step 0.25 div 2 done in 2s");
   });
@@ -123,7 +123,7 @@ describe("mcmcProgress", () => {
   it("redraws at most once per throttle interval, however often it is updated", () => {
     const terminal = new FakeTerminal();
     const clock = fakeClock();
-    const bar = mcmcProgress({
+    const bar = mcmcProgressBar({
       chains: 1,
       total: 100_000,
       stream: terminal,
@@ -144,7 +144,7 @@ describe("mcmcProgress", () => {
 
   it("is silent off a terminal, under CI, and when turned off", () => {
     const pipe = new FakeTerminal(false);
-    const offTerminal = mcmcProgress({ chains: 1, total: 10, stream: pipe });
+    const offTerminal = mcmcProgressBar({ chains: 1, total: 10, stream: pipe });
     offTerminal.update(0, { iteration: 5, phase: "warmup" });
     offTerminal.stop();
     expect(offTerminal.enabled).toBe(false);
@@ -152,35 +152,60 @@ describe("mcmcProgress", () => {
 
     process.env.CI = "true";
     const terminal = new FakeTerminal();
-    const underCI = mcmcProgress({ chains: 1, total: 10, stream: terminal });
+    const underCI = mcmcProgressBar({ chains: 1, total: 10, stream: terminal });
     underCI.update(0, { iteration: 5, phase: "warmup" });
     underCI.stop();
     expect(underCI.enabled).toBe(false);
     delete process.env.CI;
-    const off = mcmcProgress({ chains: 1, total: 10, stream: terminal, enabled: false });
+    const off = mcmcProgressBar({ chains: 1, total: 10, stream: terminal, enabled: false });
     off.update(0, { iteration: 5, phase: "warmup" });
     off.stop();
     expect(off.enabled).toBe(false);
     expect(terminal.chunks).toEqual([]);
   });
 
-  it("names the API and argument in its errors", () => {
-    expect(() => mcmcProgress({ chains: 0, total: 10, enabled: false })).toThrow(
-      /mcmcProgress: chains must be a positive integer, got 0/,
+  it("takes the MCMC driver's progress reports as they are", () => {
+    const terminal = new FakeTerminal();
+    const bar = mcmcProgressBar({ chains: 2, total: 20, stream: terminal, enabled: true });
+    // The shape of MCMC's onProgress reports (src/infer/mcmc): extra fields are ignored.
+    const report = {
+      chain: 1,
+      numChains: 2,
+      phase: "sampling" as const,
+      iteration: 15,
+      numIterations: 20,
+      stepSize: 0.5,
+      numDivergences: 3,
+    };
+    bar.update(report.chain, report);
+    bar.stop();
+    expect(terminal.text()).toContain(
+      "chain 2 ███████████████░░░░░  75% 15/20 sampling step 0.5 div 3",
     );
-    const bar = mcmcProgress({ chains: 1, total: 10, stream: new FakeTerminal(), enabled: true });
+  });
+
+  it("names the API and argument in its errors", () => {
+    expect(() => mcmcProgressBar({ chains: 0, total: 10, enabled: false })).toThrow(
+      /mcmcProgressBar: chains must be a positive integer, got 0/,
+    );
+    const bar = mcmcProgressBar({
+      chains: 1,
+      total: 10,
+      stream: new FakeTerminal(),
+      enabled: true,
+    });
     expect(() => bar.update(3, { iteration: 1, phase: "warmup" })).toThrow(
-      /McmcProgress\.update: chain must be an integer in \[0, 0\], got 3/,
+      /McmcProgressBar\.update: chain must be an integer in \[0, 0\], got 3/,
     );
     bar.stop();
   });
 });
 
-describe("sviProgress", () => {
+describe("sviProgressBar", () => {
   it("shows the mean loss of the last window of steps", () => {
     const terminal = new FakeTerminal();
     const clock = fakeClock();
-    const bar = sviProgress({
+    const bar = sviProgressBar({
       total: 20,
       window: 4,
       stream: terminal,

@@ -14,7 +14,6 @@ import { tracePlot } from "./trace.js";
 
 export { type ElboPlotOptions, elboPlot, elboSpec } from "./elbo.js";
 export { bfmi, energyPlot, energySpec } from "./energy.js";
-export { hdi } from "./hdi.js";
 export { type DensityCurve, kde } from "./kde.js";
 export { type PairPlotOptions, pairPlot, pairSpec } from "./pair.js";
 export { type PosteriorPlotOptions, posteriorPlot, posteriorSpec } from "./posterior.js";
