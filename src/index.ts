@@ -34,6 +34,7 @@ export {
   potential,
 } from "./infer/potential.js";
 export { Predictive, type PredictiveOptions } from "./infer/predictive.js";
+export * from "./io/index.js";
 export {
   deterministic,
   factor,
@@ -65,6 +66,7 @@ export {
   uniform,
 } from "./primitives/prng.js";
 export { applyDefault, type Handler, handle, type Model, run, wrap } from "./primitives/runtime.js";
+export * from "./progress/index.js";
 export {
   type ArrayLike,
   type BackendName,

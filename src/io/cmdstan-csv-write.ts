@@ -27,6 +27,8 @@ import {
   chainLayout,
   isMcmcRun,
   type McmcRun,
+  type RunLike,
+  resolveRun,
   type SamplerStatName,
   samplerStatColumns,
 } from "./samples.js";
@@ -56,7 +58,8 @@ export function cmdstanCSVPaths(path: string, numChains: number): string[] {
  * const paths = await toCmdStanCSV(run, "out/eight_schools.csv");
  * // ["out/eight_schools_1.csv", ...]; in R: rstan::read_stan_csv(paths)
  */
-export async function toCmdStanCSV(run: McmcRun | ChainSamples, path: string): Promise<string[]> {
+export async function toCmdStanCSV(source: RunLike, path: string): Promise<string[]> {
+  const run = resolveRun(source);
   if (typeof path !== "string" || path.length === 0) {
     throw new ArgumentError({
       api,

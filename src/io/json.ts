@@ -9,7 +9,7 @@
  */
 import { ArgumentError } from "../errors.js";
 import type { Draws } from "../infer/draws.js";
-import { checkDraws, type McmcRun } from "./samples.js";
+import { checkDraws, type McmcRun, type McmcRunSource, resolveRun } from "./samples.js";
 
 const format = "tyche.mcmc";
 const version = 1;
@@ -32,8 +32,8 @@ function encodeNumber(x: number): number | string {
  * @example
  * await toJSON(run, "out/eight_schools.json");
  */
-export async function toJSON(run: McmcRun, path: string): Promise<string> {
-  const text = formatJSON(run);
+export async function toJSON(source: McmcRun | McmcRunSource, path: string): Promise<string> {
+  const text = formatJSON(resolveRun(source));
   const { mkdir, writeFile } = await import("node:fs/promises");
   const { dirname } = await import("node:path");
   await mkdir(dirname(path), { recursive: true });

@@ -204,3 +204,24 @@ function describe(value: unknown): string {
     data === undefined ? "no data" : `data of type ${data?.constructor?.name ?? typeof data}`;
   return `an object with ${Array.isArray(shape) ? "a shape" : "no shape"} and ${dataKind}`;
 }
+
+/** Anything that can give a run: `MCMC` does, through `toMcmcRun()`. */
+export interface McmcRunSource {
+  toMcmcRun(): McmcRun;
+}
+
+/** What the exporters and plots accept: a run, samples grouped by chain, or an `MCMC`. */
+export type RunLike = McmcRun | ChainSamples | McmcRunSource;
+
+/**
+ * The run or samples behind a `RunLike`.
+ *
+ * @example
+ * resolveRun(mcmc).metadata.numChains;
+ */
+export function resolveRun<T extends RunLike>(
+  value: T,
+): T extends McmcRunSource ? McmcRun : Exclude<T, McmcRunSource> {
+  const source = value as Partial<McmcRunSource>;
+  return (typeof source.toMcmcRun === "function" ? source.toMcmcRun() : value) as never;
+}

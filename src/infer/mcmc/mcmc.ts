@@ -6,7 +6,9 @@
 import { Effect, Schema } from "effect";
 import { seed } from "../../handlers/seed.js";
 import { trace } from "../../handlers/trace.js";
+import type { McmcRun } from "../../io/samples.js";
 import { type Key, split, toKey } from "../../primitives/prng.js";
+import { type McmcProgressBar, mcmcProgressBar } from "../../progress/mcmc-progress.js";
 import { tidyValue } from "../../tf.js";
 import { decodeOptions, integerAtLeast } from "../../util/options.js";
 import { formatSummary, type SummaryRow, summary } from "../diagnostics/index.js";
@@ -46,6 +48,8 @@ export interface McmcOptions {
   chainMethod?: "sequential" | "parallel";
   /** Called after every iteration of every chain. */
   onProgress?: (progress: McmcProgress) => void;
+  /** Show a progress bar per chain on a terminal (default true; silent off a TTY and under CI). */
+  progressBar?: boolean;
   /** Stops the run between iterations; every draw made so far is kept. */
   signal?: AbortSignal;
 }
@@ -57,6 +61,7 @@ const McmcOptionsSchema = Schema.Struct({
   thinning: Schema.optional(integerAtLeast(1)),
   chainMethod: Schema.optional(Schema.Literal("sequential", "parallel")),
   onProgress: Schema.optional(Schema.Any),
+  progressBar: Schema.optional(Schema.Boolean),
   signal: Schema.optional(Schema.Any),
 });
 
@@ -99,7 +104,10 @@ const EXTRA_FIELDS = [
  */
 export class MCMC<A extends unknown[]> {
   readonly options: Required<
-    Pick<McmcOptions, "numWarmup" | "numSamples" | "numChains" | "thinning" | "chainMethod">
+    Pick<
+      McmcOptions,
+      "numWarmup" | "numSamples" | "numChains" | "thinning" | "chainMethod" | "progressBar"
+    >
   > &
     Pick<McmcOptions, "onProgress" | "signal">;
   /**
@@ -118,6 +126,7 @@ export class MCMC<A extends unknown[]> {
       numChains: 1,
       thinning: 1,
       chainMethod: "sequential",
+      progressBar: true,
       ...decoded,
       onProgress: options.onProgress,
       signal: options.signal,
@@ -150,8 +159,14 @@ export class MCMC<A extends unknown[]> {
           ),
         );
       }
+      const bar = mcmcProgressBar({
+        chains: numChains,
+        total: (continuing ? 0 : this.options.numWarmup) + this.options.numSamples,
+        enabled: this.options.progressBar,
+      });
       const finish = (aborted: boolean) =>
         Effect.sync(() => {
+          bar.stop();
           this.record = {
             potential: target,
             chains,
@@ -169,7 +184,15 @@ export class MCMC<A extends unknown[]> {
         for (let c = 0; c < numChains; c++) {
           const options = this.chainOptions(target, args, chainKeys[c], continuing?.[c]);
           const timing = { warmup: 0, sampling: 0 };
-          const result = yield* this.chainEffect(target, options, chainKeys[c], c, timing, current);
+          const result = yield* this.chainEffect(
+            target,
+            options,
+            chainKeys[c],
+            c,
+            timing,
+            current,
+            bar,
+          );
           current.run = undefined;
           chains.push(result);
           warmupSeconds.push(timing.warmup);
@@ -240,6 +263,7 @@ export class MCMC<A extends unknown[]> {
     chain: number,
     timing: { warmup: number; sampling: number },
     current: { run?: ChainRun },
+    bar: McmcProgressBar,
   ) {
     const { onProgress, signal, numChains } = this.options;
     return Effect.gen(function* () {
@@ -253,6 +277,7 @@ export class MCMC<A extends unknown[]> {
             phaseStart = performance.now();
             phase = p.phase;
           }
+          bar.update(chain, p);
           onProgress?.({ ...p, chain, numChains });
         },
       });
@@ -380,6 +405,41 @@ export class MCMC<A extends unknown[]> {
   /** Diagnostics per scalar: mean, sd, median, 5%, 95%, bulk and tail ESS, R-hat. */
   summary(): Record<string, SummaryRow> {
     return summary(this.getSamples({ groupByChain: true }));
+  }
+
+  /**
+   * The run in the form the exporters take (CmdStan CSV, JSON, plots): samples and sampler
+   * statistics grouped by chain, and the run's settings, adaptation and timings.
+   *
+   * @example
+   * await toCmdStanCSV(mcmc.toMcmcRun(), "out/eight_schools.csv");
+   */
+  toMcmcRun(): McmcRun {
+    const record = this.requireRecord("toMcmcRun");
+    const fields = this.getExtraFields({ groupByChain: true });
+    const { potentialEnergy, ...stats } = fields;
+    const lp = { shape: potentialEnergy.shape, data: potentialEnergy.data.map((u) => -u) };
+    const state = this.lastState;
+    const o = this.sampler.options;
+    return {
+      samples: this.getSamples({ groupByChain: true }),
+      extra: { lp, ...stats },
+      metadata: {
+        numWarmup: this.options.numWarmup,
+        numSamples: this.options.numSamples,
+        numChains: record.chains.length,
+        thinning: this.options.thinning,
+        model: this.sampler.model.name || undefined,
+        algorithm: this.sampler.kind === "nuts" ? "NUTS" : "HMC",
+        maxTreeDepth: this.sampler.kind === "nuts" ? (o.maxTreeDepth ?? 10) : undefined,
+        targetAcceptProb: o.targetAcceptProb ?? 0.8,
+        metric: o.denseMass ? "dense_e" : "diag_e",
+        stepSize: state.map((s) => s.stepSize),
+        inverseMetric: state.map((s) => Array.from(s.inverseMassMatrix)),
+        warmupSeconds: record.warmupSeconds,
+        samplingSeconds: record.samplingSeconds,
+      },
+    };
   }
 
   /** Prints the summary table and the number of divergences. */

@@ -9,7 +9,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import { ArgumentError } from "../../errors.js";
 import type { Draws } from "../../infer/draws.js";
-import type { McmcRun } from "../samples.js";
+import { type McmcRun, type McmcRunSource, resolveRun } from "../samples.js";
 import { kde } from "./kde.js";
 import { type PlotOptions, type PlotResult, plotConfig, renderPlot } from "./render.js";
 
@@ -113,6 +113,9 @@ export function energySpec(run: McmcRun, options: PlotOptions = {}): TopLevelSpe
  * @example
  * const { svg } = await plot.energy(run, { out: "out/energy.svg" });
  */
-export async function energyPlot(run: McmcRun, options: PlotOptions = {}): Promise<PlotResult> {
-  return renderPlot(energySpec(run, options), options.out);
+export async function energyPlot(
+  run: McmcRun | McmcRunSource,
+  options: PlotOptions = {},
+): Promise<PlotResult> {
+  return renderPlot(energySpec(resolveRun(run), options), options.out);
 }

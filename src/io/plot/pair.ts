@@ -6,7 +6,15 @@
 import type { TopLevelSpec } from "vega-lite";
 import { ArgumentError } from "../../errors.js";
 import type { Draws } from "../../infer/draws.js";
-import { type ChainSamples, chainLayout, isMcmcRun, type McmcRun, samplesOf } from "../samples.js";
+import {
+  type ChainSamples,
+  chainLayout,
+  isMcmcRun,
+  type McmcRun,
+  type RunLike,
+  resolveRun,
+  samplesOf,
+} from "../samples.js";
 import { siteElements } from "../site-elements.js";
 import { type PlotOptions, type PlotResult, plotConfig, renderPlot } from "./render.js";
 
@@ -128,11 +136,8 @@ export function pairSpec(run: McmcRun | ChainSamples, options: PairPlotOptions =
  * @example
  * const { svg } = await plot.pair(run, { sites: ["mu", "tau"], out: "out/pair.svg" });
  */
-export async function pairPlot(
-  run: McmcRun | ChainSamples,
-  options: PairPlotOptions = {},
-): Promise<PlotResult> {
-  return renderPlot(pairSpec(run, options), options.out);
+export async function pairPlot(run: RunLike, options: PairPlotOptions = {}): Promise<PlotResult> {
+  return renderPlot(pairSpec(resolveRun(run), options), options.out);
 }
 
 function divergentMask(

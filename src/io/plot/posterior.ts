@@ -5,7 +5,14 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { ArgumentError } from "../../errors.js";
-import { type ChainSamples, chainLayout, type McmcRun, samplesOf } from "../samples.js";
+import {
+  type ChainSamples,
+  chainLayout,
+  type McmcRun,
+  type RunLike,
+  resolveRun,
+  samplesOf,
+} from "../samples.js";
 import { elementChains, siteElements } from "../site-elements.js";
 import { hdi } from "./hdi.js";
 import { kde } from "./kde.js";
@@ -121,10 +128,10 @@ export function posteriorSpec(
  * const { svg } = await plot.posterior(run, { sites: ["mu", "tau"], hdiProb: 0.94, out: "out/posterior.svg" });
  */
 export async function posteriorPlot(
-  run: McmcRun | ChainSamples,
+  run: RunLike,
   options: PosteriorPlotOptions = {},
 ): Promise<PlotResult> {
-  return renderPlot(posteriorSpec(run, options), options.out);
+  return renderPlot(posteriorSpec(resolveRun(run), options), options.out);
 }
 
 function concat(arrays: Float64Array[]): Float64Array {

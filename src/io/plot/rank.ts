@@ -6,7 +6,14 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { ArgumentError } from "../../errors.js";
-import { type ChainSamples, chainLayout, type McmcRun, samplesOf } from "../samples.js";
+import {
+  type ChainSamples,
+  chainLayout,
+  type McmcRun,
+  type RunLike,
+  resolveRun,
+  samplesOf,
+} from "../samples.js";
 import { elementChains, siteElements } from "../site-elements.js";
 import { rankHistograms } from "./ranks.js";
 import {
@@ -111,9 +118,6 @@ export function rankSpec(run: McmcRun | ChainSamples, options: RankPlotOptions =
  * @example
  * const { svg } = await plot.rank(run, { sites: ["mu", "tau"], out: "out/rank.svg" });
  */
-export async function rankPlot(
-  run: McmcRun | ChainSamples,
-  options: RankPlotOptions = {},
-): Promise<PlotResult> {
-  return renderPlot(rankSpec(run, options), options.out);
+export async function rankPlot(run: RunLike, options: RankPlotOptions = {}): Promise<PlotResult> {
+  return renderPlot(rankSpec(resolveRun(run), options), options.out);
 }

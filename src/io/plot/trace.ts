@@ -3,7 +3,14 @@
  * panel per element. Chains that have mixed look alike and overlap.
  */
 import type { TopLevelSpec } from "vega-lite";
-import { type ChainSamples, chainLayout, type McmcRun, samplesOf } from "../samples.js";
+import {
+  type ChainSamples,
+  chainLayout,
+  type McmcRun,
+  type RunLike,
+  resolveRun,
+  samplesOf,
+} from "../samples.js";
 import { elementDraws, siteElements } from "../site-elements.js";
 import {
   checkPanels,
@@ -74,9 +81,6 @@ export function traceSpec(
  * @example
  * const { svg, path } = await plot.trace(run, { sites: ["mu"], out: "out/trace.svg" });
  */
-export async function tracePlot(
-  run: McmcRun | ChainSamples,
-  options: TracePlotOptions = {},
-): Promise<PlotResult> {
-  return renderPlot(traceSpec(run, options), options.out);
+export async function tracePlot(run: RunLike, options: TracePlotOptions = {}): Promise<PlotResult> {
+  return renderPlot(traceSpec(resolveRun(run), options), options.out);
 }
