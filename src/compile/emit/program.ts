@@ -1,0 +1,242 @@
+/**
+ * Program assembly: the JavaScript source of a whole graph, as the body of a factory
+ * `(env) => run`, where `run(inputs, outputs)` computes every output without allocating:
+ * buffers, constants and argument lists are made once by the factory. The per-call code is
+ * split into part functions of bounded size, so that V8 optimizes each of them.
+ */
+import type { OpDefinition } from "../../custom-vjp/registry.js";
+import { getOp } from "../../custom-vjp/registry.js";
+import { sizeOf } from "../../util/shapes.js";
+import type { Graph, GraphNode } from "../graph.js";
+import { ruleFor } from "../kernels/index.js";
+import { type KernelContext, type KernelRule, literal } from "../kernels/rule.js";
+import { planSteps } from "./fusion.js";
+import { emitLoop } from "./loop.js";
+import { runtime } from "./runtime.js";
+import { planStorage, type Storage, type StoragePlan } from "./storage.js";
+
+/** Emitted code plus the data it needs: plain, structured-clone-able. */
+export interface Program {
+  /** The body of `new Function("env", source)`, which returns `run(inputs, outputs)`. */
+  readonly source: string;
+  /** Arrays the source reads as `env.constants[k]`. */
+  readonly constants: Float64Array[];
+  /** Names of the custom ops the source calls, as `env.ops[k]`. */
+  readonly ops: string[];
+}
+
+/**
+ * The compiled function: writes the gradient outputs (graph outputs after the first) into
+ * `outputs[k]` and returns the first output's single element (0 when it is absent).
+ */
+export type RunFunction = (
+  inputs: readonly Float64Array[],
+  outputs: readonly Float64Array[],
+) => number;
+
+// Source characters per part function: small enough for V8 to optimize each part quickly.
+const PART_SIZE = 6000;
+
+/**
+ * Emits a graph as a program.
+ *
+ * @example
+ * const program = emitProgram(graph);
+ * const run = instantiate(program);
+ * const value = run([q], [grad]);
+ */
+export function emitProgram(graph: Graph, options: { float32?: boolean } = {}): Program {
+  const float32 = options.float32 === true;
+  const steps = planSteps(graph);
+  const plan = planStorage(graph, steps);
+  const source = new SourceBuilder(graph, plan, float32);
+  const loopContext = {
+    graph,
+    float32,
+    storage: (v: number) => source.storageOf(v),
+    array: (v: number) => source.array(v),
+    literal: (x: number) => source.literal(x),
+  };
+  const parts: string[] = [];
+  let current = "";
+  for (const step of steps) {
+    let code: string;
+    if (step.kind === "loop") {
+      code = emitLoop(step, loopContext);
+    } else {
+      code = (ruleFor(step.node.op) as KernelRule).emit(step.node, source.kernelContext(step.node));
+      if (float32) code += `\n${source.roundOutputs(step.node)}`;
+    }
+    current += `{\n${code}\n}\n`;
+    if (current.length > PART_SIZE) {
+      parts.push(current);
+      current = "";
+    }
+  }
+  if (current !== "") parts.push(current);
+  return source.finish(parts);
+}
+
+/**
+ * Turns a program into its run function (in this thread; a worker calls it on a copy).
+ *
+ * @example
+ * const run = instantiate(emitProgram(graph));
+ */
+export function instantiate(program: Program): RunFunction {
+  const ops = program.ops.map((name) => {
+    const op = getOp(name);
+    if (op === undefined) {
+      throw new Error(
+        `compile: the program calls custom op "${name}", which is not defined here (defineOp it first)`,
+      );
+    }
+    return op;
+  });
+  const factory = new Function("env", program.source) as (env: unknown) => RunFunction;
+  return factory({ constants: program.constants, ops, runtime });
+}
+
+class SourceBuilder {
+  private readonly declarations: string[] = [];
+  private readonly constants: Float64Array[] = [];
+  private readonly constantIndex = new Map<Float64Array, number>();
+  private readonly ops: string[] = [];
+  private readonly literalArrays = new Map<number, string>();
+  private locals = 0;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly plan: StoragePlan,
+    private readonly float32: boolean,
+  ) {}
+
+  literal(x: number): string {
+    return literal(this.float32 ? Math.fround(x) : x);
+  }
+
+  /** Statements rounding a kernel's outputs to float32 (emulation mode). */
+  roundOutputs(node: GraphNode): string {
+    return node.outputs
+      .map((v) => {
+        const n = sizeOf(this.graph.values[v].shape);
+        return `for (let i = 0; i < ${n}; i++) ${this.array(v)}[i] = Math.fround(${this.array(v)}[i]);`;
+      })
+      .join("\n");
+  }
+
+  storageOf(value: number): Storage {
+    const s = this.plan.storage.get(value);
+    if (s === undefined) throw new Error(`compile: internal error: value ${value} has no storage`);
+    return s;
+  }
+
+  array(value: number): string {
+    const s = this.storageOf(value);
+    switch (s.kind) {
+      case "input":
+        return `in${s.index}`;
+      case "buffer":
+        return `w${s.buffer}`;
+      case "constant":
+        return this.constantName(s.data);
+      case "literal": {
+        let name = this.literalArrays.get(value);
+        if (name === undefined) {
+          name = `l${value}`;
+          const size = sizeOf(this.graph.values[value].shape);
+          this.declarations.push(
+            `const ${name} = new Float64Array(${size}).fill(${this.literal(s.value)});`,
+          );
+          this.literalArrays.set(value, name);
+        }
+        return name;
+      }
+      case "local":
+        throw new Error(
+          `compile: internal error: value ${value} is local to a loop but read as an array`,
+        );
+    }
+  }
+
+  element(value: number, index: string): string {
+    const s = this.storageOf(value);
+    return s.kind === "literal" ? this.literal(s.value) : `${this.array(value)}[${index}]`;
+  }
+
+  kernelContext(node: GraphNode): KernelContext {
+    return {
+      graph: this.graph,
+      array: (v) => this.array(v),
+      element: (v, i) => this.element(v, i),
+      local: (prefix) => `_${prefix}${this.locals++}`,
+      scratch: (size) => this.declare("s", `new Float64Array(${size})`),
+      table: (values) => this.constantName(Float64Array.from(values)),
+      constant: (json) => this.declare("k", JSON.stringify(json)),
+      customOp: (op) => this.customOp(op),
+      helper: (name) => `R_${name}`,
+      inPlace: this.plan.inPlace.has(node),
+    };
+  }
+
+  finish(parts: readonly string[]): Program {
+    const inputs = this.graph.inputs.map((_, k) => `in${k}`);
+    const head = [
+      '"use strict";',
+      "const C = env.constants, OPS = env.ops, R = env.runtime;",
+      ...Object.keys(runtime).map((name) => `const R_${name} = R.${name};`),
+      ...this.plan.bufferSizes.map((size, b) => `const w${b} = new Float64Array(${size});`),
+      ...this.declarations,
+      inputs.length > 0 ? `let ${inputs.join(", ")};` : "",
+    ];
+    const functions = parts.map((body, i) => `function part${i}() {\n${body}}`);
+    const [value, ...grads] = this.graph.outputs;
+    const writes = grads.map((v, k) => {
+      if (v < 0) return `G[${k}].fill(0);`;
+      const n = sizeOf(this.graph.values[v].shape);
+      return `{ const g = G[${k}]; for (let i = 0; i < ${n}; i++) g[i] = ${this.element(v, "i")}; }`;
+    });
+    const run = [
+      "return function run(I, G) {",
+      ...inputs.map((name, k) => `${name} = I[${k}];`),
+      ...parts.map((_, i) => `part${i}();`),
+      ...writes,
+      `return ${value < 0 ? "0" : this.element(value, "0")};`,
+      "};",
+    ];
+    // The constant and op tables are complete only now: emit their aliases after the fact.
+    const tables = [
+      ...this.constants.map((_, k) => `const c${k} = C[${k}];`),
+      ...this.ops.map((_, k) => `const op${k} = OPS[${k}];`),
+    ];
+    const source = [...head, ...tables, ...functions, ...run]
+      .filter((line) => line !== "")
+      .join("\n");
+    return { source, constants: this.constants, ops: this.ops };
+  }
+
+  private declare(prefix: string, init: string): string {
+    const name = `${prefix}${this.declarations.length}`;
+    this.declarations.push(`const ${name} = ${init};`);
+    return name;
+  }
+
+  private constantName(data: Float64Array): string {
+    let k = this.constantIndex.get(data);
+    if (k === undefined) {
+      k = this.constants.length;
+      this.constants.push(this.float32 ? data.map(Math.fround) : data);
+      this.constantIndex.set(data, k);
+    }
+    return `c${k}`;
+  }
+
+  private customOp(op: OpDefinition): string {
+    let k = this.ops.indexOf(op.name);
+    if (k < 0) {
+      k = this.ops.length;
+      this.ops.push(op.name);
+    }
+    return `op${k}`;
+  }
+}

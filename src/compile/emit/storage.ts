@@ -1,0 +1,118 @@
+/**
+ * Storage: where each value lives in the emitted program. Inputs are read from the caller's
+ * arrays, uniform constants become number literals, other constants shared arrays; values that
+ * leave their loop get a preallocated Float64Array (views share their source's), and the rest
+ * are locals inside their loop. A kernel marked in-place takes over its first input's buffer
+ * when nothing else reads that buffer.
+ */
+import { sizeOf } from "../../util/shapes.js";
+import { constantData, type Graph, type GraphNode, uniformValue } from "../graph.js";
+import { ruleFor } from "../kernels/index.js";
+import type { Step } from "./fusion.js";
+
+/** Where a value lives. */
+export type Storage =
+  | { readonly kind: "input"; readonly index: number }
+  | { readonly kind: "literal"; readonly value: number }
+  | { readonly kind: "constant"; readonly data: Float64Array }
+  | { readonly kind: "buffer"; readonly buffer: number }
+  | { readonly kind: "local" };
+
+/** Storage of every value, the sizes of the buffers, and the in-place kernel nodes. */
+export interface StoragePlan {
+  readonly storage: Map<number, Storage>;
+  readonly bufferSizes: number[];
+  readonly inPlace: Set<GraphNode>;
+}
+
+/**
+ * Decides storage for a planned program.
+ *
+ * @example
+ * const plan = planStorage(graph, planSteps(graph));
+ * plan.storage.get(graph.outputs[0]); // { kind: "buffer", buffer: 3 }
+ */
+export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
+  const stepOfNode = new Map<GraphNode, number>();
+  steps.forEach((step, i) => {
+    if (step.kind === "kernel") stepOfNode.set(step.node, i);
+    else for (const n of [...step.members, ...step.reductions]) stepOfNode.set(n, i);
+  });
+  const outputs = new Set(graph.outputs);
+  const readers = new Map<number, GraphNode[]>();
+  for (const node of graph.nodes) {
+    for (const v of new Set(node.inputs)) {
+      const list = readers.get(v);
+      if (list === undefined) readers.set(v, [node]);
+      else list.push(node);
+    }
+  }
+  const isView = (node: GraphNode) => ruleFor(node.op)?.kind === "view";
+
+  const storage = new Map<number, Storage>();
+  const bufferSizes: number[] = [];
+  const owners: number[][] = []; // values sharing each buffer
+  const inPlace = new Set<GraphNode>();
+  const newBuffer = (value: number): Storage => {
+    bufferSizes.push(sizeOf(graph.values[value].shape));
+    owners.push([value]);
+    return { kind: "buffer", buffer: bufferSizes.length - 1 };
+  };
+  const materialize = (value: number): Storage => {
+    const current = storage.get(value);
+    if (current !== undefined && current.kind !== "local") return current;
+    const s = newBuffer(value);
+    storage.set(value, s);
+    return s;
+  };
+
+  for (const node of graph.nodes) {
+    const out = node.outputs[0];
+    if (node.op === "Input") {
+      storage.set(out, { kind: "input", index: Number(node.attrs.index) });
+      continue;
+    }
+    if (node.op === "Const") {
+      const data = constantData(node)!;
+      const uniform = uniformValue(data);
+      storage.set(
+        out,
+        uniform === undefined ? { kind: "constant", data } : { kind: "literal", value: uniform },
+      );
+      continue;
+    }
+    if (isView(node)) {
+      const source = materialize(node.inputs[0]);
+      storage.set(out, source);
+      if (source.kind === "buffer") owners[source.buffer].push(out);
+      continue;
+    }
+    const step = steps[stepOfNode.get(node)!];
+    if (step.kind === "loop" && step.members.includes(node)) {
+      const escapes =
+        outputs.has(out) ||
+        (readers.get(out) ?? []).some(
+          (r) => stepOfNode.get(r) !== stepOfNode.get(node) || isView(r),
+        );
+      storage.set(out, escapes ? newBuffer(out) : { kind: "local" });
+      continue;
+    }
+    const rule = ruleFor(node.op);
+    if (rule?.kind === "kernel" && rule.inPlace === true) {
+      const first = node.inputs[0];
+      const s = storage.get(first);
+      const soleReader =
+        (readers.get(first) ?? []).length === 1 &&
+        !outputs.has(first) &&
+        node.inputs.lastIndexOf(first) === 0;
+      if (s?.kind === "buffer" && soleReader && owners[s.buffer].length === 1) {
+        storage.set(out, s);
+        owners[s.buffer].push(out);
+        inPlace.add(node);
+        continue;
+      }
+    }
+    for (const v of node.outputs) storage.set(v, newBuffer(v));
+  }
+  return { storage, bufferSizes, inPlace };
+}

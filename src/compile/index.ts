@@ -1,0 +1,4 @@
+export { type CompiledArtifact, type CompiledObjective, rebuildObjective } from "./artifact.js";
+export { type CompileOptions, type CompileResult, compileObjective } from "./compile-objective.js";
+export { asGradientTarget } from "./gradient-target.js";
+export { supportedKernels } from "./kernels/index.js";
