@@ -1,21 +1,25 @@
 /**
- * Fusion: groups the graph's nodes into steps. A loop step runs elementwise nodes of one output
- * shape in a single loop, with any reductions of that shape over the same axes as its sinks; a
- * kernel step is one node with loops of its own. Steps come out in an order where every step
- * reads only what earlier steps (or itself, elementwise) produced.
+ * Fusion: groups the graph's nodes into steps. A loop step runs, in one loop nest over its
+ * shape, elementwise nodes of that shape (its members), reductions of that shape over the same
+ * axes, and elementwise nodes over the reduced shape that read the reductions' results (its
+ * epilogue); a kernel step is one node with loops of its own. Each new step is placed right
+ * after the last step it depends on, so that later nodes find more to fuse with.
  */
 import { shapesEqual } from "../../util/shapes.js";
 import type { Graph, GraphNode } from "../graph.js";
 import { ruleFor } from "../kernels/index.js";
 import type { ReductionRule } from "../kernels/rule.js";
+import { loopOrder } from "./loop-order.js";
 
-/** Elementwise nodes and reductions sharing one loop over `shape`. */
+/** Elementwise nodes and reductions sharing one loop nest over `shape`. */
 export interface LoopStep {
   readonly kind: "loop";
   /** The loop's shape: every member's output shape and every reduction's input shape. */
   readonly shape: readonly number[];
   readonly members: GraphNode[];
   readonly reductions: GraphNode[];
+  /** Elementwise nodes over the kept shape, run once each reduction is complete. */
+  readonly epilogue: GraphNode[];
   /** The axes of `shape` that the reductions reduce (all reductions share them). */
   axes: readonly number[] | undefined;
 }
@@ -29,11 +33,12 @@ export interface KernelStep {
 /** A unit of emitted code. */
 export type Step = LoopStep | KernelStep;
 
-// Where a value becomes readable: inside step `step`'s loop (an elementwise member), or only
-// once step `step` has finished (reductions, kernels, views).
+/** Where in its step a value is computed, which decides who may read it in the same step. */
+type Phase = "member" | "reduction" | "epilogue" | "done";
+
 interface Availability {
-  readonly step: number;
-  readonly inLoop: boolean;
+  readonly step: Step;
+  readonly phase: Phase;
 }
 
 /**
@@ -44,23 +49,39 @@ interface Availability {
  */
 export function planSteps(graph: Graph): Step[] {
   const steps: Step[] = [];
+  const index = new Map<Step, number>();
   const available = new Map<number, Availability>();
-  const latestLoop = new Map<string, number>();
 
-  const newLoop = (shape: readonly number[]): number => {
-    steps.push({
+  const insertAfter = (last: Step | undefined, step: Step): Step => {
+    const at = last === undefined ? 0 : index.get(last)! + 1;
+    steps.splice(at, 0, step);
+    for (let i = at; i < steps.length; i++) index.set(steps[i], i);
+    return step;
+  };
+  const newLoop = (last: Step | undefined, shape: readonly number[]): LoopStep =>
+    insertAfter(last, {
       kind: "loop",
       shape: shape.slice(),
       members: [],
       reductions: [],
+      epilogue: [],
       axes: undefined,
-    });
-    latestLoop.set(shapeKey(shape), steps.length - 1);
-    return steps.length - 1;
-  };
-  const isLoopOf = (index: number, shape: readonly number[]): boolean => {
-    const step = steps[index];
-    return step?.kind === "loop" && shapesEqual(step.shape, shape);
+    }) as LoopStep;
+  /** The last loop of this shape at or after `last` that reads nothing of its own beyond members. */
+  const latestLoop = (
+    shape: readonly number[],
+    last: Step | undefined,
+    deps: Availability[],
+    ok: (s: LoopStep) => boolean,
+  ) => {
+    const from = last === undefined ? 0 : index.get(last)!;
+    for (let i = steps.length - 1; i >= from; i--) {
+      const s = steps[i];
+      if (s.kind !== "loop" || !shapesEqual(s.shape, shape) || !ok(s)) continue;
+      if (deps.some((d) => d.step === s && d.phase !== "member")) continue;
+      return s;
+    }
+    return undefined;
   };
 
   for (const node of graph.nodes) {
@@ -70,43 +91,41 @@ export function planSteps(graph: Graph): Step[] {
     const deps = node.inputs
       .map((v) => available.get(v))
       .filter((a): a is Availability => a !== undefined);
-    const last = deps.reduce((m, a) => Math.max(m, a.step), -1);
+    let last: Step | undefined;
+    for (const d of deps)
+      if (last === undefined || index.get(d.step)! > index.get(last)!) last = d.step;
     switch (rule.kind) {
       case "view": {
         const source = available.get(node.inputs[0]);
         if (source !== undefined)
-          available.set(node.outputs[0], { step: source.step, inLoop: false });
+          available.set(node.outputs[0], { step: source.step, phase: "done" });
         break;
       }
       case "elementwise": {
         const shape = graph.values[node.outputs[0]].shape;
-        let target = last < 0 ? (latestLoop.get(shapeKey(shape)) ?? -1) : last;
-        const blocked = deps.some((a) => a.step === target && !a.inLoop);
-        if (target < 0 || blocked || !isLoopOf(target, shape)) target = newLoop(shape);
-        (steps[target] as LoopStep).members.push(node);
-        available.set(node.outputs[0], { step: target, inLoop: true });
+        if (last?.kind === "loop" && fitsEpilogue(last, shape, deps)) {
+          last.epilogue.push(node);
+          available.set(node.outputs[0], { step: last, phase: "epilogue" });
+          break;
+        }
+        const step = latestLoop(shape, last, deps, () => true) ?? newLoop(last, shape);
+        step.members.push(node);
+        available.set(node.outputs[0], { step, phase: "member" });
         break;
       }
       case "reduction": {
         const shape = graph.values[node.inputs[0]].shape;
         const axes = (rule as ReductionRule).axes(node, shape);
-        let target = last < 0 ? (latestLoop.get(shapeKey(shape)) ?? -1) : last;
-        const fits = (index: number): boolean => {
-          if (!isLoopOf(index, shape) || deps.some((a) => a.step === index && !a.inLoop))
-            return false;
-          const step = steps[index] as LoopStep;
-          return step.axes === undefined || shapesEqual(step.axes, axes);
-        };
-        if (target < 0 || !fits(target)) target = newLoop(shape);
-        const step = steps[target] as LoopStep;
+        const compatible = (s: LoopStep) => s.axes === undefined || shapesEqual(s.axes, axes);
+        const step = latestLoop(shape, last, deps, compatible) ?? newLoop(last, shape);
         step.reductions.push(node);
         step.axes = axes;
-        available.set(node.outputs[0], { step: target, inLoop: false });
+        available.set(node.outputs[0], { step, phase: "reduction" });
         break;
       }
       case "kernel": {
-        steps.push({ kind: "kernel", node });
-        for (const v of node.outputs) available.set(v, { step: steps.length - 1, inLoop: false });
+        const step = insertAfter(last, { kind: "kernel", node });
+        for (const v of node.outputs) available.set(v, { step, phase: "done" });
         break;
       }
     }
@@ -114,6 +133,27 @@ export function planSteps(graph: Graph): Step[] {
   return steps;
 }
 
-function shapeKey(shape: readonly number[]): string {
-  return shape.join(",");
+/**
+ * Whether an elementwise node of `shape` can run in the epilogue of `step`: it reads a result of
+ * the step's reductions (or epilogue) and nothing else of the step, its shape is the reduced
+ * shape, and the step accumulates in locals (so results exist inside the loop nest).
+ */
+function fitsEpilogue(
+  step: LoopStep,
+  shape: readonly number[],
+  deps: readonly Availability[],
+): boolean {
+  if (step.reductions.length === 0 || step.axes === undefined) return false;
+  const own = deps.filter((d) => d.step === step);
+  if (own.length === 0 || own.some((d) => d.phase !== "reduction" && d.phase !== "epilogue"))
+    return false;
+  if (!loopOrder(step.shape, step.axes).localAccumulators) return false;
+  const axes = step.axes;
+  const kept = step.shape.filter((_, d) => !axes.includes(d));
+  return shapesEqual(squeeze(kept), squeeze(shape));
+}
+
+/** The shape without its size-1 dimensions. */
+export function squeeze(shape: readonly number[]): number[] {
+  return shape.filter((d) => d !== 1);
 }

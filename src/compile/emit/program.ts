@@ -34,8 +34,8 @@ export type RunFunction = (
   outputs: readonly Float64Array[],
 ) => number;
 
-// Source characters per part function: small enough for V8 to optimize each part quickly.
-const PART_SIZE = 6000;
+// Source characters of calls per part function.
+const PART_SIZE = 4000;
 
 /**
  * Emits a graph as a program.
@@ -54,27 +54,56 @@ export function emitProgram(graph: Graph, options: { float32?: boolean } = {}): 
     graph,
     float32,
     storage: (v: number) => source.storageOf(v),
-    array: (v: number) => source.array(v),
     literal: (x: number) => source.literal(x),
   };
-  const parts: string[] = [];
-  let current = "";
   for (const step of steps) {
-    let code: string;
     if (step.kind === "loop") {
-      code = emitLoop(step, loopContext);
+      const code = emitLoop(step, loopContext);
+      source.call(
+        code.body,
+        code.arrays.map((v) => source.array(v)),
+      );
     } else {
-      code = (ruleFor(step.node.op) as KernelRule).emit(step.node, source.kernelContext(step.node));
-      if (float32) code += `\n${source.roundOutputs(step.node)}`;
-    }
-    current += `{\n${code}\n}\n`;
-    if (current.length > PART_SIZE) {
-      parts.push(current);
-      current = "";
+      const params = new StepParameters();
+      const ctx = source.kernelContext(step.node, params);
+      let body = (ruleFor(step.node.op) as KernelRule).emit(step.node, ctx);
+      if (float32) body += `\n${roundOutputs(step.node, ctx)}`;
+      source.call(body, params.values);
     }
   }
-  if (current !== "") parts.push(current);
-  return source.finish(parts);
+  return source.finish();
+}
+
+/** Statements rounding a kernel's outputs to float32 (emulation mode). */
+function roundOutputs(node: GraphNode, ctx: KernelContext): string {
+  return node.outputs
+    .map((v) => {
+      const n = sizeOf(ctx.graph.values[v].shape);
+      const a = ctx.array(v);
+      return `for (let i = 0; i < ${n}; i++) ${a}[i] = Math.fround(${a}[i]);`;
+    })
+    .join("\n");
+}
+
+/** The parameters of one step's function: expressions passed in, named a0, a1, ... inside. */
+class StepParameters {
+  readonly values: string[] = [];
+  private readonly index = new Map<string, string>();
+  private locals = 0;
+
+  param(expression: string): string {
+    let name = this.index.get(expression);
+    if (name === undefined) {
+      name = `a${this.values.length}`;
+      this.values.push(expression);
+      this.index.set(expression, name);
+    }
+    return name;
+  }
+
+  local(prefix: string): string {
+    return `_${prefix}${this.locals++}`;
+  }
 }
 
 /**
@@ -103,7 +132,8 @@ class SourceBuilder {
   private readonly constantIndex = new Map<Float64Array, number>();
   private readonly ops: string[] = [];
   private readonly literalArrays = new Map<number, string>();
-  private locals = 0;
+  private readonly functions = new Map<string, { name: string; arity: number }>();
+  private readonly calls: string[] = [];
 
   constructor(
     private readonly graph: Graph,
@@ -115,14 +145,14 @@ class SourceBuilder {
     return literal(this.float32 ? Math.fround(x) : x);
   }
 
-  /** Statements rounding a kernel's outputs to float32 (emulation mode). */
-  roundOutputs(node: GraphNode): string {
-    return node.outputs
-      .map((v) => {
-        const n = sizeOf(this.graph.values[v].shape);
-        return `for (let i = 0; i < ${n}; i++) ${this.array(v)}[i] = Math.fround(${this.array(v)}[i]);`;
-      })
-      .join("\n");
+  /** Appends a call of the function with this body (emitted once per distinct body). */
+  call(body: string, args: readonly string[]): void {
+    let f = this.functions.get(body);
+    if (f === undefined) {
+      f = { name: `f${this.functions.size}`, arity: args.length };
+      this.functions.set(body, f);
+    }
+    this.calls.push(`${f.name}(${args.join(", ")});`);
   }
 
   storageOf(value: number): Storage {
@@ -164,22 +194,37 @@ class SourceBuilder {
     return s.kind === "literal" ? this.literal(s.value) : `${this.array(value)}[${index}]`;
   }
 
-  kernelContext(node: GraphNode): KernelContext {
+  kernelContext(node: GraphNode, params: StepParameters): KernelContext {
     return {
       graph: this.graph,
-      array: (v) => this.array(v),
-      element: (v, i) => this.element(v, i),
-      local: (prefix) => `_${prefix}${this.locals++}`,
-      scratch: (size) => this.declare("s", `new Float64Array(${size})`),
-      table: (values) => this.constantName(Float64Array.from(values)),
-      constant: (json) => this.declare("k", JSON.stringify(json)),
-      customOp: (op) => this.customOp(op),
+      array: (v) => params.param(this.array(v)),
+      element: (v, i) => {
+        const s = this.storageOf(v);
+        return s.kind === "literal"
+          ? this.literal(s.value)
+          : `${params.param(this.array(v))}[${i}]`;
+      },
+      local: (prefix) => params.local(prefix),
+      scratch: (size) => params.param(this.declare("s", `new Float64Array(${size})`)),
+      table: (values) => params.param(this.constantName(Float64Array.from(values))),
+      constant: (json) => params.param(this.declare("k", JSON.stringify(json))),
+      customOp: (op) => params.param(this.customOp(op)),
       helper: (name) => `R_${name}`,
       inPlace: this.plan.inPlace.has(node),
     };
   }
 
-  finish(parts: readonly string[]): Program {
+  finish(): Program {
+    const parts: string[] = [];
+    let current = "";
+    for (const call of this.calls) {
+      current += `${call}\n`;
+      if (current.length > PART_SIZE) {
+        parts.push(current);
+        current = "";
+      }
+    }
+    if (current !== "") parts.push(current);
     const inputs = this.graph.inputs.map((_, k) => `in${k}`);
     const head = [
       '"use strict";',
@@ -189,7 +234,11 @@ class SourceBuilder {
       ...this.declarations,
       inputs.length > 0 ? `let ${inputs.join(", ")};` : "",
     ];
-    const functions = parts.map((body, i) => `function part${i}() {\n${body}}`);
+    const steps = [...this.functions].map(([body, { name, arity }]) => {
+      const params = Array.from({ length: arity }, (_, k) => `a${k}`).join(", ");
+      return `function ${name}(${params}) {\n${body}\n}`;
+    });
+    const functions = [...steps, ...parts.map((body, i) => `function part${i}() {\n${body}}`)];
     const [value, ...grads] = this.graph.outputs;
     const writes = grads.map((v, k) => {
       if (v < 0) return `G[${k}].fill(0);`;

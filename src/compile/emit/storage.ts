@@ -9,6 +9,7 @@ import { sizeOf } from "../../util/shapes.js";
 import { constantData, type Graph, type GraphNode, uniformValue } from "../graph.js";
 import { ruleFor } from "../kernels/index.js";
 import type { Step } from "./fusion.js";
+import { loopOrder } from "./loop-order.js";
 
 /** Where a value lives. */
 export type Storage =
@@ -34,9 +35,16 @@ export interface StoragePlan {
  */
 export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
   const stepOfNode = new Map<GraphNode, number>();
+  const epilogueNodes = new Set<GraphNode>();
+  const localReductionSteps = new Set<number>();
   steps.forEach((step, i) => {
-    if (step.kind === "kernel") stepOfNode.set(step.node, i);
-    else for (const n of [...step.members, ...step.reductions]) stepOfNode.set(n, i);
+    if (step.kind === "kernel") {
+      stepOfNode.set(step.node, i);
+      return;
+    }
+    for (const n of [...step.members, ...step.reductions, ...step.epilogue]) stepOfNode.set(n, i);
+    for (const n of step.epilogue) epilogueNodes.add(n);
+    if (loopOrder(step.shape, step.axes).localAccumulators) localReductionSteps.add(i);
   });
   const outputs = new Set(graph.outputs);
   const readers = new Map<number, GraphNode[]>();
@@ -107,7 +115,7 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
         node.inputs.lastIndexOf(first) === 0;
       if (s?.kind === "buffer" && soleReader && owners[s.buffer].length === 1) {
         storage.set(out, s);
-        owners[s.buffer].push(out);
+        owners[s.buffer] = [out]; // the input dies here: the output owns the buffer now
         inPlace.add(node);
         continue;
       }
