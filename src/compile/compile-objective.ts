@@ -8,6 +8,7 @@ import { sizeOf } from "../util/shapes.js";
 import { type CompiledArtifact, type CompiledObjective, wrap } from "./artifact.js";
 import { checkAgainstTrace } from "./check.js";
 import { emitProgram, instantiate } from "./emit/program.js";
+import { kernelCounts } from "./graph.js";
 import { unsupportedReason } from "./kernels/index.js";
 import { eliminateDeadNodes } from "./passes/dead-code.js";
 import { optimize } from "./passes/index.js";
@@ -26,9 +27,21 @@ export interface CompileOptions {
   at?: readonly Float64Array[];
 }
 
+/** What compilation did, for logs and diagnostics. */
+export interface CompileReport {
+  /** Kernels recorded while tracing value and gradient, by name. */
+  readonly recorded: Readonly<Record<string, number>>;
+  /** Nodes left after the passes (kernels and constants). */
+  readonly nodes: number;
+  /** Characters of emitted source (value and gradient). */
+  readonly sourceLength: number;
+  /** Milliseconds spent, tracing included. */
+  readonly milliseconds: number;
+}
+
 /** A compiled objective, or why there is none (the caller falls back to eager tfjs). */
 export type CompileResult =
-  | { ok: true; compiled: CompiledObjective }
+  | { ok: true; compiled: CompiledObjective; report: CompileReport }
   | { ok: false; reason: string };
 
 /**
@@ -68,6 +81,7 @@ export function compileObjective(
     }
   });
 
+  const started = performance.now();
   const traced = traceObjective(fn, shapes, wrt, at);
   if (!traced.ok) return fail(name, traced.reason);
   const trace = traced.trace;
@@ -96,9 +110,15 @@ export function compileObjective(
       at,
       wrt.map((i) => new Float64Array(sizeOf(shapes[i]))),
     );
-    return { ok: true, compiled };
+    const report: CompileReport = {
+      recorded: kernelCounts(trace.graph),
+      nodes: graph.nodes.length,
+      sourceLength: artifact.valueAndGrad.source.length,
+      milliseconds: performance.now() - started,
+    };
+    return { ok: true, compiled, report };
   } catch (error) {
-    return fail(name, `internal error while compiling: ${(error as Error).stack}`);
+    return fail(name, `internal error while compiling: ${(error as Error).message}`);
   }
 }
 

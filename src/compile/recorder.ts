@@ -6,6 +6,7 @@
  * becomes a Reshape (a row-major view).
  */
 import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import { opOfKernel } from "../custom-vjp/registry.js";
 import { float64Of } from "../tf.js";
 import { sizeOf } from "../util/shapes.js";
 import type { RecordingBackend, RecordingListener } from "./backend.js";
@@ -69,7 +70,7 @@ export class Recorder implements RecordingListener {
     outputs: TensorInfo[],
   ): void {
     const ids: number[] = [];
-    for (const key of Object.keys(inputs)) {
+    for (const key of inputOrder(kernelName, inputs)) {
       const info = inputs[key];
       if (info != null) ids.push(this.resolve(info));
     }
@@ -122,6 +123,16 @@ export class Recorder implements RecordingListener {
       for (let i = 0; i < values.length; i++) values[i] = shortestDecimal(values[i]);
     return values;
   }
+}
+
+/**
+ * The order in which a kernel's named inputs become node inputs: as tfjs ops build them, except
+ * for custom ops, whose rules expect the op's inputs first and then `__output`, `__dy`.
+ */
+function inputOrder(kernelName: string, inputs: NamedTensorInfoMap): string[] {
+  const op = opOfKernel(kernelName);
+  if (op === undefined) return Object.keys(inputs);
+  return [...op.inputNames, "__output", "__dy"].filter((name) => name in inputs);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

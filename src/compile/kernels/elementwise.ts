@@ -108,6 +108,7 @@ export const elementwiseRules: Record<string, CheckedRule> = {
   Minimum: binary((a, b) => `Math.min(${a}, ${b})`),
   Atan2: binary((a, b) => `Math.atan2(${a}, ${b})`),
   Prelu: binary((x, alpha) => `(${x} < 0 ? ${alpha} * ${x} : ${x})`),
+  EluGrad: binary((dy, y) => `(${y} >= 0 ? ${dy} : ${dy} * (${y} + 1))`),
   Equal: compare("==="),
   NotEqual: compare("!=="),
   Greater: compare(">"),
@@ -116,7 +117,6 @@ export const elementwiseRules: Record<string, CheckedRule> = {
   LessEqual: compare("<="),
   LogicalAnd: binary((a, b) => `(${a} !== 0 && ${b} !== 0 ? 1 : 0)`),
   LogicalOr: binary((a, b) => `(${a} !== 0 || ${b} !== 0 ? 1 : 0)`),
-  LogicalXor: binary((a, b) => `((${a} !== 0) !== (${b} !== 0) ? 1 : 0)`),
 
   Select: {
     ...rule(([c, t, e]) => `(${c} !== 0 ? ${t} : ${e})`),
