@@ -26,10 +26,12 @@ export function eager(
   inputs: readonly Float64Array[],
   wrt: readonly number[],
 ): { value: number; grads: Float64Array[] } {
-  return tf.tidy(() => {
+  const engine = tf.engine();
+  engine.startScope();
+  try {
     const xs = inputs.map((x, i) => tf.tensor(Float32Array.from(x), shapes[i]));
-    const { value, grads } = tf.engine().gradients(
-      () => fn(...xs) as tf.Scalar,
+    const { value, grads } = engine.gradients(
+      () => fn(...xs),
       wrt.map((i) => xs[i]),
       undefined,
       true,
@@ -42,7 +44,9 @@ export function eager(
           : Float64Array.from(grads[k].dataSync()),
       ),
     };
-  }) as unknown as { value: number; grads: Float64Array[] };
+  } finally {
+    engine.endScope();
+  }
 }
 
 /**
