@@ -80,6 +80,8 @@ describe("custom ops in the compiled engine", () => {
     const { value, grads } = compiledGradient(fn, [[3]], [x]);
     const expected = Array.from(x).reduce((s, v) => s + v * v + 3 * Math.log(Math.cosh(v)), 0);
     expect(value).toBeCloseTo(expected, 13);
-    Array.from(x).forEach((v, i) => expect(grads[0][i]).toBeCloseTo(2 * v + 3 * Math.tanh(v), 13));
+    Array.from(x).forEach((v, i) => {
+      expect(grads[0][i]).toBeCloseTo(2 * v + 3 * Math.tanh(v), 13);
+    });
   });
 });
