@@ -332,26 +332,69 @@ function logistic(): Case {
 }
 
 // --- Timing ------------------------------------------------------------------------------------
-/**
- * Median over rounds of the mean time per call, in microseconds, after a warm-up long enough
- * for V8 to optimize the code (at least 50 calls).
- */
-function timePerCall(f: () => void, budgetMs: number): number {
-  const start = performance.now();
+// The machine is shared: wall-clock timings drift with other people's load. Times are this
+// process's CPU time (user + system), each round times every contender back to back, and
+// ratios are taken within a round, then the median over rounds.
+
+/** CPU microseconds per call over `calls` calls of `f`. */
+function microsPerCall(f: () => void, calls: number): number {
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < calls; i++) f();
+  const { user, system } = process.cpuUsage(t0);
+  return (user + system) / calls;
+}
+
+/** How many calls of `f` take about `ms` milliseconds (after at least 50 warm-up calls). */
+function callsFor(f: () => void, ms: number): number {
+  const t0 = performance.now();
   let calls = 0;
-  while (calls < 50 || performance.now() - start < budgetMs / 5) {
+  while (calls < 50 || performance.now() - t0 < ms) {
     f();
     calls++;
   }
-  const perRound = Math.max(1, Math.ceil((calls * budgetMs) / 5 / (performance.now() - start) / 5));
-  const rounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < perRound; i++) f();
-    rounds.push(((performance.now() - t0) * 1000) / perRound);
+  return Math.max(1, Math.round((calls * ms) / (performance.now() - t0)));
+}
+
+function median(xs: number[]): number {
+  const sorted = xs.slice().sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+interface Timings {
+  hand: number;
+  compiled: number;
+  eager: number;
+  compiledOverHand: number;
+  eagerOverCompiled: number;
+}
+
+function timeRounds(
+  hand: () => void,
+  compiled: () => void,
+  eager: () => void,
+  rounds = 9,
+  ms = 120,
+): Timings {
+  const n = [hand, compiled, eager].map((f) => callsFor(f, ms));
+  const per = { hand: [] as number[], compiled: [] as number[], eager: [] as number[] };
+  const ratios = { compiledOverHand: [] as number[], eagerOverCompiled: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    const h = microsPerCall(hand, n[0]);
+    const c = microsPerCall(compiled, n[1]);
+    const e = microsPerCall(eager, Math.max(1, Math.round(n[2] / 3)));
+    per.hand.push(h);
+    per.compiled.push(c);
+    per.eager.push(e);
+    ratios.compiledOverHand.push(c / h);
+    ratios.eagerOverCompiled.push(e / c);
   }
-  rounds.sort((a, b) => a - b);
-  return rounds[2];
+  return {
+    hand: median(per.hand),
+    compiled: median(per.compiled),
+    eager: median(per.eager),
+    compiledOverHand: median(ratios.compiledOverHand),
+    eagerOverCompiled: median(ratios.eagerOverCompiled),
+  };
 }
 
 function eagerValueAndGrad(
@@ -400,17 +443,17 @@ function main(): void {
         Math.abs(gradCompiled[i] - gradHand[i]) / Math.max(1, Math.abs(gradHand[i])),
       );
     }
-    const budget = 1500;
-    const compiledUs = timePerCall(() => compiled.valueAndGrad(inputs, grads), budget);
-    const handUs = timePerCall(() => c.handWritten(q, gradHand), budget);
-    const eagerUs = timePerCall(() => eagerValueAndGrad(c.potential, q, gradEager), budget);
-    const ratio = compiledUs / handUs;
+    const t = timeRounds(
+      () => c.handWritten(q, gradHand),
+      () => compiled.valueAndGrad(inputs, grads),
+      () => eagerValueAndGrad(c.potential, q, gradEager),
+    );
     rows.push(
       [
         `${c.name} (dim ${c.dim})`,
         `  value: compiled ${vCompiled.toPrecision(12)}, hand-written ${vHand.toPrecision(12)}, eager float32 ${vEager.toPrecision(8)}; worst relative difference compiled vs hand-written ${worst.toExponential(1)}`,
-        `  time per gradient: hand-written ${handUs.toFixed(2)} us, compiled ${compiledUs.toFixed(2)} us, eager ${eagerUs.toFixed(1)} us (compile ${compileMs.toFixed(0)} ms)`,
-        `  compiled / hand-written = ${ratio.toFixed(2)} (target <= ${c.target}: ${ratio <= c.target ? "met" : "MISSED"}); eager / compiled = ${(eagerUs / compiledUs).toFixed(0)}`,
+        `  time per gradient (medians of ${9} rounds): hand-written ${t.hand.toFixed(2)} us, compiled ${t.compiled.toFixed(2)} us, eager ${t.eager.toFixed(1)} us (compile ${compileMs.toFixed(0)} ms)`,
+        `  compiled / hand-written = ${t.compiledOverHand.toFixed(2)} (target <= ${c.target}: ${t.compiledOverHand <= c.target ? "met" : "MISSED"}); eager / compiled = ${t.eagerOverCompiled.toFixed(0)}`,
       ].join("\n"),
     );
   }

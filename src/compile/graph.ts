@@ -27,6 +27,8 @@ export interface GraphNode {
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
   readonly attrs: Attrs;
+  /** Recorded while tfjs ran the gradient (not the objective itself). */
+  readonly backward?: boolean;
 }
 
 /** A whole traced objective. */
@@ -55,6 +57,8 @@ export const NO_VALUE = -1;
 export class GraphBuilder {
   readonly values: ValueInfo[];
   readonly nodes: GraphNode[] = [];
+  /** Whether nodes added from now on belong to the gradient computation. */
+  backward = false;
   private readonly producers = new Map<number, GraphNode>();
 
   /** Starts empty, or with the values (not the nodes) of an existing graph. */
@@ -83,7 +87,13 @@ export class GraphBuilder {
     outputs: readonly ValueInfo[],
   ): number[] {
     const ids = outputs.map((o) => this.value(o.shape, o.dtype));
-    this.push({ op, inputs: inputs.slice(), outputs: ids, attrs });
+    this.push({
+      op,
+      inputs: inputs.slice(),
+      outputs: ids,
+      attrs,
+      ...(this.backward ? { backward: true } : {}),
+    });
     return ids;
   }
 

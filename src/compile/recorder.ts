@@ -99,6 +99,11 @@ export class Recorder implements RecordingListener {
     this.reads.push(readSite(new Error().stack ?? ""));
   }
 
+  /** Marks the end of the objective: kernels recorded from now on compute its gradient. */
+  startBackward(): void {
+    this.builder.backward = true;
+  }
+
   /** The finished graph, with the given objective and gradient values. */
   build(outputs: readonly number[]): Graph {
     return this.builder.build(this.inputIds, outputs);

@@ -53,7 +53,11 @@ export function traceObjective(
         let grads: Array<tf.Tensor | undefined>;
         if (wrt.length > 0) {
           const result = tf.engine().gradients(
-            () => checkScalar(fn(...xs)),
+            () => {
+              const y = checkScalar(fn(...xs));
+              rec.startBackward();
+              return y;
+            },
             wrt.map((i) => xs[i]),
             undefined,
             true,

@@ -22,6 +22,11 @@ export interface LoopStep {
   readonly epilogue: GraphNode[];
   /** The axes of `shape` that the reductions reduce (all reductions share them). */
   axes: readonly number[] | undefined;
+  /**
+   * Reshapes of reduction or epilogue results that only add or drop size-1 dimensions: inside
+   * the epilogue they are the same element as their source (view value to source value).
+   */
+  readonly aliases: Map<number, number>;
 }
 
 /** A node emitted by its own rule. */
@@ -66,6 +71,7 @@ export function planSteps(graph: Graph): Step[] {
       reductions: [],
       epilogue: [],
       axes: undefined,
+      aliases: new Map(),
     }) as LoopStep;
   /** The last loop of this shape at or after `last` that reads nothing of its own beyond members. */
   const latestLoop = (
@@ -96,9 +102,20 @@ export function planSteps(graph: Graph): Step[] {
       if (last === undefined || index.get(d.step)! > index.get(last)!) last = d.step;
     switch (rule.kind) {
       case "view": {
-        const source = available.get(node.inputs[0]);
-        if (source !== undefined)
+        const [input] = node.inputs;
+        const source = available.get(input);
+        if (source === undefined) break;
+        const sameElements = shapesEqual(
+          squeeze(graph.values[input].shape),
+          squeeze(graph.values[node.outputs[0]].shape),
+        );
+        const result = source.phase === "reduction" || source.phase === "epilogue";
+        if (source.step.kind === "loop" && result && sameElements) {
+          source.step.aliases.set(node.outputs[0], input);
+          available.set(node.outputs[0], source);
+        } else {
           available.set(node.outputs[0], { step: source.step, phase: "done" });
+        }
         break;
       }
       case "elementwise": {

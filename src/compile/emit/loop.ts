@@ -148,7 +148,9 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
   const { offsetAt, declarations } = planOffsets(operands, rank);
   const at = (o: Operand): string => `${name.get(o)}[${offsetAt(o)}]`;
   const round = (expr: string): string => (ctx.float32 ? `Math.fround(${expr})` : expr);
-  const argument = (v: number): string => {
+  const argument = (value: number): string => {
+    let v = value;
+    while (step.aliases.has(v)) v = step.aliases.get(v)!;
     const member = memberIndex.get(v);
     if (member !== undefined) return `t${member}`;
     const sink = sinkIndex.get(v);

@@ -37,6 +37,8 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
   const stepOfNode = new Map<GraphNode, number>();
   const epilogueNodes = new Set<GraphNode>();
   const localReductionSteps = new Set<number>();
+  const aliasesOf = new Map<number, number[]>(); // source value -> its aliasing views
+  const aliasViews = new Set<number>();
   steps.forEach((step, i) => {
     if (step.kind === "kernel") {
       stepOfNode.set(step.node, i);
@@ -45,6 +47,10 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
     for (const n of [...step.members, ...step.reductions, ...step.epilogue]) stepOfNode.set(n, i);
     for (const n of step.epilogue) epilogueNodes.add(n);
     if (loopOrder(step.shape, step.axes).localAccumulators) localReductionSteps.add(i);
+    for (const [view, source] of step.aliases) {
+      aliasesOf.set(source, [...(aliasesOf.get(source) ?? []), view]);
+      aliasViews.add(view);
+    }
   });
   const outputs = new Set(graph.outputs);
   const readers = new Map<number, GraphNode[]>();
@@ -56,6 +62,17 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
     }
   }
   const isView = (node: GraphNode) => ruleFor(node.op)?.kind === "view";
+  /** Readers of a value and of the views that alias it in its loop nest; whether any is an output. */
+  const effectiveReaders = (value: number): { readers: GraphNode[]; output: boolean } => {
+    const readersHere = (readers.get(value) ?? []).filter((r) => !aliasViews.has(r.outputs[0]));
+    let output = outputs.has(value);
+    for (const view of aliasesOf.get(value) ?? []) {
+      const more = effectiveReaders(view);
+      readersHere.push(...more.readers);
+      output ||= more.output;
+    }
+    return { readers: readersHere, output };
+  };
 
   const storage = new Map<number, Storage>();
   const bufferSizes: number[] = [];
@@ -87,6 +104,12 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
         out,
         uniform === undefined ? { kind: "constant", data } : { kind: "literal", value: uniform },
       );
+      continue;
+    }
+    if (aliasViews.has(out)) {
+      const source = storage.get(node.inputs[0])!;
+      storage.set(out, source);
+      if (source.kind === "buffer") owners[source.buffer].push(out);
       continue;
     }
     if (isView(node)) {

@@ -1,11 +1,12 @@
 /**
- * The pass pipeline: simplify, fold constants, merge common subexpressions and drop dead nodes,
- * repeated until the graph stops shrinking.
+ * The pass pipeline: cancel logSumExp's shift gradient, simplify, fold constants, merge common
+ * subexpressions and drop dead nodes, repeated until the graph stops changing.
  */
 import type { Graph } from "../graph.js";
 import { eliminateCommonSubexpressions } from "./common-subexpressions.js";
 import { eliminateDeadNodes } from "./dead-code.js";
 import { foldConstants } from "./fold-constants.js";
+import { cancelLogSumExpShift } from "./log-sum-exp.js";
 import { simplify } from "./simplify.js";
 
 /**
@@ -18,7 +19,8 @@ export function optimize(graph: Graph): Graph {
   let current = eliminateDeadNodes(graph);
   let signature = signatureOf(current);
   for (let round = 0; round < 8; round++) {
-    current = eliminateDeadNodes(eliminateCommonSubexpressions(foldConstants(simplify(current))));
+    const simplified = simplify(cancelLogSumExpShift(current));
+    current = eliminateDeadNodes(eliminateCommonSubexpressions(foldConstants(simplified)));
     const next = signatureOf(current);
     if (next === signature) break;
     signature = next;

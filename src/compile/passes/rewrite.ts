@@ -24,6 +24,7 @@ export function rewriteGraph(graph: Graph, rewrite: NodeRewrite): Graph {
   const resolve = (v: number): number => replaced.get(v) ?? v;
   for (const original of graph.nodes) {
     const node = { ...original, inputs: original.inputs.map(resolve) };
+    builder.backward = original.backward === true; // nodes made in its place inherit its phase
     const result = rewrite(node, builder);
     if (result === undefined) {
       builder.push(node);
