@@ -57,7 +57,8 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
   const sinkIndex = new Map(step.reductions.map((n, j) => [n.outputs[0], j]));
   const epilogueIndex = new Map(step.epilogue.map((n, j) => [n.outputs[0], j]));
   const isLocal = (v: number) => ctx.storage(v).kind === "local";
-  const produced = (v: number) => memberIndex.has(v) || sinkIndex.has(v) || epilogueIndex.has(v);
+  const produced = (v: number) =>
+    memberIndex.has(v) || sinkIndex.has(v) || epilogueIndex.has(v) || step.aliases.has(v);
   const kept = keptStrides(shape, axes);
   // Strides over the loop shape of a value read or written in the epilogue (reduced shape).
   const epilogueStrides = (v: number, within: readonly number[]) => {

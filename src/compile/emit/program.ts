@@ -205,6 +205,7 @@ class SourceBuilder {
           : `${params.param(this.array(v))}[${i}]`;
       },
       local: (prefix) => params.local(prefix),
+      number: (n) => params.param(literal(n)),
       scratch: (size) => params.param(this.declare("s", `new Float64Array(${size})`)),
       table: (values) => params.param(this.constantName(Float64Array.from(values))),
       constant: (json) => params.param(this.declare("k", JSON.stringify(json))),

@@ -118,14 +118,20 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
       if (source.kind === "buffer") owners[source.buffer].push(out);
       continue;
     }
-    const step = steps[stepOfNode.get(node)!];
-    if (step.kind === "loop" && step.members.includes(node)) {
-      const escapes =
-        outputs.has(out) ||
-        (readers.get(out) ?? []).some(
-          (r) => stepOfNode.get(r) !== stepOfNode.get(node) || isView(r),
-        );
-      storage.set(out, escapes ? newBuffer(out) : { kind: "local" });
+    const stepIndex = stepOfNode.get(node)!;
+    const step = steps[stepIndex];
+    if (step.kind === "loop") {
+      // A value stays in a local when only its own loop nest reads it: members by later
+      // members and reductions; reductions (accumulated in locals) and epilogue values by the
+      // epilogue, directly or through aliasing reshapes.
+      const fromMembers = step.members.includes(node);
+      const readsLocally = (r: GraphNode) =>
+        stepOfNode.get(r) === stepIndex && !isView(r) && (fromMembers || epilogueNodes.has(r));
+      const canBeLocal =
+        fromMembers || step.epilogue.includes(node) || localReductionSteps.has(stepIndex);
+      const effective = effectiveReaders(out);
+      const local = canBeLocal && !effective.output && effective.readers.every(readsLocally);
+      storage.set(out, local ? { kind: "local" } : newBuffer(out));
       continue;
     }
     const rule = ruleFor(node.op);

@@ -68,7 +68,7 @@ const slice = kernel((node, ctx) => {
   const strides = stridesOf(shape);
   const [x, dx] = declare(ctx, node.inputs[0], "x");
   const [out, dout] = declare(ctx, node.outputs[0], "out");
-  const offset = begin.reduce((acc, b, d) => acc + b * strides[d], 0);
+  const offset = ctx.number(begin.reduce((acc, b, d) => acc + b * strides[d], 0));
   return dx + dout + stridedCopy(size, contiguous(out, size), { name: x, offset, strides }, "=");
 });
 
@@ -88,7 +88,7 @@ const stridedSlice = kernel((node, ctx) => {
   );
   const inStrides = stridesOf(shape);
   const dims = info.finalShapeSparse;
-  const offset = info.begin.reduce((acc, b, d) => acc + b * inStrides[d], 0);
+  const offset = ctx.number(info.begin.reduce((acc, b, d) => acc + b * inStrides[d], 0));
   const source = { name: "", offset, strides: info.strides.map((s, d) => s * inStrides[d]) };
   const [x, dx] = declare(ctx, node.inputs[0], "x");
   const [out, dout] = declare(ctx, node.outputs[0], "out");
@@ -175,7 +175,11 @@ const padV2 = kernel((node, ctx) => {
   const paddings = node.attrs.paddings as number[][];
   const [x, dx] = declare(ctx, node.inputs[0], "x");
   const [out, dout] = declare(ctx, node.outputs[0], "out");
-  const target = { name: out, offset: padOffset(paddings, outShape), strides: stridesOf(outShape) };
+  const target = {
+    name: out,
+    offset: ctx.number(padOffset(paddings, outShape)),
+    strides: stridesOf(outShape),
+  };
   const fill = `${out}.fill(${literal(Number(node.attrs.constantValue ?? 0))});\n`;
   return dx + dout + fill + stridedCopy(shape, target, contiguous(x, shape), "=");
 });
@@ -196,7 +200,11 @@ const addPadded = kernel((node, ctx) => {
     const [a, da] = declare(ctx, aValue, "a");
     code += `${da}for (let i = 0; i < ${sizeOf(outShape)}; i++) ${out}[i] = ${a}[i];\n`;
   }
-  const target = { name: out, offset: padOffset(paddings, outShape), strides: stridesOf(outShape) };
+  const target = {
+    name: out,
+    offset: ctx.number(padOffset(paddings, outShape)),
+    strides: stridesOf(outShape),
+  };
   return code + stridedCopy(dShape, target, contiguous(d, dShape), "+=");
 }, true);
 

@@ -44,6 +44,11 @@ export interface KernelContext {
   element(value: number, index: string): string;
   /** A fresh local name. */
   local(prefix: string): string;
+  /**
+   * A number passed to the step's function as an argument, so that steps differing only in
+   * this number (slices at different offsets) share one emitted function.
+   */
+  number(n: number): string;
   /** A name for a preallocated Float64Array of `size` elements that only this kernel uses. */
   scratch(size: number): string;
   /** A name for constant data defined once, outside the per-call code. */

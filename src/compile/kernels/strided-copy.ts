@@ -7,7 +7,8 @@ import { collapse } from "../emit/dims.js";
 /** A strided view: element (i0, i1, ...) is `name[offset + i0 * strides[0] + ...]`. */
 export interface StridedView {
   readonly name: string;
-  readonly offset: number;
+  /** A number, or an expression (such as a function argument). */
+  readonly offset: number | string;
   readonly strides: readonly number[];
 }
 
@@ -28,7 +29,7 @@ export function stridedCopy(
   const nest = collapse(dims, [target.strides, source.strides]);
   const [ts, ss] = nest.strides;
   const rank = nest.dims.length;
-  const index = (base: number, strides: readonly number[]): string => {
+  const index = (base: number | string, strides: readonly number[]): string => {
     const terms = strides
       .map((s, d) => (s === 0 ? "" : s === 1 ? `i${d}` : `i${d} * ${s}`))
       .filter((t) => t !== "");
