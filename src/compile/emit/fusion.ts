@@ -63,8 +63,9 @@ export function planSteps(graph: Graph): Step[] {
     for (let i = at; i < steps.length; i++) index.set(steps[i], i);
     return step;
   };
-  const newLoop = (last: Step | undefined, shape: readonly number[]): LoopStep =>
-    insertAfter(last, {
+  const loopsByShape = new Map<string, LoopStep[]>();
+  const newLoop = (last: Step | undefined, shape: readonly number[]): LoopStep => {
+    const step: LoopStep = {
       kind: "loop",
       shape: shape.slice(),
       members: [],
@@ -72,22 +73,29 @@ export function planSteps(graph: Graph): Step[] {
       epilogue: [],
       axes: undefined,
       aliases: new Map(),
-    }) as LoopStep;
-  /** The last loop of this shape at or after `last` that reads nothing of its own beyond members. */
+    };
+    insertAfter(last, step);
+    const key = shape.join(",");
+    loopsByShape.set(key, [...(loopsByShape.get(key) ?? []), step]);
+    return step;
+  };
+  /** The last loop of this shape at or after `last` that the node may join. */
   const latestLoop = (
     shape: readonly number[],
     last: Step | undefined,
     deps: Availability[],
     ok: (s: LoopStep) => boolean,
-  ) => {
+  ): LoopStep | undefined => {
     const from = last === undefined ? 0 : index.get(last)!;
-    for (let i = steps.length - 1; i >= from; i--) {
-      const s = steps[i];
-      if (s.kind !== "loop" || !shapesEqual(s.shape, shape) || !ok(s)) continue;
+    let best: LoopStep | undefined;
+    for (const s of loopsByShape.get(shape.join(",")) ?? []) {
+      const at = index.get(s)!;
+      if (at < from || (best !== undefined && at < index.get(best)!) || !ok(s)) continue;
+      // Values the step computes after its loop (reductions, epilogue) are not readable inside it.
       if (deps.some((d) => d.step === s && d.phase !== "member")) continue;
-      return s;
+      best = s;
     }
-    return undefined;
+    return best;
   };
 
   for (const node of graph.nodes) {
@@ -109,8 +117,8 @@ export function planSteps(graph: Graph): Step[] {
           squeeze(graph.values[input].shape),
           squeeze(graph.values[node.outputs[0]].shape),
         );
-        const result = source.phase === "reduction" || source.phase === "epilogue";
-        if (source.step.kind === "loop" && result && sameElements) {
+        const isResult = source.phase === "reduction" || source.phase === "epilogue";
+        if (source.step.kind === "loop" && isResult && sameElements) {
           source.step.aliases.set(node.outputs[0], input);
           available.set(node.outputs[0], source);
         } else {
