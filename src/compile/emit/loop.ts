@@ -91,10 +91,9 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
   const epilogueLoadIndex = new Map<number, number>();
   for (const node of step.epilogue) {
     const within = graph.values[node.outputs[0]].shape;
-    for (const v of node.inputs) {
-      if (!loadIndex.has(v))
-        addLoad(v, epilogueStrides(v, within), epilogueLoads, epilogueLoadIndex);
-    }
+    // Loaded apart from the members' loads: the same value may broadcast differently here.
+    for (const v of node.inputs)
+      addLoad(v, epilogueStrides(v, within), epilogueLoads, epilogueLoadIndex);
   }
   const stores = step.members
     .filter((n) => !isLocal(n.outputs[0]))
@@ -149,7 +148,8 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
   const { offsetAt, declarations } = planOffsets(operands, rank);
   const at = (o: Operand): string => `${name.get(o)}[${offsetAt(o)}]`;
   const round = (expr: string): string => (ctx.float32 ? `Math.fround(${expr})` : expr);
-  const argument = (value: number): string => {
+  /** The name of an argument in the loop body, or (`inEpilogue`) in the epilogue. */
+  const argument = (value: number, inEpilogue = false): string => {
     let v = value;
     while (step.aliases.has(v)) v = step.aliases.get(v)!;
     const member = memberIndex.get(v);
@@ -160,8 +160,7 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
     if (e !== undefined) return `u${e}`;
     const s = ctx.storage(v);
     if (s.kind === "literal") return ctx.literal(s.value);
-    const epilogueLoad = epilogueLoadIndex.get(v);
-    return loadIndex.has(v) ? `x${loadIndex.get(v)}` : `y${epilogueLoad}`;
+    return inEpilogue ? `y${epilogueLoadIndex.get(v)}` : `x${loadIndex.get(v)}`;
   };
 
   // Members at the deepest level of their arguments.
@@ -175,7 +174,10 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
   step.members.forEach((node, j) => {
     const l = node.inputs.reduce((m, v) => Math.max(m, level.get(v) ?? 0), 0);
     level.set(node.outputs[0], l);
-    const expr = (ruleFor(node.op) as ElementwiseRule).expr(node.inputs.map(argument), node);
+    const expr = (ruleFor(node.op) as ElementwiseRule).expr(
+      node.inputs.map((v) => argument(v)),
+      node,
+    );
     membersAt[l].push(`const t${j} = ${round(expr)};`);
   });
 
@@ -185,8 +187,8 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
   const epilogue = (): string[] => [
     ...epilogueLoads.map((o, k) => `const y${k} = ${at(o)};`),
     ...step.epilogue.map((node, j) => {
-      const expr = (ruleFor(node.op) as ElementwiseRule).expr(node.inputs.map(argument), node);
-      return `const u${j} = ${round(expr)};`;
+      const args = node.inputs.map((v) => argument(v, true));
+      return `const u${j} = ${round((ruleFor(node.op) as ElementwiseRule).expr(args, node))};`;
     }),
     ...epilogueStores.map((s) => `${at(s.op)} = ${s.name};`),
   ];

@@ -35,7 +35,7 @@ export interface StoragePlan {
  */
 export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
   const stepOfNode = new Map<GraphNode, number>();
-  const epilogueNodes = new Set<GraphNode>();
+  const roleOf = new Map<GraphNode, "member" | "reduction" | "epilogue">();
   const localReductionSteps = new Set<number>();
   const aliasesOf = new Map<number, number[]>(); // source value -> its aliasing views
   const aliasViews = new Set<number>();
@@ -44,8 +44,16 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
       stepOfNode.set(step.node, i);
       return;
     }
-    for (const n of [...step.members, ...step.reductions, ...step.epilogue]) stepOfNode.set(n, i);
-    for (const n of step.epilogue) epilogueNodes.add(n);
+    for (const [role, nodes] of [
+      ["member", step.members],
+      ["reduction", step.reductions],
+      ["epilogue", step.epilogue],
+    ] as const) {
+      for (const n of nodes) {
+        stepOfNode.set(n, i);
+        roleOf.set(n, role);
+      }
+    }
     if (loopOrder(step.shape, step.axes).localAccumulators) localReductionSteps.add(i);
     for (const [view, source] of step.aliases) {
       aliasesOf.set(source, [...(aliasesOf.get(source) ?? []), view]);
@@ -124,11 +132,12 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
       // A value stays in a local when only its own loop nest reads it: members by later
       // members and reductions; reductions (accumulated in locals) and epilogue values by the
       // epilogue, directly or through aliasing reshapes.
-      const fromMembers = step.members.includes(node);
+      const role = roleOf.get(node);
       const readsLocally = (r: GraphNode) =>
-        stepOfNode.get(r) === stepIndex && !isView(r) && (fromMembers || epilogueNodes.has(r));
-      const canBeLocal =
-        fromMembers || step.epilogue.includes(node) || localReductionSteps.has(stepIndex);
+        stepOfNode.get(r) === stepIndex &&
+        !isView(r) &&
+        (role === "member" || roleOf.get(r) === "epilogue");
+      const canBeLocal = role !== "reduction" || localReductionSteps.has(stepIndex);
       const effective = effectiveReaders(out);
       const local = canBeLocal && !effective.output && effective.readers.every(readsLocally);
       storage.set(out, local ? { kind: "local" } : newBuffer(out));
