@@ -72,7 +72,9 @@ export function compileObjective(
       );
     }
   }
-  const at = options.at?.map((x) => Float64Array.from(x)) ?? shapes.map(defaultPoint);
+  const at =
+    options.at?.map((x) => Float64Array.from(x)) ??
+    shapes.map((shape, i) => defaultPoint(shape, i));
   at.forEach((x, i) => {
     if (x.length !== sizeOf(shapes[i])) {
       throw new RangeError(
@@ -135,11 +137,16 @@ function checkShape(name: string, shape: readonly number[], i: number): number[]
   return shape.slice();
 }
 
-/** Fixed, distinct, moderate values: nonzero, positive, away from the usual singular points. */
-function defaultPoint(shape: readonly number[]): Float64Array {
-  const golden = 0.6180339887498949;
-  return Float64Array.from(
-    { length: sizeOf(shape) },
-    (_, i) => 0.3 + 0.4 * (((i + 1) * golden) % 1),
-  );
+/**
+ * Fixed pseudo-random values in [0.3, 0.7]: nonzero, positive, away from the usual singular
+ * points, and without the arithmetic structure of evenly spaced values (which makes maxima
+ * over broadcast inputs tie).
+ */
+function defaultPoint(shape: readonly number[], input: number): Float64Array {
+  let state = (0x9e3779b9 * (input + 1)) >>> 0;
+  return Float64Array.from({ length: sizeOf(shape) }, () => {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    state ^= state >>> 13;
+    return 0.3 + (0.4 * (state >>> 0)) / 4294967296;
+  });
 }
