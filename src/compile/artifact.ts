@@ -55,7 +55,12 @@ export function rebuildObjective(artifact: CompiledArtifact): CompiledObjective 
   return wrap(artifact, run, runValue);
 }
 
-/** A CompiledObjective around run functions, with argument checks that allocate nothing. */
+/**
+ * A CompiledObjective around run functions, with argument checks that allocate nothing.
+ *
+ * @example
+ * wrap(artifact, instantiate(artifact.valueAndGrad), instantiate(artifact.value));
+ */
 export function wrap(
   artifact: CompiledArtifact,
   run: RunFunction,

@@ -7,7 +7,6 @@
  * placeholder, `attrs.index` names the objective's input) and `Const` (`attrs.data`, a
  * Float64Array in row-major order).
  */
-import { sizeOf } from "../util/shapes.js";
 
 /** The dtypes the compiled engine handles. */
 export type DType = "float32" | "int32" | "bool";
@@ -145,11 +144,6 @@ function shapesEqualLoose(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** The number of elements of a value. */
-export function sizeOfValue(graph: Pick<Graph, "values">, value: number): number {
-  return sizeOf(graph.values[value].shape);
-}
-
 const uniformCache = new WeakMap<Float64Array, number | null>();
 
 /**
@@ -170,12 +164,22 @@ export function uniformValue(data: Float64Array): number | undefined {
   return result === null ? undefined : result;
 }
 
-/** The constant data of a node if it is a `Const`. */
+/**
+ * The constant data of a node if it is a `Const`.
+ *
+ * @example
+ * constantData(producers.get(v)); // Float64Array, or undefined when v is computed
+ */
 export function constantData(node: GraphNode | undefined): Float64Array | undefined {
   return node?.op === "Const" ? (node.attrs.data as Float64Array) : undefined;
 }
 
-/** Maps each value to the nodes that read it (a node reading a value twice appears once). */
+/**
+ * Maps each value to the nodes that read it (a node reading a value twice appears once).
+ *
+ * @example
+ * consumersOf(graph).get(graph.inputs[0])?.map((n) => n.op); // ["Slice", "Slice"]
+ */
 export function consumersOf(graph: Graph): Map<number, GraphNode[]> {
   const consumers = new Map<number, GraphNode[]>();
   for (const node of graph.nodes) {
@@ -188,14 +192,24 @@ export function consumersOf(graph: Graph): Map<number, GraphNode[]> {
   return consumers;
 }
 
-/** Maps each value to the node that produces it. */
+/**
+ * Maps each value to the node that produces it.
+ *
+ * @example
+ * producersOf(graph).get(graph.outputs[0])?.op; // "Sum"
+ */
 export function producersOf(graph: Graph): Map<number, GraphNode> {
   const producers = new Map<number, GraphNode>();
   for (const node of graph.nodes) for (const v of node.outputs) producers.set(v, node);
   return producers;
 }
 
-/** Counts of kernels by name, for reports and debugging. */
+/**
+ * Counts of kernels by name, for reports and debugging.
+ *
+ * @example
+ * kernelCounts(graph); // { Input: 1, Exp: 1, Sum: 1 }
+ */
 export function kernelCounts(graph: Graph): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const node of graph.nodes) counts[node.op] = (counts[node.op] ?? 0) + 1;

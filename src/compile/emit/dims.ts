@@ -48,10 +48,3 @@ export function collapse(
   }
   return { dims: outDims, strides: outStrides };
 }
-
-/** Product of sizes. */
-export function product(dims: readonly number[]): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  return n;
-}

@@ -179,6 +179,6 @@ function fitsEpilogue(
 }
 
 /** The shape without its size-1 dimensions. */
-export function squeeze(shape: readonly number[]): number[] {
+function squeeze(shape: readonly number[]): number[] {
   return shape.filter((d) => d !== 1);
 }

@@ -8,11 +8,11 @@
  * the step's structure, so steps that compute alike (the time steps of a recursion) share one
  * emitted function.
  */
-import { stridesOf } from "../../util/shapes.js";
+import { sizeOf, stridesOf } from "../../util/shapes.js";
 import type { Graph } from "../graph.js";
 import { ruleFor } from "../kernels/index.js";
 import type { ElementwiseRule, ReductionRule } from "../kernels/rule.js";
-import { broadcastStrides, collapse, product } from "./dims.js";
+import { broadcastStrides, collapse } from "./dims.js";
 import type { LoopStep } from "./fusion.js";
 import { loopOrder } from "./loop-order.js";
 import type { Storage } from "./storage.js";
@@ -181,7 +181,7 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
     membersAt[l].push(`const t${j} = ${round(expr)};`);
   });
 
-  const count = product(axes.map((a) => shape[a]));
+  const count = sizeOf(axes.map((a) => shape[a]));
   const finish = (s: (typeof sinks)[number], acc: string): string =>
     round(s.rule.finish?.(acc, count) ?? acc);
   const epilogue = (): string[] => [
@@ -224,7 +224,7 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
   if (!localAccumulators) {
     for (const s of sinks) {
       if (s.op === undefined || (s.rule.finish === undefined && !ctx.float32)) continue;
-      const size = product(graph.values[s.op.value].shape);
+      const size = sizeOf(graph.values[s.op.value].shape);
       const a = name.get(s.op);
       lines.push(`for (let i = 0; i < ${size}; i++) ${a}[i] = ${finish(s, `${a}[i]`)};`);
     }

@@ -6,7 +6,7 @@
  * when nothing else reads that buffer.
  */
 import { sizeOf } from "../../util/shapes.js";
-import { constantData, type Graph, type GraphNode, uniformValue } from "../graph.js";
+import { constantData, consumersOf, type Graph, type GraphNode, uniformValue } from "../graph.js";
 import { ruleFor } from "../kernels/index.js";
 import type { Step } from "./fusion.js";
 import { loopOrder } from "./loop-order.js";
@@ -61,14 +61,7 @@ export function planStorage(graph: Graph, steps: readonly Step[]): StoragePlan {
     }
   });
   const outputs = new Set(graph.outputs);
-  const readers = new Map<number, GraphNode[]>();
-  for (const node of graph.nodes) {
-    for (const v of new Set(node.inputs)) {
-      const list = readers.get(v);
-      if (list === undefined) readers.set(v, [node]);
-      else list.push(node);
-    }
-  }
+  const readers = consumersOf(graph);
   const isView = (node: GraphNode) => ruleFor(node.op)?.kind === "view";
   /** Readers of a value and of the views that alias it in its loop nest; whether any is an output. */
   const effectiveReaders = (value: number): { readers: GraphNode[]; output: boolean } => {

@@ -6,8 +6,8 @@
  */
 import type { OpDefinition } from "../../custom-vjp/registry.js";
 import { opOfKernel } from "../../custom-vjp/registry.js";
-import { shapesEqual, stridesOf } from "../../util/shapes.js";
-import { broadcastStrides, product } from "../emit/dims.js";
+import { shapesEqual, sizeOf, stridesOf } from "../../util/shapes.js";
+import { broadcastStrides } from "../emit/dims.js";
 import type { GraphNode } from "../graph.js";
 import type { CheckedRule, KernelContext } from "./rule.js";
 import { stridedCopy } from "./strided-copy.js";
@@ -29,7 +29,7 @@ function passInputs(
     const value = node.inputs[i];
     let array = ctx.array(value);
     if (op.elementwise && !shapesEqual(shapes[i], outShape)) {
-      const scratch = ctx.scratch(product(outShape));
+      const scratch = ctx.scratch(sizeOf(outShape));
       const source = { name: array, offset: 0, strides: broadcastStrides(shapes[i], outShape) };
       code += `${stridedCopy(outShape, { name: scratch, offset: 0, strides: stridesOf(outShape) }, source, "=")}\n`;
       array = scratch;

@@ -35,7 +35,12 @@ export function ruleFor(op: string): CheckedRule | undefined {
   return Object.hasOwn(builtIn, op) ? builtIn[op] : customOpRule(op);
 }
 
-/** The names of the tfjs kernels with built-in rules (custom ops come on top). */
+/**
+ * The names of the tfjs kernels with built-in rules (custom ops come on top).
+ *
+ * @example
+ * supportedKernels().includes("BatchMatMul"); // true
+ */
 export function supportedKernels(): string[] {
   return Object.keys(builtIn)
     .filter((name) => name !== "AddPadded")
@@ -43,8 +48,11 @@ export function supportedKernels(): string[] {
 }
 
 /**
- * Why a graph cannot be compiled (its first unsupported kernel, or a node a rule rejects),
- * or undefined when every node has a rule.
+ * Why a graph cannot be compiled (its unsupported kernels, or a node a rule rejects), or
+ * undefined when every node has a rule.
+ *
+ * @example
+ * unsupportedReason(trace.graph); // "unsupported kernel Conv2D (no compiled rule)"
  */
 export function unsupportedReason(graph: Graph): string | undefined {
   const missing = new Set<string>();

@@ -3,8 +3,8 @@
  * products over k innermost; otherwise (A transposed) k outermost, accumulating rows of the
  * output, so that both operands stream through memory.
  */
-import { stridesOf } from "../../util/shapes.js";
-import { broadcastStrides, product } from "../emit/dims.js";
+import { sizeOf, stridesOf } from "../../util/shapes.js";
+import { broadcastStrides } from "../emit/dims.js";
 import type { CheckedRule } from "./rule.js";
 
 const batchMatMul: CheckedRule = {
@@ -26,7 +26,7 @@ const batchMatMul: CheckedRule = {
     const bJ = transposeB ? K : 1;
 
     const batchShape = outShape.slice(0, -2);
-    const batches = product(batchShape);
+    const batches = sizeOf(batchShape);
     const baseOf = (shape: readonly number[], matrixSize: number): number[] => {
       const strides = broadcastStrides(shape.slice(0, -2), batchShape);
       const outStrides = stridesOf(batchShape);

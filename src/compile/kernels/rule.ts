@@ -97,7 +97,12 @@ export function literal(x: number): string {
   return x < 0 ? `(${x})` : `${x}`;
 }
 
-/** Axes as tfjs accepts them (a number, a list, null for all, negatives from the end), sorted. */
+/**
+ * Axes as tfjs accepts them (a number, a list, null for all, negatives from the end), sorted.
+ *
+ * @example
+ * normalizeAxes(-1, 3); // [2]
+ */
 export function normalizeAxes(axis: unknown, rank: number): number[] {
   if (axis === null || axis === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = Array.isArray(axis) ? (axis as number[]) : [axis as number];
