@@ -1,8 +1,10 @@
 /**
  * Program assembly: the JavaScript source of a whole graph, as the body of a factory
  * `(env) => run`, where `run(inputs, outputs)` computes every output without allocating:
- * buffers, constants and argument lists are made once by the factory. The per-call code is
- * split into part functions of bounded size, so that V8 optimizes each of them.
+ * buffers, constants and argument lists are made once by the factory. Each step is a function
+ * of the arrays it touches, and steps with the same code share one function (the fifty time
+ * steps of an HMM become a handful of functions, which V8 optimizes after a few calls); the
+ * sequence of calls is split into part functions of bounded size.
  */
 import type { OpDefinition } from "../../custom-vjp/registry.js";
 import { getOp } from "../../custom-vjp/registry.js";
