@@ -14,7 +14,11 @@ import { rememberFloat64, tf } from "../src/tf.js";
 const SHARED = new URL("../../shared/", import.meta.url);
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** A float32 tensor that remembers its float64 values (what `constant` is meant to do). */
+/**
+ * A float32 tensor that remembers its float64 values (what `constant` is meant to do). Computed
+ * constants go through it: a plain JS number given to a tfjs op reaches the compiler as float32
+ * (only short decimals such as 0.1 are recovered exactly).
+ */
 function data(values: number[], shape: number[]): tf.Tensor {
   const f64 = Float64Array.from(values);
   return rememberFloat64(tf.tensor(Float32Array.from(f64), shape), f64);
@@ -60,7 +64,10 @@ function eightSchools(): Case {
     const tau = tf.exp(logTau);
     const theta = tf.add(mu, tf.mul(tau, eta));
     const lpMu = normalLogPdf(mu, 0, 5);
-    const lpTau = tf.add(tf.sub(logHalfCauchyNorm, tf.log1p(tf.square(tf.div(tau, 5)))), logTau);
+    const lpTau = tf.add(
+      tf.sub(data([logHalfCauchyNorm], []), tf.log1p(tf.square(tf.div(tau, 5)))),
+      logTau,
+    );
     const lpEta = tf.sum(normalLogPdf(eta, 0, 1));
     const lpY = tf.sum(normalLogPdf(y, theta, sigma));
     return tf.neg(tf.addN([lpMu, lpTau, lpEta, lpY]));
@@ -129,7 +136,7 @@ function hmm(): Case {
     const logLik = tf.sum(tf.logSumExp(alpha, 1));
     const logPrior = tf.addN([
       normalLogPdf(signal, 0, 1),
-      tf.add(tf.sub(logHalfNormalNorm, tf.mul(0.5, tf.square(noise))), logNoise),
+      tf.add(tf.sub(data([logHalfNormalNorm], []), tf.mul(0.5, tf.square(noise))), logNoise),
       tf.sum(normalLogPdf(tf.slice(q, [2], [K + K * K]), 0, 1)),
     ]);
     return tf.neg(tf.add(logLik, logPrior));
