@@ -3,7 +3,7 @@
  * a worker with postMessage and rebuilt there into a working objective.
  */
 import { sizeOf } from "../util/shapes.js";
-import { instantiate, type Program, type RunFunction } from "./emit/program.js";
+import { instantiate, type Program, type RunFunction } from "./emit/instantiate.js";
 
 /** A compiled objective as data. */
 export interface CompiledArtifact {

@@ -4,7 +4,8 @@
  * float32). Comparing that with the trace's shadow values catches a wrong emission rule even
  * where float32 and float64 results differ through cancellation.
  */
-import { emitProgram, instantiate } from "./emit/program.js";
+import { instantiate } from "./emit/instantiate.js";
+import { emitProgram } from "./emit/program.js";
 import type { Graph } from "./graph.js";
 import type { Trace } from "./trace.js";
 

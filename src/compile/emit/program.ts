@@ -7,34 +7,15 @@
  * sequence of calls is split into part functions of bounded size.
  */
 import type { OpDefinition } from "../../custom-vjp/registry.js";
-import { getOp } from "../../custom-vjp/registry.js";
 import { sizeOf } from "../../util/shapes.js";
 import type { Graph, GraphNode } from "../graph.js";
 import { ruleFor } from "../kernels/index.js";
 import { type KernelContext, type KernelRule, literal } from "../kernels/rule.js";
 import { planSteps } from "./fusion.js";
+import type { Program } from "./instantiate.js";
 import { emitLoop } from "./loop.js";
 import { runtime } from "./runtime.js";
 import { planStorage, type Storage, type StoragePlan } from "./storage.js";
-
-/** Emitted code plus the data it needs: plain, structured-clone-able. */
-export interface Program {
-  /** The body of `new Function("env", source)`, which returns `run(inputs, outputs)`. */
-  readonly source: string;
-  /** Arrays the source reads as `env.constants[k]`. */
-  readonly constants: Float64Array[];
-  /** Names of the custom ops the source calls, as `env.ops[k]`. */
-  readonly ops: string[];
-}
-
-/**
- * The compiled function: writes the gradient outputs (graph outputs after the first) into
- * `outputs[k]` and returns the first output's single element (0 when it is absent).
- */
-export type RunFunction = (
-  inputs: readonly Float64Array[],
-  outputs: readonly Float64Array[],
-) => number;
 
 // Source characters of calls per part function.
 const PART_SIZE = 4000;
@@ -43,8 +24,7 @@ const PART_SIZE = 4000;
  * Emits a graph as a program.
  *
  * @example
- * const program = emitProgram(graph);
- * const run = instantiate(program);
+ * const run = instantiate(emitProgram(graph));
  * const value = run([q], [grad]);
  */
 export function emitProgram(graph: Graph, options: { float32?: boolean } = {}): Program {
@@ -106,26 +86,6 @@ class StepParameters {
   local(prefix: string): string {
     return `_${prefix}${this.locals++}`;
   }
-}
-
-/**
- * Turns a program into its run function (in this thread; a worker calls it on a copy).
- *
- * @example
- * const run = instantiate(emitProgram(graph));
- */
-export function instantiate(program: Program): RunFunction {
-  const ops = program.ops.map((name) => {
-    const op = getOp(name);
-    if (op === undefined) {
-      throw new Error(
-        `compile: the program calls custom op "${name}", which is not defined here (defineOp it first)`,
-      );
-    }
-    return op;
-  });
-  const factory = new Function("env", program.source) as (env: unknown) => RunFunction;
-  return factory({ constants: program.constants, ops, runtime });
 }
 
 class SourceBuilder {

@@ -4,7 +4,8 @@
  * of non-uniform constants are left alone: folding them would only make bigger constants.
  */
 import { sizeOf } from "../../util/shapes.js";
-import { emitProgram, instantiate } from "../emit/program.js";
+import { instantiate } from "../emit/instantiate.js";
+import { emitProgram } from "../emit/program.js";
 import { constantData, type Graph, GraphBuilder, type GraphNode, uniformValue } from "../graph.js";
 import { rewriteGraph } from "./rewrite.js";
 
