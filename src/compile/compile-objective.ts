@@ -76,6 +76,11 @@ export function compileObjective(
   const at =
     options.at?.map((x) => Float64Array.from(x)) ??
     shapes.map((shape, i) => defaultPoint(shape, i));
+  if (at.length !== shapes.length) {
+    throw new RangeError(
+      `compileObjective(${name}): at has ${at.length} inputs, the objective ${shapes.length}`,
+    );
+  }
   at.forEach((x, i) => {
     if (x.length !== sizeOf(shapes[i])) {
       throw new RangeError(
@@ -121,7 +126,7 @@ export function compileObjective(
     };
     return { ok: true, compiled, report };
   } catch (error) {
-    return fail(name, `internal error while compiling: ${(error as Error).message}`);
+    return fail(name, `compilation failed: ${(error as Error).message}`);
   }
 }
 
