@@ -103,16 +103,16 @@ function prepareBackend(): void {
 }
 
 /**
- * Runs `body` with the recording backend active and `listener` attached, inside a tfjs scope
- * that disposes every tensor made meanwhile; the previous backend is restored afterwards, also
- * when `body` throws.
+ * Runs `body` with the recording backend active and a listener (made for that backend) attached,
+ * inside a tfjs scope that disposes every tensor made meanwhile; the previous backend is
+ * restored afterwards, also when `body` throws.
  *
  * @example
- * withRecordingBackend(listener, () => tf.exp(tf.scalar(1))); // listener.onKernel("Exp", ...)
+ * withRecordingBackend((backend) => new Recorder(backend), (recorder) => tf.exp(tf.scalar(1)));
  */
-export function withRecordingBackend<T>(
-  listener: RecordingListener,
-  body: (backend: RecordingBackend) => T,
+export function withRecordingBackend<L extends RecordingListener, T>(
+  makeListener: (backend: RecordingBackend) => L,
+  body: (listener: L, backend: RecordingBackend) => T,
 ): T {
   prepareBackend();
   const previous = tf.getBackend();
@@ -120,13 +120,15 @@ export function withRecordingBackend<T>(
   void tf.setBackend(RECORDING_BACKEND);
   const engine = tf.engine();
   try {
-    if (tf.getBackend() !== RECORDING_BACKEND)
+    if (tf.getBackend() !== RECORDING_BACKEND) {
       throw new Error("compile: could not switch to the recording backend");
+    }
     const backend = tf.backend() as RecordingBackend;
+    const listener = makeListener(backend);
     backend.listener = listener;
     engine.startScope("tyche-compile-trace");
     try {
-      return body(backend);
+      return body(listener, backend);
     } finally {
       backend.listener = undefined;
       engine.endScope();

@@ -36,19 +36,16 @@ export function traceObjective(
   wrt: readonly number[],
   at: readonly Float64Array[],
 ): TraceResult {
-  let recorder: Recorder | undefined;
   try {
     return withRecordingBackend(
-      { onKernel: (...args) => recorder?.onKernel(...args), onRead: (id) => recorder?.onRead(id) },
-      (backend) => {
-        const rec = new Recorder(backend);
+      (backend) => new Recorder(backend),
+      (rec, backend) => {
         const xs = inputShapes.map((shape, i) =>
           tf.tensor(Float32Array.from(at[i]), shape, "float32"),
         );
         xs.forEach((x, i) => {
           rec.placeholder(i, x);
         });
-        recorder = rec;
         let value: tf.Tensor;
         let grads: Array<tf.Tensor | undefined>;
         if (wrt.length > 0) {
@@ -68,7 +65,6 @@ export function traceObjective(
           value = checkScalar(fn(...xs));
           grads = [];
         }
-        recorder = undefined; // reading the results below is ours, not the objective's
         const failure = describeFailure(rec);
         if (failure !== undefined) return { ok: false, reason: failure };
         const outputs = [
