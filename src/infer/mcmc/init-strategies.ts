@@ -100,3 +100,15 @@ function reshape(values: Float64Array, shape: readonly number[]): NestedNumbers 
     reshape(values.subarray(i * stride, (i + 1) * stride), shape.slice(1)),
   );
 }
+
+/** Per-site log-probabilities at an unconstrained point, for initialization errors. */
+export function describePoint(target: Potential, q: Float64Array): string {
+  try {
+    const lp = target.pointLogProbs(q);
+    return `log-probabilities per site at that point: ${Object.entries(lp)
+      .map(([name, v]) => `${name}: ${v}`)
+      .join(", ")}`;
+  } catch (e) {
+    return `(per-site log-probabilities could not be computed: ${(e as Error).message})`;
+  }
+}

@@ -24,8 +24,9 @@ import {
 } from "../nuts/index.js";
 import { type Potential, potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
-import { initialPosition } from "./init-strategies.js";
+import { describePoint, initialPosition } from "./init-strategies.js";
 import type { SamplerKernel } from "./kernels.js";
+import { chainInWorker, type WorkerChain } from "./parallel-chains.js";
 
 /** A progress report of one chain. */
 export interface McmcProgress extends ChainProgress {
@@ -52,6 +53,11 @@ export interface McmcOptions {
   progressBar?: boolean;
   /** Stops the run between iterations; every draw made so far is kept. */
   signal?: AbortSignal;
+  /**
+   * Modules (URLs or paths) that worker threads import before running a chain, so that the
+   * custom ops a compiled potential calls are defined there (chainMethod "parallel").
+   */
+  workerImports?: string[];
 }
 
 const McmcOptionsSchema = Schema.Struct({
@@ -63,6 +69,7 @@ const McmcOptionsSchema = Schema.Struct({
   onProgress: Schema.optional(Schema.Any),
   progressBar: Schema.optional(Schema.Boolean),
   signal: Schema.optional(Schema.Any),
+  workerImports: Schema.optional(Schema.Array(Schema.String)),
 });
 
 /** A chain's state after a run: enough to continue it without new warmup. */
@@ -106,7 +113,13 @@ export class MCMC<A extends unknown[]> {
   readonly options: Required<
     Pick<
       McmcOptions,
-      "numWarmup" | "numSamples" | "numChains" | "thinning" | "chainMethod" | "progressBar"
+      | "numWarmup"
+      | "numSamples"
+      | "numChains"
+      | "thinning"
+      | "chainMethod"
+      | "progressBar"
+      | "workerImports"
     >
   > &
     Pick<McmcOptions, "onProgress" | "signal">;
@@ -128,6 +141,7 @@ export class MCMC<A extends unknown[]> {
       chainMethod: "sequential",
       progressBar: true,
       ...decoded,
+      workerImports: [...(decoded.workerImports ?? [])],
       onProgress: options.onProgress,
       signal: options.signal,
     };
@@ -178,9 +192,11 @@ export class MCMC<A extends unknown[]> {
           };
           this.postWarmupState = undefined;
         });
-      // The chain in progress, so that an interruption can keep its draws.
+      // The chain in progress (or, in parallel, each worker's chain), so that an interruption
+      // can keep its draws.
       const current: { run?: ChainRun } = {};
-      const runChains = Effect.gen(this, function* () {
+      const holders: Array<{ chain?: WorkerChain }> = [];
+      const sequential = Effect.gen(this, function* () {
         for (let c = 0; c < numChains; c++) {
           const options = this.chainOptions(target, args, chainKeys[c], continuing?.[c]);
           const timing = { warmup: 0, sampling: 0 };
@@ -201,16 +217,85 @@ export class MCMC<A extends unknown[]> {
         }
         return false;
       });
+      const parallel = Effect.gen(this, function* () {
+        const { onProgress, signal } = this.options;
+        const results = yield* Effect.forEach(
+          chainKeys,
+          (chainKey, c) => {
+            holders[c] = {};
+            const { init, ...rest } = this.chainOptions(target, args, chainKey, continuing?.[c]);
+            // Functions do not cross threads: the worker reports the failing point instead.
+            const options = {
+              ...rest,
+              init: { radius: init?.radius, maxAttempts: init?.maxAttempts },
+            };
+            const report = (p: ChainProgress) => {
+              bar.update(c, p);
+              onProgress?.({ ...p, chain: c, numChains });
+            };
+            return chainInWorker(
+              target,
+              options,
+              chainKey,
+              this.options.workerImports,
+              signal,
+              report,
+              holders[c],
+            );
+          },
+          { concurrency: "unbounded" },
+        );
+        for (const r of results) {
+          chains.push(r.result);
+          warmupSeconds.push(r.warmupSeconds);
+          samplingSeconds.push(r.samplingSeconds);
+        }
+        return results.some((r) => r.result.aborted);
+      });
+      const runChains = this.parallelPlan(target)
+        ? parallel.pipe(Effect.catchAll((e) => this.fallBack(e, sequential)))
+        : sequential;
       return runChains.pipe(
         Effect.flatMap((aborted) => finish(aborted)),
         Effect.onInterrupt(() =>
           Effect.suspend(() => {
             if (current.run !== undefined) chains.push(current.run.result());
+            for (const h of holders) {
+              if (h.chain === undefined) continue;
+              chains.push(h.chain.result);
+              warmupSeconds.push(h.chain.warmupSeconds);
+              samplingSeconds.push(h.chain.samplingSeconds);
+            }
             return finish(true);
           }),
         ),
       );
     });
+  }
+
+  // Whether chains can run in worker threads: they need the compiled potential's artifact.
+  private parallelPlan(target: Potential): boolean {
+    if (this.options.chainMethod !== "parallel" || this.options.numChains === 1) return false;
+    if (target.artifact === undefined) {
+      console.warn(
+        'MCMC: chainMethod "parallel" needs the compiled engine (worker threads receive the compiled potential); this model runs on the eager engine, so chains run sequentially',
+      );
+      return false;
+    }
+    return true;
+  }
+
+  // A worker that cannot rebuild the potential (a custom op defined in a module it did not
+  // import) makes the run fall back to sequential chains, with a warning saying how to fix it.
+  private fallBack(
+    error: Error,
+    sequential: Effect.Effect<boolean, Error>,
+  ): Effect.Effect<boolean, Error> {
+    if (!/custom op/.test(error.message)) return Effect.fail(error);
+    console.warn(
+      `MCMC: running chains sequentially: a worker could not rebuild the compiled potential (${error.message}); pass the module that defines the op in the workerImports option`,
+    );
+    return sequential;
   }
 
   private chainOptions(
@@ -459,17 +544,6 @@ function groupByChain(pooled: Record<string, Draws>, chains: ChainResult[]): Rec
   for (const [name, d] of Object.entries(pooled))
     out[name] = { shape: [chains.length, counts[0] ?? 0, ...d.shape.slice(1)], data: d.data };
   return out;
-}
-
-function describePoint(target: Potential, q: Float64Array): string {
-  try {
-    const lp = target.pointLogProbs(q);
-    return `log-probabilities per site at that point: ${Object.entries(lp)
-      .map(([name, v]) => `${name}: ${v}`)
-      .join(", ")}`;
-  } catch (e) {
-    return `(per-site log-probabilities could not be computed: ${(e as Error).message})`;
-  }
 }
 
 function deterministicNames<A extends unknown[]>(

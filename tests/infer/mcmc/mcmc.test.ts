@@ -163,3 +163,45 @@ describe("MCMC", () => {
     ).toThrow(/option "chainMethod" must be one of/);
   });
 });
+
+describe("parallel chains", () => {
+  it("run in worker threads and give the same draws as sequential chains for the same key", async () => {
+    const draws = async (chainMethod: "sequential" | "parallel") => {
+      const mcmc = new MCMC(new NUTS(conjugate), {
+        numWarmup: 100,
+        numSamples: 100,
+        numChains: 2,
+        chainMethod,
+      });
+      await mcmc.run(PRNGKey(11), y);
+      expect(mcmc.potential.engine).toBe("compiled");
+      return {
+        mu: Array.from(mcmc.getSamples().mu.data),
+        stepSize: mcmc.getExtraFields().stepSize.data[150],
+      };
+    };
+    const sequential = await draws("sequential");
+    const parallel = await draws("parallel");
+    expect(parallel.mu).toEqual(sequential.mu);
+    expect(parallel.stepSize).toBe(sequential.stepSize);
+  });
+
+  it("an AbortSignal stops the workers and keeps their draws", async () => {
+    const controller = new AbortController();
+    const mcmc = new MCMC(new NUTS(conjugate), {
+      numWarmup: 100,
+      numSamples: 1_000_000,
+      numChains: 2,
+      chainMethod: "parallel",
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === "sampling" && p.iteration > 1000) controller.abort();
+      },
+    });
+    await mcmc.run(PRNGKey(12), y);
+    expect(mcmc.aborted).toBe(true);
+    const grouped = mcmc.getSamples().mu.shape[0];
+    expect(grouped).toBeGreaterThan(0);
+    expect(grouped).toBeLessThan(2 * 1_000_000);
+  });
+});
