@@ -1,12 +1,37 @@
 /**
  * `bijectTo(constraint)`: the transform from the unconstrained reals onto a constraint's set,
- * found in a registry keyed by the constraint's name.
+ * found in a registry keyed by the constraint's name (as NumPyro's `biject_to`).
+ *
+ * | constraint                          | transform                                   |
+ * | ----------------------------------- | ------------------------------------------- |
+ * | real                                | identity                                    |
+ * | positive, nonnegative               | exp                                         |
+ * | greaterThan(low)                    | exp, then low + y                           |
+ * | lessThan(high)                      | exp, then high - y                          |
+ * | interval(low, high), circular       | sigmoid, then low + (high - low) y          |
+ * | unitInterval                        | sigmoid                                     |
+ * | simplex                             | stick-breaking                              |
+ * | ordered, positiveOrdered            | ordered (then exp)                          |
+ * | lowerCholesky, correlationCholesky  | Cholesky-factor transforms                  |
+ * | positiveDefinite                    | lower Cholesky, then L L^T                  |
+ *
+ * Bounds may be tensors: the transform is built from the bounds the constraint holds.
  */
-import { type Constraint, IndependentConstraint } from "./constraints.js";
+import { type Constraint, IndependentConstraint, Interval } from "./constraints.js";
 import {
+  CholeskyOuterProductTransform,
+  CorrCholeskyTransform,
+  LowerCholeskyTransform,
+} from "./transforms-matrix.js";
+import { OrderedTransform, StickBreakingTransform } from "./transforms-vector.js";
+import {
+  AffineTransform,
+  ComposeTransform,
   expTransform,
   IndependentTransform,
   identityTransform,
+  intervalTransform,
+  sigmoidTransform,
   type Transform,
 } from "./transforms.js";
 
@@ -38,5 +63,42 @@ export function bijectTo(constraint: Constraint): Transform {
   return factory(constraint);
 }
 
+function asInterval(c: Constraint, name: string): Interval {
+  if (!(c instanceof Interval)) {
+    throw new Error(`bijectTo: the constraint "${name}" must be an interval, got ${c.describe()}`);
+  }
+  return c;
+}
+
 registerBijection("real", () => identityTransform);
 registerBijection("positive", () => expTransform);
+registerBijection("nonnegative", () => expTransform);
+registerBijection("unitInterval", () => sigmoidTransform);
+registerBijection("greaterThan", (c) => {
+  const { low } = asInterval(c, "greaterThan");
+  return new ComposeTransform([expTransform, new AffineTransform(low, 1)], c);
+});
+registerBijection("lessThan", (c) => {
+  const { high } = asInterval(c, "lessThan");
+  return new ComposeTransform([expTransform, new AffineTransform(high, -1)], c);
+});
+registerBijection("interval", (c) => {
+  const { low, high } = asInterval(c, "interval");
+  return intervalTransform(low, high, c);
+});
+registerBijection("circular", (c) => {
+  const { low, high } = asInterval(c, "circular");
+  return intervalTransform(low, high, c);
+});
+registerBijection("simplex", () => new StickBreakingTransform());
+registerBijection("ordered", () => new OrderedTransform());
+registerBijection(
+  "positiveOrdered",
+  (c) => new ComposeTransform([new OrderedTransform(), expTransform], c),
+);
+registerBijection("lowerCholesky", () => new LowerCholeskyTransform());
+registerBijection("correlationCholesky", () => new CorrCholeskyTransform());
+registerBijection(
+  "positiveDefinite",
+  (c) => new ComposeTransform([new LowerCholeskyTransform(), new CholeskyOuterProductTransform()], c),
+);
