@@ -85,8 +85,7 @@ function stirlingRemainder(a: number): number {
   const inv = 1 / a;
   const inv2 = inv * inv;
   return (
-    inv *
-    (1 / 12 + inv2 * (-1 / 360 + inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188)))))
+    inv * (1 / 12 + inv2 * (-1 / 360 + inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188)))))
   );
 }
 
@@ -193,7 +192,10 @@ function lentz(
     const g1 = f1 * delta0 + f0 * delta1;
     f0 *= delta0;
     f1 = g1;
-    if (Math.abs(delta0 - 1) < EPS && Math.abs(f0 * delta1) <= EPS * Math.max(Math.abs(f1), Math.abs(f0)))
+    if (
+      Math.abs(delta0 - 1) < EPS &&
+      Math.abs(f0 * delta1) <= EPS * Math.max(Math.abs(f1), Math.abs(f0))
+    )
       break;
   }
   return [f0, f1];
@@ -201,8 +203,7 @@ function lentz(
 
 /** The regularized incomplete beta function I_x(a, b) in float64 (0 below 0, 1 above 1). */
 export function betaincF64Safe(a: number, b: number, x: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(x) || a <= 0 || b <= 0)
-    return Number.NaN;
+  if (Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(x) || a <= 0 || b <= 0) return Number.NaN;
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   return betaincF64(x, a, b);
@@ -281,7 +282,7 @@ function betaCoefficient(j: number, a: number, b: number, x: number): [number, n
     const num = -(a + m) * (a + b + m) * x;
     const den = (a + 2 * m) * (a + 2 * m + 1);
     const value = num / den;
-    const dNumA = -((a + b + m) + (a + m)) * x;
+    const dNumA = -(a + b + m + (a + m)) * x;
     const dNumB = -(a + m) * x;
     const dDenA = 2 * a + 4 * m + 1;
     return [value, (dNumA - value * dDenA) / den, dNumB / den];

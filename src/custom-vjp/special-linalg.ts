@@ -17,12 +17,20 @@ import { defineOp, type Op } from "./define-op.js";
 
 function matrixSize(shape: readonly number[], api: string, argument: string): [number, number] {
   if (shape.length < 2)
-    throw new Error(`${api}: ${argument} must have at least 2 dimensions, got shape ${formatShape(shape)}`);
+    throw new Error(
+      `${api}: ${argument} must have at least 2 dimensions, got shape ${formatShape(shape)}`,
+    );
   return [shape[shape.length - 2], shape[shape.length - 1]];
 }
 
 /** Cholesky factor of (A + A^T)/2 for one row-major n x n block; NaN-filled if not positive definite. */
-function choleskyBlock(a: Float64Array, offset: number, n: number, out: Float64Array, outOffset: number): void {
+function choleskyBlock(
+  a: Float64Array,
+  offset: number,
+  n: number,
+  out: Float64Array,
+  outOffset: number,
+): void {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let s = 0.5 * (a[offset + i * n + j] + a[offset + j * n + i]);
@@ -122,8 +130,16 @@ function batchMaps(lShape: readonly number[], bShape: readonly number[]) {
   const bBatch = bShape.slice(0, -2);
   const outBatch = broadcastShapes(lBatch, bBatch);
   const count = sizeOf(outBatch);
-  const lIndex = broadcastTo(Float64Array.from({ length: sizeOf(lBatch) }, (_, i) => i), lBatch, outBatch);
-  const bIndex = broadcastTo(Float64Array.from({ length: sizeOf(bBatch) }, (_, i) => i), bBatch, outBatch);
+  const lIndex = broadcastTo(
+    Float64Array.from({ length: sizeOf(lBatch) }, (_, i) => i),
+    lBatch,
+    outBatch,
+  );
+  const bIndex = broadcastTo(
+    Float64Array.from({ length: sizeOf(bBatch) }, (_, i) => i),
+    bBatch,
+    outBatch,
+  );
   return { outBatch, count, lIndex, bIndex };
 }
 
@@ -172,7 +188,9 @@ function triangularSolveOp(name: string, transposed: boolean): Op {
             let s = 0;
             // plain: -(Bbar X^T)_(r,c); transposed: -(X Bbar^T)_(r,c)
             for (let t = 0; t < m; t++) {
-              s += transposed ? x[xOff + r * m + t] * bbar[c * m + t] : bbar[r * m + t] * x[xOff + c * m + t];
+              s += transposed
+                ? x[xOff + r * m + t] * bbar[c * m + t]
+                : bbar[r * m + t] * x[xOff + c * m + t];
             }
             dl[lOff + r * n + c] -= s;
           }

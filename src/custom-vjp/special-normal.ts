@@ -104,7 +104,9 @@ export const erfc: Op = defineOp({
   name: "erfc",
   inputs: ["x"],
   forward: ([x]) => x.map(erfcF64),
-  vjp: ([x], _shapes, _y, dy) => [x.map((xi, i) => (-dy[i] * 2 * Math.exp(-xi * xi)) / Math.sqrt(Math.PI))],
+  vjp: ([x], _shapes, _y, dy) => [
+    x.map((xi, i) => (-dy[i] * 2 * Math.exp(-xi * xi)) / Math.sqrt(Math.PI)),
+  ],
 });
 
 /**
@@ -183,4 +185,91 @@ export const truncatedNormalQuantile: Op = defineOp({
     }
     return [da, db, dq];
   },
+});
+
+/** Nodes and weights of the n-point Gauss-Legendre rule on [-1, 1] (Newton on P_n). */
+function gaussLegendre(n: number): { nodes: Float64Array; weights: Float64Array } {
+  const nodes = new Float64Array(n);
+  const weights = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    let derivative = 0;
+    for (let iteration = 0; iteration < 100; iteration++) {
+      // P_n(x) by the three-term recurrence, and P_n'(x) = n (x P_n - P_(n-1)) / (x^2 - 1)
+      let p0 = 1;
+      let p1 = x;
+      for (let k = 2; k <= n; k++) {
+        const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
+        p0 = p1;
+        p1 = p2;
+      }
+      derivative = (n * (x * p1 - p0)) / (x * x - 1);
+      const step = p1 / derivative;
+      x -= step;
+      if (Math.abs(step) < 1e-16) break;
+    }
+    nodes[i] = x;
+    weights[i] = 2 / ((1 - x * x) * derivative * derivative);
+  }
+  return { nodes, weights };
+}
+
+const GAUSS_LEGENDRE_40 = gaussLegendre(40);
+
+/** Upper tail 1 - Phi(x), accurate for large x. */
+function normalUpperTail(x: number): number {
+  return 0.5 * erfcF64(x / Math.SQRT2);
+}
+
+/**
+ * Owen's T function T(h, a) = (1/2pi) int_0^a exp(-h^2 (1 + x^2)/2) / (1 + x^2) dx
+ * (Owen 1956), by 40-point Gauss-Legendre for |a| <= 1 and, for |a| > 1, the identity
+ * T(h, a) = (Phi(h) Q(ah) + Phi(ah) Q(h))/2 - T(ah, 1/a) (h >= 0, a > 0; Q = 1 - Phi).
+ */
+export function owensTF64(h: number, a: number): number {
+  if (Number.isNaN(h) || Number.isNaN(a)) return Number.NaN;
+  if (a === 0) return 0;
+  if (a < 0) return -owensTF64(h, -a);
+  const absH = Math.abs(h);
+  if (a > 1) {
+    const ah = a * absH;
+    if (a === Number.POSITIVE_INFINITY) return absH === 0 ? 0.25 : 0.5 * normalUpperTail(absH);
+    const phiH = 1 - normalUpperTail(absH);
+    const phiAH = 1 - normalUpperTail(ah);
+    return (
+      0.5 * (phiH * normalUpperTail(ah) + phiAH * normalUpperTail(absH)) - owensTF64(ah, 1 / a)
+    );
+  }
+  const { nodes, weights } = GAUSS_LEGENDRE_40;
+  const halfA = a / 2;
+  let sum = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const x = halfA * (nodes[i] + 1);
+    const onePlusX2 = 1 + x * x;
+    sum += (weights[i] * Math.exp(-0.5 * absH * absH * onePlusX2)) / onePlusX2;
+  }
+  return (sum * halfA) / (2 * Math.PI);
+}
+
+/**
+ * Owen's T function T(h, a), elementwise (the skew-normal cdf is Phi(z) - 2 T(z, alpha));
+ * dT/dh = -phi(h) (Phi(a h) - 1/2) and dT/da = exp(-h^2 (1 + a^2)/2) / (2 pi (1 + a^2)).
+ *
+ * @example
+ * owensT(0, 1); // 1/8
+ */
+export const owensT: Op = defineOp({
+  name: "owensT",
+  inputs: ["h", "a"],
+  forward: ([h, a]) => h.map((hi, i) => owensTF64(hi, a[i])),
+  vjp: ([h, a], _shapes, _y, dy) => [
+    h.map(
+      (hi, i) =>
+        -dy[i] * Math.exp(logNormalDensityF64(hi)) * 0.5 * erfF64((a[i] * hi) / Math.SQRT2),
+    ),
+    a.map((ai, i) => {
+      const onePlusA2 = 1 + ai * ai;
+      return (dy[i] * Math.exp(-0.5 * h[i] * h[i] * onePlusA2)) / (2 * Math.PI * onePlusA2);
+    }),
+  ],
 });

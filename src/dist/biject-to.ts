@@ -19,12 +19,6 @@
  */
 import { type Constraint, IndependentConstraint, Interval } from "./constraints.js";
 import {
-  CholeskyOuterProductTransform,
-  CorrCholeskyTransform,
-  LowerCholeskyTransform,
-} from "./transforms-matrix.js";
-import { OrderedTransform, StickBreakingTransform } from "./transforms-vector.js";
-import {
   AffineTransform,
   ComposeTransform,
   expTransform,
@@ -34,6 +28,12 @@ import {
   sigmoidTransform,
   type Transform,
 } from "./transforms.js";
+import {
+  CholeskyOuterProductTransform,
+  CorrCholeskyTransform,
+  LowerCholeskyTransform,
+} from "./transforms-matrix.js";
+import { OrderedTransform, StickBreakingTransform } from "./transforms-vector.js";
 
 type BijectionFactory = (constraint: Constraint) => Transform;
 const registry = new Map<string, BijectionFactory>();
@@ -100,5 +100,6 @@ registerBijection("lowerCholesky", () => new LowerCholeskyTransform());
 registerBijection("correlationCholesky", () => new CorrCholeskyTransform());
 registerBijection(
   "positiveDefinite",
-  (c) => new ComposeTransform([new LowerCholeskyTransform(), new CholeskyOuterProductTransform()], c),
+  (c) =>
+    new ComposeTransform([new LowerCholeskyTransform(), new CholeskyOuterProductTransform()], c),
 );

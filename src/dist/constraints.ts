@@ -111,13 +111,21 @@ export class Interval extends Constraint {
     return -1;
   }
   // Bounds broadcast to the shape of the checked values (or to the bounds' shape if larger).
-  private boundsAt(shape: readonly number[]): { low: Float64Array; high: Float64Array; size: number } {
+  private boundsAt(shape: readonly number[]): {
+    low: Float64Array;
+    high: Float64Array;
+    size: number;
+  } {
     const lowShape = this.low instanceof tf.Tensor ? this.low.shape : [];
     const highShape = this.high instanceof tf.Tensor ? this.high.shape : [];
     const target = broadcastShapes(shape, lowShape, highShape);
     const values = (b: Bound, s: readonly number[]) =>
       broadcastTo(b instanceof tf.Tensor ? readFloat64(b) : Float64Array.of(b), s, target);
-    return { low: values(this.low, lowShape), high: values(this.high, highShape), size: sizeOf(target) };
+    return {
+      low: values(this.low, lowShape),
+      high: values(this.high, highShape),
+      size: sizeOf(target),
+    };
   }
   describe(index?: number, shape?: readonly number[]): string {
     const bound = (side: "low" | "high"): string => {
@@ -218,7 +226,7 @@ abstract class BlockConstraint extends Constraint {
     const eventShape = shape.slice(shape.length - this.eventDim);
     const blockSize = sizeOf(eventShape);
     if (shape.length < this.eventDim) return 0;
-    for (let start = 0, i = 0; start < values.length; start += blockSize, i++) {
+    for (let start = 0; start < values.length; start += blockSize) {
       const block = Array.prototype.slice.call(values, start, start + blockSize) as number[];
       if (!this.blockOk(block, eventShape)) return start;
     }
@@ -263,8 +271,16 @@ class Ordered extends BlockConstraint {
     const n = value.shape[value.rank - 1];
     let ok: tf.Tensor = tf.all(tf.logicalNot(tf.isNaN(value)), -1);
     if (n > 1) {
-      const rest = tf.slice(value, value.shape.map((_, i) => (i === value.rank - 1 ? 1 : 0)), value.shape.map((d, i) => (i === value.rank - 1 ? n - 1 : d)));
-      const head = tf.slice(value, value.shape.map(() => 0), value.shape.map((d, i) => (i === value.rank - 1 ? n - 1 : d)));
+      const rest = tf.slice(
+        value,
+        value.shape.map((_, i) => (i === value.rank - 1 ? 1 : 0)),
+        value.shape.map((d, i) => (i === value.rank - 1 ? n - 1 : d)),
+      );
+      const head = tf.slice(
+        value,
+        value.shape.map(() => 0),
+        value.shape.map((d, i) => (i === value.rank - 1 ? n - 1 : d)),
+      );
       ok = tf.logicalAnd(ok, tf.all(tf.greater(rest, head), -1));
     }
     if (this.positiveEntries) ok = tf.logicalAnd(ok, tf.all(tf.greater(value, 0), -1));
@@ -308,8 +324,14 @@ class LowerCholesky extends BlockConstraint {
   check(value: tf.Tensor): tf.Tensor {
     const d = value.shape[value.rank - 1];
     const { diag, upper } = triangleMasks(d);
-    const upperZero = tf.all(tf.all(tf.logicalOr(tf.logicalNot(upper), tf.equal(value, 0)), -1), -1);
-    const diagPositive = tf.all(tf.all(tf.logicalOr(tf.logicalNot(diag), tf.greater(value, 0)), -1), -1);
+    const upperZero = tf.all(
+      tf.all(tf.logicalOr(tf.logicalNot(upper), tf.equal(value, 0)), -1),
+      -1,
+    );
+    const diagPositive = tf.all(
+      tf.all(tf.logicalOr(tf.logicalNot(diag), tf.greater(value, 0)), -1),
+      -1,
+    );
     let ok = tf.logicalAnd(upperZero, diagPositive);
     if (this.unitRows) {
       const norms = tf.sum(tf.square(value), -1);
@@ -397,11 +419,15 @@ class MultinomialCounts extends BlockConstraint {
     super();
   }
   check(value: tf.Tensor): tf.Tensor {
-    const integral = tf.all(tf.logicalAnd(tf.equal(value, tf.round(value)), tf.greaterEqual(value, 0)), -1);
+    const integral = tf.all(
+      tf.logicalAnd(tf.equal(value, tf.round(value)), tf.greaterEqual(value, 0)),
+      -1,
+    );
     return tf.logicalAnd(integral, tf.equal(tf.sum(value, -1), this.totalCount));
   }
   blockOk(block: ArrayLike<number>): boolean {
-    for (let i = 0; i < block.length; i++) if (!Number.isInteger(block[i]) || block[i] < 0) return false;
+    for (let i = 0; i < block.length; i++)
+      if (!Number.isInteger(block[i]) || block[i] < 0) return false;
     return true;
   }
   describe(): string {

@@ -13,12 +13,7 @@
  */
 import { cholesky } from "../custom-vjp/special-linalg.js";
 import { tf } from "../tf.js";
-import {
-  correlationCholesky,
-  lowerCholesky,
-  positiveDefinite,
-  realVector,
-} from "./constraints.js";
+import { correlationCholesky, lowerCholesky, positiveDefinite, realVector } from "./constraints.js";
 import { Transform } from "./transforms.js";
 
 /** D with D(D+1)/2 = n (or D(D-1)/2 = n with `strict`); throws when there is none. */
@@ -182,9 +177,16 @@ export class CorrCholeskyTransform extends Transform {
   }
   inverse(y: tf.Tensor): tf.Tensor {
     const d = y.shape[y.rank - 1];
-    const strictLower = tf.cast(tf.sub(tf.linalg.bandPart(tf.ones([d, d]), -1, 0), tf.eye(d)), "bool");
+    const strictLower = tf.cast(
+      tf.sub(tf.linalg.bandPart(tf.ones([d, d]), -1, 0), tf.eye(d)),
+      "bool",
+    );
     // Only the strictly lower cells are used; the others get a harmless 1 (no NaN gradients).
-    const remaining = tf.where(strictLower, tf.sub(1, tf.cumsum(tf.square(y), y.rank - 1, true)), 1);
+    const remaining = tf.where(
+      strictLower,
+      tf.sub(1, tf.cumsum(tf.square(y), y.rank - 1, true)),
+      1,
+    );
     const z = tf.div(y, tf.sqrt(remaining));
     const limit = 1 - 2 ** -24;
     return matrixToVector(tf.atanh(tf.clipByValue(z, -limit, limit)), false);

@@ -425,7 +425,10 @@ export class IndependentTransform extends Transform {
  * intervalTransform(0, 10).forward(tf.scalar(0)); // 5
  */
 export function intervalTransform(low: Bound, high: Bound, codomain?: Constraint): Transform {
-  const width = low instanceof tf.Tensor || high instanceof tf.Tensor ? tf.sub(high, low) : (high as number) - (low as number);
+  const width =
+    low instanceof tf.Tensor || high instanceof tf.Tensor
+      ? tf.sub(high, low)
+      : (high as number) - (low as number);
   return new ComposeTransform(
     [new SigmoidTransform(), new AffineTransform(low, width, unitInterval)],
     codomain ?? new Interval(low, high),

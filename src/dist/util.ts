@@ -3,8 +3,8 @@
  * masking log-densities outside the support.
  */
 import { type Key, normal, uniform } from "../primitives/prng.js";
-import { type ArrayLike, constant, tf } from "../tf.js";
-import { sizeOf } from "../util/shapes.js";
+import { type ArrayLike, constant, readFloat64, tf } from "../tf.js";
+import { broadcastTo as broadcastToValues, sizeOf } from "../util/shapes.js";
 
 /** log(2 pi). */
 export const LOG_2PI = Math.log(2 * Math.PI);
@@ -34,4 +34,81 @@ export function negInfOutside(inSupport: tf.Tensor, logProb: tf.Tensor): tf.Tens
 export function broadcast(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
   if (x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
   return tf.broadcastTo(x, shape as number[]);
+}
+
+/** The float64 values of a parameter broadcast to `shape` (exact for constants). */
+export function valuesAt(t: tf.Tensor, shape: readonly number[]): Float64Array {
+  return broadcastToValues(readFloat64(t), t.shape, shape);
+}
+
+/** A float32 tensor of `shape` from float64 values, keeping the float64 values for the compiled engine. */
+export function fromValues(values: Float64Array, shape: readonly number[]): tf.Tensor {
+  return tf.reshape(constant(values), shape as number[]);
+}
+
+/** `x * log(y)` with 0 where x is 0 (so that 0 log 0 = 0), as scipy's xlogy. */
+export function xlogy(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  const zero = tf.equal(x, 0);
+  const safeY = tf.where(zero, tf.onesLike(tf.add(x, y)), tf.add(tf.zerosLike(x), y));
+  return tf.where(zero, tf.zerosLike(safeY), tf.mul(x, tf.log(safeY)));
+}
+
+/** `x * log1p(y)` with 0 where x is 0. */
+export function xlog1py(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  const zero = tf.equal(x, 0);
+  const safeY = tf.where(zero, tf.zerosLike(tf.add(x, y)), tf.add(tf.zerosLike(x), y));
+  return tf.where(zero, tf.zerosLike(safeY), tf.mul(x, tf.log1p(safeY)));
+}
+
+/** The last-dimension slice [begin, begin + size) of `x`. */
+export function sliceLast(x: tf.Tensor, begin: number, size: number): tf.Tensor {
+  return tf.slice(
+    x,
+    x.shape.map((_, i) => (i === x.rank - 1 ? begin : 0)),
+    x.shape.map((d, i) => (i === x.rank - 1 ? size : d)),
+  );
+}
+
+/** Whether every element of a tensor (read as float64) satisfies `test`. */
+export function everyValue(t: tf.Tensor, test: (x: number) => boolean): boolean {
+  const values = readFloat64(t);
+  for (let i = 0; i < values.length; i++) if (!test(values[i])) return false;
+  return true;
+}
+
+/**
+ * The entropy -sum_k p(k) log p(k) of a discrete distribution on 0..count-1, from its
+ * log-mass function, for a batch of rank `batchRank` (terms with p(k) = 0 count as 0).
+ */
+export function entropyBySum(
+  logProbOf: (k: tf.Tensor) => tf.Tensor,
+  count: number,
+  batchRank: number,
+): tf.Tensor {
+  const k = tf.reshape(tf.range(0, count), [count, ...new Array<number>(batchRank).fill(1)]);
+  const lp = logProbOf(k);
+  const finite = tf.isFinite(lp);
+  const safe = tf.where(finite, lp, tf.zerosLike(lp));
+  return tf.neg(tf.sum(tf.where(finite, tf.mul(tf.exp(safe), safe), tf.zerosLike(safe)), 0));
+}
+
+/** Exactly one of probs and logits, as the families with that choice take it. */
+export type ProbsOrLogitsSpec = { probs?: ArrayLike; logits?: ArrayLike };
+
+/** Converts `{ probs } | { logits }`, throwing (naming the family) unless exactly one is given. */
+export function probsOrLogits(
+  family: string,
+  spec: ProbsOrLogitsSpec,
+): { probs: tf.Tensor } | { logits: tf.Tensor } {
+  if (spec !== null && typeof spec === "object") {
+    if (spec.probs !== undefined && spec.logits === undefined) return { probs: param(spec.probs) };
+    if (spec.logits !== undefined && spec.probs === undefined)
+      return { logits: param(spec.logits) };
+  }
+  throw new TypeError(`${family}: give exactly one of { probs } or { logits }`);
+}
+
+/** Whether a value is a whole number in the support's sense (for -inf outside the support). */
+export function isInteger(x: tf.Tensor): tf.Tensor {
+  return tf.equal(x, tf.floor(x));
 }
