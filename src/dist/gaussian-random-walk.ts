@@ -41,7 +41,7 @@ export class GaussianRandomWalkDistribution extends Distribution {
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     const steps = tf.mul(tf.expandDims(this.scale, -1), normalNoise(key, this.shape(sampleShape)));
-    return tf.cumsum(steps, -1);
+    return tf.cumsum(steps, steps.rank - 1);
   }
   override get mean(): tf.Tensor {
     return tf.zeros(this.shape());

@@ -40,7 +40,7 @@ export class StickBreakingTransform extends Transform {
     const u = tf.sub(x, stickOffsets(k1));
     const logZ = tf.neg(tf.softplus(tf.neg(u)));
     const logOneMinusZ = tf.neg(tf.softplus(u));
-    const logRemaining = tf.cumsum(logOneMinusZ, -1, true);
+    const logRemaining = tf.cumsum(logOneMinusZ, logOneMinusZ.rank - 1, true);
     const head = tf.exp(tf.add(logZ, logRemaining));
     const last = tf.exp(tf.sum(logOneMinusZ, -1, true));
     return tf.concat([head, last], -1);
@@ -49,7 +49,7 @@ export class StickBreakingTransform extends Transform {
     const k = y.shape[y.rank - 1];
     const head = lastDimSlice(y, 0, k - 1);
     // sum_(j>k) y_j, summed from the end for accuracy
-    const rest = lastDimSlice(tf.cumsum(y, -1, true, true), 0, k - 1);
+    const rest = lastDimSlice(tf.cumsum(y, y.rank - 1, true, true), 0, k - 1);
     return tf.add(tf.sub(tf.log(head), tf.log(rest)), stickOffsets(k - 1));
   }
   logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
@@ -58,7 +58,7 @@ export class StickBreakingTransform extends Transform {
     const u = tf.sub(x, stickOffsets(k1));
     const logZ = tf.neg(tf.softplus(tf.neg(u)));
     const logOneMinusZ = tf.neg(tf.softplus(u));
-    const logRemaining = tf.cumsum(logOneMinusZ, -1, true);
+    const logRemaining = tf.cumsum(logOneMinusZ, logOneMinusZ.rank - 1, true);
     return tf.sum(tf.add(tf.add(logZ, logOneMinusZ), logRemaining), -1);
   }
   override forwardShape(shape: readonly number[]): number[] {
@@ -113,7 +113,7 @@ export class OrderedTransform extends Transform {
     const k = x.shape[x.rank - 1];
     if (k <= 1) return x;
     const steps = tf.concat([lastDimSlice(x, 0, 1), tf.exp(lastDimSlice(x, 1, k - 1))], -1);
-    return tf.cumsum(steps, -1);
+    return tf.cumsum(steps, steps.rank - 1);
   }
   inverse(y: tf.Tensor): tf.Tensor {
     const k = y.shape[y.rank - 1];

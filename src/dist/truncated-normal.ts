@@ -25,7 +25,7 @@ export class TruncatedNormalDistribution extends Distribution {
     this.checkParam(
       "high",
       high,
-      new Interval(low, Number.POSITIVE_INFINITY, false, false, "greaterThan", { low: "low" }),
+      new Interval(low, Number.POSITIVE_INFINITY, false, true, "greaterThan", { low: "low" }),
     );
   }
 
