@@ -6,7 +6,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { standardGammaDraws } from "./reparam.js";
-import { broadcast, negInfOutside, param } from "./util.js";
+import { broadcast, maximum, negInfOutside, param } from "./util.js";
 
 /** Gamma(concentration, rate): density rate^a x^(a-1) exp(-rate x) / Gamma(a). */
 export class GammaDistribution extends Distribution {
@@ -44,7 +44,7 @@ export class GammaDistribution extends Distribution {
     return broadcast(tf.div(this.concentration, tf.square(this.rate)), this.batchShape);
   }
   override cdf(value: ArrayLike): tf.Tensor {
-    return gammainc(this.concentration, tf.mul(this.rate, tf.maximum(param(value), 0)));
+    return gammainc(this.concentration, tf.mul(this.rate, maximum(param(value), 0)));
   }
   override icdf(q: ArrayLike): tf.Tensor {
     return tf.div(gammaincinv(this.concentration, param(q)), this.rate);

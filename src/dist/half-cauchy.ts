@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, negInfOutside, param, uniformNoise } from "./util.js";
+import { broadcast, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
 /** HalfCauchy(scale): |X| for X ~ Cauchy(0, scale). */
 export class HalfCauchyDistribution extends Distribution {
@@ -35,7 +35,7 @@ export class HalfCauchyDistribution extends Distribution {
     return tf.fill(this.batchShape, Number.POSITIVE_INFINITY);
   }
   override cdf(value: ArrayLike): tf.Tensor {
-    return tf.maximum(tf.mul(2 / Math.PI, tf.atan(tf.div(param(value), this.scale))), 0);
+    return maximum(tf.mul(2 / Math.PI, tf.atan(tf.div(param(value), this.scale))), 0);
   }
   override icdf(q: ArrayLike): tf.Tensor {
     return tf.mul(this.scale, tf.tan(tf.mul(param(q), Math.PI / 2)));

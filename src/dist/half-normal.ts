@@ -4,7 +4,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, LOG_2PI, negInfOutside, normalNoise, param } from "./util.js";
+import { broadcast, LOG_2PI, maximum, negInfOutside, normalNoise, param } from "./util.js";
 
 /** HalfNormal(scale): |X| for X ~ Normal(0, scale). */
 export class HalfNormalDistribution extends Distribution {
@@ -36,7 +36,7 @@ export class HalfNormalDistribution extends Distribution {
   }
   override cdf(value: ArrayLike): tf.Tensor {
     const x = param(value);
-    return tf.maximum(tf.erf(tf.div(x, tf.mul(this.scale, Math.SQRT2))), 0);
+    return maximum(tf.erf(tf.div(x, tf.mul(this.scale, Math.SQRT2))), 0);
   }
   override icdf(q: ArrayLike): tf.Tensor {
     return tf.mul(tf.mul(this.scale, Math.SQRT2), erfinv(param(q)));

@@ -5,7 +5,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { NormalDistribution } from "./normal.js";
-import { broadcast, LOG_2PI, negInfOutside, normalNoise, param } from "./util.js";
+import { broadcast, LOG_2PI, maximum, negInfOutside, normalNoise, param } from "./util.js";
 
 /** LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale). */
 export class LogNormalDistribution extends Distribution {
@@ -53,7 +53,7 @@ export class LogNormalDistribution extends Distribution {
   }
   override cdf(value: ArrayLike): tf.Tensor {
     const x = param(value);
-    const logX = tf.log(tf.maximum(x, 0));
+    const logX = tf.log(maximum(x, 0));
     const z = tf.div(tf.sub(logX, this.loc), tf.mul(this.scale, Math.SQRT2));
     return tf.mul(0.5, tf.add(1, tf.erf(z)));
   }

@@ -9,7 +9,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { broadcastShapes, formatShape } from "../util/shapes.js";
 import { lowerCholesky, positiveDefinite, realVector } from "./constraints.js";
 import { Distribution } from "./distribution.js";
-import { broadcast, LOG_2PI, normalNoise, param } from "./util.js";
+import { batchMatMul, broadcast, LOG_2PI, normalNoise, param } from "./util.js";
 
 /** One of the three ways to give a multivariate normal's spread. */
 export type MultivariateNormalSpread =
@@ -104,7 +104,7 @@ export class MultivariateNormalDistribution extends Distribution {
     const z =
       this.covarianceTril !== undefined
         ? solveLowerTriangular(this.covarianceTril, diff)
-        : tf.matMul(this.precisionTril as tf.Tensor, diff, true, false);
+        : batchMatMul(this.precisionTril as tf.Tensor, diff, true, false);
     const mahalanobis = tf.sum(tf.square(z), [-2, -1]);
     const k = this.eventShape[0];
     return tf.sub(tf.mul(-0.5, mahalanobis), tf.add(this.halfLogDet, 0.5 * k * LOG_2PI));
@@ -113,7 +113,7 @@ export class MultivariateNormalDistribution extends Distribution {
     const eps = tf.expandDims(normalNoise(key, this.shape(sampleShape)), -1);
     const spread =
       this.covarianceTril !== undefined
-        ? tf.matMul(this.covarianceTril, eps)
+        ? batchMatMul(this.covarianceTril, eps)
         : solveLowerTriangularTransposed(this.precisionTril as tf.Tensor, eps);
     return tf.add(this.loc, tf.squeeze(spread, [-1]));
   }

@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { type Constraint, Interval, positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, negInfOutside, param, uniformNoise } from "./util.js";
+import { broadcast, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
 /** Pareto(scale, alpha): density alpha scale^alpha / x^(alpha + 1) on [scale, inf). */
 export class ParetoDistribution extends Distribution {
@@ -53,7 +53,7 @@ export class ParetoDistribution extends Distribution {
   }
   override cdf(value: ArrayLike): tf.Tensor {
     // 1 - (scale/x)^alpha = -expm1(alpha log(scale/x)), 0 below scale
-    const x = tf.maximum(param(value), this.scale);
+    const x = maximum(param(value), this.scale);
     return tf.neg(tf.expm1(tf.mul(this.alpha, tf.log(tf.div(this.scale, x)))));
   }
   override icdf(q: ArrayLike): tf.Tensor {

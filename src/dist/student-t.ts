@@ -6,7 +6,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { standardGammaDraws } from "./reparam.js";
-import { broadcast, normalNoise, param } from "./util.js";
+import { broadcast, minimum, normalNoise, param } from "./util.js";
 
 /** StudentT(df, loc, scale): loc + scale T with T a standard t variate with df degrees of freedom. */
 export class StudentTDistribution extends Distribution {
@@ -90,7 +90,7 @@ export class StudentTDistribution extends Distribution {
     // For the lower tail p = min(q, 1 - q): x = I^-1_(2p)(v/2, 1/2), |t| = sqrt(v (1 - x)/x).
     const v = this.df;
     const p = param(q);
-    const lowerP = tf.minimum(p, tf.sub(1, p));
+    const lowerP = minimum(p, tf.sub(1, p));
     const x = betaincinv(tf.mul(v, 0.5), tf.fill(v.shape, 0.5), tf.mul(2, lowerP));
     const magnitude = tf.sqrt(tf.div(tf.mul(v, tf.sub(1, x)), x));
     const t = tf.where(tf.less(p, 0.5), tf.neg(magnitude), magnitude);

@@ -4,7 +4,15 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { type Constraint, Interval, positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, LOG_2PI, negInfOutside, param, uniformNoise } from "./util.js";
+import {
+  broadcast,
+  LOG_2PI,
+  maximum,
+  minimum,
+  negInfOutside,
+  param,
+  uniformNoise,
+} from "./util.js";
 
 /** TruncatedNormal(loc, scale, low, high): Normal(loc, scale) conditioned on low < X < high. */
 export class TruncatedNormalDistribution extends Distribution {
@@ -86,7 +94,7 @@ export class TruncatedNormalDistribution extends Distribution {
   override cdf(value: ArrayLike): tf.Tensor {
     const { alpha, beta } = this.standardBounds;
     const z = tf.div(tf.sub(param(value), this.loc), this.scale);
-    const clipped = tf.minimum(tf.maximum(z, alpha), beta);
+    const clipped = minimum(maximum(z, alpha), beta);
     const c = tf.exp(tf.sub(logNormalMass(alpha, clipped), logNormalMass(alpha, beta)));
     return tf.where(tf.lessEqual(z, alpha), tf.zerosLike(c), c);
   }

@@ -2,6 +2,7 @@
  * Helpers shared by distribution families: parameter conversion, noise tensors from keys, and
  * masking log-densities outside the support.
  */
+import "./comparison-gradients.js";
 import { type Key, normal, uniform } from "../primitives/prng.js";
 import { type ArrayLike, constant, readFloat64, tf } from "../tf.js";
 import { broadcastTo as broadcastToValues, sizeOf } from "../util/shapes.js";
@@ -111,4 +112,42 @@ export function probsOrLogits(
 /** Whether a value is a whole number in the support's sense (for -inf outside the support). */
 export function isInteger(x: tf.Tensor): tf.Tensor {
   return tf.equal(x, tf.floor(x));
+}
+
+/**
+ * Batched matrix product with NumPy broadcasting of the batch dims. The batch dims are
+ * broadcast explicitly first: tfjs's BatchMatMul broadcasts in its forward pass but its
+ * gradient does not sum the broadcast dims back.
+ */
+export function batchMatMul(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA = false,
+  transposeB = false,
+): tf.Tensor {
+  const batch = tf.broadcast_util.assertAndGetBroadcastShape(
+    a.shape.slice(0, -2),
+    b.shape.slice(0, -2),
+  );
+  const a2 = broadcast(a, [...batch, ...a.shape.slice(-2)]);
+  const b2 = broadcast(b, [...batch, ...b.shape.slice(-2)]);
+  return tf.matMul(a2, b2, transposeA, transposeB);
+}
+
+/**
+ * Elementwise maximum whose gradient is right under broadcasting: tfjs's Maximum and Minimum
+ * gradients return dy in the broadcast shape without summing it back to each input's shape,
+ * so both inputs are broadcast explicitly first.
+ */
+export function maximum(a: tf.Tensor, b: tf.Tensor | number): tf.Tensor {
+  const bt = typeof b === "number" ? tf.scalar(b) : b;
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, bt.shape);
+  return tf.maximum(broadcast(a, shape), broadcast(bt, shape));
+}
+
+/** Elementwise minimum, broadcast explicitly (see `maximum`). */
+export function minimum(a: tf.Tensor, b: tf.Tensor | number): tf.Tensor {
+  const bt = typeof b === "number" ? tf.scalar(b) : b;
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, bt.shape);
+  return tf.minimum(broadcast(a, shape), broadcast(bt, shape));
 }

@@ -4,7 +4,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, negInfOutside, param, uniformNoise } from "./util.js";
+import { broadcast, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
 const EULER_GAMMA = 0.5772156649015329;
 
@@ -48,7 +48,7 @@ export class WeibullDistribution extends Distribution {
     return broadcast(tf.mul(tf.square(this.scale), tf.sub(g2, tf.square(g1))), this.batchShape);
   }
   override cdf(value: ArrayLike): tf.Tensor {
-    const z = tf.div(tf.maximum(param(value), 0), this.scale);
+    const z = tf.div(maximum(param(value), 0), this.scale);
     return tf.neg(tf.expm1(tf.neg(tf.pow(z, this.concentration))));
   }
   override icdf(q: ArrayLike): tf.Tensor {

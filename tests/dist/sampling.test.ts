@@ -15,6 +15,7 @@ import {
   Categorical,
   Cauchy,
   Chi2,
+  constraints,
   Delta,
   Dirichlet,
   DiscreteUniform,
@@ -29,8 +30,8 @@ import {
   HalfNormal,
   ImproperUniform,
   InverseGamma,
-  LKJCholesky,
   Laplace,
+  LKJCholesky,
   Logistic,
   LogNormal,
   MixtureSameFamily,
@@ -48,9 +49,8 @@ import {
   VonMises,
   Weibull,
 } from "../../src/dist/index.js";
-import { constraints } from "../../src/dist/index.js";
 import { PRNGKey, split } from "../../src/primitives/prng.js";
-import { tf } from "../../src/tf.js";
+import { tf, tidyValue } from "../../src/tf.js";
 import { expectChiSquare, expectKS, expectMoments, moments } from "./stats.js";
 
 const N = 20_000;
@@ -60,7 +60,7 @@ function scalar(t: tf.Tensor): number {
 }
 
 function draws(d: Distribution, seed: number, n = N): Float64Array {
-  return tf.tidy(() => Float64Array.from(d.sample(PRNGKey(seed), [n]).dataSync()));
+  return tidyValue(() => Float64Array.from(d.sample(PRNGKey(seed), [n]).dataSync()));
 }
 
 interface ContinuousCase {
@@ -92,13 +92,20 @@ const continuous: ContinuousCase[] = [
   { name: "Weibull(2, 1.7)", make: () => Weibull(2, 1.7) },
   { name: "Pareto(1.5, 12)", make: () => Pareto(1.5, 12) },
   { name: "TruncatedNormal(0.5, 1, -0.2, 2)", make: () => TruncatedNormal(0.5, 1, -0.2, 2) },
-  { name: "TruncatedNormal(0, 1, 3, inf) (upper tail)", make: () => TruncatedNormal(0, 1, 3, Infinity) },
-  { name: "TruncatedNormal(0, 1, -inf, -4) (lower tail)", make: () => TruncatedNormal(0, 1, -Infinity, -4) },
+  {
+    name: "TruncatedNormal(0, 1, 3, inf) (upper tail)",
+    make: () => TruncatedNormal(0, 1, 3, Infinity),
+  },
+  {
+    name: "TruncatedNormal(0, 1, -inf, -4) (lower tail)",
+    make: () => TruncatedNormal(0, 1, -Infinity, -4),
+  },
   { name: "SkewNormal(1, 2, 3)", make: () => SkewNormal(1, 2, 3) },
   { name: "SkewNormal(0, 1, -1.5)", make: () => SkewNormal(0, 1, -1.5) },
   {
     name: "MixtureSameFamily(Categorical, Normal)",
-    make: () => new MixtureSameFamily(Categorical({ probs: [0.3, 0.7] }), Normal([-2, 1.5], [0.5, 1])),
+    make: () =>
+      new MixtureSameFamily(Categorical({ probs: [0.3, 0.7] }), Normal([-2, 1.5], [0.5, 1])),
   },
   {
     name: "TransformedDistribution(Normal, exp)",
@@ -142,11 +149,15 @@ describe("continuous samplers", () => {
       expect(Math.abs(s.mean) / s.meanError).toBeLessThan(4.5);
       // cdf by the trapezoidal rule on the density over [-pi, pi]
       const grid = 4001;
-      const points = Float64Array.from({ length: grid }, (_, i) => -Math.PI + (2 * Math.PI * i) / (grid - 1));
+      const points = Float64Array.from(
+        { length: grid },
+        (_, i) => -Math.PI + (2 * Math.PI * i) / (grid - 1),
+      );
       const density = tf.tidy(() => Array.from(tf.exp(d.logProb(points)).dataSync()));
       const cumulative = new Float64Array(grid);
       for (let i = 1; i < grid; i++) {
-        cumulative[i] = cumulative[i - 1] + ((density[i] + density[i - 1]) / 2) * (points[i] - points[i - 1]);
+        cumulative[i] =
+          cumulative[i - 1] + ((density[i] + density[i - 1]) / 2) * (points[i] - points[i - 1]);
       }
       expect(cumulative[grid - 1]).toBeCloseTo(1, 5);
       const cdf = (sorted: Float64Array) =>
@@ -169,9 +180,17 @@ interface DiscreteCase {
 const discrete: DiscreteCase[] = [
   { name: "Bernoulli({ probs: 0.3 })", make: () => Bernoulli({ probs: 0.3 }), range: [0, 1] },
   { name: "Bernoulli({ logits: -1.2 })", make: () => Bernoulli({ logits: -1.2 }), range: [0, 1] },
-  { name: "Binomial(20, 0.2) (inversion)", make: () => Binomial(20, { probs: 0.2 }), range: [0, 20] },
+  {
+    name: "Binomial(20, 0.2) (inversion)",
+    make: () => Binomial(20, { probs: 0.2 }),
+    range: [0, 20],
+  },
   { name: "Binomial(200, 0.4) (BTRS)", make: () => Binomial(200, { probs: 0.4 }), range: [0, 200] },
-  { name: "Binomial(100, 0.85) (reflected)", make: () => Binomial(100, { probs: 0.85 }), range: [0, 100] },
+  {
+    name: "Binomial(100, 0.85) (reflected)",
+    make: () => Binomial(100, { probs: 0.85 }),
+    range: [0, 100],
+  },
   { name: "Binomial(30, logits 0.4)", make: () => Binomial(30, { logits: 0.4 }), range: [0, 30] },
   { name: "Poisson(3.2) (inversion)", make: () => Poisson(3.2), range: [0, 40] },
   { name: "Poisson(25) (PTRS)", make: () => Poisson(25), range: [0, 100] },
@@ -266,7 +285,9 @@ describe("multivariate samplers", () => {
       const column = x.map((row) => row[i]);
       expectMoments(column, mean[i], variance[i], `Multinomial component ${i}`);
       const marginal = Binomial(n, { probs: probs[i] });
-      const pmf = tf.tidy(() => Array.from(tf.exp(marginal.logProb(Array.from({ length: n + 1 }, (_, k) => k))).dataSync()));
+      const pmf = tf.tidy(() =>
+        Array.from(tf.exp(marginal.logProb(Array.from({ length: n + 1 }, (_, k) => k))).dataSync()),
+      );
       expectChiSquare(column, (k) => pmf[k], 0, n, `Multinomial marginal ${i}`);
     }
   });
@@ -284,7 +305,11 @@ describe("multivariate samplers", () => {
       expectMoments(r, 0, 1 / (2 * eta + dimension - 1), "LKJ correlation");
       const b = eta - 1 + dimension / 2;
       const marginal = Beta(b, b);
-      expectKS(r, (s) => tf.tidy(() => marginal.cdf(s.map((v) => (v + 1) / 2)).dataSync()), "LKJ correlation");
+      expectKS(
+        r,
+        (s) => tf.tidy(() => marginal.cdf(s.map((v) => (v + 1) / 2)).dataSync()),
+        "LKJ correlation",
+      );
     });
   }
 
@@ -292,7 +317,13 @@ describe("multivariate samplers", () => {
     const d = GaussianRandomWalk(0.7, 5);
     const x = tf.tidy(() => d.sample(PRNGKey(41), [N]).arraySync() as number[][]);
     const variance = Array.from(d.variance.dataSync());
-    for (let t = 0; t < 5; t++) expectMoments(x.map((row) => row[t]), 0, variance[t], `step ${t}`);
+    for (let t = 0; t < 5; t++)
+      expectMoments(
+        x.map((row) => row[t]),
+        0,
+        variance[t],
+        `step ${t}`,
+      );
     const increments = x.map((row) => row[3] - row[2]);
     expectMoments(increments, 0, 0.49, "increment");
   });
@@ -330,10 +361,14 @@ describe("degenerate and improper distributions", () => {
     const x = d.sample(PRNGKey(1), [100]);
     expect(x.shape).toEqual([100, 4]);
     const values = Array.from(x.dataSync());
-    expect(values.every((v) => v > 3 + Math.exp(-2) - 1e-5 && v < 3 + Math.exp(2) + 1e-5)).toBe(true);
+    expect(values.every((v) => v > 3 + Math.exp(-2) - 1e-5 && v < 3 + Math.exp(2) + 1e-5)).toBe(
+      true,
+    );
     const simplexDraw = ImproperUniform(constraints.simplex, [], [3]).sample(PRNGKey(2), [5]);
     expect(simplexDraw.shape).toEqual([5, 3]);
-    expect(Array.from(tf.sum(simplexDraw, -1).dataSync()).every((s) => Math.abs(s - 1) < 1e-5)).toBe(true);
+    expect(
+      Array.from(tf.sum(simplexDraw, -1).dataSync()).every((s) => Math.abs(s - 1) < 1e-5),
+    ).toBe(true);
   });
 });
 

@@ -47,7 +47,9 @@ export function expectMoments(
   const zMean = (m.mean - mean) / m.meanError;
   const zVariance = (m.variance - variance) / m.varianceError;
   if (!(Math.abs(zMean) <= z)) {
-    throw new Error(`${what}: sample mean ${m.mean} vs ${mean} (z = ${zMean.toFixed(2)}, |z| > ${z})`);
+    throw new Error(
+      `${what}: sample mean ${m.mean} vs ${mean} (z = ${zMean.toFixed(2)}, |z| > ${z})`,
+    );
   }
   if (!(Math.abs(zVariance) <= z)) {
     throw new Error(
@@ -94,7 +96,9 @@ export function expectKS(
 ): void {
   const { statistic, pValue } = ksTest(x, cdf);
   if (!(pValue >= alpha)) {
-    throw new Error(`${what}: Kolmogorov-Smirnov D = ${statistic.toFixed(4)}, p = ${pValue.toExponential(2)} < ${alpha}`);
+    throw new Error(
+      `${what}: Kolmogorov-Smirnov D = ${statistic.toFixed(4)}, p = ${pValue.toExponential(2)} < ${alpha}`,
+    );
   }
 }
 
@@ -144,7 +148,8 @@ export function chiSquareTest(
   let statistic = 0;
   for (const b of bins) statistic += (b.observed - b.expected) ** 2 / b.expected;
   const degreesOfFreedom = bins.length - 1;
-  const pValue = degreesOfFreedom > 0 ? gammainc(statistic / 2, degreesOfFreedom / 2, true, true) : 1;
+  const pValue =
+    degreesOfFreedom > 0 ? gammainc(statistic / 2, degreesOfFreedom / 2, true, true) : 1;
   return { statistic, degreesOfFreedom, pValue };
 }
 
