@@ -11,7 +11,8 @@
  * | interval(low, high), circular       | sigmoid, then low + (high - low) y          |
  * | unitInterval                        | sigmoid                                     |
  * | simplex                             | stick-breaking                              |
- * | ordered, positiveOrdered            | ordered (then exp)                          |
+ * | ordered                             | ordered (Stan)                              |
+ * | positiveOrdered                     | cumulative sum of exp (Stan)                |
  * | lowerCholesky, correlationCholesky  | Cholesky-factor transforms                  |
  * | positiveDefinite                    | lower Cholesky, then L L^T                  |
  *
@@ -33,7 +34,11 @@ import {
   CorrCholeskyTransform,
   LowerCholeskyTransform,
 } from "./transforms-matrix.js";
-import { OrderedTransform, StickBreakingTransform } from "./transforms-vector.js";
+import {
+  OrderedTransform,
+  PositiveOrderedTransform,
+  StickBreakingTransform,
+} from "./transforms-vector.js";
 
 type BijectionFactory = (constraint: Constraint) => Transform;
 const registry = new Map<string, BijectionFactory>();
@@ -92,10 +97,7 @@ registerBijection("circular", (c) => {
 });
 registerBijection("simplex", () => new StickBreakingTransform());
 registerBijection("ordered", () => new OrderedTransform());
-registerBijection(
-  "positiveOrdered",
-  (c) => new ComposeTransform([new OrderedTransform(), expTransform], c),
-);
+registerBijection("positiveOrdered", () => new PositiveOrderedTransform());
 registerBijection("lowerCholesky", () => new LowerCholeskyTransform());
 registerBijection("correlationCholesky", () => new CorrCholeskyTransform());
 registerBijection(

@@ -66,7 +66,11 @@ export {
   CorrCholeskyTransform,
   LowerCholeskyTransform,
 } from "./transforms-matrix.js";
-export { OrderedTransform, StickBreakingTransform } from "./transforms-vector.js";
+export {
+  OrderedTransform,
+  PositiveOrderedTransform,
+  StickBreakingTransform,
+} from "./transforms-vector.js";
 export { TruncatedNormal, TruncatedNormalDistribution } from "./truncated-normal.js";
 export { Uniform, UniformDistribution } from "./uniform.js";
 export { Unit, UnitDistribution } from "./unit.js";

@@ -103,7 +103,7 @@ export class LowerCholeskyTransform extends Transform {
     const v = matrixToVector(y, true);
     return tf.concat([lastDim(v, 0, m), tf.log(lastDim(v, m, d))], -1);
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     const n = x.shape[x.rank - 1];
     const d = matrixDimension(n, false, "LowerCholeskyTransform");
     return tf.sum(lastDim(x, n - d, d), -1);
@@ -191,7 +191,7 @@ export class CorrCholeskyTransform extends Transform {
     const limit = 1 - 2 ** -24;
     return matrixToVector(tf.atanh(tf.clipByValue(z, -limit, limit)), false);
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     const { d, logOneMinusZ2, logRemaining } = this.parts(x);
     const strictLower = tf.sub(tf.linalg.bandPart(tf.ones([d, d]), -1, 0), tf.eye(d));
     const terms = tf.mul(strictLower, tf.add(logOneMinusZ2, tf.mul(0.5, logRemaining)));
@@ -269,7 +269,7 @@ export class CholeskyOuterProductTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     return cholesky(y);
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     const d = x.shape[x.rank - 1];
     const exponents = tf.tensor1d(Array.from({ length: d }, (_, i) => d - i));
     const logDiag = tf.log(tf.sum(tf.mul(x, tf.eye(d)), -1));

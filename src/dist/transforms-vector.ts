@@ -1,10 +1,10 @@
 /**
- * Vector transforms: stick-breaking onto the simplex, and the ordered-vector transform, as in
- * the Stan Reference Manual ("Constraint transforms": unit simplex, ordered vector) and
- * NumPyro. Both act on the last dimension.
+ * Vector transforms: stick-breaking onto the simplex, and the ordered and positive-ordered
+ * vector transforms, as in the Stan Reference Manual ("Constraint transforms": unit simplex,
+ * ordered vector, positive ordered vector) and NumPyro. All act on the last dimension.
  */
 import { tf } from "../tf.js";
-import { orderedVector, realVector, simplex } from "./constraints.js";
+import { orderedVector, positiveOrderedVector, realVector, simplex } from "./constraints.js";
 import { softplusF64, Transform } from "./transforms.js";
 
 function lastDimSlice(x: tf.Tensor, begin: number, size: number): tf.Tensor {
@@ -52,7 +52,7 @@ export class StickBreakingTransform extends Transform {
     const rest = lastDimSlice(tf.cumsum(y, y.rank - 1, true, true), 0, k - 1);
     return tf.add(tf.sub(tf.log(head), tf.log(rest)), stickOffsets(k - 1));
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     // sum_k log z_k + log(1 - z_k) + log(remaining stick before k)
     const k1 = x.shape[x.rank - 1];
     const u = tf.sub(x, stickOffsets(k1));
@@ -121,7 +121,7 @@ export class OrderedTransform extends Transform {
     const gaps = tf.sub(lastDimSlice(y, 1, k - 1), lastDimSlice(y, 0, k - 1));
     return tf.concat([lastDimSlice(y, 0, 1), tf.log(gaps)], -1);
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     const k = x.shape[x.rank - 1];
     if (k <= 1) return tf.zeros(x.shape.slice(0, -1));
     return tf.sum(lastDimSlice(x, 1, k - 1), -1);
@@ -140,6 +140,51 @@ export class OrderedTransform extends Transform {
     const out = new Float64Array(y.length);
     for (let start = 0; start < y.length; start += k) {
       out[start] = y[start];
+      for (let j = 1; j < k; j++) out[start + j] = Math.log(y[start + j] - y[start + j - 1]);
+    }
+    return out;
+  }
+}
+
+/**
+ * From R^K onto strictly increasing positive vectors as Stan does ("Positive ordered
+ * vector"): y_k = exp(x_0) + ... + exp(x_k), log|det| = x_0 + ... + x_(K-1). (NumPyro
+ * composes ordered with exp instead, which overflows once the running sum passes 88.)
+ *
+ * @example
+ * new PositiveOrderedTransform().forward(tf.tensor([0, 0, 0])); // [1, 2, 3]
+ */
+export class PositiveOrderedTransform extends Transform {
+  readonly name = "positiveOrdered";
+  readonly domain = realVector;
+  readonly codomain = positiveOrderedVector;
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.cumsum(tf.exp(x), x.rank - 1);
+  }
+  inverse(y: tf.Tensor): tf.Tensor {
+    const k = y.shape[y.rank - 1];
+    if (k <= 1) return tf.log(y);
+    const gaps = tf.sub(lastDimSlice(y, 1, k - 1), lastDimSlice(y, 0, k - 1));
+    return tf.log(tf.concat([lastDimSlice(y, 0, 1), gaps], -1));
+  }
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
+    return tf.sum(x, -1);
+  }
+  override forwardF64(x: Float64Array, shape: readonly number[]): Float64Array {
+    const k = shape[shape.length - 1];
+    const out = new Float64Array(x.length);
+    for (let start = 0; start < x.length; start += k) {
+      let total = 0;
+      for (let j = 0; j < k; j++) out[start + j] = total += Math.exp(x[start + j]);
+    }
+    return out;
+  }
+  override inverseF64(y: Float64Array, shape: readonly number[]): Float64Array {
+    const k = shape[shape.length - 1];
+    const out = new Float64Array(y.length);
+    for (let start = 0; start < y.length; start += k) {
+      out[start] = Math.log(y[start]);
       for (let j = 1; j < k; j++) out[start + j] = Math.log(y[start + j] - y[start + j - 1]);
     }
     return out;

@@ -60,7 +60,7 @@ export class IdentityTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     return y;
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     return tf.zerosLike(x);
   }
   override forwardF64(x: Float64Array): Float64Array {
@@ -82,7 +82,7 @@ export class ExpTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     return tf.log(y);
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     return x;
   }
   override forwardF64(x: Float64Array): Float64Array {
@@ -126,7 +126,7 @@ export class AffineTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     return tf.div(tf.sub(y, this.loc), this.scale);
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     const ld = tf.log(tf.abs(tf.add(tf.zerosLike(x), this.scale)));
     return ld;
   }
@@ -184,7 +184,7 @@ export class SigmoidTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     return tf.sub(tf.log(y), tf.log1p(tf.neg(y)));
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     return tf.neg(tf.add(tf.softplus(x), tf.softplus(tf.neg(x))));
   }
   override forwardF64(x: Float64Array): Float64Array {
@@ -213,7 +213,7 @@ export class SoftplusTransform extends Transform {
     // x = log(exp(y) - 1) = y + log(-expm1(-y))
     return tf.add(y, tf.log(tf.neg(tf.expm1(tf.neg(y)))));
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     return tf.neg(tf.softplus(tf.neg(x)));
   }
   override forwardF64(x: Float64Array): Float64Array {
@@ -240,7 +240,7 @@ export class TanhTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     return tf.atanh(y);
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     return tf.mul(2, tf.sub(tf.sub(Math.LN2, x), tf.softplus(tf.mul(-2, x))));
   }
   override forwardF64(x: Float64Array): Float64Array {
