@@ -164,7 +164,7 @@ export abstract class Distribution {
       }
       const i = check.constraint.firstViolation(values, check.value.shape);
       if (i >= 0) {
-        const where = values.length > 1 ? ` at index ${i}` : "";
+        const where = values.length > 1 || i > 0 ? ` at index ${i}` : "";
         const siteText = site === undefined ? "" : ` (site "${site}")`;
         throw new DistributionParameterError({
           message: `${this.family}: ${check.name} must be ${check.constraint.describe(i, check.value.shape)}, got ${values[values.length === 1 ? 0 : i]}${where}${siteText}`,
