@@ -2,7 +2,16 @@
  * Eager tfjs: cpu against wasm on the workloads Tyche runs eagerly, to choose the default
  * backend (recorded in src/tf.ts). Run: npx tsx bench/backends.ts
  */
-import { deterministic, HalfCauchy, Normal, plate, potential, sample, tf, useBackend } from "../src/index.js";
+import {
+  deterministic,
+  HalfCauchy,
+  Normal,
+  plate,
+  potential,
+  sample,
+  tf,
+  useBackend,
+} from "../src/index.js";
 
 function* eightSchools(sigma: number[], y: number[]) {
   const mu = yield* sample("mu", Normal(0, 5));
@@ -34,9 +43,13 @@ for (const backend of ["cpu", "wasm"] as const) {
   const big = tf.randomNormal([70, 51, 3]);
   results[backend] = {
     "eight schools value+grad (us)": timeIt(() => U.valueAndGrad(q, g), 300),
-    "small kernel (us)": timeIt(() => tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()), 3000) / 3,
+    "small kernel (us)":
+      timeIt(() => tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()), 3000) / 3,
     "70x51x3x3 logSumExp (us)": timeIt(
-      () => tf.tidy(() => tf.logSumExp(tf.add(tf.expandDims(big, -1), tf.expandDims(big, -2)), -1).dataSync()),
+      () =>
+        tf.tidy(() =>
+          tf.logSumExp(tf.add(tf.expandDims(big, -1), tf.expandDims(big, -2)), -1).dataSync(),
+        ),
       50,
     ),
   };
@@ -44,5 +57,7 @@ for (const backend of ["cpu", "wasm"] as const) {
 for (const key of Object.keys(results.cpu)) {
   const cpu = results.cpu[key];
   const wasm = results.wasm[key];
-  console.log(`${key.padEnd(34)} cpu ${cpu.toFixed(1).padStart(9)}  wasm ${wasm.toFixed(1).padStart(9)}  wasm/cpu ${(wasm / cpu).toFixed(2)}`);
+  console.log(
+    `${key.padEnd(34)} cpu ${cpu.toFixed(1).padStart(9)}  wasm ${wasm.toFixed(1).padStart(9)}  wasm/cpu ${(wasm / cpu).toFixed(2)}`,
+  );
 }
