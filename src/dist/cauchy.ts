@@ -38,8 +38,12 @@ export class CauchyDistribution extends Distribution {
     return tf.fill(this.batchShape, Number.POSITIVE_INFINITY);
   }
   override cdf(value: ArrayLike): tf.Tensor {
+    // 1/2 + atan(z)/pi, and atan(-1/z)/pi below loc (no cancellation in the lower tail)
     const z = tf.div(tf.sub(param(value), this.loc), this.scale);
-    return tf.add(0.5, tf.div(tf.atan(z), Math.PI));
+    const negative = tf.less(z, 0);
+    const safeZ = tf.where(negative, z, tf.fill(z.shape, -1));
+    const lower = tf.div(tf.atan(tf.div(-1, safeZ)), Math.PI);
+    return tf.where(negative, lower, tf.add(0.5, tf.div(tf.atan(z), Math.PI)));
   }
   override icdf(q: ArrayLike): tf.Tensor {
     return tf.add(this.loc, tf.mul(this.scale, tf.tan(tf.mul(Math.PI, tf.sub(param(q), 0.5)))));

@@ -34,9 +34,10 @@ export class LaplaceDistribution extends Distribution {
     return broadcast(tf.mul(2, tf.square(this.scale)), this.batchShape);
   }
   override cdf(value: ArrayLike): tf.Tensor {
-    // 1/2 - sign(z) expm1(-|z|) / 2
+    // exp(z)/2 below loc, 1 - exp(-z)/2 above: each side without cancellation in its tail
     const z = tf.div(tf.sub(param(value), this.loc), this.scale);
-    return tf.sub(0.5, tf.mul(tf.mul(0.5, tf.sign(z)), tf.expm1(tf.neg(tf.abs(z)))));
+    const half = tf.mul(0.5, tf.exp(tf.neg(tf.abs(z))));
+    return tf.where(tf.less(z, 0), half, tf.sub(1, half));
   }
   override icdf(q: ArrayLike): tf.Tensor {
     // loc - scale sign(q - 1/2) log1p(-2 |q - 1/2|)

@@ -1,5 +1,5 @@
 /** The normal distribution. */
-import { erfinv } from "../custom-vjp/special.js";
+import { ndtri } from "../custom-vjp/special-normal.js";
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
@@ -39,8 +39,8 @@ export class NormalDistribution extends Distribution {
     return tf.mul(0.5, tf.add(1, tf.erf(z)));
   }
   override icdf(q: ArrayLike): tf.Tensor {
-    const z = tf.mul(Math.SQRT2, erfinv(tf.sub(tf.mul(2, param(q)), 1)));
-    return tf.add(this.loc, tf.mul(this.scale, z));
+    // ndtri rather than sqrt(2) erfinv(2q - 1), which loses the lower tail in 2q - 1
+    return tf.add(this.loc, tf.mul(this.scale, ndtri(param(q))));
   }
   override entropy(): tf.Tensor {
     return broadcast(tf.add(tf.log(this.scale), 0.5 * (1 + LOG_2PI)), this.batchShape);
