@@ -36,6 +36,13 @@ export abstract class Constraint {
   canCheck(): boolean {
     return true;
   }
+  /**
+   * Whether the set depends on other parameters (a bound computed from them, as in
+   * `Uniform(0, tf.sub(1, alpha))`): its `bijectTo` transform must be rebuilt per evaluation.
+   */
+  get isParameterDependent(): boolean {
+    return false;
+  }
 }
 
 class Real extends Constraint {
@@ -79,9 +86,14 @@ export class Interval extends Constraint {
           ? "greaterThan"
           : "lessThan");
   }
-  /** Whether a bound is a tensor (a parameter-dependent support). */
+  /** Whether a bound is a tensor. */
   get hasTensorBounds(): boolean {
     return this.low instanceof tf.Tensor || this.high instanceof tf.Tensor;
+  }
+  /** Whether a bound is a tensor computed from parameters (not made by `constant`). */
+  override get isParameterDependent(): boolean {
+    const computed = (b: Bound) => b instanceof tf.Tensor && float64Of(b) === undefined;
+    return computed(this.low) || computed(this.high);
   }
   check(value: tf.Tensor): tf.Tensor {
     const above = this.lowClosed ? tf.greaterEqual(value, this.low) : tf.greater(value, this.low);
@@ -209,6 +221,9 @@ export class IndependentConstraint extends Constraint {
   }
   override canCheck(): boolean {
     return this.base.canCheck();
+  }
+  override get isParameterDependent(): boolean {
+    return this.base.isParameterDependent;
   }
 }
 

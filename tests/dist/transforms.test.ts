@@ -25,6 +25,8 @@ import {
   StickBreakingTransform,
   TanhTransform,
   type Transform,
+  TruncatedNormal,
+  Uniform,
 } from "../../src/dist/index.js";
 import { tf, tidyValue } from "../../src/tf.js";
 
@@ -353,6 +355,32 @@ describe("bijectTo", () => {
     // greaterThan with a tensor bound
     const g = bijectTo(constraints.greaterThan(tf.tensor([2, -1])));
     expect(Array.from(g.forward(tf.tensor([0, 0])).dataSync())).toEqual([3, 0]);
+  });
+
+  it("interval supports with infinite ends get the matching transform; constant bounds outlive their scope", () => {
+    const x = tf.tensor([-2, 0, 3]);
+    const upper = bijectTo(TruncatedNormal(0, 1, 0.5, Infinity).support);
+    expect(
+      Array.from(upper.forward(x).dataSync()).every((v) => v > 0.5 && Number.isFinite(v)),
+    ).toBe(true);
+    const lower = bijectTo(TruncatedNormal(0, 1, -Infinity, -1).support);
+    expect(Array.from(lower.forward(x).dataSync()).every((v) => v < -1 && Number.isFinite(v))).toBe(
+      true,
+    );
+    expect(bijectTo(TruncatedNormal(0, 1).support).forward(x)).toBe(x);
+    // built inside a tidy from constant bounds, still usable after it
+    const t = tf.tidy(() => {
+      const transform = bijectTo(Uniform([0, 1], [2, 4]).support);
+      return { transform } as unknown as tf.TensorContainer;
+    }) as unknown as { transform: Transform };
+    expect(Array.from(t.transform.forward(tf.zeros([2])).dataSync())).toEqual([1, 2.5]);
+  });
+
+  it("supports computed from other parameters say so", () => {
+    const alpha = tf.scalar(0.3);
+    expect(Uniform(0, tf.sub(1, alpha)).support.isParameterDependent).toBe(true);
+    expect(Uniform(0, 0.7).support.isParameterDependent).toBe(false);
+    expect(constraints.positive.isParameterDependent).toBe(false);
   });
 
   it("unknown constraints name the constraint", () => {
