@@ -48,7 +48,12 @@ import {
 type BijectionFactory = (constraint: Constraint) => Transform;
 const registry = new Map<string, BijectionFactory>();
 
-/** Registers the bijection for constraints of a name (later registrations replace earlier ones). */
+/**
+ * Registers the bijection for constraints of a name (later registrations replace earlier ones).
+ *
+ * @example
+ * registerBijection("positive", () => new SoftplusTransform()); // softplus instead of exp
+ */
 export function registerBijection(name: string, factory: BijectionFactory): void {
   registry.set(name, factory);
 }

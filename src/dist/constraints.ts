@@ -378,7 +378,7 @@ class LowerCholesky extends BlockConstraint {
 }
 
 /** Cholesky factorization in float64 of a row-major d x d matrix; undefined if not positive definite. */
-export function choleskyF64(a: ArrayLike<number>, d: number, offset = 0): Float64Array | undefined {
+function choleskyF64(a: ArrayLike<number>, d: number, offset = 0): Float64Array | undefined {
   const l = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
@@ -504,7 +504,12 @@ export const positiveDefinite: Constraint = new PositiveDefinite();
 export function interval(low: Bound, high: Bound): Constraint {
   return new Interval(low, high);
 }
-/** The closed interval [low, high]. */
+/**
+ * The closed interval [low, high].
+ *
+ * @example
+ * closedInterval(0, 1).check(tf.tensor([0, 1])); // [true, true]
+ */
 export function closedInterval(low: Bound, high: Bound): Constraint {
   return new Interval(low, high, true, true);
 }
@@ -517,7 +522,12 @@ export function closedInterval(low: Bound, high: Bound): Constraint {
 export function greaterThan(low: Bound): Constraint {
   return new Interval(low, Number.POSITIVE_INFINITY);
 }
-/** Reals greater than or equal to `low`. */
+/**
+ * Reals greater than or equal to `low`.
+ *
+ * @example
+ * greaterThanEq(0).check(tf.tensor([0, -1])); // [true, false]
+ */
 export function greaterThanEq(low: Bound): Constraint {
   return new Interval(low, Number.POSITIVE_INFINITY, true, false, "greaterThan");
 }
@@ -530,7 +540,12 @@ export function greaterThanEq(low: Bound): Constraint {
 export function lessThan(high: Bound): Constraint {
   return new Interval(Number.NEGATIVE_INFINITY, high);
 }
-/** The integers low, ..., high (bounds may be tensors, e.g. a Binomial's totalCount). */
+/**
+ * The integers low, ..., high (bounds may be tensors, e.g. a Binomial's totalCount).
+ *
+ * @example
+ * integerInterval(0, 3).check(tf.tensor([0, 2.5, 4])); // [true, false, false]
+ */
 export function integerInterval(
   low: Bound,
   high: Bound,
@@ -538,15 +553,30 @@ export function integerInterval(
 ): Constraint {
   return new IntegerInterval(low, high, boundNames);
 }
-/** The integers low, low + 1, .... */
+/**
+ * The integers low, low + 1, ....
+ *
+ * @example
+ * integerGreaterThanEq(1).check(tf.tensor([0, 1])); // [false, true]
+ */
 export function integerGreaterThanEq(low: number): Constraint {
   return new IntegerInterval(low, Number.POSITIVE_INFINITY);
 }
-/** Count vectors summing to `totalCount` (Multinomial). */
+/**
+ * Count vectors summing to `totalCount` (Multinomial's support).
+ *
+ * @example
+ * multinomial(3).check(tf.tensor([1, 2])); // true
+ */
 export function multinomial(totalCount: Bound): Constraint {
   return new MultinomialCounts(totalCount);
 }
-/** `base` over `reinterpreted` more rightmost dimensions. */
+/**
+ * `base` over `reinterpreted` more rightmost dimensions.
+ *
+ * @example
+ * independent(positive, 1).check(tf.tensor([[1, 2], [1, -2]])); // [true, false]
+ */
 export function independent(base: Constraint, reinterpreted: number): Constraint {
   return reinterpreted === 0 ? base : new IndependentConstraint(base, reinterpreted);
 }

@@ -90,11 +90,6 @@ export function logStandardGamma(a: number, s: RandomStream): number {
   }
 }
 
-/** A standard gamma variate with shape `a` (rate 1). */
-export function standardGamma(a: number, s: RandomStream): number {
-  return Math.exp(logStandardGamma(a, s));
-}
-
 /** A Beta(a, b) variate, G_a / (G_a + G_b) computed from log-gammas. */
 export function betaVariate(a: number, b: number, s: RandomStream): number {
   const la = logStandardGamma(a, s);

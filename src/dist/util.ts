@@ -70,13 +70,6 @@ export function sliceLast(x: tf.Tensor, begin: number, size: number): tf.Tensor 
   );
 }
 
-/** Whether every element of a tensor (read as float64) satisfies `test`. */
-export function everyValue(t: tf.Tensor, test: (x: number) => boolean): boolean {
-  const values = readFloat64(t);
-  for (let i = 0; i < values.length; i++) if (!test(values[i])) return false;
-  return true;
-}
-
 /**
  * The entropy -sum_k p(k) log p(k) of a discrete distribution on 0..count-1, from its
  * log-mass function, for a batch of rank `batchRank` (terms with p(k) = 0 count as 0).
