@@ -21,9 +21,11 @@ export { seed } from "./handlers/seed.js";
 export { substitute } from "./handlers/substitute.js";
 export { Trace, type TracedModel, trace } from "./handlers/trace.js";
 export { type VmapOptions, vmap } from "./handlers/vmap.js";
+export * from "./infer/diagnostics/index.js";
 export type { Draws } from "./infer/draws.js";
 export { FlatLayout, type SiteLayout } from "./infer/layout.js";
 export { logDensity, pointLogProbs } from "./infer/log-density.js";
+export * from "./infer/mcmc/index.js";
 export {
   type EngineName,
   type GradientTarget,
@@ -32,6 +34,7 @@ export {
   potential,
 } from "./infer/potential.js";
 export { Predictive, type PredictiveOptions } from "./infer/predictive.js";
+export * from "./io/index.js";
 export {
   deterministic,
   factor,
@@ -63,6 +66,7 @@ export {
   uniform,
 } from "./primitives/prng.js";
 export { applyDefault, type Handler, handle, type Model, run, wrap } from "./primitives/runtime.js";
+export * from "./progress/index.js";
 export {
   type ArrayLike,
   type BackendName,

@@ -38,8 +38,8 @@ export async function useBackend(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
-/** Nested arrays of numbers, as users write data. */
-export type NestedNumbers = number | readonly NestedNumbers[];
+/** Nested arrays of numbers (or booleans, read as 1 and 0), as users write data. */
+export type NestedNumbers = number | boolean | readonly NestedNumbers[];
 /** Anything Tyche accepts where it needs numbers: numbers, nested arrays, Float64Array, tensors. */
 export type ArrayLike = NestedNumbers | Float64Array | Float32Array | Int32Array | tf.Tensor;
 
@@ -93,7 +93,7 @@ export function readFloat64(t: tf.Tensor): Float64Array {
 /** The shape of an ArrayLike without converting it. */
 export function shapeOf(x: ArrayLike): number[] {
   if (x instanceof tf.Tensor) return x.shape.slice();
-  if (typeof x === "number") return [];
+  if (typeof x === "number" || typeof x === "boolean") return [];
   if (ArrayBuffer.isView(x)) return [(x as Float64Array).length];
   const shape: number[] = [];
   let cur: NestedNumbers = x as NestedNumbers;
@@ -109,7 +109,8 @@ export function flatten(x: Exclude<ArrayLike, tf.Tensor>): {
   values: Float64Array;
   shape: number[];
 } {
-  if (typeof x === "number") return { values: Float64Array.of(x), shape: [] };
+  if (typeof x === "number" || typeof x === "boolean")
+    return { values: Float64Array.of(Number(x)), shape: [] };
   if (ArrayBuffer.isView(x)) return { values: Float64Array.from(x), shape: [x.length] };
   const shape = shapeOf(x);
   const size = shape.reduce((a, b) => a * b, 1);
@@ -117,9 +118,10 @@ export function flatten(x: Exclude<ArrayLike, tf.Tensor>): {
   let offset = 0;
   const walk = (node: NestedNumbers, depth: number): void => {
     if (depth === shape.length) {
-      if (typeof node !== "number")
+      if (typeof node !== "number" && typeof node !== "boolean") {
         throw new TypeError(`constant: ragged nested array at depth ${depth}`);
-      values[offset++] = node;
+      }
+      values[offset++] = Number(node);
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {

@@ -103,6 +103,44 @@ export class FlatLayout {
   }
 
   /**
+   * Constrained values of many points at once: `qs` holds `n` points row-major; each site
+   * comes back with shape `[n, ...site shape]`.
+   *
+   * @example
+   * layout.unravelBatch(chain.draws, chain.numDraws).mu; // { shape: [1000], data }
+   */
+  unravelBatch(qs: Float64Array, n: number): Record<string, Draws> {
+    if (qs.length !== n * this.dim) {
+      throw new ArgumentError({
+        message: `unravelBatch: expected ${n} x ${this.dim} values, got ${qs.length}`,
+        api: "unravelBatch",
+        argument: "qs",
+      });
+    }
+    return tidyValue(() => {
+      const out: Record<string, Draws> = {};
+      for (const s of this.sites) {
+        const slice = new Float64Array(n * s.size);
+        for (let i = 0; i < n; i++)
+          slice.set(
+            qs.subarray(i * this.dim + s.offset, i * this.dim + s.offset + s.size),
+            i * s.size,
+          );
+        const exact = s.transform.forwardF64(slice, [n, ...s.unconstrainedShape]);
+        const data =
+          exact ??
+          Float64Array.from(
+            readFloat64(
+              s.transform.forward(tf.reshape(constant(slice), [n, ...s.unconstrainedShape])),
+            ),
+          );
+        out[s.name] = { shape: [n, ...s.shape], data };
+      }
+      return out;
+    });
+  }
+
+  /**
    * A flat unconstrained point from constrained values (PyMC's `map`).
    *
    * @example

@@ -1,0 +1,102 @@
+/**
+ * Where chains start: uniform(-radius, radius) in the unconstrained space (Stan's and NumPyro's
+ * default), the median of prior draws, or values the user gives.
+ */
+import type { Key } from "../../primitives/prng.js";
+import type { Model } from "../../primitives/runtime.js";
+import type { ArrayLike, NestedNumbers } from "../../tf.js";
+import type { Potential } from "../potential.js";
+import { Predictive } from "../predictive.js";
+
+/** How to choose a chain's initial point. */
+export type InitStrategy =
+  | { readonly kind: "uniform"; readonly radius: number }
+  | { readonly kind: "median"; readonly numSamples: number }
+  | { readonly kind: "value"; readonly values: Readonly<Record<string, ArrayLike>> };
+
+/**
+ * Start uniformly in (-radius, radius) in the unconstrained space, retrying up to 100 points
+ * until the density and gradient are finite.
+ *
+ * @example
+ * new NUTS(model, { initStrategy: initToUniform({ radius: 1 }) });
+ */
+export function initToUniform(options: { radius?: number } = {}): InitStrategy {
+  return { kind: "uniform", radius: options.radius ?? 2 };
+}
+
+/**
+ * Start at the elementwise median of `numSamples` prior draws (default 15, as NumPyro).
+ *
+ * @example
+ * new NUTS(model, { initStrategy: initToMedian() });
+ */
+export function initToMedian(options: { numSamples?: number } = {}): InitStrategy {
+  return { kind: "median", numSamples: options.numSamples ?? 15 };
+}
+
+/**
+ * Start at given constrained values (every latent site needs one).
+ *
+ * @example
+ * new NUTS(model, { initStrategy: initToValue({ mu: 0, tau: 1 }) });
+ */
+export function initToValue(values: Record<string, ArrayLike>): InitStrategy {
+  return { kind: "value", values };
+}
+
+/**
+ * The unconstrained starting point of a chain, or undefined to let the sampler draw uniform
+ * points itself (with retries).
+ */
+export function initialPosition<A extends unknown[]>(
+  strategy: InitStrategy,
+  model: Model<A, unknown>,
+  args: A,
+  target: Potential,
+  key: Key,
+): Float64Array | undefined {
+  switch (strategy.kind) {
+    case "uniform":
+      return undefined;
+    case "value":
+      return target.ravel(strategy.values as Record<string, ArrayLike>);
+    case "median": {
+      const names = target.layout.sites.map((s) => s.name);
+      const prior = new Predictive(model, {
+        numSamples: strategy.numSamples,
+        returnSites: names,
+      }).run(key, ...args);
+      const values: Record<string, ArrayLike> = {};
+      for (const site of target.layout.sites) {
+        values[site.name] = reshape(
+          elementwiseMedian(prior[site.name].data, strategy.numSamples),
+          site.shape,
+        );
+      }
+      return target.ravel(values);
+    }
+  }
+}
+
+function elementwiseMedian(data: Float64Array, n: number): Float64Array {
+  const size = data.length / n;
+  const out = new Float64Array(size);
+  const column = new Float64Array(n);
+  for (let j = 0; j < size; j++) {
+    for (let i = 0; i < n; i++) column[i] = data[i * size + j];
+    column.sort();
+    out[j] = n % 2 === 1 ? column[(n - 1) / 2] : 0.5 * (column[n / 2 - 1] + column[n / 2]);
+  }
+  return out;
+}
+
+// Nested arrays of `shape` from row-major values (what `ravel` accepts).
+function reshape(values: Float64Array, shape: readonly number[]): NestedNumbers {
+  if (shape.length === 0) return values[0];
+  if (shape.length === 1) return Array.from(values);
+  const stride = values.length / shape[0];
+  return Array.from({ length: shape[0] }, (_, i) =>
+    reshape(values.subarray(i * stride, (i + 1) * stride), shape.slice(1)),
+  );
+}

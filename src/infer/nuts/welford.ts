@@ -1,0 +1,81 @@
+/**
+ * Streaming estimates of the posterior variance or covariance by Welford's algorithm (Welford
+ * 1962, "Note on a method for calculating corrected sums of squares and products"), with Stan's
+ * regularization of the result towards a small multiple of the identity:
+ * (n / (n + 5)) * Sigma + 1e-3 * (5 / (n + 5)) * I.
+ */
+
+/** Running mean and sum of squared deviations of vectors (diagonal or full). */
+export class WelfordEstimator {
+  private count = 0;
+  private readonly mean: Float64Array;
+  /** Sums of products of deviations: `dim` entries (diagonal) or dim x dim row-major (dense). */
+  private readonly sumSquares: Float64Array;
+  private readonly delta: Float64Array;
+
+  constructor(
+    readonly dim: number,
+    readonly dense: boolean,
+  ) {
+    this.mean = new Float64Array(dim);
+    this.sumSquares = new Float64Array(dense ? dim * dim : dim);
+    this.delta = new Float64Array(dim);
+  }
+
+  /** Number of vectors added since the last reset. */
+  get numSamples(): number {
+    return this.count;
+  }
+
+  /**
+   * Adds one draw.
+   *
+   * @example
+   * const estimator = new WelfordEstimator(2, false);
+   * estimator.add(Float64Array.of(1, 2));
+   */
+  add(x: Float64Array): void {
+    const { dim, mean, sumSquares } = this;
+    const delta = this.delta;
+    this.count++;
+    for (let i = 0; i < dim; i++) {
+      delta[i] = x[i] - mean[i];
+      mean[i] += delta[i] / this.count;
+    }
+    if (this.dense) {
+      for (let i = 0; i < dim; i++) {
+        const after = x[i] - mean[i];
+        for (let j = 0; j < dim; j++) sumSquares[i * dim + j] += after * delta[j];
+      }
+    } else {
+      for (let i = 0; i < dim; i++) sumSquares[i] += delta[i] * (x[i] - mean[i]);
+    }
+  }
+
+  /** Forgets every draw. */
+  reset(): void {
+    this.count = 0;
+    this.mean.fill(0);
+    this.sumSquares.fill(0);
+  }
+
+  /** The sample variance (or covariance, row-major) with denominator n - 1. */
+  sampleCovariance(): Float64Array {
+    return this.sumSquares.map((s) => s / (this.count - 1));
+  }
+
+  /**
+   * Stan's regularized estimate of the inverse mass matrix:
+   * (n / (n + 5)) * Sigma + 1e-3 * (5 / (n + 5)) on the diagonal.
+   *
+   * @example
+   * estimator.regularizedCovariance(); // Float64Array of dim (or dim * dim) entries
+   */
+  regularizedCovariance(): Float64Array {
+    const n = this.count;
+    const out = this.sampleCovariance().map((s) => (n / (n + 5)) * s);
+    const shrinkage = 1e-3 * (5 / (n + 5));
+    for (let i = 0; i < this.dim; i++) out[this.dense ? i * this.dim + i : i] += shrinkage;
+    return out;
+  }
+}

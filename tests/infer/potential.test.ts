@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { Bernoulli, HalfNormal, ModelError, Normal, potential, sample } from "../../src/index.js";
+
+const logNormal = (x: number, m: number, s: number) =>
+  -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
+const logHalfNormal = (x: number, s: number) => Math.log(2) + logNormal(x, 0, s);
+
+// sigma ~ HalfNormal(2); y ~ N(0, sigma) observed at 1.3
+function* scaleModel() {
+  const sigma = yield* sample("sigma", HalfNormal(2));
+  yield* sample("y", Normal(0, sigma), { obs: 1.3 });
+}
+
+// The hand-computed potential: U(q) = -(log p(e^q) + log p(y | e^q) + q), q = log sigma.
+const handU = (q: number) => -(logHalfNormal(Math.exp(q), 2) + logNormal(1.3, 0, Math.exp(q)) + q);
+
+describe("potential", () => {
+  const U = potential(scaleModel, []);
+
+  it("lays out one unconstrained coordinate per scalar latent site", () => {
+    expect(U.dim).toBe(1);
+    expect(U.engine).toBe("eager");
+    expect(U.layout.sites.map((s) => s.name)).toEqual(["sigma"]);
+  });
+
+  it("equals the hand-computed log density plus log-Jacobian at several points", () => {
+    const grad = new Float64Array(1);
+    for (const q of [-2, -0.5, 0, 0.7, 1.9]) {
+      const value = U.valueAndGrad(Float64Array.of(q), grad);
+      expect(Math.abs(value - handU(q))).toBeLessThan(1e-5 * Math.max(1, Math.abs(handU(q))));
+      // Gradient against central differences of the float64 hand formula.
+      const h = 1e-5;
+      const numeric = (handU(q + h) - handU(q - h)) / (2 * h);
+      expect(Math.abs(grad[0] - numeric)).toBeLessThan(1e-4 * Math.max(1, Math.abs(numeric)));
+    }
+  });
+
+  it("logDensity is minus the potential", () => {
+    expect(U.logDensity(Float64Array.of(0.4))).toBeCloseTo(-handU(0.4), 4);
+  });
+
+  it("unravel and ravel are inverse (PyMC's rmap and map)", () => {
+    const values = U.unravel(Float64Array.of(0.25));
+    expect(values.sigma.data[0]).toBeCloseTo(Math.exp(0.25), 12);
+    expect(U.ravel({ sigma: Math.exp(0.25) })[0]).toBeCloseTo(0.25, 12);
+  });
+
+  it("pointLogProbs adds the Jacobian to latent sites", () => {
+    const lp = U.pointLogProbs(Float64Array.of(0));
+    expect(lp.sigma).toBeCloseTo(logHalfNormal(1, 2) + 0, 5);
+    expect(lp.y).toBeCloseTo(logNormal(1.3, 0, 1), 5);
+  });
+
+  it("initialPoint is uniform on (-2, 2) and reproducible", () => {
+    const a = U.initialPoint(5);
+    expect(Math.abs(a[0])).toBeLessThan(2);
+    expect(U.initialPoint(5)[0]).toBe(a[0]);
+    expect(U.initialPoint(6)[0]).not.toBe(a[0]);
+  });
+
+  it("holds sites fixed for a conditional density (PyMC's grad_vars)", () => {
+    function* chain() {
+      const a = yield* sample("a", Normal(0, 1));
+      const b = yield* sample("b", Normal(a, 1));
+      yield* sample("x", Normal(b, 1), { obs: 0.5 });
+    }
+    const conditional = potential(chain, [], { fixed: { a: 0.3 } });
+    expect(conditional.dim).toBe(1);
+    const grad = new Float64Array(1);
+    const b = -0.8;
+    const value = conditional.valueAndGrad(Float64Array.of(b), grad);
+    const expected = -(logNormal(0.3, 0, 1) + logNormal(b, 0.3, 1) + logNormal(0.5, b, 1));
+    expect(value).toBeCloseTo(expected, 5);
+    // d/db of -log p = (b - a) - (x - b)
+    expect(grad[0]).toBeCloseTo(b - 0.3 - (0.5 - b), 5);
+  });
+
+  it("a discrete latent site is an error that says what to do", () => {
+    function* mixture() {
+      yield* sample("k", Bernoulli({ probs: 0.5 }));
+    }
+    expect(() => potential(mixture, [])).toThrow(ModelError);
+    expect(() => potential(mixture, [])).toThrow(/"k" are discrete/);
+  });
+});
