@@ -1,0 +1,254 @@
+/**
+ * Program assembly: the JavaScript source of a whole graph, as the body of a factory
+ * `(env) => run`, where `run(inputs, outputs)` computes every output without allocating:
+ * buffers, constants and argument lists are made once by the factory. Each step is a function
+ * of the arrays it touches, and steps with the same code share one function (the fifty time
+ * steps of an HMM become a handful of functions, which V8 optimizes after a few calls); the
+ * sequence of calls is split into part functions of bounded size.
+ */
+import type { OpDefinition } from "../../custom-vjp/registry.js";
+import { sizeOf } from "../../util/shapes.js";
+import type { Graph, GraphNode } from "../graph.js";
+import { ruleFor } from "../kernels/index.js";
+import { type KernelContext, type KernelRule, literal } from "../kernels/rule.js";
+import { planSteps } from "./fusion.js";
+import type { Program } from "./instantiate.js";
+import { emitLoop } from "./loop.js";
+import { runtime } from "./runtime.js";
+import { planStorage, type Storage, type StoragePlan } from "./storage.js";
+
+// Source characters of calls per part function.
+const PART_SIZE = 4000;
+
+/**
+ * Emits a graph as a program.
+ *
+ * @example
+ * const run = instantiate(emitProgram(graph));
+ * const value = run([q], [grad]);
+ */
+export function emitProgram(graph: Graph, options: { float32?: boolean } = {}): Program {
+  const float32 = options.float32 === true;
+  const steps = planSteps(graph);
+  const plan = planStorage(graph, steps);
+  const source = new SourceBuilder(graph, plan, float32);
+  const loopContext = {
+    graph,
+    float32,
+    storage: (v: number) => source.storageOf(v),
+    literal: (x: number) => source.literal(x),
+  };
+  for (const step of steps) {
+    if (step.kind === "loop") {
+      const code = emitLoop(step, loopContext);
+      source.call(
+        code.body,
+        code.arrays.map((v) => source.array(v)),
+      );
+    } else {
+      const params = new StepParameters();
+      const ctx = source.kernelContext(step.node, params);
+      let body = (ruleFor(step.node.op) as KernelRule).emit(step.node, ctx);
+      if (float32) body += `\n${roundOutputs(step.node, ctx)}`;
+      source.call(body, params.values);
+    }
+  }
+  return source.finish();
+}
+
+/** Statements rounding a kernel's outputs to float32 (emulation mode). */
+function roundOutputs(node: GraphNode, ctx: KernelContext): string {
+  return node.outputs
+    .map((v) => {
+      const n = sizeOf(ctx.graph.values[v].shape);
+      const a = ctx.array(v);
+      return `for (let i = 0; i < ${n}; i++) ${a}[i] = Math.fround(${a}[i]);`;
+    })
+    .join("\n");
+}
+
+/** The parameters of one step's function: expressions passed in, named a0, a1, ... inside. */
+class StepParameters {
+  readonly values: string[] = [];
+  private readonly index = new Map<string, string>();
+  private locals = 0;
+
+  param(expression: string): string {
+    let name = this.index.get(expression);
+    if (name === undefined) {
+      name = `a${this.values.length}`;
+      this.values.push(expression);
+      this.index.set(expression, name);
+    }
+    return name;
+  }
+
+  local(prefix: string): string {
+    return `_${prefix}${this.locals++}`;
+  }
+}
+
+class SourceBuilder {
+  private readonly declarations: string[] = [];
+  private readonly constants: Float64Array[] = [];
+  private readonly constantIndex = new Map<Float64Array, number>();
+  private readonly ops: string[] = [];
+  private readonly literalArrays = new Map<number, string>();
+  private readonly functions = new Map<string, { name: string; arity: number }>();
+  private readonly calls: string[] = [];
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly plan: StoragePlan,
+    private readonly float32: boolean,
+  ) {}
+
+  literal(x: number): string {
+    return literal(this.float32 ? Math.fround(x) : x);
+  }
+
+  /** Appends a call of the function with this body (emitted once per distinct body). */
+  call(body: string, args: readonly string[]): void {
+    let f = this.functions.get(body);
+    if (f === undefined) {
+      f = { name: `f${this.functions.size}`, arity: args.length };
+      this.functions.set(body, f);
+    }
+    this.calls.push(`${f.name}(${args.join(", ")});`);
+  }
+
+  storageOf(value: number): Storage {
+    const s = this.plan.storage.get(value);
+    if (s === undefined) throw new Error(`compile: internal error: value ${value} has no storage`);
+    return s;
+  }
+
+  array(value: number): string {
+    const s = this.storageOf(value);
+    switch (s.kind) {
+      case "input":
+        return `in${s.index}`;
+      case "buffer":
+        return `w${s.buffer}`;
+      case "constant":
+        return this.constantName(s.data);
+      case "literal": {
+        let name = this.literalArrays.get(value);
+        if (name === undefined) {
+          name = `l${value}`;
+          const size = sizeOf(this.graph.values[value].shape);
+          this.declarations.push(
+            `const ${name} = new Float64Array(${size}).fill(${this.literal(s.value)});`,
+          );
+          this.literalArrays.set(value, name);
+        }
+        return name;
+      }
+      case "local":
+        throw new Error(
+          `compile: internal error: value ${value} is local to a loop but read as an array`,
+        );
+    }
+  }
+
+  element(value: number, index: string): string {
+    const s = this.storageOf(value);
+    return s.kind === "literal" ? this.literal(s.value) : `${this.array(value)}[${index}]`;
+  }
+
+  kernelContext(node: GraphNode, params: StepParameters): KernelContext {
+    return {
+      graph: this.graph,
+      array: (v) => params.param(this.array(v)),
+      element: (v, i) => {
+        const s = this.storageOf(v);
+        return s.kind === "literal"
+          ? this.literal(s.value)
+          : `${params.param(this.array(v))}[${i}]`;
+      },
+      local: (prefix) => params.local(prefix),
+      number: (n) => params.param(literal(n)),
+      scratch: (size) => params.param(this.declare("s", `new Float64Array(${size})`)),
+      table: (values) => params.param(this.constantName(Float64Array.from(values))),
+      constant: (json) => params.param(this.declare("k", JSON.stringify(json))),
+      customOp: (op) => params.param(this.customOp(op)),
+      helper: (name) => `R_${name}`,
+      inPlace: this.plan.inPlace.has(node),
+    };
+  }
+
+  finish(): Program {
+    const parts: string[] = [];
+    let current = "";
+    for (const call of this.calls) {
+      current += `${call}\n`;
+      if (current.length > PART_SIZE) {
+        parts.push(current);
+        current = "";
+      }
+    }
+    if (current !== "") parts.push(current);
+    const inputs = this.graph.inputs.map((_, k) => `in${k}`);
+    const head = [
+      '"use strict";',
+      "const C = env.constants, OPS = env.ops, R = env.runtime;",
+      ...Object.keys(runtime).map((name) => `const R_${name} = R.${name};`),
+      ...this.plan.bufferSizes.map((size, b) => `const w${b} = new Float64Array(${size});`),
+      ...this.declarations,
+      inputs.length > 0 ? `let ${inputs.join(", ")};` : "",
+    ];
+    const steps = [...this.functions].map(([body, { name, arity }]) => {
+      const params = Array.from({ length: arity }, (_, k) => `a${k}`).join(", ");
+      return `function ${name}(${params}) {\n${body}\n}`;
+    });
+    const functions = [...steps, ...parts.map((body, i) => `function part${i}() {\n${body}}`)];
+    const [value, ...grads] = this.graph.outputs;
+    const writes = grads.map((v, k) => {
+      if (v < 0) return `G[${k}].fill(0);`;
+      const n = sizeOf(this.graph.values[v].shape);
+      return `{ const g = G[${k}]; for (let i = 0; i < ${n}; i++) g[i] = ${this.element(v, "i")}; }`;
+    });
+    const run = [
+      "return function run(I, G) {",
+      ...inputs.map((name, k) => `${name} = I[${k}];`),
+      ...parts.map((_, i) => `part${i}();`),
+      ...writes,
+      `return ${value < 0 ? "0" : this.element(value, "0")};`,
+      "};",
+    ];
+    // The constant and op tables are complete only now: emit their aliases after the fact.
+    const tables = [
+      ...this.constants.map((_, k) => `const c${k} = C[${k}];`),
+      ...this.ops.map((_, k) => `const op${k} = OPS[${k}];`),
+    ];
+    const source = [...head, ...tables, ...functions, ...run]
+      .filter((line) => line !== "")
+      .join("\n");
+    return { source, constants: this.constants, ops: this.ops };
+  }
+
+  private declare(prefix: string, init: string): string {
+    const name = `${prefix}${this.declarations.length}`;
+    this.declarations.push(`const ${name} = ${init};`);
+    return name;
+  }
+
+  private constantName(data: Float64Array): string {
+    let k = this.constantIndex.get(data);
+    if (k === undefined) {
+      k = this.constants.length;
+      this.constants.push(this.float32 ? data.map(Math.fround) : data);
+      this.constantIndex.set(data, k);
+    }
+    return `c${k}`;
+  }
+
+  private customOp(op: OpDefinition): string {
+    let k = this.ops.indexOf(op.name);
+    if (k < 0) {
+      k = this.ops.length;
+      this.ops.push(op.name);
+    }
+    return `op${k}`;
+  }
+}

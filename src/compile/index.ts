@@ -1,0 +1,9 @@
+export { type CompiledArtifact, type CompiledObjective, rebuildObjective } from "./artifact.js";
+export {
+  type CompileOptions,
+  type CompileReport,
+  type CompileResult,
+  compileObjective,
+} from "./compile-objective.js";
+export { asGradientTarget } from "./gradient-target.js";
+export { supportedKernels } from "./kernels/index.js";

@@ -1,0 +1,110 @@
+/**
+ * What the compiler knows about a kernel: how to emit it as float64 JavaScript. Rules come in
+ * four kinds: elementwise (an expression per element, fused into loops), reduction (an
+ * accumulator, fused as a loop's sink), view (no code: the output is the input's data under
+ * another shape) and kernel (its own loops over whole arrays).
+ */
+import type { OpDefinition } from "../../custom-vjp/registry.js";
+import type { Graph, GraphNode } from "../graph.js";
+
+/** An elementwise kernel: output element from input elements, with NumPy broadcasting. */
+export interface ElementwiseRule {
+  readonly kind: "elementwise";
+  /**
+   * The output element as a JavaScript expression of the input elements. Each argument is a
+   * local name or a number literal, so it may be repeated freely.
+   */
+  expr(args: readonly string[], node: GraphNode): string;
+}
+
+/** A reduction over some axes of its single input. */
+export interface ReductionRule {
+  readonly kind: "reduction";
+  /** The accumulator's initial value (an expression). */
+  readonly init: string;
+  /** The accumulator after one more element (an expression of `acc` and `x`, both names). */
+  update(acc: string, x: string): string;
+  /** The result from the accumulator and the number of reduced elements (default: acc). */
+  finish?(acc: string, count: number): string;
+  /** The reduced axes of the input, from the node's attributes. */
+  axes(node: GraphNode, inputShape: readonly number[]): number[];
+}
+
+/** A kernel whose output is its input's data under another shape. */
+export interface ViewRule {
+  readonly kind: "view";
+}
+
+/** What a kernel's emitter can ask for. */
+export interface KernelContext {
+  readonly graph: Graph;
+  /** An expression for a Float64Array holding the whole value (row-major). */
+  array(value: number): string;
+  /** An expression for one element of the value at a flat index expression. */
+  element(value: number, index: string): string;
+  /** A fresh local name. */
+  local(prefix: string): string;
+  /**
+   * A number passed to the step's function as an argument, so that steps differing only in
+   * this number (slices at different offsets) share one emitted function.
+   */
+  number(n: number): string;
+  /** A name for a preallocated Float64Array of `size` elements that only this kernel uses. */
+  scratch(size: number): string;
+  /** A name for constant data defined once, outside the per-call code. */
+  table(values: ArrayLike<number>): string;
+  /** A name for any JSON-able constant defined once (shapes, argument lists). */
+  constant(json: unknown): string;
+  /** An expression for a custom op's registry entry. */
+  customOp(op: OpDefinition): string;
+  /** An expression for a runtime helper (see emit/runtime.ts). */
+  helper(name: string): string;
+  /** True when the output took over the first input's buffer (see KernelRule.inPlace). */
+  readonly inPlace: boolean;
+}
+
+/** A kernel emitted as its own loops. */
+export interface KernelRule {
+  readonly kind: "kernel";
+  /** Statements computing every output of `node` into `ctx.array(output)`. */
+  emit(node: GraphNode, ctx: KernelContext): string;
+  /** The output may take over the buffer of the first input when nothing reads it afterwards. */
+  readonly inPlace?: boolean;
+}
+
+/** Any rule. */
+export type Rule = ElementwiseRule | ReductionRule | ViewRule | KernelRule;
+
+/** A rule plus an optional check that names what this node needs and the rule lacks. */
+export type CheckedRule = Rule & {
+  /** Why this particular node cannot be compiled, or undefined when it can. */
+  check?(node: GraphNode, graph: Graph): string | undefined;
+};
+
+/**
+ * A number as an exact JavaScript literal (shortest round-trip form), parenthesized when
+ * negative so that it composes with any operator.
+ *
+ * @example
+ * literal(-0.5); // "(-0.5)"
+ * literal(Number.NaN); // "NaN"
+ */
+export function literal(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Number.POSITIVE_INFINITY) return "Infinity";
+  if (x === Number.NEGATIVE_INFINITY) return "(-Infinity)";
+  if (Object.is(x, -0)) return "(-0)";
+  return x < 0 ? `(${x})` : `${x}`;
+}
+
+/**
+ * Axes as tfjs accepts them (a number, a list, null for all, negatives from the end), sorted.
+ *
+ * @example
+ * normalizeAxes(-1, 3); // [2]
+ */
+export function normalizeAxes(axis: unknown, rank: number): number[] {
+  if (axis === null || axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = Array.isArray(axis) ? (axis as number[]) : [axis as number];
+  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+}
