@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, param, uniformNoise } from "./util.js";
+import { broadcast, exact, param, uniformNoise } from "./util.js";
 
 /** Cauchy(loc, scale): density 1 / (pi scale (1 + ((x - loc)/scale)^2)). */
 export class CauchyDistribution extends Distribution {
@@ -22,12 +22,14 @@ export class CauchyDistribution extends Distribution {
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
     const z = tf.div(tf.sub(x, this.loc), this.scale);
-    return tf.neg(tf.add(tf.add(tf.log(this.scale), Math.log(Math.PI)), tf.log1p(tf.square(z))));
+    return tf.neg(
+      tf.add(tf.add(tf.log(this.scale), exact(Math.log(Math.PI))), tf.log1p(tf.square(z))),
+    );
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     // Inverse cdf: loc + scale tan(pi (u - 1/2)).
     const u = uniformNoise(key, this.shape(sampleShape));
-    return tf.add(this.loc, tf.mul(this.scale, tf.tan(tf.mul(Math.PI, tf.sub(u, 0.5)))));
+    return tf.add(this.loc, tf.mul(this.scale, tf.tan(tf.mul(exact(Math.PI), tf.sub(u, 0.5)))));
   }
   /** Undefined: NaN, as in NumPyro. */
   override get mean(): tf.Tensor {
@@ -42,14 +44,17 @@ export class CauchyDistribution extends Distribution {
     const z = tf.div(tf.sub(param(value), this.loc), this.scale);
     const negative = tf.less(z, 0);
     const safeZ = tf.where(negative, z, tf.fill(z.shape, -1));
-    const lower = tf.div(tf.atan(tf.div(-1, safeZ)), Math.PI);
-    return tf.where(negative, lower, tf.add(0.5, tf.div(tf.atan(z), Math.PI)));
+    const lower = tf.div(tf.atan(tf.div(-1, safeZ)), exact(Math.PI));
+    return tf.where(negative, lower, tf.add(0.5, tf.div(tf.atan(z), exact(Math.PI))));
   }
   override icdf(q: ArrayLike): tf.Tensor {
-    return tf.add(this.loc, tf.mul(this.scale, tf.tan(tf.mul(Math.PI, tf.sub(param(q), 0.5)))));
+    return tf.add(
+      this.loc,
+      tf.mul(this.scale, tf.tan(tf.mul(exact(Math.PI), tf.sub(param(q), 0.5)))),
+    );
   }
   override entropy(): tf.Tensor {
-    return broadcast(tf.add(tf.log(this.scale), Math.log(4 * Math.PI)), this.batchShape);
+    return broadcast(tf.add(tf.log(this.scale), exact(Math.log(4 * Math.PI))), this.batchShape);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, realVector } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, LOG_2PI, normalNoise, param, sliceLast } from "./util.js";
+import { broadcast, exact, LOG_2PI, normalNoise, param, sliceLast } from "./util.js";
 
 /**
  * GaussianRandomWalk(scale, numSteps): x_0 ~ Normal(0, scale) and x_t ~ Normal(x_(t-1), scale)
@@ -36,7 +36,7 @@ export class GaussianRandomWalkDistribution extends Distribution {
           );
     const scale = tf.expandDims(this.scale, -1);
     const z = tf.div(increments, scale);
-    const lp = tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.log(scale), 0.5 * LOG_2PI));
+    const lp = tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.log(scale), exact(0.5 * LOG_2PI)));
     return tf.sum(lp, -1);
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {

@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, param, uniformNoise } from "./util.js";
+import { broadcast, exact, param, uniformNoise } from "./util.js";
 
 /** The Euler-Mascheroni constant. */
 const EULER_GAMMA = 0.5772156649015329;
@@ -31,10 +31,13 @@ export class GumbelDistribution extends Distribution {
     return this.icdf(uniformNoise(key, this.shape(sampleShape)));
   }
   override get mean(): tf.Tensor {
-    return broadcast(tf.add(this.loc, tf.mul(EULER_GAMMA, this.scale)), this.batchShape);
+    return broadcast(tf.add(this.loc, tf.mul(exact(EULER_GAMMA), this.scale)), this.batchShape);
   }
   override get variance(): tf.Tensor {
-    return broadcast(tf.mul((Math.PI * Math.PI) / 6, tf.square(this.scale)), this.batchShape);
+    return broadcast(
+      tf.mul(exact((Math.PI * Math.PI) / 6), tf.square(this.scale)),
+      this.batchShape,
+    );
   }
   override cdf(value: ArrayLike): tf.Tensor {
     const z = tf.div(tf.sub(param(value), this.loc), this.scale);
@@ -44,7 +47,7 @@ export class GumbelDistribution extends Distribution {
     return tf.sub(this.loc, tf.mul(this.scale, tf.log(tf.neg(tf.log(param(q))))));
   }
   override entropy(): tf.Tensor {
-    return broadcast(tf.add(tf.log(this.scale), EULER_GAMMA + 1), this.batchShape);
+    return broadcast(tf.add(tf.log(this.scale), exact(EULER_GAMMA + 1)), this.batchShape);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, param, uniformNoise } from "./util.js";
+import { broadcast, exact, param, uniformNoise } from "./util.js";
 
 /** Laplace(loc, scale): density exp(-|x - loc|/scale) / (2 scale). */
 export class LaplaceDistribution extends Distribution {
@@ -22,7 +22,7 @@ export class LaplaceDistribution extends Distribution {
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
     const z = tf.div(tf.abs(tf.sub(x, this.loc)), this.scale);
-    return tf.neg(tf.add(tf.add(z, tf.log(this.scale)), Math.LN2));
+    return tf.neg(tf.add(tf.add(z, tf.log(this.scale)), exact(Math.LN2)));
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     return this.icdf(uniformNoise(key, this.shape(sampleShape)));
@@ -46,7 +46,7 @@ export class LaplaceDistribution extends Distribution {
     return tf.add(this.loc, tf.mul(this.scale, z));
   }
   override entropy(): tf.Tensor {
-    return broadcast(tf.add(tf.log(this.scale), 1 + Math.LN2), this.batchShape);
+    return broadcast(tf.add(tf.log(this.scale), exact(1 + Math.LN2)), this.batchShape);
   }
 }
 

@@ -6,7 +6,7 @@ import { sizeOf } from "../util/shapes.js";
 import { correlationCholesky, positive } from "./constraints.js";
 import { Distribution } from "./distribution.js";
 import { betaVariate, streamOf } from "./samplers.js";
-import { fromValues, param, sliceLast, valuesAt } from "./util.js";
+import { exact, fromValues, param, sliceLast, valuesAt } from "./util.js";
 
 /**
  * LKJCholesky(dimension, concentration): the Cholesky factor L of a correlation matrix
@@ -50,7 +50,7 @@ export class LKJCholeskyDistribution extends Distribution {
         tf.mul(d - 1, lgamma(tf.add(this.concentration, (d - 1) / 2))),
         tf.sum(lgamma(tf.add(eta, halfOffsets)), -1),
       ),
-      ((d * (d - 1)) / 4) * Math.log(Math.PI),
+      exact(((d * (d - 1)) / 4) * Math.log(Math.PI)),
     );
     return tf.add(unnormalized, normalizer);
   }

@@ -5,7 +5,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { NormalDistribution } from "./normal.js";
-import { broadcast, LOG_2PI, maximum, negInfOutside, normalNoise, param } from "./util.js";
+import { broadcast, exact, LOG_2PI, maximum, negInfOutside, normalNoise, param } from "./util.js";
 
 /** LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale). */
 export class LogNormalDistribution extends Distribution {
@@ -33,7 +33,7 @@ export class LogNormalDistribution extends Distribution {
     const z = tf.div(tf.sub(logX, this.loc), this.scale);
     const lp = tf.sub(
       tf.mul(-0.5, tf.square(z)),
-      tf.add(tf.add(logX, tf.log(this.scale)), 0.5 * LOG_2PI),
+      tf.add(tf.add(logX, tf.log(this.scale)), exact(0.5 * LOG_2PI)),
     );
     return negInfOutside(positiveX, lp);
   }
@@ -54,7 +54,7 @@ export class LogNormalDistribution extends Distribution {
   override cdf(value: ArrayLike): tf.Tensor {
     const x = param(value);
     const logX = tf.log(maximum(x, 0));
-    const z = tf.div(tf.sub(logX, this.loc), tf.mul(this.scale, Math.SQRT2));
+    const z = tf.div(tf.sub(logX, this.loc), tf.mul(this.scale, exact(Math.SQRT2)));
     return tf.mul(0.5, tf.add(1, tf.erf(z)));
   }
   override icdf(q: ArrayLike): tf.Tensor {
@@ -62,7 +62,7 @@ export class LogNormalDistribution extends Distribution {
   }
   override entropy(): tf.Tensor {
     return broadcast(
-      tf.add(tf.add(this.loc, tf.log(this.scale)), 0.5 * (1 + LOG_2PI)),
+      tf.add(tf.add(this.loc, tf.log(this.scale)), exact(0.5 * (1 + LOG_2PI))),
       this.batchShape,
     );
   }

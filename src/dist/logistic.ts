@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, param, uniformNoise } from "./util.js";
+import { broadcast, exact, param, uniformNoise } from "./util.js";
 
 /** Logistic(loc, scale): cdf sigmoid((x - loc)/scale). */
 export class LogisticDistribution extends Distribution {
@@ -32,7 +32,10 @@ export class LogisticDistribution extends Distribution {
     return broadcast(this.loc, this.batchShape);
   }
   override get variance(): tf.Tensor {
-    return broadcast(tf.mul((Math.PI * Math.PI) / 3, tf.square(this.scale)), this.batchShape);
+    return broadcast(
+      tf.mul(exact((Math.PI * Math.PI) / 3), tf.square(this.scale)),
+      this.batchShape,
+    );
   }
   override cdf(value: ArrayLike): tf.Tensor {
     return tf.sigmoid(tf.div(tf.sub(param(value), this.loc), this.scale));

@@ -9,7 +9,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { broadcastShapes, formatShape } from "../util/shapes.js";
 import { lowerCholesky, positiveDefinite, realVector } from "./constraints.js";
 import { Distribution } from "./distribution.js";
-import { batchMatMul, broadcast, LOG_2PI, normalNoise, param } from "./util.js";
+import { batchMatMul, broadcast, exact, LOG_2PI, normalNoise, param } from "./util.js";
 
 /** One of the three ways to give a multivariate normal's spread. */
 export type MultivariateNormalSpread =
@@ -107,7 +107,7 @@ export class MultivariateNormalDistribution extends Distribution {
         : batchMatMul(this.precisionTril as tf.Tensor, diff, true, false);
     const mahalanobis = tf.sum(tf.square(z), [-2, -1]);
     const k = this.eventShape[0];
-    return tf.sub(tf.mul(-0.5, mahalanobis), tf.add(this.halfLogDet, 0.5 * k * LOG_2PI));
+    return tf.sub(tf.mul(-0.5, mahalanobis), tf.add(this.halfLogDet, exact(0.5 * k * LOG_2PI)));
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     const eps = tf.expandDims(normalNoise(key, this.shape(sampleShape)), -1);
@@ -126,7 +126,7 @@ export class MultivariateNormalDistribution extends Distribution {
   }
   override entropy(): tf.Tensor {
     const k = this.eventShape[0];
-    return broadcast(tf.add(this.halfLogDet, 0.5 * k * (1 + LOG_2PI)), this.batchShape);
+    return broadcast(tf.add(this.halfLogDet, exact(0.5 * k * (1 + LOG_2PI))), this.batchShape);
   }
 }
 

@@ -9,6 +9,7 @@ import { drawEach, poissonVariate } from "./samplers.js";
 import {
   broadcast,
   entropyBySum,
+  exact,
   fromValues,
   isInteger,
   negInfOutside,
@@ -70,8 +71,11 @@ export class PoissonDistribution extends Distribution {
     const big = tf.where(small, tf.fill(rate.shape, ENTROPY_SERIES_RATE), rate);
     const inv = tf.reciprocal(big);
     const series = tf.sub(
-      tf.mul(0.5, tf.log(tf.mul(2 * Math.PI * Math.E, big))),
-      tf.mul(inv, tf.add(1 / 12, tf.mul(inv, tf.add(1 / 24, tf.mul(inv, 19 / 360))))),
+      tf.mul(0.5, tf.log(tf.mul(exact(2 * Math.PI * Math.E), big))),
+      tf.mul(
+        inv,
+        tf.add(exact(1 / 12), tf.mul(inv, tf.add(exact(1 / 24), tf.mul(inv, exact(19 / 360))))),
+      ),
     );
     return broadcast(tf.where(small, summed, series), this.batchShape);
   }

@@ -4,7 +4,7 @@ import { type Key, split } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, LOG_2PI, normalNoise, param } from "./util.js";
+import { broadcast, exact, LOG_2PI, normalNoise, param } from "./util.js";
 
 /**
  * SkewNormal(loc, scale, skewness): density 2/scale phi(z) Phi(skewness z), z = (x - loc)/scale
@@ -33,9 +33,9 @@ export class SkewNormalDistribution extends Distribution {
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
     const z = tf.div(tf.sub(x, this.loc), this.scale);
-    const logPhi = tf.sub(tf.mul(-0.5, tf.square(z)), 0.5 * LOG_2PI);
+    const logPhi = tf.sub(tf.mul(-0.5, tf.square(z)), exact(0.5 * LOG_2PI));
     return tf.add(
-      tf.sub(tf.add(logPhi, Math.LN2), tf.log(this.scale)),
+      tf.sub(tf.add(logPhi, exact(Math.LN2)), tf.log(this.scale)),
       logNdtr(tf.mul(this.skewness, z)),
     );
   }
@@ -52,18 +52,21 @@ export class SkewNormalDistribution extends Distribution {
   }
   override get mean(): tf.Tensor {
     return broadcast(
-      tf.add(this.loc, tf.mul(this.scale, tf.mul(this.delta, Math.sqrt(2 / Math.PI)))),
+      tf.add(this.loc, tf.mul(this.scale, tf.mul(this.delta, exact(Math.sqrt(2 / Math.PI))))),
       this.batchShape,
     );
   }
   override get variance(): tf.Tensor {
-    const v = tf.mul(tf.square(this.scale), tf.sub(1, tf.mul(2 / Math.PI, tf.square(this.delta))));
+    const v = tf.mul(
+      tf.square(this.scale),
+      tf.sub(1, tf.mul(exact(2 / Math.PI), tf.square(this.delta))),
+    );
     return broadcast(v, this.batchShape);
   }
   override cdf(value: ArrayLike): tf.Tensor {
     // Phi(z) - 2 T(z, skewness)
     const z = tf.div(tf.sub(param(value), this.loc), this.scale);
-    const phi = tf.mul(0.5, tf.add(1, tf.erf(tf.div(z, Math.SQRT2))));
+    const phi = tf.mul(0.5, tf.add(1, tf.erf(tf.div(z, exact(Math.SQRT2)))));
     return tf.sub(phi, tf.mul(2, owensT(z, tf.add(this.skewness, tf.zerosLike(z)))));
   }
 }

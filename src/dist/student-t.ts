@@ -6,7 +6,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { standardGammaDraws } from "./reparam.js";
-import { broadcast, minimum, normalNoise, param } from "./util.js";
+import { broadcast, exact, minimum, normalNoise, param } from "./util.js";
 
 /** StudentT(df, loc, scale): loc + scale T with T a standard t variate with df degrees of freedom. */
 export class StudentTDistribution extends Distribution {
@@ -32,7 +32,7 @@ export class StudentTDistribution extends Distribution {
     const halfV1 = tf.mul(tf.add(v, 1), 0.5);
     const normalizer = tf.sub(
       tf.sub(lgamma(halfV1), lgamma(tf.mul(v, 0.5))),
-      tf.add(tf.mul(0.5, tf.log(tf.mul(v, Math.PI))), tf.log(this.scale)),
+      tf.add(tf.mul(0.5, tf.log(tf.mul(v, exact(Math.PI)))), tf.log(this.scale)),
     );
     return tf.sub(normalizer, tf.mul(halfV1, tf.log1p(tf.div(tf.square(z), v))));
   }

@@ -12,7 +12,7 @@
  * - CholeskyOuterProductTransform: L -> L L^T, onto positive definite matrices.
  */
 import { cholesky } from "../custom-vjp/special-linalg.js";
-import { tf } from "../tf.js";
+import { constant, tf } from "../tf.js";
 import { correlationCholesky, lowerCholesky, positiveDefinite, realVector } from "./constraints.js";
 import { Transform } from "./transforms.js";
 
@@ -166,7 +166,10 @@ export class CorrCholeskyTransform extends Transform {
     const d = matrixDimension(n, true, "CorrCholeskyTransform");
     const xm = vectorToMatrix(x, d, false);
     const z = tf.tanh(xm);
-    const logOneMinusZ2 = tf.mul(2, tf.sub(tf.sub(Math.LN2, xm), tf.softplus(tf.mul(-2, xm))));
+    const logOneMinusZ2 = tf.mul(
+      2,
+      tf.sub(tf.sub(constant(Math.LN2), xm), tf.softplus(tf.mul(-2, xm))),
+    );
     const logRemaining = tf.cumsum(logOneMinusZ2, xm.rank - 1, true);
     return { d, xm, z, logOneMinusZ2, logRemaining };
   }
@@ -273,7 +276,7 @@ export class CholeskyOuterProductTransform extends Transform {
     const d = x.shape[x.rank - 1];
     const exponents = tf.tensor1d(Array.from({ length: d }, (_, i) => d - i));
     const logDiag = tf.log(tf.sum(tf.mul(x, tf.eye(d)), -1));
-    return tf.add(d * Math.LN2, tf.sum(tf.mul(exponents, logDiag), -1));
+    return tf.add(constant(d * Math.LN2), tf.sum(tf.mul(exponents, logDiag), -1));
   }
   override forwardF64(x: Float64Array, shape: readonly number[]): Float64Array {
     const d = shape[shape.length - 1];

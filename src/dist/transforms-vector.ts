@@ -3,7 +3,7 @@
  * vector transforms, as in the Stan Reference Manual ("Constraint transforms": unit simplex,
  * ordered vector, positive ordered vector) and NumPyro. All act on the last dimension.
  */
-import { tf } from "../tf.js";
+import { constant, tf } from "../tf.js";
 import { orderedVector, positiveOrderedVector, realVector, simplex } from "./constraints.js";
 import { softplusF64, Transform } from "./transforms.js";
 
@@ -18,7 +18,7 @@ function lastDimSlice(x: tf.Tensor, begin: number, size: number): tf.Tensor {
 
 /** log(K - 1 - k) for k = 0..K-2: the offsets that center the stick-breaking map at 1/K. */
 function stickOffsets(k1: number): tf.Tensor {
-  return tf.tensor1d(Array.from({ length: k1 }, (_, k) => Math.log(k1 - k)));
+  return constant(Float64Array.from({ length: k1 }, (_, k) => Math.log(k1 - k)));
 }
 
 /**

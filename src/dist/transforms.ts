@@ -9,7 +9,7 @@
  * and its log-derivative through softplus, logit as log(y) - log1p(-y), the inverse softplus
  * as y + log(-expm1(-y)).
  */
-import { readFloat64, tf } from "../tf.js";
+import { constant, readFloat64, tf } from "../tf.js";
 import { broadcastShapes, broadcastTo } from "../util/shapes.js";
 import {
   type Bound,
@@ -241,7 +241,7 @@ export class TanhTransform extends Transform {
     return tf.atanh(y);
   }
   logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
-    return tf.mul(2, tf.sub(tf.sub(Math.LN2, x), tf.softplus(tf.mul(-2, x))));
+    return tf.mul(2, tf.sub(tf.sub(constant(Math.LN2), x), tf.softplus(tf.mul(-2, x))));
   }
   override forwardF64(x: Float64Array): Float64Array {
     return x.map(Math.tanh);
@@ -272,7 +272,7 @@ export class PowerTransform extends Transform {
   }
   logAbsDetJacobian(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
     // log |p x^(p-1)| = log|p| + log y - log x
-    return tf.add(Math.log(Math.abs(this.exponent)), tf.sub(tf.log(y), tf.log(x)));
+    return tf.add(constant(Math.log(Math.abs(this.exponent))), tf.sub(tf.log(y), tf.log(x)));
   }
   override forwardF64(x: Float64Array): Float64Array {
     return x.map((v) => v ** this.exponent);

@@ -6,6 +6,7 @@ import { type Constraint, Interval, positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import {
   broadcast,
+  exact,
   LOG_2PI,
   maximum,
   minimum,
@@ -53,7 +54,9 @@ export class TruncatedNormalDistribution extends Distribution {
   private boundTerms(t: tf.Tensor, logZ: tf.Tensor): { density: tf.Tensor; moment: tf.Tensor } {
     const finite = tf.isFinite(t);
     const safeT = tf.where(finite, t, tf.zerosLike(t));
-    const density = tf.exp(tf.sub(tf.sub(tf.mul(-0.5, tf.square(safeT)), 0.5 * LOG_2PI), logZ));
+    const density = tf.exp(
+      tf.sub(tf.sub(tf.mul(-0.5, tf.square(safeT)), exact(0.5 * LOG_2PI)), logZ),
+    );
     return {
       density: tf.where(finite, density, tf.zerosLike(density)),
       moment: tf.where(finite, tf.mul(safeT, density), tf.zerosLike(density)),
@@ -64,7 +67,7 @@ export class TruncatedNormalDistribution extends Distribution {
     const z = tf.div(tf.sub(x, this.loc), this.scale);
     const lp = tf.sub(
       tf.mul(-0.5, tf.square(z)),
-      tf.add(tf.add(tf.log(this.scale), 0.5 * LOG_2PI), this.logMass),
+      tf.add(tf.add(tf.log(this.scale), exact(0.5 * LOG_2PI)), this.logMass),
     );
     const inside = tf.logicalAnd(tf.greaterEqual(x, this.low), tf.lessEqual(x, this.high));
     return negInfOutside(inside, lp);
@@ -109,7 +112,7 @@ export class TruncatedNormalDistribution extends Distribution {
     const a = this.boundTerms(alpha, logZ);
     const b = this.boundTerms(beta, logZ);
     const h = tf.add(
-      tf.add(tf.add(tf.log(this.scale), 0.5 * (1 + LOG_2PI)), logZ),
+      tf.add(tf.add(tf.log(this.scale), exact(0.5 * (1 + LOG_2PI))), logZ),
       tf.mul(0.5, tf.sub(a.moment, b.moment)),
     );
     return broadcast(h, this.batchShape);

@@ -144,3 +144,15 @@ export function minimum(a: tf.Tensor, b: tf.Tensor | number): tf.Tensor {
   const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, bt.shape);
   return tf.minimum(broadcast(a, shape), broadcast(bt, shape));
 }
+
+/**
+ * A scalar tensor holding `x` whose float64 value the compiled engine keeps. Irrational
+ * constants (log 2 pi, pi, log 2, Euler's gamma) go through it: a plain JS number given to a
+ * tfjs op reaches the compiled float64 engine rounded to float32.
+ *
+ * @example
+ * tf.add(tf.log(scale), exact(0.5 * LOG_2PI));
+ */
+export function exact(x: number): tf.Tensor {
+  return constant(x);
+}

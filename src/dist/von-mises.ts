@@ -5,7 +5,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { circular, nonnegative, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { drawEach, vonMisesVariate } from "./samplers.js";
-import { broadcast, fromValues, param, valuesAt } from "./util.js";
+import { broadcast, exact, fromValues, param, valuesAt } from "./util.js";
 
 /** VonMises(loc, concentration): density exp(k cos(x - loc)) / (2 pi I0(k)) on [-pi, pi]. */
 export class VonMisesDistribution extends Distribution {
@@ -25,7 +25,7 @@ export class VonMisesDistribution extends Distribution {
     const k = this.concentration;
     return tf.sub(
       tf.mul(k, tf.cos(tf.sub(x, this.loc))),
-      tf.add(logBesselI0(k), Math.log(2 * Math.PI)),
+      tf.add(logBesselI0(k), exact(Math.log(2 * Math.PI))),
     );
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
@@ -33,8 +33,8 @@ export class VonMisesDistribution extends Distribution {
     const shape = this.shape(sampleShape);
     const k = valuesAt(this.concentration, shape);
     const centered = drawEach(key, k.length, (s, i) => vonMisesVariate(k[i], s));
-    const shifted = tf.add(tf.add(fromValues(centered, shape), this.loc), Math.PI);
-    return tf.sub(tf.mod(shifted, 2 * Math.PI), Math.PI);
+    const shifted = tf.add(tf.add(fromValues(centered, shape), this.loc), exact(Math.PI));
+    return tf.sub(tf.mod(shifted, exact(2 * Math.PI)), exact(Math.PI));
   }
   /** The circular mean: loc. */
   override get mean(): tf.Tensor {

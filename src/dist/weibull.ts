@@ -4,7 +4,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, maximum, negInfOutside, param, uniformNoise } from "./util.js";
+import { broadcast, exact, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
 const EULER_GAMMA = 0.5772156649015329;
 
@@ -59,7 +59,7 @@ export class WeibullDistribution extends Distribution {
     // gamma (1 - 1/k) + log(scale/k) + 1
     const k = this.concentration;
     const h = tf.add(
-      tf.mul(EULER_GAMMA, tf.sub(1, tf.reciprocal(k))),
+      tf.mul(exact(EULER_GAMMA), tf.sub(1, tf.reciprocal(k))),
       tf.add(tf.sub(tf.log(this.scale), tf.log(k)), 1),
     );
     return broadcast(h, this.batchShape);
