@@ -2,6 +2,10 @@
  * `potential`: a model and its data as a differentiable function of a flat unconstrained
  * vector, U(q) = -(log p(x(q), data) + log |det dx/dq|), the form every sampler uses.
  */
+
+import type { CompiledArtifact } from "../compile/artifact.js";
+import { compileObjective } from "../compile/compile-objective.js";
+import { asGradientTarget } from "../compile/gradient-target.js";
 import { withoutTensorValidation } from "../dist/validation.js";
 import { ModelError } from "../errors.js";
 import { seed } from "../handlers/seed.js";
@@ -19,7 +23,11 @@ export type { EngineName, GradientTarget } from "./potential-types.js";
 
 /** Options of `potential`. */
 export interface PotentialOptions {
-  /** Which engine computes value and gradient (default "eager" until the compiled engine serves it). */
+  /**
+   * Which engine computes value and gradient: "compiled" (default; float64 JavaScript traced
+   * from the model, falling back to "eager" with one warning when the model cannot be traced)
+   * or "eager" (tfjs, float32).
+   */
   engine?: EngineName;
   /** Key (or seed) for the run that discovers the model's latent sites (default 0). */
   key?: Key | number;
@@ -50,6 +58,92 @@ export interface Potential extends GradientTarget {
   pointLogProbs(q: Float64Array): Record<string, number>;
   /** log p(q) as a tfjs function of a flat tensor: what engines differentiate. */
   readonly logJoint: (q: tf.Tensor) => tf.Scalar;
+  /** The compiled value-and-gradient as plain data (for worker threads), when compiled. */
+  readonly artifact?: CompiledArtifact;
+}
+
+/** Value and gradient of U(q) = -log p(q), from one engine. */
+interface Engine {
+  valueAndGrad(q: Float64Array, grad: Float64Array): number;
+  value(q: Float64Array): number;
+  artifact?: CompiledArtifact;
+}
+
+/** tfjs's own gradient, in float32. */
+function eagerEngine(logJoint: (q: tf.Tensor) => tf.Scalar): Engine {
+  const valueAndGradOf = tf.valueAndGrad(logJoint);
+  return {
+    valueAndGrad: (q, grad) =>
+      tidyValue(() =>
+        withoutTensorValidation(() => {
+          const { value, grad: g } = valueAndGradOf(constant(q));
+          const gradient = g.dataSync();
+          for (let i = 0; i < grad.length; i++) grad[i] = -gradient[i];
+          return -value.dataSync()[0];
+        }),
+      ),
+    value: (q) =>
+      tidyValue(() => withoutTensorValidation(() => -logJoint(constant(q)).dataSync()[0])),
+  };
+}
+
+const warned = new Set<string>();
+
+/**
+ * The same tfjs code traced once and emitted as float64 JavaScript (DESIGN.md section 4), or
+ * undefined with one warning naming the cause when it cannot be traced.
+ */
+function compiledEngine(
+  logJoint: (q: tf.Tensor) => tf.Scalar,
+  layout: FlatLayout,
+  at: Float64Array,
+): Engine | undefined {
+  const result = withoutTensorValidation(() =>
+    compileObjective((q) => tf.neg(logJoint(q)), [[layout.dim]], { name: "potential", at: [at] }),
+  );
+  if (!result.ok) {
+    const message = `potential: using the eager engine; the compiled engine cannot serve this model: ${result.reason}`;
+    if (!warned.has(message)) {
+      warned.add(message);
+      console.warn(message);
+    }
+    return undefined;
+  }
+  const target = asGradientTarget(result.compiled);
+  const inputs: Float64Array[] = [new Float64Array(layout.dim)];
+  return {
+    valueAndGrad: target.valueAndGrad,
+    value: (q) => {
+      inputs[0] = q;
+      return result.compiled.value(inputs);
+    },
+    artifact: result.compiled.artifact,
+  };
+}
+
+/** The unconstrained point of one prior draw: where the compiled engine traces and checks. */
+function prototypePoint<A extends unknown[]>(
+  layout: FlatLayout,
+  model: Model<A, unknown>,
+  args: A,
+  key: Key | number,
+): Float64Array {
+  const values = tidyValue(() => {
+    const tr = trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args);
+    const out: Record<string, Float64Array> = {};
+    for (const s of layout.sites)
+      out[s.name] = Float64Array.from(tr.get(s.name).value.dataSync() as Float32Array);
+    return out;
+  });
+  const q = tidyValue(() => {
+    const point = new Float64Array(layout.dim);
+    for (const s of layout.sites) {
+      const x = tf.reshape(constant(values[s.name]), s.shape);
+      point.set(s.transform.inverse(x).dataSync() as Float32Array, s.offset);
+    }
+    return point;
+  });
+  return q.every(Number.isFinite) ? q : new Float64Array(layout.dim);
 }
 
 /**
@@ -92,24 +186,20 @@ export function potential<A extends any[]>(
     return tf.add(traceLogDensity(traceAtValues(values)), logDetJacobian) as tf.Scalar;
   };
 
-  const valueAndGradOf = tf.valueAndGrad(logJoint);
-  const valueAndGrad = (q: Float64Array, grad: Float64Array): number =>
-    tidyValue(() =>
-      withoutTensorValidation(() => {
-        const { value, grad: g } = valueAndGradOf(constant(q));
-        const gradient = g.dataSync();
-        for (let i = 0; i < grad.length; i++) grad[i] = -gradient[i];
-        return -value.dataSync()[0];
-      }),
-    );
+  const eager = eagerEngine(logJoint);
+  const compiled =
+    (options.engine ?? "compiled") === "compiled" && layout.dim > 0
+      ? compiledEngine(logJoint, layout, prototypePoint(layout, fixedModel, args, options.key ?? 0))
+      : undefined;
+  const serving = compiled ?? eager;
 
   return {
     dim: layout.dim,
-    engine: "eager",
+    engine: compiled === undefined ? "eager" : "compiled",
     layout,
-    valueAndGrad,
-    logDensity: (q) =>
-      tidyValue(() => withoutTensorValidation(() => logJoint(constant(q)).dataSync()[0])),
+    valueAndGrad: serving.valueAndGrad,
+    logDensity: (q) => -serving.value(q),
+    artifact: compiled?.artifact,
     unravel: (q) => layout.unravel(q),
     ravel: (values) => layout.ravel(values),
     initialPoint: (key) => uniform(toKey(key, "initialPoint"), layout.dim, -2, 2),

@@ -86,7 +86,11 @@ describe("MCMC", () => {
   });
 
   it("interrupting the Effect keeps the draws made so far", async () => {
-    const mcmc = new MCMC(new NUTS(conjugate), { numWarmup: 100, numSamples: 100_000 });
+    // The eager engine is slow enough that the run is still going after 1.5 s.
+    const mcmc = new MCMC(new NUTS(conjugate, { engine: "eager" }), {
+      numWarmup: 100,
+      numSamples: 100_000,
+    });
     const fiber = Effect.runFork(mcmc.runEffect(PRNGKey(2), y));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await Effect.runPromise(Fiber.interrupt(fiber));
