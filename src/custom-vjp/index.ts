@@ -7,3 +7,25 @@ export {
 export { defineOp, type Op, type OpSpec, registerOpsForBackend } from "./define-op.js";
 export { getOp, listOps, type OpDefinition, type OpStats, opOfKernel } from "./registry.js";
 export { digamma, erfinv, lgamma, trigamma, unaryOp } from "./special.js";
+export { logBesselI0, logBesselI1 } from "./special-bessel.js";
+export {
+  betainc,
+  betaincinv,
+  gammainc,
+  gammaincc,
+  gammaincinv,
+  lbeta,
+} from "./special-incomplete.js";
+export {
+  cholesky,
+  solveLowerTriangular,
+  solveLowerTriangularTransposed,
+} from "./special-linalg.js";
+export {
+  erfc,
+  logNdtr,
+  logNormalMass,
+  ndtri,
+  owensT,
+  truncatedNormalQuantile,
+} from "./special-normal.js";

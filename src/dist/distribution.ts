@@ -150,6 +150,10 @@ export abstract class Distribution {
     if (this.validated || !validationEnabled()) return;
     let complete = true;
     for (const check of this.paramChecks) {
+      if (!check.constraint.canCheck()) {
+        complete = false;
+        continue;
+      }
       let values: Float64Array | Float32Array | undefined = float64Of(check.value);
       if (values === undefined) {
         if (!tensorValidationActive()) {
@@ -160,10 +164,10 @@ export abstract class Distribution {
       }
       const i = check.constraint.firstViolation(values, check.value.shape);
       if (i >= 0) {
-        const where = values.length > 1 ? ` at index ${i}` : "";
+        const where = values.length > 1 || i > 0 ? ` at index ${i}` : "";
         const siteText = site === undefined ? "" : ` (site "${site}")`;
         throw new DistributionParameterError({
-          message: `${this.family}: ${check.name} must be ${check.constraint.describe()}, got ${values[i]}${where}${siteText}`,
+          message: `${this.family}: ${check.name} must be ${check.constraint.describe(i, check.value.shape)}, got ${values[values.length === 1 ? 0 : i]}${where}${siteText}`,
           family: this.family,
           parameter: check.name,
           site,

@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, negInfOutside, param, uniformNoise } from "./util.js";
+import { broadcast, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
 /** Exponential(rate): density rate exp(-rate x) on [0, inf). */
 export class ExponentialDistribution extends Distribution {
@@ -30,7 +30,7 @@ export class ExponentialDistribution extends Distribution {
     return broadcast(tf.reciprocal(tf.square(this.rate)), this.batchShape);
   }
   override cdf(value: ArrayLike): tf.Tensor {
-    const x = tf.maximum(param(value), 0);
+    const x = maximum(param(value), 0);
     return tf.neg(tf.expm1(tf.neg(tf.mul(this.rate, x))));
   }
   override icdf(q: ArrayLike): tf.Tensor {

@@ -3,7 +3,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, negInfOutside, param, uniformNoise } from "./util.js";
+import { broadcast, exact, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
 /** HalfCauchy(scale): |X| for X ~ Cauchy(0, scale). */
 export class HalfCauchyDistribution extends Distribution {
@@ -18,7 +18,7 @@ export class HalfCauchyDistribution extends Distribution {
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
     const lp = tf.sub(
-      Math.log(2 / Math.PI),
+      exact(Math.log(2 / Math.PI)),
       tf.add(tf.log(this.scale), tf.log1p(tf.square(tf.div(x, this.scale)))),
     );
     return negInfOutside(tf.greaterEqual(x, 0), lp);
@@ -26,7 +26,7 @@ export class HalfCauchyDistribution extends Distribution {
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     // Inverse cdf of a uniform draw: scale * tan(pi u / 2).
     const u = uniformNoise(key, this.shape(sampleShape));
-    return tf.mul(this.scale, tf.tan(tf.mul(u, Math.PI / 2)));
+    return tf.mul(this.scale, tf.tan(tf.mul(u, exact(Math.PI / 2))));
   }
   override get mean(): tf.Tensor {
     return tf.fill(this.batchShape, Number.POSITIVE_INFINITY);
@@ -35,13 +35,13 @@ export class HalfCauchyDistribution extends Distribution {
     return tf.fill(this.batchShape, Number.POSITIVE_INFINITY);
   }
   override cdf(value: ArrayLike): tf.Tensor {
-    return tf.maximum(tf.mul(2 / Math.PI, tf.atan(tf.div(param(value), this.scale))), 0);
+    return maximum(tf.mul(exact(2 / Math.PI), tf.atan(tf.div(param(value), this.scale))), 0);
   }
   override icdf(q: ArrayLike): tf.Tensor {
-    return tf.mul(this.scale, tf.tan(tf.mul(param(q), Math.PI / 2)));
+    return tf.mul(this.scale, tf.tan(tf.mul(param(q), exact(Math.PI / 2))));
   }
   override entropy(): tf.Tensor {
-    return broadcast(tf.add(tf.log(this.scale), Math.log(2 * Math.PI)), this.batchShape);
+    return broadcast(tf.add(tf.log(this.scale), exact(Math.log(2 * Math.PI))), this.batchShape);
   }
 }
 

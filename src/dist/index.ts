@@ -1,10 +1,18 @@
-/** The distributions module: families, wrappers, constraints, transforms. */
+/** The distributions module: families, wrappers, constraints, transforms, KL divergences. */
 
 export { Bernoulli, BernoulliDistribution, type ProbsOrLogits } from "./bernoulli.js";
+export { Beta, BetaDistribution } from "./beta.js";
+export { BetaBinomial, BetaBinomialDistribution } from "./beta-binomial.js";
 export { bijectTo, registerBijection } from "./biject-to.js";
+export { Binomial, BinomialDistribution } from "./binomial.js";
+export { Categorical, CategoricalDistribution } from "./categorical.js";
+export { Cauchy, CauchyDistribution } from "./cauchy.js";
+export { Chi2, Chi2Distribution } from "./chi2.js";
 export * as constraints from "./constraints.js";
-export { Constraint } from "./constraints.js";
+export { type Bound, Constraint, Interval } from "./constraints.js";
 export { Delta, DeltaDistribution } from "./delta.js";
+export { Dirichlet, DirichletDistribution } from "./dirichlet.js";
+export { DiscreteUniform, DiscreteUniformDistribution } from "./discrete-uniform.js";
 export {
   batchShapeOf,
   Distribution,
@@ -13,9 +21,59 @@ export {
   Masked,
 } from "./distribution.js";
 export { Exponential, ExponentialDistribution } from "./exponential.js";
+export { Gamma, GammaDistribution } from "./gamma.js";
+export { GaussianRandomWalk, GaussianRandomWalkDistribution } from "./gaussian-random-walk.js";
+export { Geometric, GeometricDistribution } from "./geometric.js";
+export { Gumbel, GumbelDistribution } from "./gumbel.js";
 export { HalfCauchy, HalfCauchyDistribution } from "./half-cauchy.js";
 export { HalfNormal, HalfNormalDistribution } from "./half-normal.js";
+export { ImproperUniform, ImproperUniformDistribution } from "./improper-uniform.js";
+export { InverseGamma, InverseGammaDistribution } from "./inverse-gamma.js";
+export { kl, registerKL } from "./kl.js";
+export { Laplace, LaplaceDistribution } from "./laplace.js";
+export { LKJCholesky, LKJCholeskyDistribution } from "./lkj-cholesky.js";
+export { LogNormal, LogNormalDistribution } from "./log-normal.js";
+export { Logistic, LogisticDistribution } from "./logistic.js";
+export { MixtureSameFamily } from "./mixture-same-family.js";
+export { Multinomial, MultinomialDistribution } from "./multinomial.js";
+export {
+  MultivariateNormal,
+  MultivariateNormalDistribution,
+  type MultivariateNormalSpread,
+} from "./multivariate-normal.js";
+export { NegativeBinomial2, NegativeBinomial2Distribution } from "./negative-binomial.js";
 export { Normal, NormalDistribution } from "./normal.js";
-export { ExpTransform, IdentityTransform, IndependentTransform, Transform } from "./transforms.js";
+export { Pareto, ParetoDistribution } from "./pareto.js";
+export { Poisson, PoissonDistribution } from "./poisson.js";
+export { SkewNormal, SkewNormalDistribution } from "./skew-normal.js";
+export { StudentT, StudentTDistribution } from "./student-t.js";
+export { TransformedDistribution } from "./transformed-distribution.js";
+export {
+  AffineTransform,
+  ComposeTransform,
+  ExpTransform,
+  IdentityTransform,
+  IndependentTransform,
+  intervalTransform,
+  PowerTransform,
+  SigmoidTransform,
+  SoftplusTransform,
+  TanhTransform,
+  Transform,
+} from "./transforms.js";
+export {
+  CholeskyOuterProductTransform,
+  CorrCholeskyTransform,
+  LowerCholeskyTransform,
+} from "./transforms-matrix.js";
+export {
+  OrderedTransform,
+  PositiveOrderedTransform,
+  StickBreakingTransform,
+} from "./transforms-vector.js";
+export { TruncatedNormal, TruncatedNormalDistribution } from "./truncated-normal.js";
+export { Uniform, UniformDistribution } from "./uniform.js";
 export { Unit, UnitDistribution } from "./unit.js";
 export { setValidation, validationEnabled } from "./validation.js";
+export { VonMises, VonMisesDistribution } from "./von-mises.js";
+export { Weibull, WeibullDistribution } from "./weibull.js";

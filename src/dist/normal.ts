@@ -1,10 +1,10 @@
 /** The normal distribution. */
-import { erfinv } from "../custom-vjp/special.js";
+import { ndtri } from "../custom-vjp/special-normal.js";
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, LOG_2PI, normalNoise, param } from "./util.js";
+import { broadcast, exact, LOG_2PI, normalNoise, param } from "./util.js";
 
 /** Normal(loc, scale): density exp(-((x - loc)/scale)^2 / 2) / (scale sqrt(2 pi)). */
 export class NormalDistribution extends Distribution {
@@ -23,7 +23,7 @@ export class NormalDistribution extends Distribution {
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
     const z = tf.div(tf.sub(x, this.loc), this.scale);
-    return tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.log(this.scale), 0.5 * LOG_2PI));
+    return tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.log(this.scale), exact(0.5 * LOG_2PI)));
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     return tf.add(this.loc, tf.mul(this.scale, normalNoise(key, this.shape(sampleShape))));
@@ -35,15 +35,15 @@ export class NormalDistribution extends Distribution {
     return broadcast(tf.square(this.scale), this.batchShape);
   }
   override cdf(value: ArrayLike): tf.Tensor {
-    const z = tf.div(tf.sub(param(value), this.loc), tf.mul(this.scale, Math.SQRT2));
+    const z = tf.div(tf.sub(param(value), this.loc), tf.mul(this.scale, exact(Math.SQRT2)));
     return tf.mul(0.5, tf.add(1, tf.erf(z)));
   }
   override icdf(q: ArrayLike): tf.Tensor {
-    const z = tf.mul(Math.SQRT2, erfinv(tf.sub(tf.mul(2, param(q)), 1)));
-    return tf.add(this.loc, tf.mul(this.scale, z));
+    // ndtri rather than sqrt(2) erfinv(2q - 1), which loses the lower tail in 2q - 1
+    return tf.add(this.loc, tf.mul(this.scale, ndtri(param(q))));
   }
   override entropy(): tf.Tensor {
-    return broadcast(tf.add(tf.log(this.scale), 0.5 * (1 + LOG_2PI)), this.batchShape);
+    return broadcast(tf.add(tf.log(this.scale), exact(0.5 * (1 + LOG_2PI))), this.batchShape);
   }
 }
 

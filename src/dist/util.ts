@@ -2,9 +2,10 @@
  * Helpers shared by distribution families: parameter conversion, noise tensors from keys, and
  * masking log-densities outside the support.
  */
+import "./comparison-gradients.js";
 import { type Key, normal, uniform } from "../primitives/prng.js";
-import { type ArrayLike, constant, tf } from "../tf.js";
-import { sizeOf } from "../util/shapes.js";
+import { type ArrayLike, constant, readFloat64, tf } from "../tf.js";
+import { broadcastTo as broadcastToValues, sizeOf } from "../util/shapes.js";
 
 /** log(2 pi). */
 export const LOG_2PI = Math.log(2 * Math.PI);
@@ -34,4 +35,124 @@ export function negInfOutside(inSupport: tf.Tensor, logProb: tf.Tensor): tf.Tens
 export function broadcast(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
   if (x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
   return tf.broadcastTo(x, shape as number[]);
+}
+
+/** The float64 values of a parameter broadcast to `shape` (exact for constants). */
+export function valuesAt(t: tf.Tensor, shape: readonly number[]): Float64Array {
+  return broadcastToValues(readFloat64(t), t.shape, shape);
+}
+
+/** A float32 tensor of `shape` from float64 values, keeping the float64 values for the compiled engine. */
+export function fromValues(values: Float64Array, shape: readonly number[]): tf.Tensor {
+  return tf.reshape(constant(values), shape as number[]);
+}
+
+/** `x * log(y)` with 0 where x is 0 (so that 0 log 0 = 0), as scipy's xlogy. */
+export function xlogy(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  const zero = tf.equal(x, 0);
+  const safeY = tf.where(zero, tf.onesLike(tf.add(x, y)), tf.add(tf.zerosLike(x), y));
+  return tf.where(zero, tf.zerosLike(safeY), tf.mul(x, tf.log(safeY)));
+}
+
+/** `x * log1p(y)` with 0 where x is 0. */
+export function xlog1py(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  const zero = tf.equal(x, 0);
+  const safeY = tf.where(zero, tf.zerosLike(tf.add(x, y)), tf.add(tf.zerosLike(x), y));
+  return tf.where(zero, tf.zerosLike(safeY), tf.mul(x, tf.log1p(safeY)));
+}
+
+/** The last-dimension slice [begin, begin + size) of `x`. */
+export function sliceLast(x: tf.Tensor, begin: number, size: number): tf.Tensor {
+  return tf.slice(
+    x,
+    x.shape.map((_, i) => (i === x.rank - 1 ? begin : 0)),
+    x.shape.map((d, i) => (i === x.rank - 1 ? size : d)),
+  );
+}
+
+/**
+ * The entropy -sum_k p(k) log p(k) of a discrete distribution on 0..count-1, from its
+ * log-mass function, for a batch of rank `batchRank` (terms with p(k) = 0 count as 0).
+ */
+export function entropyBySum(
+  logProbOf: (k: tf.Tensor) => tf.Tensor,
+  count: number,
+  batchRank: number,
+): tf.Tensor {
+  const k = tf.reshape(tf.range(0, count), [count, ...new Array<number>(batchRank).fill(1)]);
+  const lp = logProbOf(k);
+  const finite = tf.isFinite(lp);
+  const safe = tf.where(finite, lp, tf.zerosLike(lp));
+  return tf.neg(tf.sum(tf.where(finite, tf.mul(tf.exp(safe), safe), tf.zerosLike(safe)), 0));
+}
+
+/** Exactly one of probs and logits, as the families with that choice take it. */
+export type ProbsOrLogitsSpec = { probs?: ArrayLike; logits?: ArrayLike };
+
+/** Converts `{ probs } | { logits }`, throwing (naming the family) unless exactly one is given. */
+export function probsOrLogits(
+  family: string,
+  spec: ProbsOrLogitsSpec,
+): { probs: tf.Tensor } | { logits: tf.Tensor } {
+  if (spec !== null && typeof spec === "object") {
+    if (spec.probs !== undefined && spec.logits === undefined) return { probs: param(spec.probs) };
+    if (spec.logits !== undefined && spec.probs === undefined)
+      return { logits: param(spec.logits) };
+  }
+  throw new TypeError(`${family}: give exactly one of { probs } or { logits }`);
+}
+
+/** Whether a value is a whole number in the support's sense (for -inf outside the support). */
+export function isInteger(x: tf.Tensor): tf.Tensor {
+  return tf.equal(x, tf.floor(x));
+}
+
+/**
+ * Batched matrix product with NumPy broadcasting of the batch dims. The batch dims are
+ * broadcast explicitly first: tfjs's BatchMatMul broadcasts in its forward pass but its
+ * gradient does not sum the broadcast dims back.
+ */
+export function batchMatMul(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA = false,
+  transposeB = false,
+): tf.Tensor {
+  const batch = tf.broadcast_util.assertAndGetBroadcastShape(
+    a.shape.slice(0, -2),
+    b.shape.slice(0, -2),
+  );
+  const a2 = broadcast(a, [...batch, ...a.shape.slice(-2)]);
+  const b2 = broadcast(b, [...batch, ...b.shape.slice(-2)]);
+  return tf.matMul(a2, b2, transposeA, transposeB);
+}
+
+/**
+ * Elementwise maximum whose gradient is right under broadcasting: tfjs's Maximum and Minimum
+ * gradients return dy in the broadcast shape without summing it back to each input's shape,
+ * so both inputs are broadcast explicitly first.
+ */
+export function maximum(a: tf.Tensor, b: tf.Tensor | number): tf.Tensor {
+  const bt = typeof b === "number" ? tf.scalar(b) : b;
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, bt.shape);
+  return tf.maximum(broadcast(a, shape), broadcast(bt, shape));
+}
+
+/** Elementwise minimum, broadcast explicitly (see `maximum`). */
+export function minimum(a: tf.Tensor, b: tf.Tensor | number): tf.Tensor {
+  const bt = typeof b === "number" ? tf.scalar(b) : b;
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, bt.shape);
+  return tf.minimum(broadcast(a, shape), broadcast(bt, shape));
+}
+
+/**
+ * A scalar tensor holding `x` whose float64 value the compiled engine keeps. Irrational
+ * constants (log 2 pi, pi, log 2, Euler's gamma) go through it: a plain JS number given to a
+ * tfjs op reaches the compiled float64 engine rounded to float32.
+ *
+ * @example
+ * tf.add(tf.log(scale), exact(0.5 * LOG_2PI));
+ */
+export function exact(x: number): tf.Tensor {
+  return constant(x);
 }
