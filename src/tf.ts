@@ -21,6 +21,40 @@ tf.enableProdMode();
 // synchronous call fail until `await tf.ready()`.
 void tf.setBackend("cpu");
 
+// Zero gradients for tfjs's comparison and logical kernels. tfjs-core registers none for
+// Greater, Less, Equal, LogicalAnd, All, ... (only GreaterEqual), so any log-density that
+// masks its support with `tf.where(tf.greater(x, 0), ...)` would fail under `tf.grads` as
+// soon as x is differentiated ("gradient function not found for Greater"). Their outputs are
+// booleans, piecewise constant in the inputs: the gradient is zero almost everywhere.
+// Registered once, only where tfjs has no rule of its own.
+const COMPARISONS = [
+  "Greater",
+  "Less",
+  "LessEqual",
+  "Equal",
+  "NotEqual",
+  "LogicalAnd",
+  "LogicalOr",
+];
+const LOGICAL_REDUCTIONS = ["LogicalNot", "All", "Any"];
+for (const name of COMPARISONS) registerZeroGradient(name, ["a", "b"]);
+for (const name of LOGICAL_REDUCTIONS) registerZeroGradient(name, ["x"]);
+
+function registerZeroGradient(kernelName: string, inputs: string[]): void {
+  if (tf.getGradient(kernelName) !== undefined) return;
+  tf.registerGradient({
+    kernelName,
+    inputsToSave: inputs,
+    gradFunc: (_dy, saved) => {
+      const out: Record<string, () => tf.Tensor> = {};
+      inputs.forEach((name, i) => {
+        out[name] = () => tf.zeros(saved[i].shape);
+      });
+      return out;
+    },
+  });
+}
+
 export { tf, setWasmPaths };
 
 /** The backends Tyche ships with. */

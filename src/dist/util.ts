@@ -2,7 +2,6 @@
  * Helpers shared by distribution families: parameter conversion, noise tensors from keys, and
  * masking log-densities outside the support.
  */
-import "./comparison-gradients.js";
 import { type Key, normal, uniform } from "../primitives/prng.js";
 import { type ArrayLike, constant, readFloat64, tf } from "../tf.js";
 import { broadcastTo as broadcastToValues, sizeOf } from "../util/shapes.js";

@@ -14,3 +14,26 @@ export interface Draws {
 export function toDraws(t: tf.Tensor): Draws {
   return { shape: t.shape.slice(), data: Float64Array.from(readFloat64(t)) };
 }
+
+/**
+ * `n` records of Draws stacked along a new leading dimension.
+ *
+ * @example
+ * stackDraws(3, (i) => ({ x: { shape: [], data: Float64Array.of(i) } })).x; // shape [3], data [0, 1, 2]
+ */
+export function stackDraws(
+  n: number,
+  at: (i: number) => Record<string, Draws>,
+): Record<string, Draws> {
+  const out: Record<string, Draws> = {};
+  for (let i = 0; i < n; i++) {
+    for (const [name, d] of Object.entries(at(i))) {
+      const entry = (out[name] ??= {
+        shape: [n, ...d.shape],
+        data: new Float64Array(n * d.data.length),
+      });
+      entry.data.set(d.data, i * d.data.length);
+    }
+  }
+  return out;
+}

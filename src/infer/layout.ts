@@ -20,7 +20,10 @@ export interface SiteLayout {
   readonly unconstrainedShape: number[];
   readonly offset: number;
   readonly size: number;
+  /** The transform at the discovery run (exact for every site whose support is fixed). */
   readonly transform: Transform;
+  /** Whether the support depends on other parameters, so its transform is rebuilt at each point. */
+  readonly dependent: boolean;
 }
 
 /** The layout of a set of latent sites in a flat vector. */
@@ -39,7 +42,16 @@ export class FlatLayout {
       const shape = site.value.shape.slice();
       const unconstrainedShape = transform.inverseShape(shape);
       const size = sizeOf(unconstrainedShape);
-      const entry = { name: site.name, shape, unconstrainedShape, offset, size, transform };
+      const dependent = site.fn.support.isParameterDependent;
+      const entry = {
+        name: site.name,
+        shape,
+        unconstrainedShape,
+        offset,
+        size,
+        transform,
+        dependent,
+      };
       offset += size;
       return entry;
     });

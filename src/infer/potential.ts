@@ -6,6 +6,7 @@
 import type { CompiledArtifact } from "../compile/artifact.js";
 import { compileObjective } from "../compile/compile-objective.js";
 import { asGradientTarget } from "../compile/gradient-target.js";
+import { bijectTo } from "../dist/biject-to.js";
 import { withoutTensorValidation } from "../dist/validation.js";
 import { ModelError } from "../errors.js";
 import { seed } from "../handlers/seed.js";
@@ -14,10 +15,12 @@ import { trace } from "../handlers/trace.js";
 import type { SampleSite } from "../primitives/messages.js";
 import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
-import { type ArrayLike, constant, tf, tidyValue } from "../tf.js";
+import { type ArrayLike, constant, readFloat64, tf, tidyValue } from "../tf.js";
+import { type Draws, stackDraws, toDraws } from "./draws.js";
 import { FlatLayout } from "./layout.js";
 import { siteLogProb, traceLogDensity } from "./log-density.js";
 import type { EngineName, GradientTarget } from "./potential-types.js";
+import { traceAtUnconstrained } from "./unconstrained-trace.js";
 
 export type { EngineName, GradientTarget } from "./potential-types.js";
 
@@ -49,7 +52,9 @@ export interface Potential extends GradientTarget {
   /** log p at q, Jacobians included (= -U). */
   logDensity(q: Float64Array): number;
   /** Constrained site values at q. */
-  unravel(q: Float64Array): ReturnType<FlatLayout["unravel"]>;
+  unravel(q: Float64Array): Record<string, Draws>;
+  /** Constrained site values of `n` points stored row-major in `qs`, each `[n, ...site shape]`. */
+  unravelBatch(qs: Float64Array, n: number): Record<string, Draws>;
   /** q from constrained site values. */
   ravel(values: Record<string, ArrayLike>): Float64Array;
   /** A uniform(-2, 2) point in the unconstrained space (Stan's and NumPyro's default start). */
@@ -121,6 +126,32 @@ function compiledEngine(
   };
 }
 
+/**
+ * The unconstrained point of a run of `model` (seeded, or with values substituted): each
+ * latent site's value through the inverse of the transform onto its support at that run.
+ */
+function pointOfRun<A extends unknown[]>(
+  layout: FlatLayout,
+  model: Model<A, unknown>,
+  args: A,
+): Float64Array {
+  return tidyValue(() => {
+    const tr = trace(model).getTrace(...args);
+    const point = new Float64Array(layout.dim);
+    for (const s of layout.sites) {
+      const site = tr.get(s.name);
+      if (site.type !== "sample") continue;
+      const transform = s.dependent ? bijectTo(site.fn.support) : s.transform;
+      const x = readFloat64(site.value);
+      point.set(
+        transform.inverseF64(x, s.shape) ?? readFloat64(transform.inverse(site.value)),
+        s.offset,
+      );
+    }
+    return point;
+  });
+}
+
 /** The unconstrained point of one prior draw: where the compiled engine traces and checks. */
 function prototypePoint<A extends unknown[]>(
   layout: FlatLayout,
@@ -128,21 +159,7 @@ function prototypePoint<A extends unknown[]>(
   args: A,
   key: Key | number,
 ): Float64Array {
-  const values = tidyValue(() => {
-    const tr = trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args);
-    const out: Record<string, Float64Array> = {};
-    for (const s of layout.sites)
-      out[s.name] = Float64Array.from(tr.get(s.name).value.dataSync() as Float32Array);
-    return out;
-  });
-  const q = tidyValue(() => {
-    const point = new Float64Array(layout.dim);
-    for (const s of layout.sites) {
-      const x = tf.reshape(constant(values[s.name]), s.shape);
-      point.set(s.transform.inverse(x).dataSync() as Float32Array, s.offset);
-    }
-    return point;
-  });
+  const q = pointOfRun(layout, seed(model, typeof key === "number" ? PRNGKey(key) : key), args);
   return q.every(Number.isFinite) ? q : new Float64Array(layout.dim);
 }
 
@@ -164,26 +181,19 @@ export function potential<A extends any[]>(
   const layout = tidyValue(() =>
     FlatLayout.fromSites(latentSites(fixedModel, args, options.key ?? 0, fixed)),
   );
-  const latentNames = new Set(layout.sites.map((s) => s.name));
-
-  const traceAtValues = (values: Record<string, tf.Tensor>) =>
-    trace(
-      substitute(fixedModel, (msg) => {
-        if (msg.type !== "sample" || msg.isObserved || msg.value !== null) return undefined;
-        const value = values[msg.name];
-        if (value === undefined && !latentNames.has(msg.name)) {
-          throw new ModelError({
-            message: `potential: the latent site "${msg.name}" did not appear when the model was first run; models with a changing set of latent sites are not supported`,
-            site: msg.name,
-          });
-        }
-        return value;
-      }),
-    ).getTrace(...args);
-
+  const atPoint = (q: tf.Tensor) => traceAtUnconstrained(fixedModel, args, layout, q);
   const logJoint = (q: tf.Tensor): tf.Scalar => {
-    const { values, logDetJacobian } = layout.constrainTensor(q);
-    return tf.add(traceLogDensity(traceAtValues(values)), logDetJacobian) as tf.Scalar;
+    const { trace: tr, logDetJacobians } = atPoint(q);
+    return tf.addN([traceLogDensity(tr), ...Object.values(logDetJacobians)]) as tf.Scalar;
+  };
+  // Sites whose support depends on other parameters are constrained by running the model.
+  const dependent = layout.sites.some((s) => s.dependent);
+  const unravel = (q: Float64Array) => {
+    if (!dependent) return layout.unravel(q);
+    return tidyValue(() => {
+      const tr = atPoint(constant(q)).trace;
+      return Object.fromEntries(layout.sites.map((s) => [s.name, toDraws(tr.get(s.name).value)]));
+    });
   };
 
   const eager = eagerEngine(logJoint);
@@ -200,21 +210,21 @@ export function potential<A extends any[]>(
     valueAndGrad: serving.valueAndGrad,
     logDensity: (q) => -serving.value(q),
     artifact: compiled?.artifact,
-    unravel: (q) => layout.unravel(q),
-    ravel: (values) => layout.ravel(values),
+    unravel,
+    unravelBatch: (qs, n) =>
+      dependent
+        ? stackDraws(n, (i) => unravel(qs.subarray(i * layout.dim, (i + 1) * layout.dim)))
+        : layout.unravelBatch(qs, n),
+    ravel: (values) =>
+      dependent ? pointOfRun(layout, substitute(fixedModel, values), args) : layout.ravel(values),
     initialPoint: (key) => uniform(toKey(key, "initialPoint"), layout.dim, -2, 2),
     pointLogProbs: (q) =>
       tidyValue(() => {
         const out: Record<string, number> = {};
-        const qt = constant(q);
-        const tr = traceAtValues(layout.constrainTensor(qt).values);
-        for (const site of tr.sampleSites())
-          out[site.name] = tf.sum(siteLogProb(site)).dataSync()[0];
-        for (const s of layout.sites) {
-          const u = tf.reshape(tf.slice(qt, [s.offset], [s.size]), s.unconstrainedShape);
-          out[s.name] += tf
-            .sum(s.transform.logAbsDetJacobian(u, s.transform.forward(u)))
-            .dataSync()[0];
+        const { trace: tr, logDetJacobians } = atPoint(constant(q));
+        for (const site of tr.sampleSites()) {
+          const jacobian = logDetJacobians[site.name] ?? tf.scalar(0);
+          out[site.name] = tf.add(tf.sum(siteLogProb(site)), jacobian).dataSync()[0];
         }
         return out;
       }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Bernoulli, HalfNormal, ModelError, Normal, potential, sample } from "../../src/index.js";
+import { Bernoulli, HalfNormal, ModelError, Normal, potential, sample, tf, Uniform } from "../../src/index.js";
 
 const logNormal = (x: number, m: number, s: number) =>
   -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
@@ -37,8 +37,8 @@ describe("potential", () => {
       expect(Math.abs(grad[0] - numeric)).toBeLessThan(1e-4 * Math.max(1, Math.abs(numeric)));
       // float64 for the compiled engine.
       const value = U.valueAndGrad(Float64Array.of(q), grad);
-      expect(Math.abs(value - handU(q))).toBeLessThan(1e-7 * Math.max(1, Math.abs(handU(q))));
-      expect(Math.abs(grad[0] - numeric)).toBeLessThan(1e-7 * Math.max(1, Math.abs(numeric)));
+      expect(Math.abs(value - handU(q))).toBeLessThan(1e-12 * Math.max(1, Math.abs(handU(q))));
+      expect(Math.abs(grad[0] - numeric)).toBeLessThan(1e-8 * Math.max(1, Math.abs(numeric)));
     }
   });
 
@@ -88,5 +88,36 @@ describe("potential", () => {
     }
     expect(() => potential(mixture, [])).toThrow(ModelError);
     expect(() => potential(mixture, [])).toThrow(/"k" are discrete/);
+  });
+});
+
+describe("supports that depend on other parameters", () => {
+  // alpha ~ U(0, 1), beta ~ U(0, 1 - alpha): garch's bound. The joint density is
+  // 1 / (1 - alpha) on the triangle; with logit transforms the Jacobians are
+  // alpha (1 - alpha) and beta (1 - alpha - beta) / (1 - alpha).
+  function* triangle() {
+    const alpha = yield* sample("alpha", Uniform(0, 1));
+    yield* sample("beta", Uniform(0, tf.sub(1, alpha)));
+  }
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+  it("each point maps into the triangle, with the right density and Jacobians, in both engines", () => {
+    for (const engine of ["eager", "compiled"] as const) {
+      const U = potential(triangle, [], { engine });
+      expect(U.layout.sites.find((s) => s.name === "beta")?.dependent).toBe(true);
+      for (const [qa, qb] of [
+        [0, 0],
+        [1.5, -2],
+        [-1, 3],
+      ]) {
+        const alpha = sigmoid(qa);
+        const beta = (1 - alpha) * sigmoid(qb);
+        const values = U.unravel(Float64Array.of(qa, qb));
+        expect(values.alpha.data[0]).toBeCloseTo(alpha, 6);
+        expect(values.beta.data[0]).toBeCloseTo(beta, 6);
+        const expected = -Math.log(1 - alpha) + Math.log(alpha * (1 - alpha)) + Math.log((beta * (1 - alpha - beta)) / (1 - alpha));
+        expect(U.logDensity(Float64Array.of(qa, qb))).toBeCloseTo(expected, engine === "compiled" ? 10 : 5);
+      }
+    }
   });
 });

@@ -410,7 +410,7 @@ export class MCMC<A extends unknown[]> {
       qs.set(c.draws.subarray(0, c.numDraws * target.dim), offset);
       offset += c.numDraws * target.dim;
     }
-    return target.layout.unravelBatch(qs, total);
+    return target.unravelBatch(qs, total);
   }
 
   private requireRecord(api: string): RunRecord {
