@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Bernoulli, HalfNormal, ModelError, Normal, potential, sample, tf, Uniform } from "../../src/index.js";
+import {
+  Bernoulli,
+  HalfNormal,
+  ModelError,
+  Normal,
+  potential,
+  sample,
+  tf,
+  Uniform,
+} from "../../src/index.js";
 
 const logNormal = (x: number, m: number, s: number) =>
   -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
@@ -115,8 +124,14 @@ describe("supports that depend on other parameters", () => {
         const values = U.unravel(Float64Array.of(qa, qb));
         expect(values.alpha.data[0]).toBeCloseTo(alpha, 6);
         expect(values.beta.data[0]).toBeCloseTo(beta, 6);
-        const expected = -Math.log(1 - alpha) + Math.log(alpha * (1 - alpha)) + Math.log((beta * (1 - alpha - beta)) / (1 - alpha));
-        expect(U.logDensity(Float64Array.of(qa, qb))).toBeCloseTo(expected, engine === "compiled" ? 10 : 5);
+        const expected =
+          -Math.log(1 - alpha) +
+          Math.log(alpha * (1 - alpha)) +
+          Math.log((beta * (1 - alpha - beta)) / (1 - alpha));
+        expect(U.logDensity(Float64Array.of(qa, qb))).toBeCloseTo(
+          expected,
+          engine === "compiled" ? 10 : 5,
+        );
       }
     }
   });
