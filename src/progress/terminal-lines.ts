@@ -5,17 +5,33 @@
  * a caller's function. MultiBar redraws on a timer, which never fires while a synchronous
  * sampling loop holds the event loop, so `refresh` also redraws from the caller's own calls
  * once the throttle interval has passed. Between redraws a call costs one clock read.
+ *
+ * Outside Node (a browser bundle of the library) there is no terminal: nothing displays, and
+ * cli-progress is never loaded, since it subclasses Node's EventEmitter when it loads and
+ * would make the whole bundle fail to start.
  */
-import cliProgress from "cli-progress";
+import type CliProgress from "cli-progress";
+
+// Loaded only under Node; the top-level await keeps `terminalLines` synchronous.
+const cliProgress: typeof CliProgress | undefined =
+  typeof process !== "undefined" && process.versions?.node !== undefined
+    ? (await import("cli-progress")).default
+    : undefined;
+
+/** The standard output under Node, or undefined where there is none (a browser). */
+function standardOutput(): NodeJS.WritableStream | undefined {
+  return typeof process !== "undefined" ? process.stdout : undefined;
+}
 
 /** Where and whether to display, shared by the progress displays. */
 export interface DisplayOptions {
   /**
-   * `false` never displays; `true` always does (even on a stream that is not a terminal);
-   * omitted: display only when `stream` is a TTY and the `CI` environment variable is unset.
+   * `false` never displays; `true` always does under Node (even on a stream that is not a
+   * terminal); omitted: display only when `stream` is a TTY and the `CI` environment variable
+   * is unset. Outside Node nothing displays.
    */
   enabled?: boolean;
-  /** The stream to draw on (default `process.stdout`). */
+  /** The stream to draw on (default `process.stdout`; outside Node nothing displays without one). */
   stream?: NodeJS.WritableStream;
   /** Least time between redraws in milliseconds (default 100). */
   throttleMs?: number;
@@ -30,10 +46,14 @@ export interface DisplayOptions {
  * shouldDisplay({ enabled: false }); // false
  */
 export function shouldDisplay(options: DisplayOptions): boolean {
-  if (options.enabled !== undefined) return options.enabled;
+  if (options.enabled === false || cliProgress === undefined) return false;
+  const stream = (options.stream ?? standardOutput()) as
+    | (NodeJS.WritableStream & { isTTY?: boolean })
+    | undefined;
+  if (stream === undefined) return false;
+  if (options.enabled === true) return true;
   const ci = process.env.CI;
   if (ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false") return false;
-  const stream = (options.stream ?? process.stdout) as NodeJS.WritableStream & { isTTY?: boolean };
   return stream.isTTY === true;
 }
 
@@ -55,7 +75,12 @@ export function terminalLines(
   lineText: (index: number) => string,
   options: DisplayOptions,
 ): TerminalLines {
-  const stream = (options.stream ?? process.stdout) as NodeJS.WritableStream & { isTTY?: boolean };
+  if (cliProgress === undefined) {
+    throw new Error("terminalLines: drawing on a terminal needs Node (cli-progress)");
+  }
+  const stream = (options.stream ?? standardOutput()) as NodeJS.WritableStream & {
+    isTTY?: boolean;
+  };
   const throttleMs = options.throttleMs ?? 100;
   const now = options.now ?? (() => performance.now());
   const multiBar = new cliProgress.MultiBar({

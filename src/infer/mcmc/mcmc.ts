@@ -22,6 +22,7 @@ import {
   type SamplerStats,
   startChain,
 } from "../nuts/index.js";
+import { yieldToEventLoop } from "../nuts/runner.js";
 import { type Potential, potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
 import { describePoint, initialPosition } from "./init-strategies.js";
@@ -371,7 +372,7 @@ export class MCMC<A extends unknown[]> {
       while (!run.done && !signal?.aborted) {
         run.step();
         if (performance.now() - lastYield > 50) {
-          yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)));
+          yield* Effect.promise(yieldToEventLoop);
           lastYield = performance.now();
         }
       }

@@ -299,7 +299,14 @@ export function runChainSync(
   return run.result();
 }
 
-const yieldToEventLoop: () => Promise<void> =
+/**
+ * Resolves on a later turn of the event loop: `setImmediate` under Node, `setTimeout` where
+ * there is none (browsers and Web Workers).
+ *
+ * @example
+ * await yieldToEventLoop(); // lets timers, messages and AbortSignals through
+ */
+export const yieldToEventLoop: () => Promise<void> =
   typeof setImmediate === "function"
     ? () => new Promise((resolve) => setImmediate(resolve))
     : () => new Promise((resolve) => setTimeout(resolve, 0));
