@@ -44,8 +44,9 @@ export interface McmcOptions {
   /** Keep every `thinning`-th draw (default 1). */
   thinning?: number;
   /**
-   * "sequential" runs chains one after another; "parallel" runs them in worker threads when
-   * the potential is compiled (default "sequential").
+   * "sequential" runs chains one after another; "parallel" runs them in Node worker threads
+   * when the potential is compiled, and sequentially (with a warning) outside Node
+   * (default "sequential").
    */
   chainMethod?: "sequential" | "parallel";
   /** Called after every iteration of every chain. */
@@ -277,6 +278,12 @@ export class MCMC<A extends unknown[]> {
   // Whether chains can run in worker threads: they need the compiled potential's artifact.
   private parallelPlan(target: Potential): boolean {
     if (this.options.chainMethod !== "parallel" || this.options.numChains === 1) return false;
+    if (typeof process === "undefined" || process.versions?.node === undefined) {
+      console.warn(
+        'MCMC: chainMethod "parallel" runs chains in Node worker threads; outside Node (a browser) chains run sequentially. Run the whole sampler in a Web Worker to keep a page responsive',
+      );
+      return false;
+    }
     if (target.artifact === undefined) {
       console.warn(
         'MCMC: chainMethod "parallel" needs the compiled engine (worker threads receive the compiled potential); this model runs on the eager engine, so chains run sequentially',
