@@ -72,6 +72,7 @@ export {
   type BackendName,
   constant,
   float64Of,
+  type NestedNumbers,
   setWasmPaths,
   tf,
   useBackend,

@@ -2,10 +2,20 @@ export {
   type CheckGradOptions,
   checkGrad,
   type GradCheckResult,
+  type GradCheckWorst,
   GradientCheckError,
 } from "./check-grad.js";
 export { defineOp, type Op, type OpSpec, registerOpsForBackend } from "./define-op.js";
-export { getOp, listOps, type OpDefinition, type OpStats, opOfKernel } from "./registry.js";
+export {
+  getOp,
+  listOps,
+  type OpDefinition,
+  type OpForward,
+  type OpStats,
+  type OpValueAndGrad,
+  type OpVjp,
+  opOfKernel,
+} from "./registry.js";
 export { digamma, erfinv, lgamma, trigamma, unaryOp } from "./special.js";
 export { logBesselI0, logBesselI1 } from "./special-bessel.js";
 export {

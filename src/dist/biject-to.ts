@@ -45,7 +45,8 @@ import {
   StickBreakingTransform,
 } from "./transforms-vector.js";
 
-type BijectionFactory = (constraint: Constraint) => Transform;
+/** Builds the bijection onto one constraint (given the constraint, for its parameters). */
+export type BijectionFactory = (constraint: Constraint) => Transform;
 const registry = new Map<string, BijectionFactory>();
 
 /**

@@ -3,7 +3,7 @@
 export { Bernoulli, BernoulliDistribution, type ProbsOrLogits } from "./bernoulli.js";
 export { Beta, BetaDistribution } from "./beta.js";
 export { BetaBinomial, BetaBinomialDistribution } from "./beta-binomial.js";
-export { bijectTo, registerBijection } from "./biject-to.js";
+export { type BijectionFactory, bijectTo, registerBijection } from "./biject-to.js";
 export { Binomial, BinomialDistribution } from "./binomial.js";
 export { Categorical, CategoricalDistribution } from "./categorical.js";
 export { Cauchy, CauchyDistribution } from "./cauchy.js";
@@ -74,6 +74,7 @@ export {
 export { TruncatedNormal, TruncatedNormalDistribution } from "./truncated-normal.js";
 export { Uniform, UniformDistribution } from "./uniform.js";
 export { Unit, UnitDistribution } from "./unit.js";
+export type { ProbsOrLogitsSpec } from "./util.js";
 export { setValidation, validationEnabled } from "./validation.js";
 export { VonMises, VonMisesDistribution } from "./von-mises.js";
 export { Weibull, WeibullDistribution } from "./weibull.js";

@@ -51,6 +51,8 @@ export {
   isMcmcRun,
   type McmcMetadata,
   type McmcRun,
+  type McmcRunSource,
+  type RunLike,
   type SamplerStatName,
   samplerStatColumns,
   samplesOf,
