@@ -5,13 +5,39 @@
  */
 import { Data } from "effect";
 
-/** A model is malformed or used wrongly: a repeated site, a missing key, a bad shape, a typo. */
+/**
+ * A model is malformed or used wrongly: a repeated site, a missing key, a bad shape, a typo.
+ *
+ * @example
+ * function* twice() {
+ *   yield* sample("x", Normal(0, 1));
+ *   yield* sample("x", Normal(0, 1));
+ * }
+ * try {
+ *   trace(seed(twice, 0)).getTrace();
+ * } catch (error) {
+ *   if (error instanceof ModelError) console.log(error.site); // "x": the repeated site
+ * }
+ */
 export class ModelError extends Data.TaggedError("ModelError")<{
   readonly message: string;
   readonly site?: string;
 }> {}
 
-/** A distribution parameter violates its constraint: names the family, parameter, rule and value. */
+/**
+ * A distribution parameter violates its constraint: names the family, parameter, rule and value.
+ *
+ * @example
+ * function* model() {
+ *   yield* sample("x", Normal(0, -1)); // checked when the site is sampled
+ * }
+ * try {
+ *   trace(seed(model, 0)).getTrace();
+ * } catch (error) {
+ *   if (error instanceof DistributionParameterError) console.log(error.message);
+ *   // Normal: scale must be positive, got -1 (site "x")
+ * }
+ */
 export class DistributionParameterError extends Data.TaggedError("DistributionParameterError")<{
   readonly message: string;
   readonly family: string;
@@ -19,7 +45,17 @@ export class DistributionParameterError extends Data.TaggedError("DistributionPa
   readonly site?: string;
 }> {}
 
-/** An argument of a public function is invalid. */
+/**
+ * An argument of a public function is invalid.
+ *
+ * @example
+ * try {
+ *   mcmcProgressBar({ chains: 0, total: 100 });
+ * } catch (error) {
+ *   // mcmcProgressBar chains
+ *   if (error instanceof ArgumentError) console.log(error.api, error.argument);
+ * }
+ */
 export class ArgumentError extends Data.TaggedError("ArgumentError")<{
   readonly message: string;
   readonly api: string;

@@ -106,7 +106,13 @@ export function constant(x: ArrayLike, dtype: "float32" | "int32" | "bool" = "fl
   return t;
 }
 
-/** The float64 values behind a tensor made by `constant`, or undefined for other tensors. */
+/**
+ * The float64 values behind a tensor made by `constant`, or undefined for other tensors.
+ *
+ * @example
+ * float64Of(constant([0.1, 0.2])); // Float64Array [0.1, 0.2]
+ * float64Of(tf.tensor([0.1, 0.2])); // undefined: made by tfjs, only float32 values
+ */
 export function float64Of(t: tf.TensorInfo | tf.Tensor): Float64Array | undefined {
   return float64Values.get(t.dataId);
 }

@@ -41,7 +41,22 @@ export interface GradCheckResult {
   report: string;
 }
 
-/** A derivative rule that disagrees with finite differences. */
+/**
+ * A derivative rule that disagrees with finite differences.
+ *
+ * @example
+ * const square = defineOp({
+ *   name: "squareWithWrongRule",
+ *   inputs: ["x"],
+ *   forward: ([x]) => x.map((v) => v * v),
+ *   vjp: ([x], _shapes, _y, dy) => [x.map((v, i) => v * dy[i])], // should be 2 v dy
+ * });
+ * try {
+ *   checkGrad(square, [[0.5, 2]], { throwOnFailure: true });
+ * } catch (error) {
+ *   if (error instanceof GradientCheckError) console.log(error.result.report);
+ * }
+ */
 export class GradientCheckError extends Error {
   readonly _tag = "GradientCheckError";
   constructor(readonly result: GradCheckResult) {

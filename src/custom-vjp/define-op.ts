@@ -244,7 +244,13 @@ function gradients(op: OpDefinition, dy: tf.Tensor | tf.Tensor[], saved: tf.Tens
   return Object.fromEntries(op.inputNames.map((name, i) => [name, () => grads[i]]));
 }
 
-/** Lets another backend (such as the compiled engine's recorder) run every op, now and later. */
+/**
+ * Lets another backend (such as the compiled engine's recorder) run every op, now and later.
+ *
+ * @example
+ * // After registering a tfjs backend of your own (here "webgpu"), let it run the custom ops:
+ * registerOpsForBackend("webgpu");
+ */
 export function registerOpsForBackend(backendName: string): void {
   onOpRegistered((op) => registerOpKernels(op, backendName));
 }

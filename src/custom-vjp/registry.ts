@@ -69,12 +69,23 @@ export function registerOp(op: OpDefinition): OpDefinition | undefined {
   return previous;
 }
 
-/** The op of a name, if registered. */
+/**
+ * The op of a name, if registered.
+ *
+ * @example
+ * getOp("lgamma")?.inputNames; // ["x"]
+ */
 export function getOp(name: string): OpDefinition | undefined {
   return ops.get(name);
 }
 
-/** The op that owns a tfjs kernel name (its forward or VJP kernel), if any. */
+/**
+ * The op that owns a tfjs kernel name (its forward or VJP kernel), if any.
+ *
+ * @example
+ * const lgammaOp = getOp("lgamma")!;
+ * opOfKernel(lgammaOp.vjpKernelName)?.name; // "lgamma"
+ */
 export function opOfKernel(kernelName: string): OpDefinition | undefined {
   return byKernel.get(kernelName);
 }

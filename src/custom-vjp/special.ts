@@ -9,7 +9,17 @@ import polygammaF64 from "@stdlib/math-base-special-polygamma";
 import trigammaF64 from "@stdlib/math-base-special-trigamma";
 import { defineOp, type Op } from "./define-op.js";
 
-/** An elementwise op of one input from a float64 function and its derivative. */
+/**
+ * An elementwise op of one input from a float64 function and its derivative.
+ *
+ * @example
+ * const softplus = unaryOp(
+ *   "softplus64",
+ *   (x) => Math.log1p(Math.exp(x)),
+ *   (x) => 1 / (1 + Math.exp(-x)),
+ * );
+ * softplus(tf.tensor([0, 1])); // [0.6931472, 1.3132616], differentiable in both engines
+ */
 export function unaryOp(name: string, f: (x: number) => number, df: (x: number) => number): Op {
   return defineOp({
     name,

@@ -10,7 +10,14 @@ export type ProbsOrLogits =
   | { probs: ArrayLike; logits?: never }
   | { logits: ArrayLike; probs?: never };
 
-/** Bernoulli: 1 with probability p, else 0. */
+/**
+ * Bernoulli: 1 with probability p, else 0.
+ *
+ * @example
+ * const d = Bernoulli({ probs: 0.3 }); // a BernoulliDistribution
+ * d.mean; // 0.3
+ * d.logProb(1); // log 0.3
+ */
 export class BernoulliDistribution extends Distribution {
   readonly family = "Bernoulli";
   readonly support = boolean;

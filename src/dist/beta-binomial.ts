@@ -16,7 +16,13 @@ import {
   valuesAt,
 } from "./util.js";
 
-/** BetaBinomial(a, b, n): Binomial(n, p) with p ~ Beta(a, b). */
+/**
+ * BetaBinomial(a, b, n): Binomial(n, p) with p ~ Beta(a, b).
+ *
+ * @example
+ * const d = BetaBinomial(2, 3, 10); // a BetaBinomialDistribution
+ * d.mean; // 4: 10 * 2 / (2 + 3)
+ */
 export class BetaBinomialDistribution extends Distribution {
   readonly family = "BetaBinomial";
   readonly support: Constraint;

@@ -9,7 +9,14 @@ import { implicitBeta } from "./reparam.js";
 import { betaVariate, drawEach } from "./samplers.js";
 import { broadcast, fromValues, negInfOutside, param, valuesAt } from "./util.js";
 
-/** Beta(concentration1, concentration0): density x^(a-1) (1-x)^(b-1) / B(a, b) on [0, 1]. */
+/**
+ * Beta(concentration1, concentration0): density x^(a-1) (1-x)^(b-1) / B(a, b) on [0, 1].
+ *
+ * @example
+ * const d = Beta(2, 3); // a BetaDistribution
+ * d.mean; // 0.4
+ * d.cdf(0.5); // 0.6875
+ */
 export class BetaDistribution extends Distribution {
   readonly family = "Beta";
   readonly support = unitInterval;

@@ -26,7 +26,14 @@ import {
   xlogy,
 } from "./util.js";
 
-/** Binomial(totalCount, p): the number of successes in totalCount trials of probability p. */
+/**
+ * Binomial(totalCount, p): the number of successes in totalCount trials of probability p.
+ *
+ * @example
+ * const d = Binomial(10, { probs: 0.3 }); // a BinomialDistribution
+ * d.mean; // 3
+ * d.variance; // 2.1
+ */
 export class BinomialDistribution extends Distribution {
   readonly family = "Binomial";
   readonly support: Constraint;

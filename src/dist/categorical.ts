@@ -41,7 +41,14 @@ export function categoryProbabilities(
   return p;
 }
 
-/** Categorical(p): one of 0..K-1 with probabilities p (the last dimension of probs or logits). */
+/**
+ * Categorical(p): one of 0..K-1 with probabilities p (the last dimension of probs or logits).
+ *
+ * @example
+ * const d = Categorical({ probs: [0.2, 0.3, 0.5] }); // a CategoricalDistribution
+ * d.logProb(2); // log 0.5
+ * d.sample(PRNGKey(0), [5]); // five of 0, 1, 2
+ */
 export class CategoricalDistribution extends Distribution {
   readonly family = "Categorical";
   readonly support: Constraint;

@@ -5,7 +5,14 @@ import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, exact, param, uniformNoise } from "./util.js";
 
-/** Cauchy(loc, scale): density 1 / (pi scale (1 + ((x - loc)/scale)^2)). */
+/**
+ * Cauchy(loc, scale): density 1 / (pi scale (1 + ((x - loc)/scale)^2)).
+ *
+ * @example
+ * const d = Cauchy(0, 2); // a CauchyDistribution
+ * d.cdf(2); // 0.75
+ * d.icdf(0.75); // 2
+ */
 export class CauchyDistribution extends Distribution {
   readonly family = "Cauchy";
   readonly support = real;

@@ -4,7 +4,14 @@ import { positive } from "./constraints.js";
 import { GammaDistribution } from "./gamma.js";
 import { param } from "./util.js";
 
-/** Chi2(df) = Gamma(df/2, 1/2). */
+/**
+ * Chi2(df) = Gamma(df/2, 1/2).
+ *
+ * @example
+ * const d = Chi2(4); // a Chi2Distribution: Gamma(2, 0.5)
+ * d.mean; // 4
+ * d.variance; // 8
+ */
 export class Chi2Distribution extends GammaDistribution {
   override readonly family = "Chi2";
 

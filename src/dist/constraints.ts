@@ -8,7 +8,14 @@ import { float64Of, readFloat64, tf } from "../tf.js";
 import { broadcastShapes, broadcastTo, sizeOf } from "../util/shapes.js";
 import { tensorValidationActive } from "./validation.js";
 
-/** A set of values, such as the positive reals or the simplex. */
+/**
+ * A set of values, such as the positive reals or the simplex.
+ *
+ * @example
+ * constraints.positive.contains(2); // true
+ * constraints.simplex.eventDim; // 1: a simplex is a whole vector
+ * bijectTo(constraints.positive).name; // "exp"
+ */
 export abstract class Constraint {
   /** Kind of set; `bijectTo` finds a transform by it. */
   abstract readonly name: string;
@@ -65,7 +72,14 @@ function isFiniteBound(b: Bound): boolean {
   return b instanceof tf.Tensor || Number.isFinite(b);
 }
 
-/** Bounds as `(low, high)` with open or closed ends; infinite ends allowed; tensor ends allowed. */
+/**
+ * Bounds as `(low, high)` with open or closed ends; infinite ends allowed; tensor ends allowed.
+ *
+ * @example
+ * const halfOpen = new constraints.Interval(0, 1, true, false);
+ * halfOpen.contains(0); // true
+ * halfOpen.contains(1); // false
+ */
 export class Interval extends Constraint {
   readonly name: string;
   constructor(
@@ -191,7 +205,14 @@ class IntegerInterval extends Constraint {
   }
 }
 
-/** A constraint over the rightmost `reinterpreted` batch dims as well (as `Independent` does). */
+/**
+ * A constraint over the rightmost `reinterpreted` batch dims as well (as `Independent` does).
+ *
+ * @example
+ * const positiveVectors = new constraints.IndependentConstraint(constraints.positive, 1);
+ * positiveVectors.eventDim; // 1
+ * positiveVectors.check(tf.tensor([[1, 2], [1, -2]])); // [true, false]: one answer per vector
+ */
 export class IndependentConstraint extends Constraint {
   readonly name: string;
   override readonly eventDim: number;

@@ -5,7 +5,14 @@ import { independent, real } from "./constraints.js";
 import { Distribution } from "./distribution.js";
 import { param } from "./util.js";
 
-/** Delta(v): all mass at v, with an optional log-density carried along (as NumPyro's Delta). */
+/**
+ * Delta(v): all mass at v, with an optional log-density carried along (as NumPyro's Delta).
+ *
+ * @example
+ * const d = Delta(3); // a DeltaDistribution
+ * d.sample(PRNGKey(0)); // 3, always
+ * d.logProb(3); // 0
+ */
 export class DeltaDistribution extends Distribution {
   readonly family = "Delta";
   readonly support;

@@ -9,7 +9,14 @@ import { implicitGamma } from "./reparam.js";
 import { logStandardGamma, streamOf } from "./samplers.js";
 import { broadcast, fromValues, negInfOutside, param, valuesAt } from "./util.js";
 
-/** Dirichlet(concentration): density prod x_i^(a_i - 1) / B(a) on the simplex. */
+/**
+ * Dirichlet(concentration): density prod x_i^(a_i - 1) / B(a) on the simplex.
+ *
+ * @example
+ * const d = Dirichlet([1, 2, 3]); // a DirichletDistribution
+ * d.eventShape; // [3]
+ * d.mean; // [1/6, 1/3, 1/2]
+ */
 export class DirichletDistribution extends Distribution {
   readonly family = "Dirichlet";
   readonly support = simplex;

@@ -6,7 +6,14 @@ import { batchShapeOf, Distribution } from "./distribution.js";
 import { drawEach } from "./samplers.js";
 import { broadcast, fromValues, isInteger, negInfOutside, param, valuesAt } from "./util.js";
 
-/** DiscreteUniform(low, high): mass 1/(high - low + 1) on the integers low..high. */
+/**
+ * DiscreteUniform(low, high): mass 1/(high - low + 1) on the integers low..high.
+ *
+ * @example
+ * const d = DiscreteUniform(1, 6); // a DiscreteUniformDistribution: a die
+ * d.mean; // 3.5
+ * d.logProb(4); // log(1/6)
+ */
 export class DiscreteUniformDistribution extends Distribution {
   readonly family = "DiscreteUniform";
   readonly support: Constraint;

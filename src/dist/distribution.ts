@@ -17,7 +17,15 @@ interface ParamCheck {
   readonly constraint: Constraint;
 }
 
-/** A probability distribution over tensors of shape `[...batchShape, ...eventShape]`. */
+/**
+ * A probability distribution over tensors of shape `[...batchShape, ...eventShape]`.
+ *
+ * @example
+ * const d: Distribution = Normal([0, 1], 1);
+ * d.batchShape; // [2]
+ * d.sample(PRNGKey(0), [100]).shape; // [100, 2]
+ * d.logProb([0.5, 0.5]); // one log-density per batch element, shape [2]
+ */
 export abstract class Distribution {
   /** The family's name, used in error messages: "Normal". */
   abstract readonly family: string;
@@ -182,7 +190,12 @@ export abstract class Distribution {
   }
 }
 
-/** The batch shape of parameters: their broadcast shape without the trailing `eventRank` dims. */
+/**
+ * The batch shape of parameters: their broadcast shape without the trailing `eventRank` dims.
+ *
+ * @example
+ * batchShapeOf("Normal", { loc: tf.zeros([3, 1]), scale: tf.ones([4]) }); // [3, 4]
+ */
 export function batchShapeOf(
   family: string,
   params: Record<string, tf.Tensor>,
@@ -205,7 +218,14 @@ export function batchShapeOf(
   return out;
 }
 
-/** A distribution broadcast to a larger batch shape; draws are independent across the new entries. */
+/**
+ * A distribution broadcast to a larger batch shape; draws are independent across the new entries.
+ *
+ * @example
+ * const d = Normal(0, 1).expand([3]); // an ExpandedDistribution
+ * d.batchShape; // [3]
+ * d.sample(PRNGKey(0)).shape; // [3]: three independent draws
+ */
 export class ExpandedDistribution extends Distribution {
   readonly family: string;
   readonly support: Constraint;
@@ -295,7 +315,14 @@ export class ExpandedDistribution extends Distribution {
   }
 }
 
-/** Reinterprets batch dims as event dims: log-probabilities are summed over them. */
+/**
+ * Reinterprets batch dims as event dims: log-probabilities are summed over them.
+ *
+ * @example
+ * const d = Normal([0, 0], 1).toEvent(1); // an Independent
+ * [d.batchShape, d.eventShape]; // [[], [2]]
+ * d.logProb([0, 0]); // one number: the sum of the two log-densities
+ */
 export class Independent extends Distribution {
   readonly family: string;
   readonly support: Constraint;
@@ -346,7 +373,13 @@ export class Independent extends Distribution {
   }
 }
 
-/** Zeroes the log-probability where a mask is false. */
+/**
+ * Zeroes the log-probability where a mask is false.
+ *
+ * @example
+ * const d = Normal([0, 0], 1).mask([true, false]); // a Masked
+ * d.logProb([1, 1]); // [-1.4189385, 0]
+ */
 export class Masked extends Distribution {
   readonly family: string;
   readonly support: Constraint;

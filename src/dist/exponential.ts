@@ -5,7 +5,14 @@ import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
-/** Exponential(rate): density rate exp(-rate x) on [0, inf). */
+/**
+ * Exponential(rate): density rate exp(-rate x) on [0, inf).
+ *
+ * @example
+ * const d = Exponential(2); // an ExponentialDistribution
+ * d.mean; // 0.5
+ * d.cdf(1); // 1 - exp(-2)
+ */
 export class ExponentialDistribution extends Distribution {
   readonly family = "Exponential";
   readonly support = positive;

@@ -8,7 +8,14 @@ import { batchShapeOf, Distribution } from "./distribution.js";
 import { standardGammaDraws } from "./reparam.js";
 import { broadcast, maximum, negInfOutside, param } from "./util.js";
 
-/** Gamma(concentration, rate): density rate^a x^(a-1) exp(-rate x) / Gamma(a). */
+/**
+ * Gamma(concentration, rate): density rate^a x^(a-1) exp(-rate x) / Gamma(a).
+ *
+ * @example
+ * const d = Gamma(2, 4); // a GammaDistribution
+ * d.mean; // 0.5: concentration / rate
+ * d.variance; // 0.125
+ */
 export class GammaDistribution extends Distribution {
   readonly family: string = "Gamma";
   readonly support = positive;

@@ -8,6 +8,11 @@ import { broadcast, exact, LOG_2PI, normalNoise, param, sliceLast } from "./util
 /**
  * GaussianRandomWalk(scale, numSteps): x_0 ~ Normal(0, scale) and x_t ~ Normal(x_(t-1), scale)
  * for t < numSteps, as one event of shape [numSteps] (NumPyro's GaussianRandomWalk).
+ *
+ * @example
+ * const d = GaussianRandomWalk(0.5, 10); // a GaussianRandomWalkDistribution
+ * d.eventShape; // [10]
+ * d.sample(PRNGKey(0)).shape; // [10]: one path
  */
 export class GaussianRandomWalkDistribution extends Distribution {
   readonly family = "GaussianRandomWalk";

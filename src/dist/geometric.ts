@@ -17,7 +17,14 @@ import {
   xlogy,
 } from "./util.js";
 
-/** Geometric(p): the number of failures before the first success, mass (1-p)^k p on 0, 1, .... */
+/**
+ * Geometric(p): the number of failures before the first success, mass (1-p)^k p on 0, 1, ....
+ *
+ * @example
+ * const d = Geometric({ probs: 0.25 }); // a GeometricDistribution
+ * d.mean; // 3: failures before the first success
+ * d.logProb(0); // log 0.25
+ */
 export class GeometricDistribution extends Distribution {
   readonly family = "Geometric";
   readonly support = nonnegativeInteger;

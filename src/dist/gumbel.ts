@@ -8,7 +8,14 @@ import { broadcast, exact, param, uniformNoise } from "./util.js";
 /** The Euler-Mascheroni constant. */
 const EULER_GAMMA = 0.5772156649015329;
 
-/** Gumbel(loc, scale): cdf exp(-exp(-(x - loc)/scale)). */
+/**
+ * Gumbel(loc, scale): cdf exp(-exp(-(x - loc)/scale)).
+ *
+ * @example
+ * const d = Gumbel(0, 1); // a GumbelDistribution
+ * d.cdf(0); // exp(-1)
+ * d.mean; // 0.5772157, Euler's constant
+ */
 export class GumbelDistribution extends Distribution {
   readonly family = "Gumbel";
   readonly support = real;

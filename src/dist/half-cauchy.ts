@@ -5,7 +5,14 @@ import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, exact, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
-/** HalfCauchy(scale): |X| for X ~ Cauchy(0, scale). */
+/**
+ * HalfCauchy(scale): |X| for X ~ Cauchy(0, scale).
+ *
+ * @example
+ * const d = HalfCauchy(5); // a HalfCauchyDistribution
+ * d.cdf(5); // 0.5
+ * d.support.name; // "positive"
+ */
 export class HalfCauchyDistribution extends Distribution {
   readonly family = "HalfCauchy";
   readonly support = positive;

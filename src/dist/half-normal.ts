@@ -6,7 +6,14 @@ import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, exact, LOG_2PI, maximum, negInfOutside, normalNoise, param } from "./util.js";
 
-/** HalfNormal(scale): |X| for X ~ Normal(0, scale). */
+/**
+ * HalfNormal(scale): |X| for X ~ Normal(0, scale).
+ *
+ * @example
+ * const d = HalfNormal(2); // a HalfNormalDistribution
+ * d.mean; // 2 * sqrt(2 / pi) = 1.5957692
+ * d.icdf(0.5); // 1.3489795: the median
+ */
 export class HalfNormalDistribution extends Distribution {
   readonly family = "HalfNormal";
   readonly support = positive;

@@ -11,6 +11,11 @@ import { Distribution } from "./distribution.js";
  * (NumPyro's ImproperUniform), for factor-graph models whose density comes from `factor`.
  * It cannot be sampled in the proper sense; `sample` gives what inference starts from:
  * uniform(-2, 2) in the unconstrained space, mapped onto the support by `bijectTo`.
+ *
+ * @example
+ * const d = ImproperUniform(constraints.positive, [3]); // an ImproperUniformDistribution
+ * d.logProb([1, 2, 3]); // [0, 0, 0]
+ * d.sample(PRNGKey(0)); // three positive starting values
  */
 export class ImproperUniformDistribution extends Distribution {
   readonly family = "ImproperUniform";

@@ -8,7 +8,14 @@ import { batchShapeOf, Distribution } from "./distribution.js";
 import { standardGammaDraws } from "./reparam.js";
 import { broadcast, negInfOutside, param } from "./util.js";
 
-/** InverseGamma(concentration, rate): 1/X for X ~ Gamma(concentration, rate). */
+/**
+ * InverseGamma(concentration, rate): 1/X for X ~ Gamma(concentration, rate).
+ *
+ * @example
+ * const d = InverseGamma(3, 2); // an InverseGammaDistribution
+ * d.mean; // 1: rate / (concentration - 1)
+ * d.variance; // 1
+ */
 export class InverseGammaDistribution extends Distribution {
   readonly family = "InverseGamma";
   readonly support = positive;

@@ -5,7 +5,14 @@ import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, exact, param, uniformNoise } from "./util.js";
 
-/** Laplace(loc, scale): density exp(-|x - loc|/scale) / (2 scale). */
+/**
+ * Laplace(loc, scale): density exp(-|x - loc|/scale) / (2 scale).
+ *
+ * @example
+ * const d = Laplace(1, 2); // a LaplaceDistribution
+ * d.variance; // 8: 2 scale^2
+ * d.cdf(1); // 0.5
+ */
 export class LaplaceDistribution extends Distribution {
   readonly family = "Laplace";
   readonly support = real;

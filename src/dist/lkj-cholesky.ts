@@ -20,6 +20,11 @@ import { exact, fromValues, param, sliceLast, valuesAt } from "./util.js";
  * log p(L) = sum_i [2 (b_i - 1) log L_ii + lgamma(concentration + (D-1)/2) - lgamma(b_i)]
  *            - D(D-1)/4 log pi.
  * This is NumPyro's LKJCholesky density.
+ *
+ * @example
+ * const d = LKJCholesky(3, 2); // an LKJCholeskyDistribution
+ * const L = d.sample(PRNGKey(0)); // 3 x 3 lower triangular, rows of unit length
+ * tf.matMul(L, L, false, true); // a correlation matrix
  */
 export class LKJCholeskyDistribution extends Distribution {
   readonly family = "LKJCholesky";

@@ -7,7 +7,14 @@ import { batchShapeOf, Distribution } from "./distribution.js";
 import { NormalDistribution } from "./normal.js";
 import { broadcast, exact, LOG_2PI, maximum, negInfOutside, normalNoise, param } from "./util.js";
 
-/** LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale). */
+/**
+ * LogNormal(loc, scale): exp(X) for X ~ Normal(loc, scale).
+ *
+ * @example
+ * const d = LogNormal(0, 1); // a LogNormalDistribution
+ * d.mean; // exp(1/2) = 1.6487213
+ * d.icdf(0.5); // 1: the median
+ */
 export class LogNormalDistribution extends Distribution {
   readonly family = "LogNormal";
   readonly support = positive;

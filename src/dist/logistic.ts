@@ -5,7 +5,14 @@ import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, exact, param, uniformNoise } from "./util.js";
 
-/** Logistic(loc, scale): cdf sigmoid((x - loc)/scale). */
+/**
+ * Logistic(loc, scale): cdf sigmoid((x - loc)/scale).
+ *
+ * @example
+ * const d = Logistic(0, 1); // a LogisticDistribution
+ * d.cdf(0); // 0.5
+ * d.variance; // pi^2 / 3 = 3.2898681
+ */
 export class LogisticDistribution extends Distribution {
   readonly family = "Logistic";
   readonly support = real;

@@ -24,7 +24,14 @@ import {
   xlogy,
 } from "./util.js";
 
-/** Multinomial(totalCount, p): counts of K categories in totalCount independent draws. */
+/**
+ * Multinomial(totalCount, p): counts of K categories in totalCount independent draws.
+ *
+ * @example
+ * const d = Multinomial(10, { probs: [0.2, 0.3, 0.5] }); // a MultinomialDistribution
+ * d.mean; // [2, 3, 5]
+ * d.sample(PRNGKey(0)); // three counts that add up to 10
+ */
 export class MultinomialDistribution extends Distribution {
   readonly family = "Multinomial";
   readonly support: Constraint;

@@ -26,6 +26,11 @@ function diagonal(m: tf.Tensor): tf.Tensor {
  * MultivariateNormal(loc, spread): density (2 pi)^(-k/2) |Sigma|^(-1/2)
  * exp(-(x - loc)^T Sigma^-1 (x - loc) / 2), computed through a Cholesky factor: of the
  * covariance (given as covarianceMatrix or scaleTril) or of the precision.
+ *
+ * @example
+ * const d = MultivariateNormal([0, 0], { covarianceMatrix: [[1, 0.5], [0.5, 1]] });
+ * d.eventShape; // [2]
+ * d.logProb([0, 0]); // -log(2 pi) - log(0.75) / 2 = -1.6940360
  */
 export class MultivariateNormalDistribution extends Distribution {
   readonly family = "MultivariateNormal";

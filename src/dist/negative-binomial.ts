@@ -19,6 +19,11 @@ import {
 /**
  * NegativeBinomial2(mean, concentration): the gamma-Poisson mixture with mean mu and
  * variance mu + mu^2/concentration (Stan's neg_binomial_2; NumPyro's NegativeBinomial2).
+ *
+ * @example
+ * const d = NegativeBinomial2(4, 2); // a NegativeBinomial2Distribution
+ * d.mean; // 4
+ * d.variance; // 12: 4 + 4^2 / 2
  */
 export class NegativeBinomial2Distribution extends Distribution {
   readonly family = "NegativeBinomial2";

@@ -6,7 +6,14 @@ import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, exact, LOG_2PI, normalNoise, param } from "./util.js";
 
-/** Normal(loc, scale): density exp(-((x - loc)/scale)^2 / 2) / (scale sqrt(2 pi)). */
+/**
+ * Normal(loc, scale): density exp(-((x - loc)/scale)^2 / 2) / (scale sqrt(2 pi)).
+ *
+ * @example
+ * const d = Normal(1, 2); // a NormalDistribution
+ * d.cdf(1); // 0.5
+ * d.logProb(1); // -log(2 sqrt(2 pi)) = -1.6120857
+ */
 export class NormalDistribution extends Distribution {
   readonly family = "Normal";
   readonly support = real;

@@ -5,7 +5,14 @@ import { type Constraint, Interval, positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, maximum, negInfOutside, param, uniformNoise } from "./util.js";
 
-/** Pareto(scale, alpha): density alpha scale^alpha / x^(alpha + 1) on [scale, inf). */
+/**
+ * Pareto(scale, alpha): density alpha scale^alpha / x^(alpha + 1) on [scale, inf).
+ *
+ * @example
+ * const d = Pareto(1, 3); // a ParetoDistribution
+ * d.mean; // 1.5: alpha scale / (alpha - 1)
+ * d.cdf(2); // 0.875
+ */
 export class ParetoDistribution extends Distribution {
   readonly family = "Pareto";
   readonly support: Constraint;

@@ -22,7 +22,14 @@ import {
 // 1/2 log(2 pi e rate) - 1/(12 rate) - 1/(24 rate^2) - 19/(360 rate^3) is exact to float32.
 const ENTROPY_SERIES_RATE = 50;
 
-/** Poisson(rate): mass rate^k exp(-rate) / k! on 0, 1, 2, .... */
+/**
+ * Poisson(rate): mass rate^k exp(-rate) / k! on 0, 1, 2, ....
+ *
+ * @example
+ * const d = Poisson(3); // a PoissonDistribution
+ * d.variance; // 3
+ * d.logProb(0); // -3
+ */
 export class PoissonDistribution extends Distribution {
   readonly family = "Poisson";
   readonly support = nonnegativeInteger;

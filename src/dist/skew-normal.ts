@@ -9,6 +9,11 @@ import { broadcast, exact, LOG_2PI, normalNoise, param } from "./util.js";
 /**
  * SkewNormal(loc, scale, skewness): density 2/scale phi(z) Phi(skewness z), z = (x - loc)/scale
  * (Azzalini 1985, "A class of distributions which includes the normal ones", Scand. J. Statist.).
+ *
+ * @example
+ * const d = SkewNormal(0, 1, 4); // a SkewNormalDistribution
+ * d.mean; // sqrt(2 / pi) 4 / sqrt(17) = 0.7740617
+ * d.logProb(0); // log of 2 phi(0) Phi(0) = log phi(0)
  */
 export class SkewNormalDistribution extends Distribution {
   readonly family = "SkewNormal";

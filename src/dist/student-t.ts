@@ -8,7 +8,14 @@ import { batchShapeOf, Distribution } from "./distribution.js";
 import { standardGammaDraws } from "./reparam.js";
 import { broadcast, exact, minimum, normalNoise, param } from "./util.js";
 
-/** StudentT(df, loc, scale): loc + scale T with T a standard t variate with df degrees of freedom. */
+/**
+ * StudentT(df, loc, scale): loc + scale T with T a standard t variate with df degrees of freedom.
+ *
+ * @example
+ * const d = StudentT(5, 0, 1); // a StudentTDistribution
+ * d.variance; // 5 / 3
+ * d.cdf(0); // 0.5
+ */
 export class StudentTDistribution extends Distribution {
   readonly family = "StudentT";
   readonly support = real;

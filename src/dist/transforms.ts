@@ -22,7 +22,14 @@ import {
   unitInterval,
 } from "./constraints.js";
 
-/** A bijection y = forward(x) from `domain` onto `codomain`. */
+/**
+ * A bijection y = forward(x) from `domain` onto `codomain`.
+ *
+ * @example
+ * const t: Transform = bijectTo(constraints.unitInterval);
+ * t.forward(tf.tensor([0])); // [0.5]
+ * t.inverse(tf.tensor([0.5])); // [0]
+ */
 export abstract class Transform {
   abstract readonly name: string;
   abstract readonly domain: Constraint;
@@ -49,7 +56,12 @@ export abstract class Transform {
   }
 }
 
-/** y = x. */
+/**
+ * y = x.
+ *
+ * @example
+ * new IdentityTransform().forward(tf.tensor([1, 2])); // [1, 2]
+ */
 export class IdentityTransform extends Transform {
   readonly name = "identity";
   readonly domain = real;
@@ -71,7 +83,14 @@ export class IdentityTransform extends Transform {
   }
 }
 
-/** y = exp(x), onto the positive reals. */
+/**
+ * y = exp(x), onto the positive reals.
+ *
+ * @example
+ * const t = new ExpTransform();
+ * t.forward(tf.tensor([0, 1])); // [1, 2.7182817]
+ * t.logAbsDetJacobian(tf.tensor([0, 1]), t.forward(tf.tensor([0, 1]))); // [0, 1]: log exp(x) = x
+ */
 export class ExpTransform extends Transform {
   readonly name = "exp";
   readonly domain = real;
@@ -374,7 +393,15 @@ export class ComposeTransform extends Transform {
   }
 }
 
-/** A transform applied to blocks of `reinterpreted` more rightmost dims: log-dets are summed over them. */
+/**
+ * A transform applied to blocks of `reinterpreted` more rightmost dims: log-dets are summed over
+ * them.
+ *
+ * @example
+ * const t = new IndependentTransform(new ExpTransform(), 1);
+ * const x = tf.tensor([0, 1, 2]);
+ * t.logAbsDetJacobian(x, t.forward(x)); // 3: one log-determinant for the whole vector
+ */
 export class IndependentTransform extends Transform {
   readonly name: string;
   readonly domain: Constraint;

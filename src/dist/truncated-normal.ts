@@ -15,7 +15,14 @@ import {
   uniformNoise,
 } from "./util.js";
 
-/** TruncatedNormal(loc, scale, low, high): Normal(loc, scale) conditioned on low < X < high. */
+/**
+ * TruncatedNormal(loc, scale, low, high): Normal(loc, scale) conditioned on low < X < high.
+ *
+ * @example
+ * const d = TruncatedNormal(0, 1, 0); // a TruncatedNormalDistribution: a half-normal
+ * d.mean; // sqrt(2 / pi) = 0.7978846
+ * d.cdf(1); // 2 Phi(1) - 1 = 0.6826895
+ */
 export class TruncatedNormalDistribution extends Distribution {
   readonly family = "TruncatedNormal";
   readonly support: Constraint;

@@ -5,7 +5,14 @@ import { type Constraint, Interval, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { broadcast, negInfOutside, param, uniformNoise } from "./util.js";
 
-/** Uniform(low, high): density 1/(high - low) on [low, high]. */
+/**
+ * Uniform(low, high): density 1/(high - low) on [low, high].
+ *
+ * @example
+ * const d = Uniform(2, 6); // a UniformDistribution
+ * d.mean; // 4
+ * d.logProb(3); // log(1/4)
+ */
 export class UniformDistribution extends Distribution {
   readonly family = "Uniform";
   readonly support: Constraint;

@@ -5,7 +5,13 @@ import { independent, real } from "./constraints.js";
 import { Distribution } from "./distribution.js";
 import { param } from "./util.js";
 
-/** Unit(logFactor): an empty event whose log-probability is `logFactor`. */
+/**
+ * Unit(logFactor): an empty event whose log-probability is `logFactor`.
+ *
+ * @example
+ * const d = Unit(-1.5); // a UnitDistribution: what factor("name", -1.5) samples
+ * d.logProb(tf.zeros([0])); // -1.5
+ */
 export class UnitDistribution extends Distribution {
   readonly family = "Unit";
   readonly support = independent(real, 1);

@@ -17,7 +17,12 @@ export function setValidation(on: boolean): void {
   enabled = on;
 }
 
-/** Whether parameter validation is on. */
+/**
+ * Whether parameter validation is on.
+ *
+ * @example
+ * validationEnabled(); // true unless setValidation(false) was called
+ */
 export function validationEnabled(): boolean {
   return enabled;
 }

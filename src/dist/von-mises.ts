@@ -7,7 +7,14 @@ import { batchShapeOf, Distribution } from "./distribution.js";
 import { drawEach, vonMisesVariate } from "./samplers.js";
 import { broadcast, exact, fromValues, param, valuesAt } from "./util.js";
 
-/** VonMises(loc, concentration): density exp(k cos(x - loc)) / (2 pi I0(k)) on [-pi, pi]. */
+/**
+ * VonMises(loc, concentration): density exp(k cos(x - loc)) / (2 pi I0(k)) on [-pi, pi].
+ *
+ * @example
+ * const d = VonMises(0, 2); // a VonMisesDistribution, on (-pi, pi]
+ * d.mean; // 0
+ * d.sample(PRNGKey(0), [3]); // three angles
+ */
 export class VonMisesDistribution extends Distribution {
   readonly family = "VonMises";
   readonly support = circular;

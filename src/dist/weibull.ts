@@ -8,7 +8,14 @@ import { broadcast, exact, maximum, negInfOutside, param, uniformNoise } from ".
 
 const EULER_GAMMA = 0.5772156649015329;
 
-/** Weibull(scale, concentration): cdf 1 - exp(-(x/scale)^concentration) on [0, inf). */
+/**
+ * Weibull(scale, concentration): cdf 1 - exp(-(x/scale)^concentration) on [0, inf).
+ *
+ * @example
+ * const d = Weibull(2, 1); // a WeibullDistribution: an Exponential of mean 2
+ * d.mean; // 2
+ * d.cdf(2); // 1 - exp(-1)
+ */
 export class WeibullDistribution extends Distribution {
   readonly family = "Weibull";
   readonly support = positive;

@@ -5,7 +5,18 @@ import { ModelError } from "../errors.js";
 import type { SampleSite, Site } from "../primitives/messages.js";
 import { type Model, run, wrap } from "../primitives/runtime.js";
 
-/** The sites of one model run, by name, in the order they were visited. */
+/**
+ * The sites of one model run, by name, in the order they were visited.
+ *
+ * @example
+ * function* model() {
+ *   const z = yield* sample("z", Normal(0, 1));
+ *   yield* sample("x", Normal(z, 1), { obs: 0.5 });
+ * }
+ * const tr = trace(seed(model, 0)).getTrace();
+ * [...tr.keys()]; // ["z", "x"]
+ * tr.sampleSites().filter((site) => !site.isObserved).map((site) => site.name); // ["z"]
+ */
 export class Trace extends Map<string, Site> {
   /** The site of a name; throws naming the known sites when there is none. */
   override get(name: string): Site {

@@ -26,7 +26,18 @@ export interface SiteLayout {
   readonly dependent: boolean;
 }
 
-/** The layout of a set of latent sites in a flat vector. */
+/**
+ * The layout of a set of latent sites in a flat vector.
+ *
+ * @example
+ * function* model() {
+ *   yield* sample("loc", Normal(0, 1));
+ *   yield* sample("scale", HalfNormal(1));
+ * }
+ * const { layout } = potential(model, []);
+ * layout.dim; // 2
+ * layout.unravel(Float64Array.of(0.5, 0)).scale.data; // Float64Array [1]: exp(0) > 0
+ */
 export class FlatLayout {
   readonly dim: number;
 

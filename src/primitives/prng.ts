@@ -16,6 +16,9 @@ const SKEIN_PARITY = 0x1bd11bda;
 /**
  * threefry2x32-20 of one counter block under one key: the Random123 function itself.
  * Returns the two output words through `out` to avoid allocation.
+ *
+ * @example
+ * threefry2x32(0, 0, 0, 0); // Uint32Array [0x6b200159, 0x99ba4efe]: Random123's known answer
  */
 export function threefry2x32(
   k0: number,
@@ -111,7 +114,12 @@ export function foldIn(key: Key, data: number): Key {
   return makeKey(out[0], out[1]);
 }
 
-/** `n` random 32-bit words from a key (element i from threefry of counter i, words xored). */
+/**
+ * `n` random 32-bit words from a key (element i from threefry of counter i, words xored).
+ *
+ * @example
+ * randomBits(PRNGKey(0), 4); // Uint32Array of 4 words, the same on every run
+ */
 export function randomBits(key: Key, n: number): Uint32Array {
   const bits = new Uint32Array(n);
   const out = new Uint32Array(2);

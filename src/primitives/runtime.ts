@@ -85,7 +85,23 @@ export function run<A extends any[], R>(model: Model<A, R>, ...args: A): R {
   return next.value;
 }
 
-/** The default behaviour of a message that no handler stopped. */
+/**
+ * The default behaviour of a message that no handler stopped.
+ *
+ * @example
+ * // A handler that draws each latent site on the spot, as the default would, to log it.
+ * function* model() {
+ *   yield* sample("z", Normal(0, 1));
+ * }
+ * const logged = wrap(seed(model, 0), () => ({
+ *   process(msg) {
+ *     if (msg.type !== "sample" || msg.value !== null) return;
+ *     applyDefault(msg);
+ *     console.log(msg.name, msg.value?.dataSync()[0]);
+ *   },
+ * }));
+ * trace(logged).getTrace();
+ */
 export function applyDefault(msg: Message): void {
   switch (msg.type) {
     case "sample":
