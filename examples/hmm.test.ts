@@ -35,8 +35,8 @@ const logNormal = (x: number, m: number, s: number) =>
 describe("examples/hmm.ts (the demo)", async () => {
   const lines: string[] = [];
   const demo = await runDemo({
-    numWarmup: 400,
-    numSamples: 400,
+    numWarmup: 300,
+    numSamples: 300,
     outDir: null,
     print: (l) => lines.push(l),
   });
@@ -63,12 +63,13 @@ describe("examples/hmm.ts (the demo)", async () => {
     // Dirichlet(1,1,1) density is 2 and the stick-breaking log-Jacobian is log(2/9 * 1/6).
     const simplex = Math.log(2) + Math.log((2 / 9) * (1 / 6));
     const third = [1 / 3, 1 / 3, 1 / 3];
-    expect(demo.zeroPoint.signal).toBeCloseTo(logNormal(0, 0, 1), 10);
-    expect(demo.zeroPoint.noise).toBeCloseTo(Math.log(2) + logNormal(1, 0, 1), 10);
-    expect(demo.zeroPoint.p_initial).toBeCloseTo(simplex, 10);
-    expect(demo.zeroPoint.p_transition).toBeCloseTo(3 * simplex, 10);
+    expect(demo.zeroPoint.signal).toBeCloseTo(logNormal(0, 0, 1), 6);
+    expect(demo.zeroPoint.noise).toBeCloseTo(Math.log(2) + logNormal(1, 0, 1), 6);
+    expect(demo.zeroPoint.p_initial).toBeCloseTo(simplex, 5);
+    expect(demo.zeroPoint.p_transition).toBeCloseTo(3 * simplex, 5);
     const emission = plainLogLikelihood(0, 1, third, [third, third, third], emissions);
-    expect(Math.abs(demo.zeroPoint.emission - emission)).toBeLessThan(1e-9 * Math.abs(emission));
+    // Per-site log-probabilities come from eager tfjs: float32 sums over 3570 terms.
+    expect(Math.abs(demo.zeroPoint.emission - emission)).toBeLessThan(1e-5 * Math.abs(emission));
   });
 
   it("samples a posterior whose means agree with Stan's within 4.5 Monte Carlo standard errors", () => {
