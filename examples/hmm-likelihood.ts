@@ -11,7 +11,7 @@
  *       "wrap an external function with its gradient" pattern; `hmmLogLikelihoodValueAndGrad`
  *       is its "single op that returns value and gradients together" variant.
  */
-import { defineOp, tf } from "../src/index.js";
+import { constant, defineOp, tf } from "../src/index.js";
 
 /** Number of hidden states. */
 export const NUM_STATES = 3;
@@ -19,7 +19,7 @@ export const NUM_STATES = 3;
 /**
  * (a) The log-likelihood of every sequence, summed, in tfjs ops.
  *
- * @param y observations, shape [sequences, time]
+ * @param y observations, shape [sequences, time] (made with `constant`, to keep them float64)
  * @param pInitial initial-state probabilities, shape [3]
  * @param pTransition transition matrix, row j = from state j, shape [3, 3]
  */
@@ -30,12 +30,14 @@ export function hmmLogLikelihoodTf(
   pTransition: tf.Tensor,
   y: tf.Tensor,
 ): tf.Tensor {
-  const means = tf.mul(signal, tf.tensor1d([1, 2, 3])); // [3]
+  const means = tf.mul(signal, constant([1, 2, 3])); // [3]
   // Emission log-densities for every sequence, time and state: [N, T, 3].
   const z = tf.div(tf.sub(tf.expandDims(y, -1), means), noise);
+  // Numbers go through `constant` so that the compiled engine computes with their float64
+  // values (a plain JS number reaches tfjs as float32).
   const emission = tf.sub(
     tf.mul(-0.5, tf.square(z)),
-    tf.add(tf.log(noise), 0.5 * Math.log(2 * Math.PI)),
+    tf.add(tf.log(noise), constant(0.5 * Math.log(2 * Math.PI))),
   );
   const steps = tf.unstack(emission, 1); // T tensors of [N, 3]
   const logTransition = tf.log(pTransition);
