@@ -12,8 +12,14 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL("../../out/browser", import.meta.url)),
     emptyOutDir: true,
-    // Module workers: the worker's code (Tyche, tfjs, Effect) is split into chunks like the page's.
     target: "es2022",
+    // The worker's chunk holds tfjs, Effect and Tyche (about 2 MB, 0.35 MB gzipped): expected.
+    chunkSizeWarningLimit: 2500,
+    // Bundling the worker happens inside the page's HTML transform, which Rolldown then reports
+    // as a slow plugin: not a problem, so not reported.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
+  // Module workers: the worker's code is split into chunks like the page's, and may import
+  // modules on demand.
   worker: { format: "es" },
 });
