@@ -5,17 +5,17 @@
 
 import type { CompiledArtifact } from "../compile/artifact.js";
 import { compileObjective } from "../compile/compile-objective.js";
-import { asGradientTarget } from "../compile/gradient-target.js";
 import { bijectTo } from "../dist/biject-to.js";
 import { withoutTensorValidation } from "../dist/validation.js";
-import { ModelError } from "../errors.js";
+import { ArgumentError, ModelError } from "../errors.js";
 import { seed } from "../handlers/seed.js";
 import { substitute } from "../handlers/substitute.js";
 import { trace } from "../handlers/trace.js";
 import type { SampleSite } from "../primitives/messages.js";
 import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
-import { type ArrayLike, constant, readFloat64, tf, tidyValue } from "../tf.js";
+import { type ArrayLike, constant, flatten, readFloat64, shapeOf, tf, tidyValue } from "../tf.js";
+import { formatShape, sizeOf } from "../util/shapes.js";
 import { type Draws, stackDraws, toDraws } from "./draws.js";
 import { FlatLayout } from "./layout.js";
 import { siteLogProb, traceLogDensity } from "./log-density.js";
@@ -63,32 +63,45 @@ export interface Potential extends GradientTarget {
   pointLogProbs(q: Float64Array): Record<string, number>;
   /** log p(q) as a tfjs function of a flat tensor: what engines differentiate. */
   readonly logJoint: (q: tf.Tensor) => tf.Scalar;
-  /** The compiled value-and-gradient as plain data (for worker threads), when compiled. */
+  /** The compiled value-and-gradient as plain data (for worker threads), when compiled without fixed sites. */
   readonly artifact?: CompiledArtifact;
+  /**
+   * Changes the values of fixed sites (given with `fixed`) without building the potential
+   * again, like PyMC's `set_extra_values`: compound steps update discrete sites this way.
+   */
+  setFixed(values: Record<string, ArrayLike>): void;
 }
 
-/** Value and gradient of U(q) = -log p(q), from one engine. */
+/** Value and gradient of U(q) = -log p(q | fixed), from one engine. */
 interface Engine {
   valueAndGrad(q: Float64Array, grad: Float64Array): number;
   value(q: Float64Array): number;
   artifact?: CompiledArtifact;
 }
 
+/**
+ * log p(q | f) as a tfjs function of two flat tensors: the unconstrained latent values q and
+ * the fixed sites' values f (empty when nothing is fixed).
+ */
+type LogJoint = (q: tf.Tensor, fixed: tf.Tensor) => tf.Scalar;
+
 /** tfjs's own gradient, in float32. */
-function eagerEngine(logJoint: (q: tf.Tensor) => tf.Scalar): Engine {
-  const valueAndGradOf = tf.valueAndGrad(logJoint);
+function eagerEngine(logJoint: LogJoint, fixed: Float64Array): Engine {
+  const valueAndGradOf = (f: tf.Tensor) => tf.valueAndGrad((q: tf.Tensor) => logJoint(q, f));
   return {
     valueAndGrad: (q, grad) =>
       tidyValue(() =>
         withoutTensorValidation(() => {
-          const { value, grad: g } = valueAndGradOf(constant(q));
+          const { value, grad: g } = valueAndGradOf(constant(fixed))(constant(q));
           const gradient = g.dataSync();
           for (let i = 0; i < grad.length; i++) grad[i] = -gradient[i];
           return -value.dataSync()[0];
         }),
       ),
     value: (q) =>
-      tidyValue(() => withoutTensorValidation(() => -logJoint(constant(q)).dataSync()[0])),
+      tidyValue(() =>
+        withoutTensorValidation(() => -logJoint(constant(q), constant(fixed)).dataSync()[0]),
+      ),
   };
 }
 
@@ -96,15 +109,22 @@ const warned = new Set<string>();
 
 /**
  * The same tfjs code traced once and emitted as float64 JavaScript (DESIGN.md section 4), or
- * undefined with one warning naming the cause when it cannot be traced.
+ * undefined with one warning naming the cause when it cannot be traced. The fixed values are
+ * a second input, read at every call, so they can change without tracing again.
  */
 function compiledEngine(
-  logJoint: (q: tf.Tensor) => tf.Scalar,
-  layout: FlatLayout,
+  logJoint: LogJoint,
+  dim: number,
+  fixed: Float64Array,
   at: Float64Array,
 ): Engine | undefined {
+  const withFixed = fixed.length > 0;
   const result = withoutTensorValidation(() =>
-    compileObjective((q) => tf.neg(logJoint(q)), [[layout.dim]], { name: "potential", at: [at] }),
+    compileObjective(
+      withFixed ? (q, f) => tf.neg(logJoint(q, f)) : (q) => tf.neg(logJoint(q, tf.zeros([0]))),
+      withFixed ? [[dim], [fixed.length]] : [[dim]],
+      { name: "potential", at: withFixed ? [at, fixed] : [at], wrt: [0] },
+    ),
   );
   if (!result.ok) {
     const message = `potential: using the eager engine; the compiled engine cannot serve this model: ${result.reason}`;
@@ -114,15 +134,22 @@ function compiledEngine(
     }
     return undefined;
   }
-  const target = asGradientTarget(result.compiled);
-  const inputs: Float64Array[] = [new Float64Array(layout.dim)];
+  const compiled = result.compiled;
+  const inputs: Float64Array[] = withFixed
+    ? [new Float64Array(dim), fixed]
+    : [new Float64Array(dim)];
+  const grads: Float64Array[] = [new Float64Array(dim)];
   return {
-    valueAndGrad: target.valueAndGrad,
+    valueAndGrad: (q, grad) => {
+      inputs[0] = q;
+      grads[0] = grad;
+      return compiled.valueAndGrad(inputs, grads);
+    },
     value: (q) => {
       inputs[0] = q;
-      return result.compiled.value(inputs);
+      return compiled.value(inputs);
     },
-    artifact: result.compiled.artifact,
+    artifact: withFixed ? undefined : compiled.artifact,
   };
 }
 
@@ -176,30 +203,47 @@ export function potential<A extends any[]>(
   args: A,
   options: PotentialOptions = {},
 ): Potential {
-  const fixed = options.fixed ?? {};
-  const fixedModel = Object.keys(fixed).length > 0 ? substitute(model, fixed) : model;
+  const fixedLayout = layoutOfValues(options.fixed ?? {});
+  const fixedVector = new Float64Array(fixedLayout.size);
+  writeFixed(fixedLayout, fixedVector, options.fixed ?? {});
+  // The model with the fixed sites set from a flat tensor of their values.
+  const withFixed = (f: tf.Tensor) => {
+    if (fixedLayout.entries.length === 0) return model;
+    const values: Record<string, tf.Tensor> = {};
+    for (const e of fixedLayout.entries)
+      values[e.name] = tf.reshape(tf.slice(f, [e.offset], [e.size]), e.shape);
+    return substitute(model, values);
+  };
+  const currentModel = () => modelAtFixed(fixedLayout, fixedVector, model);
   const layout = tidyValue(() =>
-    FlatLayout.fromSites(latentSites(fixedModel, args, options.key ?? 0, fixed)),
+    FlatLayout.fromSites(latentSites(currentModel(), args, options.key ?? 0, options.fixed ?? {})),
   );
-  const atPoint = (q: tf.Tensor) => traceAtUnconstrained(fixedModel, args, layout, q);
-  const logJoint = (q: tf.Tensor): tf.Scalar => {
-    const { trace: tr, logDetJacobians } = atPoint(q);
+  const atPoint = (q: tf.Tensor, f: tf.Tensor) =>
+    traceAtUnconstrained(withFixed(f), args, layout, q);
+  const logJointWith: LogJoint = (q, f) => {
+    const { trace: tr, logDetJacobians } = atPoint(q, f);
     return tf.addN([traceLogDensity(tr), ...Object.values(logDetJacobians)]) as tf.Scalar;
   };
+  const logJoint = (q: tf.Tensor): tf.Scalar => logJointWith(q, constant(fixedVector));
   // Sites whose support depends on other parameters are constrained by running the model.
   const dependent = layout.sites.some((s) => s.dependent);
   const unravel = (q: Float64Array) => {
     if (!dependent) return layout.unravel(q);
     return tidyValue(() => {
-      const tr = atPoint(constant(q)).trace;
+      const tr = atPoint(constant(q), constant(fixedVector)).trace;
       return Object.fromEntries(layout.sites.map((s) => [s.name, toDraws(tr.get(s.name).value)]));
     });
   };
 
-  const eager = eagerEngine(logJoint);
+  const eager = eagerEngine(logJointWith, fixedVector);
   const compiled =
     (options.engine ?? "compiled") === "compiled" && layout.dim > 0
-      ? compiledEngine(logJoint, layout, prototypePoint(layout, fixedModel, args, options.key ?? 0))
+      ? compiledEngine(
+          logJointWith,
+          layout.dim,
+          fixedVector,
+          prototypePoint(layout, currentModel(), args, options.key ?? 0),
+        )
       : undefined;
   const serving = compiled ?? eager;
 
@@ -216,20 +260,82 @@ export function potential<A extends any[]>(
         ? stackDraws(n, (i) => unravel(qs.subarray(i * layout.dim, (i + 1) * layout.dim)))
         : layout.unravelBatch(qs, n),
     ravel: (values) =>
-      dependent ? pointOfRun(layout, substitute(fixedModel, values), args) : layout.ravel(values),
+      dependent
+        ? pointOfRun(layout, substitute(currentModel(), values), args)
+        : layout.ravel(values),
     initialPoint: (key) => uniform(toKey(key, "initialPoint"), layout.dim, -2, 2),
     pointLogProbs: (q) =>
       tidyValue(() => {
         const out: Record<string, number> = {};
-        const { trace: tr, logDetJacobians } = atPoint(constant(q));
+        const { trace: tr, logDetJacobians } = atPoint(constant(q), constant(fixedVector));
         for (const site of tr.sampleSites()) {
           const jacobian = logDetJacobians[site.name] ?? tf.scalar(0);
           out[site.name] = tf.add(tf.sum(siteLogProb(site)), jacobian).dataSync()[0];
         }
         return out;
       }),
+    setFixed: (values) => writeFixed(fixedLayout, fixedVector, values),
     logJoint,
   };
+}
+
+/** Where each fixed site's values sit in the flat vector of fixed values. */
+interface FixedLayout {
+  readonly entries: ReadonlyArray<{ name: string; shape: number[]; offset: number; size: number }>;
+  readonly size: number;
+}
+
+function layoutOfValues(values: Record<string, ArrayLike>): FixedLayout {
+  let offset = 0;
+  const entries = Object.entries(values).map(([name, v]) => {
+    const shape = shapeOf(v);
+    const size = sizeOf(shape);
+    const entry = { name, shape, offset, size };
+    offset += size;
+    return entry;
+  });
+  return { entries, size: offset };
+}
+
+function writeFixed(
+  layout: FixedLayout,
+  vector: Float64Array,
+  values: Record<string, ArrayLike>,
+): void {
+  for (const [name, value] of Object.entries(values)) {
+    const entry = layout.entries.find((e) => e.name === name);
+    if (entry === undefined) {
+      throw new ArgumentError({
+        message: `potential.setFixed: "${name}" is not a fixed site of this potential (fixed: ${layout.entries.map((e) => e.name).join(", ") || "none"})`,
+        api: "potential.setFixed",
+        argument: name,
+      });
+    }
+    const data = value instanceof tf.Tensor ? readFloat64(value) : flatten(value).values;
+    if (data.length !== entry.size) {
+      throw new ArgumentError({
+        message: `potential.setFixed: "${name}" needs ${entry.size} values (shape ${formatShape(entry.shape)}), got ${data.length}`,
+        api: "potential.setFixed",
+        argument: name,
+      });
+    }
+    vector.set(data, entry.offset);
+  }
+}
+
+// The model with the fixed sites at the values now in `vector` (read at each run).
+function modelAtFixed<A extends unknown[]>(
+  layout: FixedLayout,
+  vector: Float64Array,
+  model: Model<A, unknown>,
+): Model<A, unknown> {
+  if (layout.entries.length === 0) return model;
+  const byName = new Map(layout.entries.map((e) => [e.name, e]));
+  return substitute(model, (msg) => {
+    const e = byName.get(msg.name);
+    if (e === undefined) return undefined;
+    return tf.reshape(constant(vector.slice(e.offset, e.offset + e.size)), e.shape);
+  });
 }
 
 /** The continuous latent sample sites of a model, found by one seeded run. */

@@ -89,6 +89,17 @@ describe("potential", () => {
     expect(value).toBeCloseTo(expected, 5);
     // d/db of -log p = (b - a) - (x - b)
     expect(grad[0]).toBeCloseTo(b - 0.3 - (0.5 - b), 5);
+    // The fixed value can change without building the potential again (PyMC's set_extra_values).
+    conditional.setFixed({ a: -1.1 });
+    const moved = conditional.valueAndGrad(Float64Array.of(b), grad);
+    expect(moved).toBeCloseTo(
+      -(logNormal(-1.1, 0, 1) + logNormal(b, -1.1, 1) + logNormal(0.5, b, 1)),
+      10,
+    );
+    expect(grad[0]).toBeCloseTo(b + 1.1 - (0.5 - b), 10);
+    expect(() => conditional.setFixed({ c: 1 })).toThrow(
+      /"c" is not a fixed site of this potential \(fixed: a\)/,
+    );
   });
 
   it("a discrete latent site is an error that says what to do", () => {

@@ -1,4 +1,12 @@
 /** The MCMC driver: samplers on models, chains, draws and diagnostics. */
+
+export {
+  type CompoundKernel,
+  DiscreteHMCGibbs,
+  type GibbsFn,
+  type GibbsSpec,
+  HMCGibbs,
+} from "./gibbs.js";
 export { type InitStrategy, initToMedian, initToUniform, initToValue } from "./init-strategies.js";
 export {
   HMC,

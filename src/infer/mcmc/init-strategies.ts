@@ -4,7 +4,8 @@
  */
 import type { Key } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
-import type { ArrayLike, NestedNumbers } from "../../tf.js";
+import type { ArrayLike } from "../../tf.js";
+import { toNested } from "../../util/nested.js";
 import type { Potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
 
@@ -69,7 +70,7 @@ export function initialPosition<A extends unknown[]>(
       }).run(key, ...args);
       const values: Record<string, ArrayLike> = {};
       for (const site of target.layout.sites) {
-        values[site.name] = reshape(
+        values[site.name] = toNested(
           elementwiseMedian(prior[site.name].data, strategy.numSamples),
           site.shape,
         );
@@ -89,16 +90,6 @@ function elementwiseMedian(data: Float64Array, n: number): Float64Array {
     out[j] = n % 2 === 1 ? column[(n - 1) / 2] : 0.5 * (column[n / 2 - 1] + column[n / 2]);
   }
   return out;
-}
-
-// Nested arrays of `shape` from row-major values (what `ravel` accepts).
-function reshape(values: Float64Array, shape: readonly number[]): NestedNumbers {
-  if (shape.length === 0) return values[0];
-  if (shape.length === 1) return Array.from(values);
-  const stride = values.length / shape[0];
-  return Array.from({ length: shape[0] }, (_, i) =>
-    reshape(values.subarray(i * stride, (i + 1) * stride), shape.slice(1)),
-  );
 }
 
 /** Per-site log-probabilities at an unconstrained point, for initialization errors. */

@@ -7,12 +7,12 @@ import { Effect, Schema } from "effect";
 import { seed } from "../../handlers/seed.js";
 import { trace } from "../../handlers/trace.js";
 import type { McmcRun } from "../../io/samples.js";
-import { type Key, split, toKey } from "../../primitives/prng.js";
+import { foldIn, type Key, split, toKey } from "../../primitives/prng.js";
 import { type McmcProgressBar, mcmcProgressBar } from "../../progress/mcmc-progress.js";
 import { tidyValue } from "../../tf.js";
 import { decodeOptions, integerAtLeast } from "../../util/options.js";
 import { formatSummary, type SummaryRow, summary } from "../diagnostics/index.js";
-import type { Draws } from "../draws.js";
+import { type Draws, stackDraws } from "../draws.js";
 import type { ChainOptions } from "../nuts/chain-options.js";
 import {
   type ChainProgress,
@@ -25,6 +25,13 @@ import {
 import { yieldToEventLoop } from "../nuts/runner.js";
 import { type Potential, potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
+import {
+  type CompoundKernel,
+  discreteLatentSites,
+  type GibbsSpec,
+  gibbsChain,
+  gibbsPlan,
+} from "./gibbs.js";
 import { describePoint, initialPosition } from "./init-strategies.js";
 import type { SamplerKernel } from "./kernels.js";
 import { chainInWorker, type WorkerChain } from "./parallel-chains.js";
@@ -86,6 +93,8 @@ export interface ChainState {
 interface RunRecord {
   readonly potential: Potential;
   readonly chains: ChainResult[];
+  /** Draws of the sites that compound steps update by Gibbs, pooled over chains. */
+  readonly gibbs: Record<string, Draws>;
   readonly deterministic: Record<string, Draws>;
   readonly warmupSeconds: number[];
   readonly samplingSeconds: number[];
@@ -161,7 +170,17 @@ export class MCMC<A extends unknown[]> {
   runEffect(key: Key | number, ...args: A): Effect.Effect<void, Error> {
     return Effect.suspend(() => {
       const rootKey = toKey(key, "MCMC.run");
-      const target = potential(this.sampler.model, args, { engine: this.sampler.options.engine });
+      const gibbs = this.gibbsSpec(args);
+      const plan =
+        gibbs === undefined
+          ? undefined
+          : gibbsPlan(this.sampler.model, args, gibbs, foldIn(rootKey, 0x67));
+      const target = potential(this.sampler.model, args, {
+        engine: this.sampler.options.engine,
+        fixed: plan?.initial,
+      });
+      // Per chain, the Gibbs sites' values at each kept draw.
+      const gibbsDraws: Array<Array<Record<string, Draws>>> = [];
       const { numChains } = this.options;
       const chainKeys = split(rootKey, numChains);
       const chains: ChainResult[] = [];
@@ -186,8 +205,11 @@ export class MCMC<A extends unknown[]> {
           this.record = {
             potential: target,
             chains,
+            gibbs: stackGibbsDraws(gibbsDraws),
             deterministic:
-              aborted && chains.length === 0 ? {} : this.deterministicDraws(target, chains, args),
+              aborted && chains.length === 0
+                ? {}
+                : this.deterministicDraws(target, chains, stackGibbsDraws(gibbsDraws), args),
             warmupSeconds,
             samplingSeconds,
             aborted,
@@ -202,7 +224,13 @@ export class MCMC<A extends unknown[]> {
         for (let c = 0; c < numChains; c++) {
           const options = this.chainOptions(target, args, chainKeys[c], continuing?.[c]);
           const timing = { warmup: 0, sampling: 0 };
+          gibbsDraws[c] = [];
+          const compound =
+            plan === undefined || gibbs === undefined
+              ? undefined
+              : { step: gibbsChain(plan, gibbs, target), kept: gibbsDraws[c] };
           const result = yield* this.chainEffect(
+            compound,
             target,
             options,
             chainKeys[c],
@@ -254,7 +282,7 @@ export class MCMC<A extends unknown[]> {
         }
         return results.some((r) => r.result.aborted);
       });
-      const runChains = this.parallelPlan(target)
+      const runChains = this.parallelPlan(target, plan !== undefined)
         ? parallel.pipe(Effect.catchAll((e) => this.fallBack(e, sequential)))
         : sequential;
       return runChains.pipe(
@@ -275,13 +303,30 @@ export class MCMC<A extends unknown[]> {
     });
   }
 
+  // The Gibbs part of the run: the sampler's own, or, for a model with discrete latent sites,
+  // Gibbs updates from their enumerated full conditionals (DiscreteHMCGibbs), announced once.
+  private gibbsSpec(args: A): GibbsSpec | undefined {
+    const own = (this.sampler as Partial<CompoundKernel<A>>).gibbs;
+    if (own !== undefined) return own;
+    const discrete = discreteLatentSites(this.sampler.model, args);
+    if (discrete.length === 0) return undefined;
+    console.info(
+      `MCMC: the model has discrete latent sites (${discrete.join(", ")}); they are sampled by Gibbs updates from their full conditionals between ${this.sampler.kind.toUpperCase()} steps (DiscreteHMCGibbs)`,
+    );
+    return {};
+  }
+
   // Whether chains can run in worker threads: they need the compiled potential's artifact.
-  private parallelPlan(target: Potential): boolean {
+  private parallelPlan(target: Potential, compound: boolean): boolean {
     if (this.options.chainMethod !== "parallel" || this.options.numChains === 1) return false;
     if (typeof process === "undefined" || process.versions?.node === undefined) {
       console.warn(
         'MCMC: chainMethod "parallel" runs chains in Node worker threads; outside Node (a browser) chains run sequentially. Run the whole sampler in a Web Worker to keep a page responsive',
       );
+      return false;
+    }
+    if (compound) {
+      console.warn("MCMC: compound (Gibbs) steps run in this thread; chains run sequentially");
       return false;
     }
     if (target.artifact === undefined) {
@@ -350,6 +395,9 @@ export class MCMC<A extends unknown[]> {
   // One chain, stepped inside an Effect that yields to the scheduler (and the event loop)
   // about every 50 ms, so that interruption and AbortSignals take effect between iterations.
   private chainEffect(
+    compound:
+      | { step: ReturnType<typeof gibbsChain>; kept: Array<Record<string, Draws>> }
+      | undefined,
     target: Potential,
     options: ChainOptions,
     key: Key,
@@ -362,9 +410,19 @@ export class MCMC<A extends unknown[]> {
     return Effect.gen(function* () {
       let phaseStart = performance.now();
       let phase: "warmup" | "sampling" = options.numWarmup > 0 ? "warmup" : "sampling";
+      const thinning = options.thinning ?? 1;
       const run = startChain(target, options, key, {
         signal,
+        beforeTransition: compound?.step.update,
         onProgress: (p) => {
+          const i = p.iteration - 1;
+          if (
+            compound !== undefined &&
+            i >= options.numWarmup &&
+            (i - options.numWarmup) % thinning === 0
+          ) {
+            compound.kept.push(compound.step.current());
+          }
           if (p.phase !== phase) {
             timing.warmup = (performance.now() - phaseStart) / 1000;
             phaseStart = performance.now();
@@ -394,9 +452,10 @@ export class MCMC<A extends unknown[]> {
   private deterministicDraws(
     target: Potential,
     chains: ChainResult[],
+    gibbs: Record<string, Draws>,
     args: A,
   ): Record<string, Draws> {
-    const latent = this.latentDraws(target, chains);
+    const latent = { ...this.latentDraws(target, chains), ...gibbs };
     const total = chains.reduce((n, c) => n + c.numDraws, 0);
     if (total === 0) return {};
     const names = deterministicNames(this.sampler.model, args);
@@ -434,6 +493,7 @@ export class MCMC<A extends unknown[]> {
     const record = this.requireRecord("getSamples");
     const pooled = {
       ...this.latentDraws(record.potential, record.chains),
+      ...record.gibbs,
       ...record.deterministic,
     };
     return options.groupByChain ? groupByChain(pooled, record.chains) : pooled;
@@ -567,4 +627,10 @@ function deterministicNames<A extends unknown[]>(
       .filter((s) => s.type === "deterministic")
       .map((s) => s.name),
   );
+}
+
+// Per-chain lists of per-draw Gibbs values as Draws pooled over chains, leading dim the draws.
+function stackGibbsDraws(perChain: Array<Array<Record<string, Draws>>>): Record<string, Draws> {
+  const all = perChain.flat();
+  return all.length === 0 ? {} : stackDraws(all.length, (i) => all[i]);
 }

@@ -28,6 +28,9 @@ import { type SamplerStats, StatsRecorder } from "./sampler-stats.js";
 import { findReasonableStepSize } from "./step-size-search.js";
 import { WarmupAdapter } from "./warmup.js";
 
+// The key stream of compound steps' Gibbs updates, apart from the transition's own randomness.
+const GIBBS_STREAM = 0x6769626273;
+
 /** Where a chain is, for progress reports. */
 export interface ChainProgress {
   readonly phase: "warmup" | "sampling";
@@ -46,6 +49,12 @@ export interface ChainHooks {
   readonly onProgress?: (progress: ChainProgress) => void;
   /** Stops the run between iterations; the result keeps every draw made so far. */
   readonly signal?: AbortSignal;
+  /**
+   * Called before each transition with a key of its own and the current position; returns
+   * true when it changed the target (a Gibbs update of other variables), so that the state's
+   * potential energy and gradient are recomputed there. Compound (Gibbs) steps use it.
+   */
+  readonly beforeTransition?: (key: Key, position: Float64Array) => boolean;
 }
 
 /** What a chain produced. */
@@ -211,7 +220,13 @@ export class ChainRun {
     if (this.done) throw new RangeError("ChainRun.step: the chain has finished; call result()");
     const i = this.completed;
     const phase = this.phase;
-    const { state, info } = this.transition(foldIn(this.iterationKey, i), this.state);
+    const iterationKey = foldIn(this.iterationKey, i);
+    if (this.hooks.beforeTransition?.(foldIn(iterationKey, GIBBS_STREAM), this.state.position)) {
+      const gradient = new Float64Array(this.target.dim);
+      const potentialEnergy = this.target.valueAndGrad(this.state.position, gradient);
+      this.state = { position: this.state.position, potentialEnergy, gradient };
+    }
+    const { state, info } = this.transition(iterationKey, this.state);
     this.state = state;
     if (phase === "warmup") {
       this.adapter.update(i, state, info.acceptProb);
