@@ -197,7 +197,8 @@ export class MCMC<A extends unknown[]> {
       const bar = mcmcProgressBar({
         chains: numChains,
         total: (continuing ? 0 : this.options.numWarmup) + this.options.numSamples,
-        enabled: this.options.progressBar,
+        // Undefined lets the bar decide (a terminal, not CI); false turns it off.
+        enabled: this.options.progressBar ? undefined : false,
       });
       const finish = (aborted: boolean) =>
         Effect.sync(() => {
