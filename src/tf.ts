@@ -21,6 +21,31 @@ tf.enableProdMode();
 // synchronous call fail until `await tf.ready()`.
 void tf.setBackend("cpu");
 
+// Comparisons and logical ops are piecewise constant, so their gradient is zero (TensorFlow
+// treats them so). tfjs registers none for these, and a gradient that reaches one through
+// `where`'s condition throws, e.g. Delta's log-density at a point that depends on parameters.
+for (const kernelName of ["Equal", "NotEqual", "Greater", "Less", "LessEqual", "LogicalAnd"]) {
+  if (tf.getGradient(kernelName) === undefined) {
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ["a", "b"],
+      gradFunc: (_dy, saved) => ({
+        a: () => tf.zeros(saved[0].shape, "float32"),
+        b: () => tf.zeros(saved[1].shape, "float32"),
+      }),
+    });
+  }
+}
+for (const kernelName of ["LogicalNot", "All", "Any"]) {
+  if (tf.getGradient(kernelName) === undefined) {
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ["x"],
+      gradFunc: (_dy, saved) => ({ x: () => tf.zeros(saved[0].shape, "float32") }),
+    });
+  }
+}
+
 export { tf, setWasmPaths };
 
 /** The backends Tyche ships with. */
