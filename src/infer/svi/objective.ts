@@ -115,6 +115,7 @@ export function buildObjective<A extends any[]>(
       const keyUse = { used: false };
       const source = NoiseSource.counting((size) => constant(normal(foldIn(noiseKey, size), size)));
       const traces = runTraces(constant(initialParams), source, probeKey, keyUse);
+      checkParticleDims(api, traces, -batchDim);
       loss.loss(traces);
       return { noiseDim: source.used, usesResidualKey: keyUse.used };
     }),
@@ -159,6 +160,29 @@ function detectKeyUse<A extends any[], R>(
       }
     },
   }));
+}
+
+// Under particle batching every site's batch shape is [P, ...] with at most `rank` dims; more
+// means the model broadcast a particle dim against a plate dim (it did not index from the
+// right), which would mix particles silently.
+function checkParticleDims(api: string, traces: ParticleTraces, rank: number): void {
+  for (const [role, tr] of [
+    ["guide", traces.guide],
+    ["model", traces.model],
+  ] as const) {
+    for (const site of tr.sampleSites()) {
+      const batch = site.fn.batchShape;
+      if (batch.length > rank) {
+        throw new ModelError({
+          message:
+            `${api}: with ${traces.numParticles} particles batched left of every plate, the ${role}'s site "${site.name}" ` +
+            `has batch shape [${batch.join(",")}], more than the ${rank} dims its plates and the particle dim allow; ` +
+            "a value was combined with another along the wrong dims: index from the right (e.g. reduce event dims with negative axes)",
+          site: site.name,
+        });
+      }
+    }
+  }
 }
 
 /** The largest number of batch dims any site of a trace uses (plates and batch shapes). */

@@ -89,7 +89,7 @@ describe("optimizers follow the update rules of numpyro.optim (JAX example_libra
       Adagrad(0.5),
     ];
     for (const opt of optimizers) {
-      let params = f64(0, 0);
+      let params: Float64Array = f64(0, 0);
       let state = opt.init(params);
       for (let step = 0; step < 2000; step++) {
         const grad = params.map((x, i) => x - target[i]);
