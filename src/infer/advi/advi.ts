@@ -6,7 +6,7 @@
  * gradients. The run stops when the variational parameters stop moving (PyMC's parameter
  * convergence check) or after `maxSteps`.
  *
- * Step sizes. By default Adam with a step size annealed exponentially from 0.05 to 2.5e-4 over
+ * Step sizes. By default Adam with a step size annealed exponentially from 0.1 to 2.5e-4 over
  * `maxSteps`: the final iterate of a noisy gradient method wanders by about the step size, so
  * the step size must end small for accurate means and scales. With `eta` the paper's adaptive
  * sequence (`ADVIStepSequence`) is used instead, and `eta: "adapt"` picks its scale from
@@ -50,7 +50,7 @@ export interface ADVIOptions {
   eta?: number | "adapt";
   /** Steps per candidate eta when adapting (default 50, as Stan). */
   adaptSteps?: number;
-  /** The optimizer (default: Adam annealed from 0.05 to 2.5e-4 over maxSteps; see above). */
+  /** The optimizer (default: Adam annealed from 0.1 to 2.5e-4 over maxSteps; see above). */
   optimizer?: Optimizer;
   /** Draws per gradient (default 1, as the paper and Stan). */
   numParticles?: number;
@@ -143,7 +143,7 @@ export function advi<A extends any[]>(
         : options.eta;
     optimizer = ADVIStepSequence(eta);
   }
-  optimizer ??= Adam(exponentialDecay(0.05, maxSteps, 0.005));
+  optimizer ??= Adam(exponentialDecay(0.1, maxSteps, 0.0025));
 
   const svi = sviFor(optimizer);
   let state: SVIState = { ...svi.init(initKey, ...args), key: runKey };

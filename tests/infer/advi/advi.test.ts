@@ -14,6 +14,8 @@ import {
   logisticRegression,
 } from "./models.js";
 
+const SEED = 0;
+
 describe("the parameter convergence check (PyMC's CheckParametersConvergence)", () => {
   it("relative change (|x - p| + 1e-6) / (|p| + 1e-6) and absolute change, infinity norms", () => {
     const c = parameterChange(Float64Array.of(1.001, -2), Float64Array.of(1, -2.5));
@@ -56,7 +58,7 @@ describe("ADVI's step-size sequence (Kucukelbir et al. 2017, eqs. 10-11)", () =>
 describe("advi", () => {
   it("mean-field on a conjugate normal model recovers the exact posterior (within 2%)", () => {
     const exact = conjugatePosterior(Y);
-    const approx = advi(conjugateNormal, [Y], { maxSteps: 1000, numParticles: 16, key: 1 });
+    const approx = advi(conjugateNormal, [Y], { maxSteps: 700, numParticles: 16, key: SEED + 1 });
     expect(approx.method).toBe("meanfield");
     expect(Math.abs(approx.mean.mu.data[0] - exact.mean) / exact.mean).toBeLessThan(0.02);
     expect(Math.abs(approx.sd.mu.data[0] - exact.sd) / exact.sd).toBeLessThan(0.02);
@@ -86,7 +88,12 @@ describe("advi", () => {
     const p22 = 1 + 1 / 0.36;
     const det = p11 * p22 - p12 * p12;
     const exactCorrelation = -p12 / det / Math.sqrt((p22 / det) * (p11 / det));
-    const full = advi(model, [], { method: "fullrank", maxSteps: 1000, numParticles: 16, key: 3 });
+    const full = advi(model, [], {
+      method: "fullrank",
+      maxSteps: 700,
+      numParticles: 8,
+      key: SEED + 3,
+    });
     const cov = full.posterior.covariance;
     const correlation = cov[1] / Math.sqrt(cov[0] * cov[3]);
     expect(exactCorrelation).toBeGreaterThan(0.7);
@@ -107,12 +114,12 @@ describe("advi", () => {
 
   it("stops on the convergence check, and an abort keeps the approximation reached", () => {
     const converged = advi(conjugateNormal, [Y], {
-      maxSteps: 5000,
+      maxSteps: 2000,
       convergence: { every: 50, tolerance: 0, absoluteTolerance: 0.05 },
       key: 4,
     });
     expect(converged.converged).toBe(true);
-    expect(converged.numSteps).toBeLessThan(5000);
+    expect(converged.numSteps).toBeLessThan(2000);
     expect(converged.numSteps % 50).toBe(0);
     expect(converged.lastChange?.maxAbsolute).toBeLessThan(0.05);
 
@@ -153,7 +160,7 @@ describe("advi", () => {
 describe("ADVI against NUTS references", () => {
   it("eight schools (non-centred): means of mu and theta within 0.2 posterior sd of posteriordb's", () => {
     const { sigma, y } = eightSchoolsData;
-    const approx = advi(eightSchools, [sigma, y], { maxSteps: 2000, key: 7 });
+    const approx = advi(eightSchools, [sigma, y], { maxSteps: 1500, key: SEED + 7 });
     const ref = eightSchoolsReference;
     expect(Math.abs(approx.mean.mu.data[0] - ref.mu.mean) / ref.mu.sd).toBeLessThan(0.2);
     const theta = predictiveFromGuide(eightSchools, approx.guide, {
@@ -171,7 +178,12 @@ describe("ADVI against NUTS references", () => {
 
   it("logistic regression 5000x20, mean-field: coefficient means within 0.2 NUTS sd of Stan's", () => {
     const { XT, y } = logisticData();
-    const approx = advi(logisticRegression, [XT, y], { maxSteps: 2000, key: 1 });
+    // Started at zero (Stan's init=0); at 1000 steps the worst |z| is 0.13-0.19 by key.
+    const approx = advi(logisticRegression, [XT, y], {
+      maxSteps: 1500,
+      key: SEED + 1,
+      initLoc: { alpha: 0, beta: new Array(20).fill(0) },
+    });
     const ref = logisticReference();
     const names = ["alpha", ...Array.from({ length: 20 }, (_, i) => `beta[${i + 1}]`)];
     const means = [approx.mean.alpha.data[0], ...approx.mean.beta.data];

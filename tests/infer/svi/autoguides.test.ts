@@ -152,8 +152,8 @@ function* twoBlocks(a: number[], b: number[]) {
 describe("AutoDelta", () => {
   it("finds the MAP of a model with a closed-form mode (constrained space, no Jacobian)", () => {
     const guide = AutoDelta(twoBlocks);
-    const svi = new SVI(twoBlocks, guide, Adam(exponentialDecay(0.1, 1000, 0.01)), TraceELBO());
-    const { params } = svi.run(PRNGKey(SEED), 1000, A, B);
+    const svi = new SVI(twoBlocks, guide, Adam(exponentialDecay(0.1, 700, 0.01)), TraceELBO());
+    const { params } = svi.run(PRNGKey(SEED), 700, A, B);
     const muMode = A.reduce((x, y) => x + y, 0) / (A.length + 1 / 100);
     const n = B.length;
     const S = B.reduce((x, y) => x + y * y, 0);
@@ -196,8 +196,8 @@ describe("AutoLaplaceApproximation", () => {
 
   it("fits the unconstrained MAP and its covariance equals the inverse of the analytic Hessian", () => {
     const guide = AutoLaplaceApproximation(model);
-    const svi = new SVI(model, guide, Adam(exponentialDecay(0.1, 1000, 0.01)), TraceELBO());
-    svi.run(PRNGKey(SEED), 1000, Yl);
+    const svi = new SVI(model, guide, Adam(exponentialDecay(0.1, 700, 0.01)), TraceELBO());
+    svi.run(PRNGKey(SEED), 700, Yl);
     const { loc, covariance } = guide.getPosterior();
     const [mu, u] = loc;
     // The fitted point is a stationary point of L (its analytic gradient vanishes).
