@@ -42,7 +42,7 @@ describe("the parameter convergence check (PyMC's CheckParametersConvergence)", 
 describe("ADVI's step-size sequence (Kucukelbir et al. 2017, eqs. 10-11)", () => {
   it("rho_k = eta k^(-1/2) / (1 + sqrt(s_k)), s_1 = g_1^2, s_k = 0.1 g_k^2 + 0.9 s_(k-1)", () => {
     const opt = ADVIStepSequence(0.5);
-    let params = Float64Array.of(0);
+    let params: Float64Array = Float64Array.of(0);
     let state = opt.init(params);
     ({ params, state } = opt.update(0, Float64Array.of(3), params, state));
     expect(params[0]).toBeCloseTo((-0.5 / (1 + 3)) * 3, 12);
