@@ -227,7 +227,14 @@ export class SVI<A extends any[]> {
     return loop.finish();
   }
 
-  /** The objective of these arguments (built once per distinct argument list). */
+  /**
+   * The objective of these arguments (built once per distinct argument list): the pure loss
+   * function of flat params and noise that engines evaluate (see objective.ts).
+   *
+   * @example
+   * const objective = svi.objective(PRNGKey(0), data);
+   * const loss = objective.lossFunction(PRNGKey(1))(tf.zeros([objective.paramDim]), tf.zeros([objective.noiseDim]));
+   */
   objective(key: Key | number, ...args: A): SVIObjective {
     return this.objectiveFor(args, toKey(key, "SVI.objective")).objective;
   }

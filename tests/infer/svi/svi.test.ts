@@ -9,8 +9,11 @@ import {
   plate,
   sample,
 } from "../../../src/index.js";
+import { AutoDiagonalNormal } from "../../../src/infer/svi/autoguide/auto-diagonal-normal.js";
 import { AutoNormal } from "../../../src/infer/svi/autoguide/auto-normal.js";
+import type { ELBOLoss } from "../../../src/infer/svi/elbo.js";
 import { eagerLossEngine } from "../../../src/infer/svi/engine.js";
+import { guideSamples, predictiveFromGuide } from "../../../src/infer/svi/guide-predictive.js";
 import { TraceMeanFieldELBO } from "../../../src/infer/svi/mean-field-elbo.js";
 import { Adam, SGD } from "../../../src/infer/svi/optimizers.js";
 import { RenyiELBO } from "../../../src/infer/svi/renyi-elbo.js";
@@ -22,6 +25,9 @@ import {
   conjugateNormal,
   conjugatePosterior,
   mean,
+  NOISE_SD,
+  SCALE_DATA,
+  scaleModel,
   sd,
   Y,
 } from "./helpers.js";
@@ -97,6 +103,22 @@ describe("SVI recovers exact posteriors", () => {
     const z = (mean(values) + logEvidence) / (sd(values) / Math.sqrt(values.length));
     expect(Math.abs(z)).toBeLessThan(4);
     expect(sd(values)).toBeGreaterThan(0);
+  });
+
+  it("TraceMeanFieldELBO and TraceELBO estimate the same ELBO (flat guide: Monte Carlo fallback and auxiliary site)", () => {
+    const guide = AutoDiagonalNormal(scaleModel);
+    const estimates = (loss: ELBOLoss) => {
+      const svi = new SVI(scaleModel, guide, SGD(0.1), loss);
+      const state = svi.init(PRNGKey(6), SCALE_DATA);
+      const params = state.layout.ravel({ auto_loc: [0.4], auto_scale: [0.3] });
+      return Array.from({ length: 300 }, (_, i) =>
+        svi.evaluate({ ...state, params, key: PRNGKey(900 + i) }, SCALE_DATA),
+      );
+    };
+    const a = estimates(TraceELBO());
+    const b = estimates(TraceMeanFieldELBO());
+    const z = (mean(a) - mean(b)) / Math.sqrt(sd(a) ** 2 / a.length + sd(b) ** 2 / b.length);
+    expect(Math.abs(z)).toBeLessThan(4);
   });
 
   it("RenyiELBO (alpha = 0, the importance-weighted bound) is tighter than the ELBO on average", () => {
@@ -332,5 +354,47 @@ describe("plates", () => {
     // theta_g near its group mean (shrunk slightly towards mu).
     expect(Math.abs(median.theta.data[0] - 1.25)).toBeLessThan(0.4);
     expect(Math.abs(median.theta.data[2] - 2.75)).toBeLessThan(0.4);
+  });
+});
+
+describe("predictive draws over a fitted guide", () => {
+  const exact = conjugatePosterior(Y);
+  const atExact = {
+    loc: { shape: [], data: Float64Array.of(exact.mean) },
+    scale: { shape: [], data: Float64Array.of(exact.sd) },
+  };
+
+  it("a hand-written guide: latent draws by batched guide runs, then the model's predictive", () => {
+    const latent = guideSamples(normalGuide, [Y], atExact, PRNGKey(1), 4000);
+    expect(latent.mu.shape).toEqual([4000]);
+    expect(Math.abs(mean(latent.mu.data) - exact.mean)).toBeLessThan(
+      (4 * exact.sd) / Math.sqrt(4000),
+    );
+    expect(Math.abs(sd(latent.mu.data) / exact.sd - 1)).toBeLessThan(0.05);
+    const ppc = predictiveFromGuide(conjugateNormal, normalGuide, {
+      params: atExact,
+      numSamples: 4000,
+    }).run(PRNGKey(2), Y);
+    expect(ppc.y.shape).toEqual([4000, Y.length]);
+    // The posterior predictive of one observation: N(mean, sd^2 + NOISE_SD^2).
+    const first = ppc.y.data.filter((_, i) => i % Y.length === 0);
+    const predictiveSd = Math.sqrt(exact.sd ** 2 + NOISE_SD ** 2);
+    expect(Math.abs(mean(first) - exact.mean)).toBeLessThan((4 * predictiveSd) / Math.sqrt(4000));
+    expect(Math.abs(sd(first) / predictiveSd - 1)).toBeLessThan(0.05);
+  });
+
+  it("an autoguide draws through its own samplePosterior", () => {
+    const guide = AutoNormal(conjugateNormal);
+    guide.setup(Y);
+    const params = {
+      mu_auto_loc: { shape: [], data: Float64Array.of(exact.mean) },
+      mu_auto_scale: { shape: [], data: Float64Array.of(exact.sd) },
+    };
+    const ppc = predictiveFromGuide(conjugateNormal, guide, { params, numSamples: 2000 }).run(
+      PRNGKey(3),
+      Y,
+    );
+    expect(ppc.y.shape).toEqual([2000, Y.length]);
+    expect(Math.abs(mean(ppc.y.data) - exact.mean)).toBeLessThan(0.2);
   });
 });
