@@ -21,6 +21,7 @@ export { seed } from "./handlers/seed.js";
 export { substitute } from "./handlers/substitute.js";
 export { Trace, type TracedModel, trace } from "./handlers/trace.js";
 export { type VmapOptions, vmap } from "./handlers/vmap.js";
+export * from "./infer/advi/index.js";
 export * from "./infer/diagnostics/index.js";
 export type { Draws } from "./infer/draws.js";
 export { FlatLayout, type SiteLayout } from "./infer/layout.js";
@@ -34,6 +35,7 @@ export {
   potential,
 } from "./infer/potential.js";
 export { Predictive, type PredictiveOptions } from "./infer/predictive.js";
+export * from "./infer/svi/index.js";
 export * from "./io/index.js";
 export {
   deterministic,

@@ -29,7 +29,7 @@ export { HalfCauchy, HalfCauchyDistribution } from "./half-cauchy.js";
 export { HalfNormal, HalfNormalDistribution } from "./half-normal.js";
 export { ImproperUniform, ImproperUniformDistribution } from "./improper-uniform.js";
 export { InverseGamma, InverseGammaDistribution } from "./inverse-gamma.js";
-export { kl, registerKL } from "./kl.js";
+export { hasKL, kl, registerKL } from "./kl.js";
 export { Laplace, LaplaceDistribution } from "./laplace.js";
 export { LKJCholesky, LKJCholeskyDistribution } from "./lkj-cholesky.js";
 export { LogNormal, LogNormalDistribution } from "./log-normal.js";

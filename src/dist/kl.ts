@@ -53,6 +53,16 @@ export function registerKL<P extends Distribution, Q extends Distribution>(
 }
 
 /**
+ * Whether the registry has a closed form for KL(p || q).
+ *
+ * @example
+ * hasKL(Normal(0, 1), Normal(1, 2)); // true
+ */
+export function hasKL(p: Distribution, q: Distribution): boolean {
+  return rules.some(({ p: pClass, q: qClass }) => p instanceof pClass && q instanceof qClass);
+}
+
+/**
  * KL(p || q), from the registry of closed forms.
  *
  * @example
