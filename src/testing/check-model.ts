@@ -30,6 +30,7 @@ import { readFloat64, tf, tidyValue } from "../tf.js";
 import {
   type CheckSummary,
   formatReport,
+  formatTolerance,
   type PropertyCheckResult,
   type PropertyFailure,
 } from "./check-result.js";
@@ -468,7 +469,7 @@ function gradientCheck(
       if (!ok) {
         const c = coordinateName(U, worst.index);
         throw new Counterexample(
-          `d(log density)/d${c.text} (unconstrained) is ${formatNumber(-worst.analytic)} by the ${engine} engine's gradient but ${formatNumber(-worst.numeric)} by central differences (relative error ${worst.relError.toExponential(2)} > ${rtol})`,
+          `d(log density)/d${c.text} (unconstrained) is ${formatNumber(-worst.analytic)} by the ${engine} engine's gradient but ${formatNumber(-worst.numeric)} by central differences (relative error ${worst.relError.toExponential(2)} > ${formatTolerance(rtol)})`,
           c.site,
         );
       }

@@ -10,6 +10,8 @@ export interface PropertyFailure {
   readonly check: string;
   /** The site (or op input, or transform coordinate) the failure is about, when known. */
   readonly site?: string;
+  /** What `site` names, in reports: "site" (default), "input", "coordinate", "parameter". */
+  readonly siteKind?: string;
   /** The failing input, shrunk to the simplest one found. */
   readonly input: string;
   /** The numbers that disagree, in words. */
@@ -67,6 +69,11 @@ export function assertPasses<R extends { readonly ok: boolean; readonly report: 
   return result;
 }
 
+/** A tolerance for reports: 1e-5 rather than 0.00001. */
+export function formatTolerance(x: number): string {
+  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(0) : String(x);
+}
+
 /** Indents every line of `text` by `spaces`. */
 export function indent(text: string, spaces = 4): string {
   const pad = " ".repeat(spaces);
@@ -78,7 +85,7 @@ export function indent(text: string, spaces = 4): string {
 
 /** A failure in words, over one or more lines. */
 export function describeFailure(f: PropertyFailure): string {
-  const where = f.site === undefined ? "" : ` at site "${f.site}"`;
+  const where = f.site === undefined ? "" : ` at ${f.siteKind ?? "site"} "${f.site}"`;
   const lines = [`${f.check}${where}: ${f.message}`, `input: ${f.input}`];
   if (f.shrunkFrom !== undefined && f.shrunkFrom !== f.input) {
     lines.push(

@@ -28,7 +28,12 @@ import { readableDouble } from "./readable-number.js";
 export interface SupportValueOptions {
   /** Largest count drawn for integer sets without an upper bound (default 1000). */
   readonly maxCount?: number;
-  /** Reach of unconstrained coordinates for event sets (default 5). */
+  /**
+   * Keep values within the image of [-radius, radius] under `bijectTo(constraint)`: reals in
+   * [-r, r], positive values in [e^-r, e^r], intervals in low + (high - low) sigmoid([-r, r]).
+   * Default: scalar sets reach their edge regions (reals to +-1e4, scales from 1e-6 to 1e6,
+   * probabilities to 1e-9 from 0); event sets use 5.
+   */
   readonly radius?: number;
   /** Draw from the edge regions of scalar sets (default true). */
   readonly edges?: boolean;
@@ -101,9 +106,9 @@ function scalarElements(
     );
   }
   if (c.name === "real") {
-    return Array.from({ length: size }, () =>
-      parameterArbitrary("location", { edges: options.edges }),
-    );
+    const r = options.radius;
+    const range = r === undefined ? { edges: options.edges } : { min: -r, max: r, edges: false };
+    return Array.from({ length: size }, () => parameterArbitrary("location", range));
   }
   throw new RangeError(
     `arbitraryValueIn: no values for the scalar constraint "${c.name}" (${c.describe()})`,
@@ -132,18 +137,30 @@ function realsBetween(
   options: SupportValueOptions,
 ): fc.Arbitrary<number> {
   const inside = (x: number) => insideInFloat32(x, low, high, lowClosed, highClosed);
-  const edges = options.edges;
+  const r = options.radius;
+  const edges = r === undefined ? options.edges : false;
+  const reach = (lo: number, hi: number) => (r === undefined ? {} : { min: lo, max: hi });
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
   let values: fc.Arbitrary<number>;
   if (Number.isFinite(low) && Number.isFinite(high)) {
-    values = parameterArbitrary("probability", { edges }).map((p) => low + (high - low) * p);
+    const range = r === undefined ? {} : { min: sigmoid(-r), max: sigmoid(r) };
+    values = parameterArbitrary("probability", { edges, ...range }).map(
+      (p) => low + (high - low) * p,
+    );
   } else if (Number.isFinite(low)) {
     const unit = Math.max(1, Math.abs(low));
-    values = parameterArbitrary("scale", { edges }).map((s) => low + s * unit);
+    values = parameterArbitrary("scale", {
+      edges,
+      ...reach(Math.exp(-(r ?? 0)), Math.exp(r ?? 0)),
+    }).map((s) => low + s * unit);
   } else if (Number.isFinite(high)) {
     const unit = Math.max(1, Math.abs(high));
-    values = parameterArbitrary("scale", { edges }).map((s) => high - s * unit);
+    values = parameterArbitrary("scale", {
+      edges,
+      ...reach(Math.exp(-(r ?? 0)), Math.exp(r ?? 0)),
+    }).map((s) => high - s * unit);
   } else {
-    values = parameterArbitrary("location", { edges });
+    values = parameterArbitrary("location", { edges, ...reach(-(r ?? 0), r ?? 0) });
   }
   return values.map((x) => moveInside(x, low, high, inside));
 }
