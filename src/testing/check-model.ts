@@ -70,6 +70,7 @@ export interface ModelCheckResult extends PropertyCheckResult {
 
 interface SiteSummary {
   readonly name: string;
+  readonly observed: boolean;
   readonly values: Float64Array;
   readonly shape: number[];
   readonly supportProblem?: string;
@@ -194,8 +195,20 @@ function priorChecks<A extends unknown[]>(
   };
   let ran = 0;
   const root = PRNGKey(seed);
+  // The data as given: observed values must lie in their supports too.
+  const given = priorDraw(model, args, root, false);
+  for (const s of given.sites) {
+    if (s.supportProblem !== undefined && s.observed) {
+      found.support ??= {
+        check: "supports",
+        site: s.name,
+        input: "the data in args",
+        message: `the observed value ${s.supportProblem}`,
+      };
+    }
+  }
   for (let i = 0; i < numDraws; i++) {
-    const { error, sites } = priorDraw(model, args, foldIn(root, i));
+    const { error, sites } = priorDraw(model, args, foldIn(root, i), true);
     const input = `prior draw ${i} (seed ${seed}): ${describeLatents(sites)}`;
     if (error !== undefined) {
       found.prior ??= {
@@ -246,12 +259,13 @@ function priorDraw<A extends unknown[]>(
   model: Model<A, unknown>,
   args: A,
   key: ReturnType<typeof PRNGKey>,
+  resample: boolean,
 ): { error?: unknown; sites: SiteSummary[] } {
   return tidyValue(() => {
     const into = new Trace();
     let error: unknown;
     try {
-      run(trace(seedModel(resampleObserved(model), key), into), ...args);
+      run(trace(seedModel(resample ? resampleObserved(model) : model, key), into), ...args);
     } catch (e) {
       error = e;
     }
@@ -288,6 +302,7 @@ function summarizeSite(site: SampleSite, withLogProb: boolean): SiteSummary {
   }
   return {
     name: site.name,
+    observed: site.isObserved,
     values: Float64Array.from(values),
     shape,
     supportProblem,

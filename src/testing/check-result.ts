@@ -28,6 +28,8 @@ export interface CheckSummary {
   readonly ok: boolean;
   /** Inputs tried (prior draws, points, ...). */
   readonly runs: number;
+  /** What `runs` counts, in reports (default "input"). */
+  readonly unit?: string;
   /** Why the check was skipped or limited, when it was. */
   readonly note?: string;
 }
@@ -69,6 +71,11 @@ export function assertPasses<R extends { readonly ok: boolean; readonly report: 
   return result;
 }
 
+/** "1 input", "3 inputs". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** A tolerance for reports: 1e-5 rather than 0.00001. */
 export function formatTolerance(x: number): string {
   return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(0) : String(x);
@@ -108,12 +115,12 @@ export function formatReport(
   const failed = checks.filter((c) => !c.ok).length;
   const headline =
     failed === 0
-      ? `${subject}: all ${checks.length} checks passed`
+      ? `${subject}: ${checks.length === 1 ? "the check" : `all ${checks.length} checks`} passed`
       : `${subject}: ${failed} of ${checks.length} checks failed`;
   const lines = [headline];
   for (const c of checks) {
     lines.push(
-      `  ${c.ok ? "ok  " : "FAIL"} ${c.name} (${c.runs} inputs)${c.note ? `: ${c.note}` : ""}`,
+      `  ${c.ok ? "ok  " : "FAIL"} ${c.name} (${plural(c.runs, c.unit ?? "input")})${c.note ? `: ${c.note}` : ""}`,
     );
   }
   for (const n of notes) lines.push(`  note: ${n}`);

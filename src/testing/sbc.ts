@@ -423,6 +423,7 @@ function summarize(
     name: `${p.name.padEnd(10)} ${sparkline(p.histogram)}  chi-square p=${formatP(p.chiSquare.pValue)}  ECDF p=${formatP(p.ecdf.pValue)}`,
     ok: p.ok,
     runs: simulations,
+    unit: "simulation",
   }));
   const failures: PropertyFailure[] = parameters
     .filter((p) => !p.ok)
