@@ -475,25 +475,28 @@ function summarize(
   };
 }
 
-/** Where the ranks pile up: "ranks pile up at both ends (posterior too narrow)". */
+/**
+ * Where the ranks pile up, from the mean and variance of the fractional ranks against those
+ * of Uniform(0, 1) (1/2 and 1/12), whichever departs more in standard errors.
+ */
 function shape(p: SbcParameter): string {
-  const counts = p.histogram.counts;
-  const n = counts.length;
-  const third = Math.max(1, Math.floor(n / 3));
-  const sum = (a: number[]) => a.reduce((s, x) => s + x, 0);
-  const low = sum(counts.slice(0, third));
-  const high = sum(counts.slice(n - third));
-  const middle = sum(counts) - low - high;
-  const expected = (p.histogram.expected * third) as number;
-  const mid = p.histogram.expected * (n - 2 * third);
-  if (low > 1.3 * expected && high > 1.3 * expected)
-    return "ranks pile up at both ends: the posterior is too narrow (over-confident)";
-  if (middle > 1.3 * mid) return "ranks pile up in the middle: the posterior is too wide";
-  if (low > 1.3 * expected)
-    return "ranks pile up low: the posterior sits above the prior draw (biased upward)";
-  if (high > 1.3 * expected)
-    return "ranks pile up high: the posterior sits below the prior draw (biased downward)";
-  return "the ranks depart from uniform";
+  const u = p.fractionalRanks;
+  const n = u.length;
+  let mean = 0;
+  for (const x of u) mean += x / n;
+  let variance = 0;
+  for (const x of u) variance += (x - mean) ** 2 / (n - 1);
+  const biasZ = (mean - 0.5) / Math.sqrt(1 / (12 * n));
+  // The variance of a sample variance of uniforms: (mu4 - sigma^4) / n = (1/80 - 1/144) / n.
+  const spreadZ = (variance - 1 / 12) / Math.sqrt((1 / 80 - 1 / 144) / n);
+  if (Math.abs(spreadZ) >= Math.abs(biasZ)) {
+    return spreadZ > 0
+      ? "ranks pile up at both ends: the posterior is too narrow (over-confident)"
+      : "ranks pile up in the middle: the posterior is too wide (under-confident)";
+  }
+  return biasZ < 0
+    ? "ranks pile up low: the posterior sits above the prior draw (biased upward)"
+    : "ranks pile up high: the posterior sits below the prior draw (biased downward)";
 }
 
 function formatP(p: number): string {

@@ -24,16 +24,16 @@ class WrongInverse extends ExpTransform {
   override inverse(y: tf.Tensor): tf.Tensor {
     return tf.log(tf.add(y, 1e-3));
   }
-  override inverseF64(): undefined {
-    return undefined;
+  override inverseF64(y: Float64Array): Float64Array {
+    return y.map((v) => Math.log(v + 1e-3));
   }
 }
 class LeavesCodomain extends ExpTransform {
   override forward(x: tf.Tensor): tf.Tensor {
     return tf.sub(tf.exp(x), 1);
   }
-  override forwardF64(): undefined {
-    return undefined;
+  override forwardF64(x: Float64Array): Float64Array {
+    return x.map((v) => Math.exp(v) - 1);
   }
 }
 class WrongShape extends StickBreakingTransform {
