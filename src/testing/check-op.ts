@@ -34,10 +34,14 @@ export interface OpCheckResult extends PropertyCheckResult {
   readonly counterexample?: Readonly<Record<string, ArrayLike>>;
 }
 
-/** Input arbitraries, in the op's input order or by input name. */
+/**
+ * Input arbitraries: one per input, in the op's input order or by input name; or one
+ * arbitrary of the whole input tuple, for inputs that constrain each other (a < b).
+ */
 export type OpInputArbitraries =
   | readonly fc.Arbitrary<ArrayLike>[]
-  | Readonly<Record<string, fc.Arbitrary<ArrayLike>>>;
+  | Readonly<Record<string, fc.Arbitrary<ArrayLike>>>
+  | fc.Arbitrary<readonly ArrayLike[]>;
 
 /**
  * Checks an op's derivative rule against central differences at inputs drawn from
@@ -58,23 +62,16 @@ export function checkOp(
 ): OpCheckResult {
   const definition = op.definition;
   const names = definition.inputNames;
-  const arbitraries = Array.isArray(inputs)
-    ? (inputs as readonly fc.Arbitrary<ArrayLike>[])
-    : names.map((n) => {
-        const a = (inputs as Record<string, fc.Arbitrary<ArrayLike>>)[n];
-        if (a === undefined) {
-          throw new RangeError(
-            `checkOp(${definition.name}): no arbitrary for the input "${n}"; the op's inputs are ${names.join(", ")}`,
-          );
-        }
-        return a;
-      });
-  if (arbitraries.length !== names.length) {
-    throw new RangeError(
-      `checkOp(${definition.name}): expected ${names.length} arbitraries (${names.join(", ")}), got ${arbitraries.length}`,
-    );
-  }
-  const named = fc.tuple(...arbitraries).map((values) => {
+  const tuple =
+    inputs instanceof fc.Arbitrary
+      ? inputs
+      : fc.tuple(...perInputArbitraries(definition.name, names, inputs));
+  const named = tuple.map((values) => {
+    if (values.length !== names.length) {
+      throw new RangeError(
+        `checkOp(${definition.name}): expected ${names.length} inputs (${names.join(", ")}), got ${values.length}`,
+      );
+    }
     const record: Record<string, ArrayLike> = {};
     names.forEach((n, i) => {
       record[n] = values[i];
@@ -140,6 +137,31 @@ export function checkOp(
     counterexample,
     report: formatReport(subject, checks, failures),
   };
+}
+
+/** One arbitrary per input, from an array in input order or a record by input name. */
+function perInputArbitraries(
+  op: string,
+  names: readonly string[],
+  inputs: readonly fc.Arbitrary<ArrayLike>[] | Readonly<Record<string, fc.Arbitrary<ArrayLike>>>,
+): fc.Arbitrary<ArrayLike>[] {
+  const arbitraries = Array.isArray(inputs)
+    ? (inputs as readonly fc.Arbitrary<ArrayLike>[])
+    : names.map((n) => {
+        const a = (inputs as Record<string, fc.Arbitrary<ArrayLike>>)[n];
+        if (a === undefined) {
+          throw new RangeError(
+            `checkOp(${op}): no arbitrary for the input "${n}"; the op's inputs are ${names.join(", ")}`,
+          );
+        }
+        return a;
+      });
+  if (arbitraries.length !== names.length) {
+    throw new RangeError(
+      `checkOp(${op}): expected ${names.length} arbitraries (${names.join(", ")}), got ${arbitraries.length}`,
+    );
+  }
+  return [...arbitraries];
 }
 
 /** "M=2, e=0". */
