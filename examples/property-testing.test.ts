@@ -9,17 +9,8 @@
  *     TYCHE_SHOW_REPORTS=1 npx vitest run examples/property-testing.test.ts
  */
 import { describe, expect, it } from "vitest";
-import {
-  deterministic,
-  HalfCauchy,
-  HalfNormal,
-  Normal,
-  plate,
-  sample,
-  type tf as TF,
-  testing,
-  tf,
-} from "../src/index.js";
+import { HalfNormal, Normal, plate, sample, testing } from "../src/index.js";
+import { eightSchools, eightSchoolsWithVariance, sigma, y } from "./eight-schools-sbc.js";
 import { keplerE, makeKeplerOp } from "./kepler-solver.js";
 
 const show = (report: string) => {
@@ -97,37 +88,9 @@ describe("checkModel: a scale parameter without a positive constraint", () => {
 });
 
 describe("sbc: eight schools, and eight schools with a variance for a standard deviation", () => {
-  // The eight schools in units of 100 SAT points (so the standard errors are below 1, and
-  // their squares are smaller still); priors scaled alike: mu ~ N(0, 0.05), tau ~ HalfCauchy(0.05).
-  const sigma = [0.15, 0.1, 0.16, 0.11, 0.09, 0.11, 0.1, 0.18];
-  const y = [0.28, 0.08, -0.03, 0.07, -0.01, 0.01, 0.18, 0.12];
-
-  function schools(mu: TF.Tensor, tau: TF.Tensor, n: number) {
-    return plate("school", n, function* () {
-      const eta = yield* sample("eta", Normal(0, 1));
-      return yield* deterministic("theta", tf.add(mu, tf.mul(tau, eta)));
-    });
-  }
-
-  function* eightSchools(sigma: number[], y?: number[]) {
-    const mu = yield* sample("mu", Normal(0, 0.05));
-    const tau = yield* sample("tau", HalfCauchy(0.05));
-    const theta = yield* schools(mu, tau, sigma.length);
-    yield* plate("school", sigma.length, function* () {
-      yield* sample("y", Normal(theta, sigma), { obs: y });
-    });
-  }
-
-  // The bug: Normal takes a standard deviation, and this passes the variance sigma^2.
-  function* eightSchoolsWithVariance(sigma: number[], y?: number[]) {
-    const mu = yield* sample("mu", Normal(0, 0.05));
-    const tau = yield* sample("tau", HalfCauchy(0.05));
-    const theta = yield* schools(mu, tau, sigma.length);
-    yield* plate("school", sigma.length, function* () {
-      yield* sample("y", Normal(theta, tf.square(sigma)), { obs: y });
-    });
-  }
-
+  // The models are in ./eight-schools-sbc.ts: the eight schools in units of 100 SAT points
+  // (standard errors below 1, so their squares are smaller still), and the same model with
+  // Normal(theta, tf.square(sigma)): a variance where Normal takes a standard deviation.
   // y is the data slot: each simulation replaces it with data drawn from the generator.
   const settings = { args: [sigma, y] as [number[], number[]], numWarmup: 200, numSamples: 200 };
 
