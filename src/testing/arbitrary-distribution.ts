@@ -10,7 +10,12 @@ import type { DistributionArbitraryOptions, DistributionCase } from "./distribut
 
 const families = { ...continuousFamilies, ...discreteFamilies, ...multivariateFamilies };
 
-/** The families `arbitraryDistribution` knows, by constructor name. */
+/**
+ * The families `arbitraryDistribution` knows, by constructor name.
+ *
+ * @example
+ * for (const family of testing.distributionFamilies) testing.arbitraryDistribution(family);
+ */
 export const distributionFamilies: readonly string[] = Object.keys(families);
 
 /**

@@ -46,7 +46,12 @@ export interface PropertyCheckResult {
   readonly report: string;
 }
 
-/** A property check that failed; its message is the check's report. */
+/**
+ * A property check that failed; its message is the check's report.
+ *
+ * @example
+ * try { assertPasses(result); } catch (e) { if (e instanceof PropertyCheckError) console.log(e.result.report); }
+ */
 export class PropertyCheckError extends Error {
   readonly _tag = "PropertyCheckError";
   constructor(readonly result: { readonly ok: boolean; readonly report: string }) {

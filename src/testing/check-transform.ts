@@ -68,6 +68,9 @@ function baseOf(c: Constraint): Constraint {
 /**
  * Row-major indices of the free coordinates of values of `shape` in `constraint`'s set:
  * the coordinates that vary independently inside it.
+ *
+ * @example
+ * freeCoordinates(constraints.simplex, [3]); // [0, 1]: the last entry is 1 minus the others
  */
 export function freeCoordinates(constraint: Constraint, shape: readonly number[]): number[] {
   const name = baseOf(constraint).name;

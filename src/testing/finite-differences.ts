@@ -125,7 +125,12 @@ export function numericalJacobian(
   return jacobian;
 }
 
-/** log |det m| of a square matrix, by LU with partial pivoting in float64. */
+/**
+ * log |det m| of a square matrix, by LU with partial pivoting in float64.
+ *
+ * @example
+ * logAbsDet([[2, 0], [0, 3]]); // log 6
+ */
 export function logAbsDet(m: readonly (readonly number[])[]): number {
   const a = m.map((row) => row.slice());
   const n = a.length;

@@ -21,7 +21,12 @@ export interface PointOptions {
   readonly edges?: boolean;
 }
 
-/** The coordinates of q by site, as "name=value" (vectors as arrays). */
+/**
+ * The coordinates of q by site, as "name=value" (vectors as arrays).
+ *
+ * @example
+ * describePoint(U.layout, q); // "mu=0.5, tau=-1, eta=[0, 1, 2]"
+ */
 export function describePoint(layout: FlatLayout, q: Float64Array): string {
   if (layout.sites.length === 0) return "(no latent sites)";
   return layout.sites

@@ -75,7 +75,12 @@ export function nearRegion(anchor: number, sign: 1 | -1, low: number, high: numb
   return (u) => anchor + sign * distance(u);
 }
 
-/** The fewest significant digits that represent x exactly (1 for 0 and non-finite x). */
+/**
+ * The fewest significant digits that represent x exactly (1 for 0 and non-finite x).
+ *
+ * @example
+ * significantDigits(0.0073); // 2
+ */
 export function significantDigits(x: number): number {
   if (x === 0 || !Number.isFinite(x)) return 1;
   for (let d = 1; d < 17; d++) if (Number(x.toPrecision(d)) === x) return d;

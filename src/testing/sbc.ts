@@ -18,10 +18,13 @@
  * any data of the right shape) where the model takes it; where the data argument is
  * optional (`y?: number[]`), pass undefined and name the data sites in `observed`.
  *
- * Fits run NUTS on the compiled potential in worker threads (the library's chain worker,
- * one pool for all simulations); models that do not compile, or `parallel: false`, fit on
- * the main thread. A `fit` function replaces NUTS (SVI, ADVI, another sampler): it gets the
- * conditioned model and returns posterior draws.
+ * Fits run NUTS on the compiled potential. Long runs use worker threads (the library's
+ * chain worker, one pool for all simulations; the main thread fits too while they are
+ * busy): by default when the first fit says the run would take more than about 20 s on one
+ * thread, since starting a worker costs seconds. Models that do not compile fit on the main
+ * thread. A `fit` function replaces NUTS (SVI, ADVI, another sampler): it gets the
+ * conditioned model and returns posterior draws. The draws, and so the ranks, are the same
+ * whichever thread fits a simulation.
  */
 import { condition } from "../handlers/condition.js";
 import { seed as seedModel } from "../handlers/seed.js";
@@ -89,8 +92,12 @@ export interface SbcOptions<A extends unknown[]> {
   readonly bins?: number;
   /** Evaluation points of the ECDF test (default min(simulations, 100)). */
   readonly ecdfPoints?: number;
-  /** Worker threads for NUTS fits: false or 1 for none (default: cores - 1, at least 1). */
-  readonly parallel?: boolean | number;
+  /**
+   * Worker threads for NUTS fits: a number, true (cores - 1), false (none), or "auto"
+   * (default): cores - 1 when the first fit says the run would take more than about 20 s on
+   * one thread, none otherwise (starting a worker costs seconds).
+   */
+  readonly parallel?: boolean | number | "auto";
   /** Modules the workers import first (where the model's custom ops are defined). */
   readonly workerImports?: readonly string[];
   /** Called after each simulation's fit. */
@@ -232,7 +239,13 @@ export async function sbc<A extends unknown[]>(
     return { site: s, shape: prior[s].shape.slice(1) };
   });
 
-  const posteriors = await fitAll(options, conditioned, firstTarget, fitKey, simulations);
+  const { posteriors, workers } = await fitAll(
+    options,
+    conditioned,
+    firstTarget,
+    fitKey,
+    simulations,
+  );
 
   // Ranks per scalar parameter.
   const columns = sites.flatMap(({ site, shape }) =>
@@ -298,7 +311,6 @@ export async function sbc<A extends unknown[]>(
   });
 
   const seconds = (performance.now() - start) / 1000;
-  const workers = posteriors.workers;
   return summarize(
     name,
     simulations,
@@ -327,21 +339,20 @@ async function fitAll<A extends unknown[]>(
   firstTarget: Potential,
   fitKey: Key,
   simulations: number,
-): Promise<Posterior[] & { workers: number }> {
+): Promise<{ posteriors: Posterior[]; workers: number }> {
   const args = options.args;
-  const out = [] as unknown as Posterior[] & { workers: number };
-  out.workers = 0;
+  const posteriors: Posterior[] = [];
   let done = 0;
   const progress = () => options.onProgress?.(++done, simulations);
   if (options.fit !== undefined) {
     for (let i = 0; i < simulations; i++) {
-      out.push({
+      posteriors.push({
         draws: await options.fit(conditioned(i), args, foldIn(fitKey, i), i),
         divergences: 0,
       });
       progress();
     }
-    return out;
+    return { posteriors, workers: 0 };
   }
   const chainOptions: ChainOptions = {
     numWarmup: options.numWarmup ?? 500,
@@ -351,16 +362,25 @@ async function fitAll<A extends unknown[]>(
       : { targetAcceptProb: options.targetAcceptProb }),
     ...(options.maxTreeDepth === undefined ? {} : { maxTreeDepth: options.maxTreeDepth }),
   };
+  const target0 = firstTarget;
+  // The first simulation on the main thread: its time decides whether workers pay off.
+  const started = performance.now();
+  const first = await runChain(target0, chainOptions, foldIn(fitKey, 0));
+  const firstSeconds = (performance.now() - started) / 1000;
+  const cores = await availableCores();
   const requested =
     options.parallel === false
       ? 0
-      : typeof options.parallel === "number"
-        ? Math.max(0, Math.floor(options.parallel))
-        : await defaultWorkers();
-  const size = firstTarget.artifact === undefined ? 0 : Math.min(requested, simulations);
+      : options.parallel === true
+        ? Math.max(0, cores - 1)
+        : typeof options.parallel === "number"
+          ? Math.max(0, Math.floor(options.parallel))
+          : firstSeconds * simulations > AUTO_PARALLEL_SECONDS
+            ? Math.max(0, cores - 1)
+            : 0;
+  const size = firstTarget.artifact === undefined ? 0 : Math.min(requested, simulations - 1);
   const pool =
     size > 0 ? await ChainWorkerPool.start(size, options.workerImports ?? []) : undefined;
-  out.workers = size;
   const posteriorOf = (target: Potential, result: ChainResult): Posterior => ({
     draws: target.unravelBatch(
       result.draws.subarray(0, result.numDraws * target.dim),
@@ -371,17 +391,28 @@ async function fitAll<A extends unknown[]>(
   try {
     // Each simulation goes to a free worker; when every worker is busy the main thread fits
     // it itself, so that it never idles (and worker start-up overlaps with its own fits).
-    const pending: Array<Promise<Posterior>> = [];
+    const pending: Array<Promise<Posterior>> = [Promise.resolve(posteriorOf(target0, first))];
+    progress();
     const inWorkers = new Set<Promise<unknown>>();
-    for (let i = 0; i < simulations; i++) {
-      const target = i === 0 ? firstTarget : potential(conditioned(i), args);
+    let warned = false;
+    for (let i = 1; i < simulations; i++) {
+      const target = potential(conditioned(i), args);
       const key = foldIn(fitKey, i);
       const onMainThread = () =>
         runChain(target, chainOptions, key).then((r) => posteriorOf(target, r));
       if (pool !== undefined && target.artifact !== undefined && inWorkers.size < size) {
-        const job = pool
-          .run(target.artifact, chainOptions, key)
-          .then((r) => posteriorOf(target, r), onMainThread);
+        const job = pool.run(target.artifact, chainOptions, key).then(
+          (r) => posteriorOf(target, r),
+          (error: Error) => {
+            if (!warned) {
+              warned = true;
+              console.warn(
+                `sbc: a worker thread could not fit simulation ${i} (${error.message}); fitting it on the main thread. A custom op defined outside the library needs its module in options.workerImports.`,
+              );
+            }
+            return onMainThread();
+          },
+        );
         const tracked = job.finally(() => {
           inWorkers.delete(tracked);
           progress();
@@ -394,18 +425,21 @@ async function fitAll<A extends unknown[]>(
         pending.push(Promise.resolve(result));
       }
     }
-    out.push(...(await Promise.all(pending)));
+    posteriors.push(...(await Promise.all(pending)));
   } finally {
     await pool?.close();
   }
-  return out;
+  return { posteriors, workers: size };
 }
 
-async function defaultWorkers(): Promise<number> {
+/** Above this estimated single-thread time, parallel "auto" starts worker threads. */
+const AUTO_PARALLEL_SECONDS = 20;
+
+async function availableCores(): Promise<number> {
   const os = await import("node:os");
-  const cores =
-    typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, cores - 1);
+  return typeof os.availableParallelism === "function"
+    ? os.availableParallelism()
+    : os.cpus().length;
 }
 
 function summarize(
@@ -500,5 +534,6 @@ function shape(p: SbcParameter): string {
 }
 
 function formatP(p: number): string {
+  if (p === 0) return "< 1e-300";
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }

@@ -3,7 +3,7 @@
  * and in validation/sbc.ts: a normal mean, a normal scale (a positive parameter through the
  * exp transform), and a binomial probability (a unit-interval parameter, discrete data).
  */
-import { Beta, Binomial, HalfNormal, Normal, plate, sample } from "../../src/index.js";
+import { Beta, Binomial, defineOp, HalfNormal, Normal, plate, sample } from "../../src/index.js";
 
 /** mu ~ Normal(0, 1); y_i ~ Normal(mu, 1). */
 export function* normalMean(y: number[]) {
@@ -35,3 +35,19 @@ export const smallModels = [
   { name: "normalScale", model: normalScale, args: [[0.5, -1.1, 0.3, 2.0, -0.7, 0.2, 1.4, -0.9]] },
   { name: "binomialRate", model: binomialRate, args: [[3, 5, 4, 6]] },
 ] as const;
+
+/** x^3 + x as a custom op (defined here, outside the library: workers must import this module). */
+export const cubicPlusLinear = defineOp({
+  name: "test.cubicPlusLinear",
+  inputs: ["x"],
+  forward: ([x]) => x.map((v) => v * v * v + v),
+  vjp: ([x], _shapes, _y, dy) => [x.map((v, i) => (3 * v * v + 1) * dy[i])],
+});
+
+/** mu ~ Normal(0, 1); y_i ~ Normal(mu^3 + mu, 1), through the custom op. */
+export function* customOpMean(y: number[]) {
+  const mu = yield* sample("mu", Normal(0, 1));
+  yield* plate("data", y.length, function* () {
+    yield* sample("y", Normal(cubicPlusLinear(mu), 1), { obs: y });
+  });
+}

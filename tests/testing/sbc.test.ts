@@ -7,13 +7,15 @@
  * its tests), so the passing cases fail by chance with probability below 1% each; their
  * seeds are fixed, so the outcome is the same on every run.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type Draws, Normal, normal, plate, sample, seed, trace } from "../../src/index.js";
 import { type SbcFit, sbc } from "../../src/testing/sbc.js";
 import { readFloat64, tidyValue } from "../../src/tf.js";
-import { normalMean, smallModels } from "./sbc-models.js";
+import { customOpMean, normalMean, smallModels } from "./sbc-models.js";
 
-const nuts = { simulations: 60, numWarmup: 100, numSamples: 150 };
+// On the main thread: worker start-up (a few seconds) is not worth it for these few fits;
+// the worker path is tested below and in examples/property-testing.test.ts.
+const nuts = { simulations: 60, numWarmup: 100, numSamples: 150, parallel: false as const };
 
 describe("sbc with NUTS on small correct models", () => {
   for (const { name, model, args } of smallModels) {
@@ -89,13 +91,25 @@ describe("sbc runs", () => {
   const args: [number[]] = [[0.1, -0.4, 1.2]];
   const small = { args, simulations: 6, numWarmup: 50, numSamples: 50, seed: 9 };
 
-  it("are reproducible: worker threads and the main thread give the same ranks", async () => {
-    const inWorkers = await sbc(normalMean, { ...small, parallel: 1 });
-    const onMain = await sbc(normalMean, { ...small, parallel: false });
+  it("are reproducible: worker threads (importing the module of a custom op) and the main thread give the same ranks", async () => {
+    const args: [number[]] = [[0.4, 2.5, -1.1]];
+    const small = { args, simulations: 6, numWarmup: 50, numSamples: 50, seed: 9 };
+    const workerImports = [new URL("./sbc-models.ts", import.meta.url).href];
+    const warn = vi.spyOn(console, "warn");
+    const inWorkers = await sbc(customOpMean, { ...small, parallel: 1, workerImports });
+    expect(warn).not.toHaveBeenCalled();
+    const onMain = await sbc(customOpMean, { ...small, parallel: false });
     expect(inWorkers.workers).toBe(1);
     expect(onMain.workers).toBe(0);
     expect(inWorkers.parameters[0].ranks).toEqual(onMain.parameters[0].ranks);
     expect(inWorkers.parameters[0].fractionalRanks).toEqual(onMain.parameters[0].fractionalRanks);
+    // Without the import, workers cannot rebuild the potential: the fits move to the main
+    // thread, with one warning saying how to fix it, and the ranks are the same.
+    const fallback = await sbc(customOpMean, { ...small, parallel: 1 });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/workerImports/);
+    expect(fallback.parameters[0].ranks).toEqual(onMain.parameters[0].ranks);
+    warn.mockRestore();
   });
 
   it("name a model without data, and a generator without the model's sites", async () => {
