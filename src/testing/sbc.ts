@@ -362,11 +362,24 @@ async function fitAll<A extends unknown[]>(
       : { targetAcceptProb: options.targetAcceptProb }),
     ...(options.maxTreeDepth === undefined ? {} : { maxTreeDepth: options.maxTreeDepth }),
   };
-  const target0 = firstTarget;
-  // The first simulation on the main thread: its time decides whether workers pay off.
-  const started = performance.now();
-  const first = await runChain(target0, chainOptions, foldIn(fitKey, 0));
-  const firstSeconds = (performance.now() - started) / 1000;
+  const posteriorOf = (target: Potential, result: ChainResult): Posterior => ({
+    draws: target.unravelBatch(
+      result.draws.subarray(0, result.numDraws * target.dim),
+      result.numDraws,
+    ),
+    divergences: result.numDivergences,
+  });
+  // The first two simulations on the main thread: the second (warm) one's time, potential
+  // included, decides whether workers pay off.
+  const warm = Math.min(2, simulations);
+  let seconds = 0;
+  for (let i = 0; i < warm; i++) {
+    const started = performance.now();
+    const target = i === 0 ? firstTarget : potential(conditioned(i), args);
+    posteriors.push(posteriorOf(target, await runChain(target, chainOptions, foldIn(fitKey, i))));
+    seconds = (performance.now() - started) / 1000;
+    progress();
+  }
   const cores = await availableCores();
   const requested =
     options.parallel === false
@@ -375,27 +388,19 @@ async function fitAll<A extends unknown[]>(
         ? Math.max(0, cores - 1)
         : typeof options.parallel === "number"
           ? Math.max(0, Math.floor(options.parallel))
-          : firstSeconds * simulations > AUTO_PARALLEL_SECONDS
+          : seconds * simulations > AUTO_PARALLEL_SECONDS
             ? Math.max(0, cores - 1)
             : 0;
-  const size = firstTarget.artifact === undefined ? 0 : Math.min(requested, simulations - 1);
+  const size = firstTarget.artifact === undefined ? 0 : Math.min(requested, simulations - warm);
   const pool =
     size > 0 ? await ChainWorkerPool.start(size, options.workerImports ?? []) : undefined;
-  const posteriorOf = (target: Potential, result: ChainResult): Posterior => ({
-    draws: target.unravelBatch(
-      result.draws.subarray(0, result.numDraws * target.dim),
-      result.numDraws,
-    ),
-    divergences: result.numDivergences,
-  });
   try {
     // Each simulation goes to a free worker; when every worker is busy the main thread fits
     // it itself, so that it never idles (and worker start-up overlaps with its own fits).
-    const pending: Array<Promise<Posterior>> = [Promise.resolve(posteriorOf(target0, first))];
-    progress();
+    const pending: Array<Promise<Posterior>> = [];
     const inWorkers = new Set<Promise<unknown>>();
     let warned = false;
-    for (let i = 1; i < simulations; i++) {
+    for (let i = warm; i < simulations; i++) {
       const target = potential(conditioned(i), args);
       const key = foldIn(fitKey, i);
       const onMainThread = () =>

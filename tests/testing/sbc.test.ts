@@ -89,7 +89,6 @@ describe("sbc with a user's fit", () => {
 
 describe("sbc runs", () => {
   const args: [number[]] = [[0.1, -0.4, 1.2]];
-  const small = { args, simulations: 6, numWarmup: 50, numSamples: 50, seed: 9 };
 
   it("are reproducible: worker threads (importing the module of a custom op) and the main thread give the same ranks", async () => {
     const args: [number[]] = [[0.4, 2.5, -1.1]];
