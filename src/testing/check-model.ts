@@ -170,7 +170,7 @@ function buildPotential<A extends unknown[]>(
   let last: Error | undefined;
   for (let key = 0; key < 10; key++) {
     try {
-      return potential(model, args as unknown[] as A, { engine, key });
+      return potential(model, args, { engine, key });
     } catch (e) {
       last = e as Error;
     }
@@ -209,7 +209,7 @@ function priorChecks<A extends unknown[]>(
   }
   for (let i = 0; i < numDraws; i++) {
     const { error, sites } = priorDraw(model, args, foldIn(root, i), true);
-    const input = `prior draw ${i} (seed ${seed}): ${describeLatents(sites)}`;
+    const input = `prior draw ${i} (seed ${seed}): ${describeSites(sites)}`;
     if (error !== undefined) {
       found.prior ??= {
         check: "prior draws",
@@ -315,7 +315,8 @@ function shortValues(s: SiteSummary): number | number[] {
   return s.shape.length === 0 ? v[0] : v;
 }
 
-function describeLatents(sites: readonly SiteSummary[]): string {
+/** "s=-0.53, y=[0.1, 2.3, ...]": the values of a draw, up to where the model stopped. */
+function describeSites(sites: readonly SiteSummary[]): string {
   if (sites.length === 0) return "(no sites reached)";
   return sites
     .map((s) => `${s.name}=${formatValue(shortValues(s))}${s.values.length > 6 ? "..." : ""}`)
