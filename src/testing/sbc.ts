@@ -459,7 +459,7 @@ function summarize(
 ): SbcResult {
   const subject = `sbc(${name})`;
   const checks: CheckSummary[] = parameters.map((p) => ({
-    name: `${p.name.padEnd(10)} ${sparkline(p.histogram)}  chi-square p=${formatP(p.chiSquare.pValue)}  ECDF p=${formatP(p.ecdf.pValue)}`,
+    name: `${p.name.padEnd(10)} ${sparkline(p.histogram)}  chi-square p${formatP(p.chiSquare.pValue, "")}  ECDF p${formatP(p.ecdf.pValue, "")}`,
     ok: p.ok,
     runs: simulations,
     unit: "simulation",
@@ -470,13 +470,13 @@ function summarize(
       const reasons: string[] = [];
       if (p.chiSquare.pValue < testLevel) {
         reasons.push(
-          `the binned ranks are not uniform: chi-square ${formatNumber(p.chiSquare.statistic)} on ${p.chiSquare.df} degrees of freedom, p = ${formatP(p.chiSquare.pValue)} < ${formatTolerance(testLevel)}`,
+          `the binned ranks are not uniform: chi-square ${formatNumber(p.chiSquare.statistic)} on ${p.chiSquare.df} degrees of freedom, p ${formatP(p.chiSquare.pValue)} < ${formatTolerance(testLevel)}`,
         );
       }
       if (!p.ecdf.ok && p.ecdf.firstOutside !== undefined) {
         const o = p.ecdf.firstOutside;
         reasons.push(
-          `the rank ECDF leaves its simultaneous ${formatNumber(100 * (1 - testLevel))}% band: at ${formatNumber(o.z)} it is ${formatNumber(o.count / simulations)}, the band is ${formatNumber(o.lower / simulations)}..${formatNumber(o.upper / simulations)} (p = ${formatP(p.ecdf.pValue)})`,
+          `the rank ECDF leaves its simultaneous ${formatNumber(100 * (1 - testLevel))}% band: at ${formatNumber(o.z)} it is ${formatNumber(o.count / simulations)}, the band is ${formatNumber(o.lower / simulations)}..${formatNumber(o.upper / simulations)} (p ${formatP(p.ecdf.pValue)})`,
         );
       }
       return {
@@ -538,7 +538,8 @@ function shape(p: SbcParameter): string {
     : "ranks pile up high: the posterior sits below the prior draw (biased downward)";
 }
 
-function formatP(p: number): string {
-  if (p === 0) return "< 1e-300";
-  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+/** "= 0.4290", "= 2.1e-6", or "< 1e-300" for a p-value that underflows; `space` around the sign. */
+function formatP(p: number, space = " "): string {
+  if (p === 0) return `<${space}1e-300`;
+  return `=${space}${p < 1e-4 ? p.toExponential(1) : p.toFixed(4)}`;
 }
