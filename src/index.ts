@@ -69,6 +69,7 @@ export {
 } from "./primitives/prng.js";
 export { applyDefault, type Handler, handle, type Model, run, wrap } from "./primitives/runtime.js";
 export * from "./progress/index.js";
+export * as testing from "./testing/index.js";
 export {
   type ArrayLike,
   type BackendName,

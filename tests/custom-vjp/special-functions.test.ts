@@ -8,8 +8,11 @@
  */
 import erfF64 from "@stdlib/math-base-special-erf";
 import gammalnF64 from "@stdlib/math-base-special-gammaln";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkGrad } from "../../src/custom-vjp/check-grad.js";
+import type { Op } from "../../src/custom-vjp/define-op.js";
+import { digamma, erfinv, lgamma, trigamma, unaryOp } from "../../src/custom-vjp/special.js";
 import {
   logBesselI0,
   logBesselI0F64,
@@ -49,6 +52,14 @@ import {
   truncatedNormalQuantile,
   truncatedNormalQuantileF64,
 } from "../../src/custom-vjp/special-normal.js";
+import { constraints } from "../../src/dist/index.js";
+import {
+  type CheckOpOptions,
+  checkOp,
+  type OpInputArbitraries,
+} from "../../src/testing/check-op.js";
+import { readableDouble } from "../../src/testing/readable-number.js";
+import { arbitraryValueIn } from "../../src/testing/support-arbitrary.js";
 import { tf } from "../../src/tf.js";
 
 function expectRelative(got: number, want: number, rtol: number, what: string): void {
@@ -442,5 +453,79 @@ describe("linear algebra ops", () => {
   });
   it("tensors flow through the ops", () => {
     expect(cholesky(tf.eye(2)).shape).toEqual([2, 2]);
+  });
+});
+
+describe("derivative rules over random inputs (testing.checkOp)", () => {
+  // Property versions of the checkGrad cases above: 50 fast-check inputs per op across its
+  // domain (tails included), any failure shrunk to a readable input.
+  const positive = (min: number, max: number) =>
+    readableDouble({ min, max, scale: "log", simple: [1, 2, 0.5, 10, 5, 0.1, 100] });
+  const probability = (margin: number) =>
+    readableDouble({ min: margin, max: 1 - margin, simple: [0.5, 0.1, 0.9, 0.25, 0.75] });
+  const real = (min: number, max: number) => readableDouble({ min, max });
+  const ordered = <T extends number[]>(low: fc.Arbitrary<number>, rest: fc.Arbitrary<T>) =>
+    fc.tuple(low, positive(1e-2, 10), rest).map(([a, w, r]) => [a, a + w, ...r]);
+  const matrices = (rows: number, cols: number) =>
+    fc.array(fc.array(real(-5, 5), { minLength: cols, maxLength: cols }), {
+      minLength: rows,
+      maxLength: rows,
+    });
+  const cases: Array<[string, Op, OpInputArbitraries, CheckOpOptions?]> = [
+    ["lgamma", lgamma, [positive(1e-3, 1e4)]],
+    ["digamma", digamma, [positive(1e-3, 1e4)]],
+    ["trigamma", trigamma, [positive(1e-3, 1e4)]],
+    ["erfinv", erfinv, [real(-0.999, 0.999)]],
+    ["logBesselI0", logBesselI0, [positive(1e-3, 1e4)]],
+    ["logBesselI1", logBesselI1, [positive(1e-3, 1e4)]],
+    ["gammainc", gammainc, [positive(0.05, 1e3), positive(1e-3, 1e3)]],
+    ["gammaincc", gammaincc, [positive(0.05, 1e3), positive(1e-3, 1e3)]],
+    ["gammaincinv", gammaincinv, [positive(0.05, 1e3), probability(1e-3)]],
+    ["betainc", betainc, [positive(0.1, 100), positive(0.1, 100), probability(0.01)]],
+    ["betaincinv", betaincinv, [positive(0.1, 100), positive(0.1, 100), probability(0.01)]],
+    ["lbeta", lbeta, [positive(1e-2, 1e3), positive(1e-2, 1e3)]],
+    ["erfc", erfc, [real(-6, 25)]],
+    ["logNdtr", logNdtr, [real(-40, 10)]],
+    ["ndtri", ndtri, [probability(1e-10)]],
+    ["logNormalMass", logNormalMass, ordered(real(-10, 10), fc.constant([] as number[]))],
+    ["owensT", owensT, [real(-6, 6), real(-20, 20)]],
+    [
+      "truncatedNormalQuantile",
+      truncatedNormalQuantile,
+      ordered(real(-6, 6), fc.tuple(probability(0.01))),
+    ],
+    // Near-singular matrices have large third derivatives: central differences need a small
+    // step there (their truncation error scales as eps^2; at eps 1e-6 it reaches 7e-5).
+    [
+      "cholesky",
+      cholesky,
+      [arbitraryValueIn(constraints.positiveDefinite, [3, 3], { radius: 2 })],
+      { eps: 1e-8 },
+    ],
+    [
+      "solveLowerTriangular",
+      solveLowerTriangular,
+      [arbitraryValueIn(constraints.lowerCholesky, [3, 3], { radius: 1 }), matrices(3, 2)],
+    ],
+    [
+      "solveLowerTriangularTransposed",
+      solveLowerTriangularTransposed,
+      [arbitraryValueIn(constraints.lowerCholesky, [3, 3], { radius: 1 }), matrices(3, 2)],
+    ],
+  ];
+  for (const [name, op, inputs, options] of cases) {
+    it(`${name}`, () => {
+      const result = checkOp(op, inputs, options);
+      expect(result.ok, result.report).toBe(true);
+      expect(result.checks[0].runs).toBe(50);
+    });
+  }
+
+  it("catches a wrong rule: lgamma with the derivative x in place of digamma", () => {
+    const wrong = unaryOp("test.lgammaWrongRule", gammalnF64, (x) => x);
+    const result = checkOp(wrong, [positive(0.5, 10)]);
+    expect(result.ok).toBe(false);
+    // Shrunk to x = 1, where digamma(1) = -0.5772 and the wrong rule gives 1.
+    expect(result.failures[0].input).toBe("x=1");
   });
 });
