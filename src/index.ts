@@ -15,6 +15,7 @@ export { condition } from "./handlers/condition.js";
 export { intervene } from "./handlers/intervene.js";
 export { mask } from "./handlers/mask.js";
 export { replay } from "./handlers/replay.js";
+export { resampleObserved } from "./handlers/resample-observed.js";
 export { scale } from "./handlers/scale.js";
 export { scope } from "./handlers/scope.js";
 export { seed } from "./handlers/seed.js";

@@ -2,6 +2,7 @@
  * `Predictive`: prior and posterior predictive draws, vectorized over draws with `vmap`.
  */
 import { ArgumentError, ModelError } from "../errors.js";
+import { resampleObserved } from "../handlers/resample-observed.js";
 import { seed } from "../handlers/seed.js";
 import { substitute } from "../handlers/substitute.js";
 import { trace } from "../handlers/trace.js";
@@ -154,26 +155,6 @@ export class Predictive<A extends unknown[]> {
     }
     return out;
   }
-}
-
-// Observed sites become latent and are drawn with the shape of their observed value.
-function resampleObserved<A extends unknown[], R>(model: Model<A, R>): Model<A, R> {
-  return wrap(model, () => ({
-    process(msg) {
-      if (msg.type !== "sample" || !msg.isObserved || msg.value === null || isFactor(msg)) return;
-      const observedBatch = msg.value.shape.slice(0, msg.value.rank - msg.fn.eventShape.length);
-      const batch = tryBroadcastShapes(observedBatch, msg.fn.batchShape);
-      if (batch === undefined) {
-        throw new ModelError({
-          message: `Predictive: observed value of "${msg.name}" with shape ${formatShape(msg.value.shape)} does not broadcast with its distribution's shape ${formatShape(msg.fn.shape())}`,
-          site: msg.name,
-        });
-      }
-      msg.fn = msg.fn.expand(batch);
-      msg.value = null;
-      msg.isObserved = false;
-    },
-  }));
 }
 
 function isFactor(site: { type: string; fn?: { family: string } }): boolean {

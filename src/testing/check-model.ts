@@ -19,6 +19,7 @@
  */
 import fc from "fast-check";
 import { withoutTensorValidation } from "../dist/validation.js";
+import { resampleObserved } from "../handlers/resample-observed.js";
 import { seed as seedModel } from "../handlers/seed.js";
 import { Trace, trace } from "../handlers/trace.js";
 import { siteLogProb } from "../infer/log-density.js";
@@ -38,7 +39,6 @@ import { formatNumber, formatValue } from "./distribution-case.js";
 import { compareGradient } from "./finite-differences.js";
 import { arbitraryPoint, describePoint, type UnconstrainedPoint } from "./point-arbitrary.js";
 import { Counterexample, errorMessage, runProperty } from "./property-runner.js";
-import { resampleObserved } from "./resample-observed.js";
 
 /** Options of `checkModel`. */
 export interface CheckModelOptions {

@@ -1,14 +1,15 @@
 /**
- * A handler that turns observed sites into latent ones drawn with the shape of their
- * observed value: the prior predictive, as `Predictive` does (its own copy is private to
- * src/infer/predictive.ts).
+ * `resampleObserved`: observed sites become latent ones drawn with the shape of their
+ * observed value, as PyMC's predictive sampling does.
  */
 import { ModelError } from "../errors.js";
 import { type Model, wrap } from "../primitives/runtime.js";
 import { formatShape, tryBroadcastShapes } from "../util/shapes.js";
 
 /**
- * The model with every observed sample site (other than `factor`s) drawn afresh.
+ * The model with every observed sample site (other than `factor`s) drawn afresh, with its
+ * distribution expanded to the observed value's shape: simulated data, for predictive
+ * draws and simulation-based calibration.
  *
  * @example
  * const tr = trace(seed(resampleObserved(model), 0)).getTrace(data); // simulated data in tr
@@ -22,7 +23,7 @@ export function resampleObserved<A extends unknown[], R>(model: Model<A, R>): Mo
       const batch = tryBroadcastShapes(observedBatch, msg.fn.batchShape);
       if (batch === undefined) {
         throw new ModelError({
-          message: `prior predictive: observed value of "${msg.name}" with shape ${formatShape(msg.value.shape)} does not broadcast with its distribution's shape ${formatShape(msg.fn.shape())}`,
+          message: `resampleObserved: observed value of "${msg.name}" with shape ${formatShape(msg.value.shape)} does not broadcast with its distribution's shape ${formatShape(msg.fn.shape())}`,
           site: msg.name,
         });
       }
