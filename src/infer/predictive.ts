@@ -9,9 +9,9 @@ import { trace } from "../handlers/trace.js";
 import { vmap } from "../handlers/vmap.js";
 import type { Site } from "../primitives/messages.js";
 import { foldIn, type Key, PRNGKey, toKey } from "../primitives/prng.js";
-import { type Model, wrap } from "../primitives/runtime.js";
+import type { Model } from "../primitives/runtime.js";
 import { constant, readFloat64, tf, tidyValue } from "../tf.js";
-import { formatShape, sizeOf, tryBroadcastShapes } from "../util/shapes.js";
+import { formatShape, sizeOf } from "../util/shapes.js";
 import type { Draws } from "./draws.js";
 
 /** Options of `Predictive`. */
