@@ -85,6 +85,8 @@ interface RunRecord {
   readonly potential: Potential;
   readonly chains: ChainResult[];
   readonly deterministic: Record<string, Draws>;
+  /** Constrained latent draws, computed on first use (a pass over the draws; see latentDraws). */
+  readonly latent: () => Record<string, Draws>;
   readonly warmupSeconds: number[];
   readonly samplingSeconds: number[];
   readonly aborted: boolean;
@@ -181,11 +183,16 @@ export class MCMC<A extends unknown[]> {
       const finish = (aborted: boolean) =>
         Effect.sync(() => {
           bar.stop();
+          let latent: Record<string, Draws> | undefined;
+          const latentOnce = () => (latent ??= this.latentDraws(target, chains));
           this.record = {
             potential: target,
             chains,
             deterministic:
-              aborted && chains.length === 0 ? {} : this.deterministicDraws(target, chains, args),
+              aborted && chains.length === 0
+                ? {}
+                : this.deterministicDraws(chains, args, latentOnce),
+            latent: latentOnce,
             warmupSeconds,
             samplingSeconds,
             aborted,
@@ -384,16 +391,15 @@ export class MCMC<A extends unknown[]> {
 
   // Deterministic sites per draw, computed by running the model on the latent draws.
   private deterministicDraws(
-    target: Potential,
     chains: ChainResult[],
     args: A,
+    latent: () => Record<string, Draws>,
   ): Record<string, Draws> {
-    const latent = this.latentDraws(target, chains);
     const total = chains.reduce((n, c) => n + c.numDraws, 0);
     if (total === 0) return {};
     const names = deterministicNames(this.sampler.model, args);
     if (names.length === 0) return {};
-    const options = { posteriorSamples: latent, returnSites: names };
+    const options = { posteriorSamples: latent(), returnSites: names };
     try {
       return new Predictive(this.sampler.model, options).run(0, ...args);
     } catch {
@@ -402,6 +408,8 @@ export class MCMC<A extends unknown[]> {
     }
   }
 
+  // Constrained values of every draw: runs the model once per draw when a support depends on
+  // other parameters, so it is done once per run (RunRecord.latent).
   private latentDraws(target: Potential, chains: ChainResult[]): Record<string, Draws> {
     const total = chains.reduce((n, c) => n + c.numDraws, 0);
     const qs = new Float64Array(total * target.dim);
@@ -425,7 +433,7 @@ export class MCMC<A extends unknown[]> {
   getSamples(options: { groupByChain?: boolean } = {}): Record<string, Draws> {
     const record = this.requireRecord("getSamples");
     const pooled = {
-      ...this.latentDraws(record.potential, record.chains),
+      ...record.latent(),
       ...record.deterministic,
     };
     return options.groupByChain ? groupByChain(pooled, record.chains) : pooled;
