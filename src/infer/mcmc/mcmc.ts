@@ -4,6 +4,7 @@
  * `run` is its Promise facade, and an AbortSignal stops a run while keeping every draw made.
  */
 import { Effect, Schema } from "effect";
+import { withoutTensorValidation } from "../../dist/validation.js";
 import { seed } from "../../handlers/seed.js";
 import { trace } from "../../handlers/trace.js";
 import type { McmcRun } from "../../io/samples.js";
@@ -400,12 +401,16 @@ export class MCMC<A extends unknown[]> {
     const names = deterministicNames(this.sampler.model, args);
     if (names.length === 0) return {};
     const options = { posteriorSamples: latent(), returnSites: names };
-    try {
-      return new Predictive(this.sampler.model, options).run(0, ...args);
-    } catch {
-      // Models that do not vectorize over draws: one run per draw.
-      return new Predictive(this.sampler.model, { ...options, parallel: false }).run(0, ...args);
-    }
+    // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
+    // which must not throw away the draws (parameters are not read back to validate them).
+    return withoutTensorValidation(() => {
+      try {
+        return new Predictive(this.sampler.model, options).run(0, ...args);
+      } catch {
+        // Models that do not vectorize over draws: one run per draw.
+        return new Predictive(this.sampler.model, { ...options, parallel: false }).run(0, ...args);
+      }
+    });
   }
 
   // Constrained values of every draw: runs the model once per draw when a support depends on
@@ -559,11 +564,7 @@ function deterministicNames<A extends unknown[]>(
   args: A,
 ): string[] {
   return tidyValue(() =>
-    [
-      ...trace(seed(model, 0))
-        .getTrace(...args)
-        .values(),
-    ]
+    [...withoutTensorValidation(() => trace(seed(model, 0)).getTrace(...args)).values()]
       .filter((s) => s.type === "deterministic")
       .map((s) => s.name),
   );
