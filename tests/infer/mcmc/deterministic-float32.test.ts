@@ -18,7 +18,15 @@ const ONE_MINUS = 1 - 1e-9; // 1 in float32
 /** log of the corner of chol(s [[1, r], [r, 1]]): finite in float64, -inf or NaN in float32. */
 function* model() {
   const s = yield* sample("s", HalfNormal(1));
-  const factor = cholesky(tf.mul(s, constant([[1, ONE_MINUS], [ONE_MINUS, 1]])));
+  const factor = cholesky(
+    tf.mul(
+      s,
+      constant([
+        [1, ONE_MINUS],
+        [ONE_MINUS, 1],
+      ]),
+    ),
+  );
   const logCorner = yield* deterministic(
     "log_corner",
     tf.reshape(tf.log(tf.slice(factor, [1, 1], [1, 1])), []),
