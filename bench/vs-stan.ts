@@ -238,6 +238,7 @@ async function main(): Promise<void> {
       "ESS/chain-s = min bulk ESS / summed chain seconds (work per ESS, apart from parallelism and start-up); " +
       "ratio = Tyche / Stan (> 1: Tyche better).",
   );
+  const summary: string[][] = [];
   for (const c of cases) {
     const rows: Row[] = [];
     let stanResult: Row | undefined;
@@ -259,7 +260,39 @@ async function main(): Promise<void> {
       rows.push(tycheRow(method, await c.run(method)));
     }
     printCase(c.name, rows, stanResult);
+    summary.push(summaryLine(c.name, rows, stanResult));
   }
+  printSummary(summary, stan.available);
+}
+
+/** One model's line of the closing summary: ESS/s over sampling wall time, and the ratios. */
+function summaryLine(name: string, rows: Row[], stan: Row | undefined): string[] {
+  const perWall = (r: Row) => r.minEss / r.samplingWall;
+  const tyche = rows.filter((r) => r !== stan);
+  const cells = tyche.map((r) => {
+    const ratio = stan === undefined ? "" : ` (${(perWall(r) / perWall(stan)).toFixed(2)}x)`;
+    return `${perWall(r).toFixed(1)}${ratio}`;
+  });
+  const best = Math.max(...tyche.map(perWall));
+  const verdict = stan === undefined ? "" : best >= perWall(stan) ? "yes" : "no";
+  return [name, stan === undefined ? "-" : perWall(stan).toFixed(1), ...cells, verdict];
+}
+
+function printSummary(lines: string[][], withStan: boolean): void {
+  const header = [
+    "model",
+    "Stan ESS/s",
+    "Tyche sequential ESS/s",
+    "Tyche parallel ESS/s",
+    "Tyche >= Stan",
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i])).join(" | ")} |`;
+  console.log("\nSummary: min bulk ESS per second of sampling wall time (ratio Tyche / Stan)");
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const l of lines) console.log(line(l));
+  if (!withStan) console.log("(Stan was not run.)");
 }
 
 await main();
