@@ -163,7 +163,7 @@ function pointOfRun<A extends unknown[]>(
   args: A,
 ): Float64Array {
   return tidyValue(() => {
-    const tr = trace(model).getTrace(...args);
+    const tr = withoutTensorValidation(() => trace(model).getTrace(...args));
     const point = new Float64Array(layout.dim);
     for (const s of layout.sites) {
       const site = tr.get(s.name);
@@ -345,7 +345,12 @@ function latentSites<A extends any[]>(
   key: Key | number,
   fixed: Record<string, ArrayLike>,
 ): SampleSite[] {
-  const tr = trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args);
+  // Only the sites and their shapes are needed here. Parameters are not read back: a model that
+  // is finite in float64 can give NaN in this float32 run (a Cholesky factor of a nearly
+  // singular kernel matrix), and the compiled engine, in float64, serves it well.
+  const tr = withoutTensorValidation(() =>
+    trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
+  );
   const latent = tr.sampleSites().filter((s) => !s.isObserved && fixed[s.name] === undefined);
   const discrete = latent.filter((s) => s.fn.isDiscrete);
   if (discrete.length > 0) {

@@ -4,6 +4,7 @@
  * `run` is its Promise facade, and an AbortSignal stops a run while keeping every draw made.
  */
 import { Effect, Schema } from "effect";
+import { withoutTensorValidation } from "../../dist/validation.js";
 import { seed } from "../../handlers/seed.js";
 import { trace } from "../../handlers/trace.js";
 import type { McmcRun } from "../../io/samples.js";
@@ -93,9 +94,12 @@ export interface ChainState {
 interface RunRecord {
   readonly potential: Potential;
   readonly chains: ChainResult[];
-  /** Draws of the sites that compound steps update by Gibbs, pooled over chains. */
-  readonly gibbs: Record<string, Draws>;
   readonly deterministic: Record<string, Draws>;
+  /**
+   * Constrained latent draws, Gibbs sites included, computed on first use (a pass over the
+   * draws; see latentDraws).
+   */
+  readonly latent: () => Record<string, Draws>;
   readonly warmupSeconds: number[];
   readonly samplingSeconds: number[];
   readonly aborted: boolean;
@@ -203,14 +207,16 @@ export class MCMC<A extends unknown[]> {
       const finish = (aborted: boolean) =>
         Effect.sync(() => {
           bar.stop();
+          let latent: Record<string, Draws> | undefined;
+          // Gibbs sites' draws (compound steps) join the continuous ones.
+          const latentOnce = () =>
+            (latent ??= { ...this.latentDraws(target, chains), ...stackGibbsDraws(gibbsDraws) });
           this.record = {
             potential: target,
             chains,
-            gibbs: stackGibbsDraws(gibbsDraws),
             deterministic:
-              aborted && chains.length === 0
-                ? {}
-                : this.deterministicDraws(target, chains, stackGibbsDraws(gibbsDraws), args),
+              aborted && chains.length === 0 ? {} : this.deterministicDraws(chains, args, latentOnce),
+            latent: latentOnce,
             warmupSeconds,
             samplingSeconds,
             aborted,
@@ -451,25 +457,29 @@ export class MCMC<A extends unknown[]> {
 
   // Deterministic sites per draw, computed by running the model on the latent draws.
   private deterministicDraws(
-    target: Potential,
     chains: ChainResult[],
-    gibbs: Record<string, Draws>,
     args: A,
+    latent: () => Record<string, Draws>,
   ): Record<string, Draws> {
-    const latent = { ...this.latentDraws(target, chains), ...gibbs };
     const total = chains.reduce((n, c) => n + c.numDraws, 0);
     if (total === 0) return {};
     const names = deterministicNames(this.sampler.model, args);
     if (names.length === 0) return {};
-    const options = { posteriorSamples: latent, returnSites: names };
-    try {
-      return new Predictive(this.sampler.model, options).run(0, ...args);
-    } catch {
-      // Models that do not vectorize over draws: one run per draw.
-      return new Predictive(this.sampler.model, { ...options, parallel: false }).run(0, ...args);
-    }
+    const options = { posteriorSamples: latent(), returnSites: names };
+    // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
+    // which must not throw away the draws (parameters are not read back to validate them).
+    return withoutTensorValidation(() => {
+      try {
+        return new Predictive(this.sampler.model, options).run(0, ...args);
+      } catch {
+        // Models that do not vectorize over draws: one run per draw.
+        return new Predictive(this.sampler.model, { ...options, parallel: false }).run(0, ...args);
+      }
+    });
   }
 
+  // Constrained values of every draw: runs the model once per draw when a support depends on
+  // other parameters, so it is done once per run (RunRecord.latent).
   private latentDraws(target: Potential, chains: ChainResult[]): Record<string, Draws> {
     const total = chains.reduce((n, c) => n + c.numDraws, 0);
     const qs = new Float64Array(total * target.dim);
@@ -493,8 +503,7 @@ export class MCMC<A extends unknown[]> {
   getSamples(options: { groupByChain?: boolean } = {}): Record<string, Draws> {
     const record = this.requireRecord("getSamples");
     const pooled = {
-      ...this.latentDraws(record.potential, record.chains),
-      ...record.gibbs,
+      ...record.latent(),
       ...record.deterministic,
     };
     return options.groupByChain ? groupByChain(pooled, record.chains) : pooled;
@@ -620,11 +629,7 @@ function deterministicNames<A extends unknown[]>(
   args: A,
 ): string[] {
   return tidyValue(() =>
-    [
-      ...trace(seed(model, 0))
-        .getTrace(...args)
-        .values(),
-    ]
+    [...withoutTensorValidation(() => trace(seed(model, 0)).getTrace(...args)).values()]
       .filter((s) => s.type === "deterministic")
       .map((s) => s.name),
   );

@@ -61,7 +61,20 @@ export class WelfordEstimator {
 
   /** The sample variance (or covariance, row-major) with denominator n - 1. */
   sampleCovariance(): Float64Array {
-    return this.sumSquares.map((s) => s / (this.count - 1));
+    const out = this.sumSquares.map((s) => s / (this.count - 1));
+    if (this.dense) {
+      // The update rounds [i, j] and [j, i] differently; average them so that the estimate
+      // is exactly symmetric (a covariance near 0 is all rounding, and its copies can differ).
+      const dim = this.dim;
+      for (let i = 0; i < dim; i++) {
+        for (let j = 0; j < i; j++) {
+          const mean = (out[i * dim + j] + out[j * dim + i]) / 2;
+          out[i * dim + j] = mean;
+          out[j * dim + i] = mean;
+        }
+      }
+    }
+    return out;
   }
 
   /**
