@@ -111,6 +111,15 @@ export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase
     return this.prototype().layout.dim;
   }
 
+  /** The fitted Gaussian with mean `loc` and the given covariance and its Cholesky factor. */
+  protected gaussianPosterior(
+    loc: Float64Array,
+    covariance: Float64Array,
+    scaleTril: Float64Array,
+  ): GaussianPosterior {
+    return { dim: this.latentDim(), loc, covariance, scaleTril, layout: this.prototype().layout };
+  }
+
   /** Constrained values of every site at the posterior mean of the unconstrained vector. */
   median(params?: SiteValues): SiteValues {
     const posterior = this.getPosterior(params);

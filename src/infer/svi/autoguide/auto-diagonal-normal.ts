@@ -44,13 +44,7 @@ class AutoDiagonalNormalGuide<A extends any[]> extends AutoContinuousGuide<A> {
       scaleTril[i * dim + i] = scale[i];
       covariance[i * dim + i] = scale[i] ** 2;
     }
-    return {
-      dim,
-      loc: p[names[0]].data.slice(),
-      covariance,
-      scaleTril,
-      layout: this.prototype().layout,
-    };
+    return this.gaussianPosterior(p[names[0]].data.slice(), covariance, scaleTril);
   }
 }
 

@@ -81,7 +81,7 @@ class AutoLaplaceGuide<A extends any[]> extends AutoContinuousGuide<A> {
         message: `${this.guideName}: the Hessian of the negative log density at the fitted point is not positive definite, so the point is not a strict local maximum; run SVI longer or check the model`,
       });
     }
-    const posterior = { dim, loc, covariance, scaleTril, layout: this.prototype().layout };
+    const posterior = this.gaussianPosterior(loc, covariance, scaleTril);
     this.cache = { loc, posterior };
     return posterior;
   }

@@ -77,13 +77,7 @@ class AutoLowRankGuide<A extends any[]> extends AutoContinuousGuide<A> {
     const scaleTril = cholesky(covariance, dim);
     if (scaleTril === undefined)
       throw new Error(`${this.guideName}: covariance is not positive definite`);
-    return {
-      dim,
-      loc: p[names[0]].data.slice(),
-      covariance,
-      scaleTril,
-      layout: this.prototype().layout,
-    };
+    return this.gaussianPosterior(p[names[0]].data.slice(), covariance, scaleTril);
   }
 }
 

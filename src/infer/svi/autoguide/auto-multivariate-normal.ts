@@ -42,13 +42,7 @@ class AutoMultivariateNormalGuide<A extends any[]> extends AutoContinuousGuide<A
     const p = this.paramsOr(params, "getPosterior", names);
     const dim = this.latentDim();
     const l = p[names[1]].data.slice();
-    return {
-      dim,
-      loc: p[names[0]].data.slice(),
-      covariance: covarianceOf(l, dim),
-      scaleTril: l,
-      layout: this.prototype().layout,
-    };
+    return this.gaussianPosterior(p[names[0]].data.slice(), covarianceOf(l, dim), l);
   }
 }
 
