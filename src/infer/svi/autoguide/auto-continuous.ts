@@ -19,6 +19,7 @@ import { constant, tf } from "../../../tf.js";
 import type { FlatLayout } from "../../layout.js";
 import { AUXILIARY } from "../elbo.js";
 import {
+  type AutoGuide,
   AutoGuideBase,
   checkDrawCount,
   checkElementwise,
@@ -172,6 +173,20 @@ export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase
     });
     return out;
   }
+}
+
+/**
+ * The callable guide of a flat autoguide, with `getPosterior` added to the autoguide methods.
+ *
+ * @example
+ * const guide = withPosterior(new AutoDiagonalNormalGuide(model, {})); // guide.getPosterior()
+ */
+export function withPosterior<A extends any[]>(
+  guide: AutoContinuousGuide<A>,
+): AutoGuide<A> & { getPosterior(params?: SiteValues): GaussianPosterior } {
+  return Object.assign(guide.asGuide(), {
+    getPosterior: (p?: SiteValues) => guide.getPosterior(p),
+  });
 }
 
 /** sqrt of the diagonal of L L^T. */

@@ -11,7 +11,7 @@ import type { Message } from "../../../primitives/messages.js";
 import type { Key } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { tf } from "../../../tf.js";
-import { AutoContinuousGuide, type GaussianPosterior } from "./auto-continuous.js";
+import { AutoContinuousGuide, type GaussianPosterior, withPosterior } from "./auto-continuous.js";
 import { type AutoNormalOptions, checkInitScale } from "./auto-normal.js";
 import type { AutoGuide, SiteValues } from "./base.js";
 import { LowRankNormalLatent } from "./gaussian.js";
@@ -93,8 +93,5 @@ export function AutoLowRankMultivariateNormal<A extends any[]>(
   model: Model<A, unknown>,
   options: AutoLowRankMultivariateNormalOptions = {},
 ): AutoGuide<A> & { getPosterior(params?: SiteValues): GaussianPosterior } {
-  const guide = new AutoLowRankGuide(model, options);
-  return Object.assign(guide.asGuide(), {
-    getPosterior: (p?: SiteValues) => guide.getPosterior(p),
-  });
+  return withPosterior(new AutoLowRankGuide(model, options));
 }

@@ -10,7 +10,12 @@ import type { Message } from "../../../primitives/messages.js";
 import type { Key } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { tf } from "../../../tf.js";
-import { AutoContinuousGuide, covarianceOf, type GaussianPosterior } from "./auto-continuous.js";
+import {
+  AutoContinuousGuide,
+  covarianceOf,
+  type GaussianPosterior,
+  withPosterior,
+} from "./auto-continuous.js";
 import { type AutoNormalOptions, checkInitScale } from "./auto-normal.js";
 import type { AutoGuide, SiteValues } from "./base.js";
 import { FullRankNormalLatent } from "./gaussian.js";
@@ -59,8 +64,5 @@ export function AutoMultivariateNormal<A extends any[]>(
   model: Model<A, unknown>,
   options: AutoNormalOptions = {},
 ): AutoGuide<A> & { getPosterior(params?: SiteValues): GaussianPosterior } {
-  const guide = new AutoMultivariateNormalGuide(model, options);
-  return Object.assign(guide.asGuide(), {
-    getPosterior: (p?: SiteValues) => guide.getPosterior(p),
-  });
+  return withPosterior(new AutoMultivariateNormalGuide(model, options));
 }
