@@ -40,10 +40,10 @@ import { type NestedNumbers, tidyValue } from "../tf.js";
 import { sizeOf } from "../util/shapes.js";
 import {
   type CheckSummary,
-  formatReport,
   formatTolerance,
   type PropertyCheckResult,
   type PropertyFailure,
+  propertyCheckResult,
 } from "./check-result.js";
 import { type ChiSquareResult, chiSquareUniformity, defaultBins } from "./chi-square.js";
 import { formatNumber, nest } from "./distribution-case.js";
@@ -498,10 +498,7 @@ function summarize(
     .map((p) => `${p.name}\n${histogramChart(p.histogram)}`)
     .join("\n\n");
   return {
-    ok: failures.length === 0,
-    subject,
-    checks,
-    failures,
+    ...propertyCheckResult(subject, checks, failures, notes),
     simulations,
     alpha,
     testLevel,
@@ -510,7 +507,6 @@ function summarize(
     seconds,
     workers,
     histograms,
-    report: formatReport(subject, checks, failures, notes),
   };
 }
 
