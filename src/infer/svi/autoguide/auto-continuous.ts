@@ -25,8 +25,8 @@ import {
   checkElementwise,
   checkQuantiles,
   constrainSite,
+  normalQuantiles,
   type SiteValues,
-  standardNormalQuantile,
 } from "./base.js";
 import type { Prototype } from "./prototype.js";
 
@@ -132,12 +132,7 @@ export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase
     for (const site of this.prototype().sites)
       checkElementwise(`${this.guideName}.quantiles`, site);
     const { loc, scaleTril, dim } = this.getPosterior(params);
-    const sd = marginalSd(scaleTril, dim);
-    const rows = new Float64Array(qs.length * dim);
-    qs.forEach((q, k) => {
-      const z = standardNormalQuantile(q);
-      for (let i = 0; i < dim; i++) rows[k * dim + i] = loc[i] + sd[i] * z;
-    });
+    const rows = normalQuantiles(qs, loc, marginalSd(scaleTril, dim));
     return this.constrainRows(rows, qs.length, false);
   }
 

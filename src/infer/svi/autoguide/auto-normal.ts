@@ -20,8 +20,8 @@ import {
   checkElementwise,
   checkQuantiles,
   constrainSite,
+  normalQuantiles,
   type SiteValues,
-  standardNormalQuantile,
 } from "./base.js";
 import type { LatentSite, Prototype } from "./prototype.js";
 import { PushforwardDistribution } from "./pushforward.js";
@@ -102,12 +102,7 @@ class AutoNormalGuide<A extends any[]> extends AutoGuideBase<A> {
       checkElementwise("AutoNormal.quantiles", site);
       const loc = p[this.locName(site)].data;
       const scale = p[this.scaleName(site)].data;
-      const values = new Float64Array(qs.length * loc.length);
-      qs.forEach((q, k) => {
-        const z = standardNormalQuantile(q);
-        for (let i = 0; i < loc.length; i++) values[k * loc.length + i] = loc[i] + scale[i] * z;
-      });
-      out[site.name] = constrainSite(site, values, qs.length);
+      out[site.name] = constrainSite(site, normalQuantiles(qs, loc, scale), qs.length);
     }
     return out;
   }
