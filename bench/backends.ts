@@ -2,28 +2,8 @@
  * Eager tfjs: cpu against wasm on the workloads Tyche runs eagerly, to choose the default
  * backend (recorded in src/tf.ts). Run: npx tsx bench/backends.ts
  */
-import {
-  deterministic,
-  HalfCauchy,
-  Normal,
-  plate,
-  potential,
-  sample,
-  tf,
-  useBackend,
-} from "../src/index.js";
-
-function* eightSchools(sigma: number[], y: number[]) {
-  const mu = yield* sample("mu", Normal(0, 5));
-  const tau = yield* sample("tau", HalfCauchy(5));
-  const theta = yield* plate("school", sigma.length, function* () {
-    const eta = yield* sample("eta", Normal(0, 1));
-    return yield* deterministic("theta", tf.add(mu, tf.mul(tau, eta)));
-  });
-  yield* plate("school", sigma.length, function* () {
-    yield* sample("y", Normal(theta, sigma), { obs: y });
-  });
-}
+import { eightSchools, sigma, y } from "../examples/browser/eight-schools.js";
+import { potential, tf, useBackend } from "../src/index.js";
 
 function timeIt(fn: () => void, reps: number): number {
   for (let i = 0; i < Math.min(20, reps); i++) fn();
@@ -32,8 +12,6 @@ function timeIt(fn: () => void, reps: number): number {
   return ((performance.now() - t0) / reps) * 1000;
 }
 
-const sigma = [15, 10, 16, 11, 9, 11, 10, 18];
-const y = [28, 8, -3, 7, -1, 1, 18, 12];
 const results: Record<string, Record<string, number>> = {};
 for (const backend of ["cpu", "wasm"] as const) {
   await useBackend(backend);

@@ -10,8 +10,7 @@
  *
  *     npx tsx bench/svi.ts [--steps 300]
  */
-import { readFileSync } from "node:fs";
-import { Bernoulli, constant, Normal, PRNGKey, plate, sample, tf } from "../src/index.js";
+import { PRNGKey } from "../src/index.js";
 import { advi } from "../src/infer/advi/index.js";
 import {
   Adam,
@@ -22,24 +21,9 @@ import {
   SVI,
   TraceELBO,
 } from "../src/infer/svi/index.js";
+import { logisticData, logisticRegression } from "../tests/infer/advi/models.js";
 
-const data = JSON.parse(
-  readFileSync(new URL("../../shared/data/logistic_5000x20.json", import.meta.url), "utf8"),
-);
-const XT = tf.transpose(constant(data.X));
-const y = constant(data.y);
-
-// beta is [D] alone or [P, 1, D] under particle batching; X beta fills the data plate's dim.
-function* logisticRegression(xT: tf.Tensor, obs: tf.Tensor) {
-  const [D, N] = xT.shape;
-  const alpha = yield* sample("alpha", Normal(0, 1));
-  const beta = yield* sample("beta", Normal(0, 1).expand([D]).toEvent(1));
-  const lead = beta.shape.slice(0, -2);
-  const xBeta = tf.reshape(tf.matMul(tf.reshape(beta, [-1, D]), xT), [...lead, N]);
-  yield* plate("data", N, function* () {
-    yield* sample("y", Bernoulli({ logits: tf.add(alpha, xBeta) }), { obs });
-  });
-}
+const { XT, y } = logisticData();
 
 const engines: Record<string, LossEngine | undefined> = {
   eager: eagerLossEngine,
@@ -77,7 +61,7 @@ function measure(engine: LossEngine): Measurement {
     maxSteps: 5000,
     key: 1,
     engine,
-    initLoc: { alpha: 0, beta: new Array(data.D).fill(0) },
+    initLoc: { alpha: 0, beta: new Array(XT.shape[0]).fill(0) },
     convergence: { every: 100, tolerance: 0, absoluteTolerance: 0.01 },
   });
   return {

@@ -1,51 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { checkGrad, tf } from "../src/index.js";
 import data from "./data/hmm_data.json" with { type: "json" };
+// The notebook's true parameters.
+import { trueParameters as truth } from "./hmm.js";
 import {
   hmmLogLikelihoodOp,
   hmmLogLikelihoodTf,
   hmmLogLikelihoodValueAndGrad,
 } from "./hmm-likelihood.js";
-
-// The notebook's true parameters.
-const truth = {
-  signal: 1.15,
-  noise: 0.15,
-  pInitial: [0.9, 0.09, 0.01],
-  pTransition: [
-    [0.9, 0.09, 0.01],
-    [0.1, 0.8, 0.1],
-    [0.2, 0.1, 0.7],
-  ],
-};
-
-// An independent float64 computation, written plainly: the scaled (not log-space) forward
-// algorithm, log L = sum_t log c_t with c_t the normalizer of the filtered state probabilities.
-function plainLogLikelihood(
-  signal: number,
-  noise: number,
-  p0: number[],
-  P: number[][],
-  sequences: number[][],
-): number {
-  const density = (y: number, k: number) =>
-    Math.exp(-0.5 * ((y - (k + 1) * signal) / noise) ** 2) / (noise * Math.sqrt(2 * Math.PI));
-  let total = 0;
-  for (const y of sequences) {
-    let filtered = [0, 1, 2].map((k) => p0[k] * density(y[0], k));
-    for (let t = 0; t < y.length; t++) {
-      if (t > 0) {
-        filtered = [0, 1, 2].map(
-          (k) => density(y[t], k) * [0, 1, 2].reduce((s, j) => s + filtered[j] * P[j][k], 0),
-        );
-      }
-      const c = filtered.reduce((a, b) => a + b, 0);
-      total += Math.log(c);
-      filtered = filtered.map((f) => f / c);
-    }
-  }
-  return total;
-}
+import { plainLogLikelihood } from "./hmm-reference.js";
 
 const args = (sequences: number[][]) =>
   [

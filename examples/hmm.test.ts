@@ -1,32 +1,7 @@
 import { describe, expect, it } from "vitest";
 import stan from "./data/hmm_stan_summary.json" with { type: "json" };
 import { emissions, runDemo, trueParameters } from "./hmm.js";
-
-// An independent float64 computation, written plainly: the scaled forward algorithm.
-function plainLogLikelihood(
-  signal: number,
-  noise: number,
-  p0: number[],
-  P: number[][],
-  sequences: number[][],
-): number {
-  const density = (y: number, k: number) =>
-    Math.exp(-0.5 * ((y - (k + 1) * signal) / noise) ** 2) / (noise * Math.sqrt(2 * Math.PI));
-  let total = 0;
-  for (const y of sequences) {
-    let filtered = [0, 1, 2].map((k) => p0[k] * density(y[0], k));
-    for (let t = 0; t < y.length; t++) {
-      if (t > 0)
-        filtered = [0, 1, 2].map(
-          (k) => density(y[t], k) * [0, 1, 2].reduce((s, j) => s + filtered[j] * P[j][k], 0),
-        );
-      const c = filtered.reduce((a, b) => a + b, 0);
-      total += Math.log(c);
-      filtered = filtered.map((f) => f / c);
-    }
-  }
-  return total;
-}
+import { plainLogLikelihood } from "./hmm-reference.js";
 
 const { signal, noise, pInitial, pTransition } = trueParameters;
 const logNormal = (x: number, m: number, s: number) =>

@@ -25,7 +25,7 @@ export { type VmapOptions, vmap } from "./handlers/vmap.js";
 export * from "./infer/advi/index.js";
 export * from "./infer/diagnostics/index.js";
 export type { Draws } from "./infer/draws.js";
-export { FlatLayout, type SiteLayout } from "./infer/layout.js";
+export { FlatLayout, type LayoutEntry, type SiteLayout } from "./infer/layout.js";
 export { logDensity, pointLogProbs } from "./infer/log-density.js";
 export * from "./infer/mcmc/index.js";
 export {

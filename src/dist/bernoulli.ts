@@ -1,8 +1,9 @@
 /** The Bernoulli distribution. */
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
-import { boolean, real, unitInterval } from "./constraints.js";
+import { boolean } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
+import { binaryParam, type GivenProbsOrLogits, probsOrLogits } from "./probs-or-logits.js";
 import { broadcast, negInfOutside, param, uniformNoise } from "./util.js";
 
 /** The probability of 1 as `probs`, or its log-odds as `logits`. */
@@ -23,22 +24,19 @@ export class BernoulliDistribution extends Distribution {
   readonly support = boolean;
   override readonly hasEnumerateSupport = true;
   /** Exactly one of probs and logits was given; the other is derived on demand. */
-  private readonly given: { probs: tf.Tensor } | { logits: tf.Tensor };
+  private readonly given: GivenProbsOrLogits;
 
-  constructor(given: { probs: tf.Tensor } | { logits: tf.Tensor }) {
+  constructor(given: GivenProbsOrLogits) {
     super(batchShapeOf("Bernoulli", given), []);
     this.given = given;
-    if ("probs" in given) this.checkParam("probs", given.probs, unitInterval);
-    else this.checkParam("logits", given.logits, real);
+    this.checkParam(...binaryParam.check(given));
   }
 
   get probs(): tf.Tensor {
-    return "probs" in this.given ? this.given.probs : tf.sigmoid(this.given.logits);
+    return binaryParam.probs(this.given);
   }
   get logits(): tf.Tensor {
-    if ("logits" in this.given) return this.given.logits;
-    const p = this.given.probs;
-    return tf.sub(tf.log(p), tf.log1p(tf.neg(p)));
+    return binaryParam.logits(this.given);
   }
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
@@ -98,9 +96,5 @@ export class BernoulliDistribution extends Distribution {
  * yield* sample("y", Bernoulli({ logits: tf.matMul(X, beta) }), { obs: y });
  */
 export function Bernoulli(spec: ProbsOrLogits): BernoulliDistribution {
-  if (spec.probs !== undefined && spec.logits === undefined)
-    return new BernoulliDistribution({ probs: param(spec.probs) });
-  if (spec.logits !== undefined && spec.probs === undefined)
-    return new BernoulliDistribution({ logits: param(spec.logits) });
-  throw new TypeError("Bernoulli: give exactly one of { probs } or { logits }");
+  return new BernoulliDistribution(probsOrLogits("Bernoulli", spec));
 }

@@ -3,14 +3,14 @@ import { lgamma } from "../custom-vjp/special.js";
 import { betainc } from "../custom-vjp/special-incomplete.js";
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, readFloat64, tf } from "../tf.js";
-import {
-  type Constraint,
-  integerInterval,
-  nonnegativeInteger,
-  real,
-  unitInterval,
-} from "./constraints.js";
+import { type Constraint, integerInterval, nonnegativeInteger } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
+import {
+  binaryParam,
+  type GivenProbsOrLogits,
+  type ProbsOrLogitsSpec,
+  probsOrLogits,
+} from "./probs-or-logits.js";
 import { binomialVariate, drawEach } from "./samplers.js";
 import {
   broadcast,
@@ -18,9 +18,7 @@ import {
   fromValues,
   isInteger,
   negInfOutside,
-  type ProbsOrLogitsSpec,
   param,
-  probsOrLogits,
   valuesAt,
   xlog1py,
   xlogy,
@@ -38,27 +36,24 @@ export class BinomialDistribution extends Distribution {
   readonly family = "Binomial";
   readonly support: Constraint;
   override readonly hasEnumerateSupport = true;
-  private readonly given: { probs: tf.Tensor } | { logits: tf.Tensor };
+  private readonly given: GivenProbsOrLogits;
 
   constructor(
     readonly totalCount: tf.Tensor,
-    given: { probs: tf.Tensor } | { logits: tf.Tensor },
+    given: GivenProbsOrLogits,
   ) {
     super(batchShapeOf("Binomial", { totalCount, ...given }), []);
     this.given = given;
     this.support = integerInterval(0, totalCount, { high: "totalCount" });
     this.checkParam("totalCount", totalCount, nonnegativeInteger);
-    if ("probs" in given) this.checkParam("probs", given.probs, unitInterval);
-    else this.checkParam("logits", given.logits, real);
+    this.checkParam(...binaryParam.check(given));
   }
 
   get probs(): tf.Tensor {
-    return "probs" in this.given ? this.given.probs : tf.sigmoid(this.given.logits);
+    return binaryParam.probs(this.given);
   }
   get logits(): tf.Tensor {
-    if ("logits" in this.given) return this.given.logits;
-    const p = this.given.probs;
-    return tf.sub(tf.log(p), tf.log1p(tf.neg(p)));
+    return binaryParam.logits(this.given);
   }
 
   protected computeLogProb(k: tf.Tensor): tf.Tensor {

@@ -2,22 +2,20 @@
 import type { Key } from "../primitives/prng.js";
 import { readFloat64, tf } from "../tf.js";
 import { broadcastTo as broadcastValues, sizeOf } from "../util/shapes.js";
-import { type Constraint, integerInterval, realVector, simplex } from "./constraints.js";
+import { type Constraint, integerInterval } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { drawEach } from "./samplers.js";
 import {
-  broadcast,
-  fromValues,
-  isInteger,
-  negInfOutside,
+  categoricalParam,
+  type GivenProbsOrLogits,
+  numCategoriesOf,
   type ProbsOrLogitsSpec,
   probsOrLogits,
-} from "./util.js";
+} from "./probs-or-logits.js";
+import { drawEach } from "./samplers.js";
+import { broadcast, fromValues, isInteger, negInfOutside } from "./util.js";
 
 /** Normalized category probabilities [..., K] in float64, from probs or logits. */
-export function categoryProbabilities(
-  given: { probs: tf.Tensor } | { logits: tf.Tensor },
-): Float64Array {
+export function categoryProbabilities(given: GivenProbsOrLogits): Float64Array {
   if ("probs" in given) {
     const p = readFloat64(given.probs);
     const k = given.probs.shape[given.probs.rank - 1];
@@ -55,33 +53,23 @@ export class CategoricalDistribution extends Distribution {
   override readonly hasEnumerateSupport = true;
   /** The number of categories K. */
   readonly numCategories: number;
-  private readonly given: { probs: tf.Tensor } | { logits: tf.Tensor };
+  private readonly given: GivenProbsOrLogits;
 
-  constructor(given: { probs: tf.Tensor } | { logits: tf.Tensor }) {
+  constructor(given: GivenProbsOrLogits) {
     super(batchShapeOf("Categorical", given, 1), []);
-    const t = "probs" in given ? given.probs : given.logits;
-    if (t.rank === 0)
-      throw new Error(
-        "Categorical: probs or logits must have at least one dimension (the categories)",
-      );
     this.given = given;
-    this.numCategories = t.shape[t.rank - 1];
+    this.numCategories = numCategoriesOf("Categorical", given);
     this.support = integerInterval(0, this.numCategories - 1);
-    if ("probs" in given) this.checkParam("probs", given.probs, simplex);
-    else this.checkParam("logits", given.logits, realVector);
+    this.checkParam(...categoricalParam.check(given));
   }
 
   /** Probabilities, [...batchShape, K]. */
   get probs(): tf.Tensor {
-    return "probs" in this.given ? this.given.probs : tf.softmax(this.given.logits);
+    return categoricalParam.probs(this.given);
   }
   /** Normalized log-probabilities, [...batchShape, K]. */
   get logits(): tf.Tensor {
-    if ("logits" in this.given) {
-      const l = this.given.logits;
-      return tf.sub(l, tf.logSumExp(l, -1, true));
-    }
-    return tf.log(this.given.probs);
+    return categoricalParam.logits(this.given);
   }
 
   protected computeLogProb(k: tf.Tensor): tf.Tensor {

@@ -6,6 +6,7 @@
  */
 import { float64Of, readFloat64, tf } from "../tf.js";
 import { broadcastShapes, broadcastTo, sizeOf } from "../util/shapes.js";
+import { sliceLast } from "./util.js";
 import { tensorValidationActive } from "./validation.js";
 
 /**
@@ -307,16 +308,8 @@ class Ordered extends BlockConstraint {
     const n = value.shape[value.rank - 1];
     let ok: tf.Tensor = tf.all(tf.logicalNot(tf.isNaN(value)), -1);
     if (n > 1) {
-      const rest = tf.slice(
-        value,
-        value.shape.map((_, i) => (i === value.rank - 1 ? 1 : 0)),
-        value.shape.map((d, i) => (i === value.rank - 1 ? n - 1 : d)),
-      );
-      const head = tf.slice(
-        value,
-        value.shape.map(() => 0),
-        value.shape.map((d, i) => (i === value.rank - 1 ? n - 1 : d)),
-      );
+      const rest = sliceLast(value, 1, n - 1);
+      const head = sliceLast(value, 0, n - 1);
       ok = tf.logicalAnd(ok, tf.all(tf.greater(rest, head), -1));
     }
     if (this.positiveEntries) ok = tf.logicalAnd(ok, tf.all(tf.greater(value, 0), -1));

@@ -1,17 +1,21 @@
 /** The geometric distribution. */
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
-import { nonnegativeInteger, real, unitInterval } from "./constraints.js";
+import { nonnegativeInteger } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
+import {
+  binaryParam,
+  type GivenProbsOrLogits,
+  type ProbsOrLogitsSpec,
+  probsOrLogits,
+} from "./probs-or-logits.js";
 import { drawEach } from "./samplers.js";
 import {
   broadcast,
   fromValues,
   isInteger,
   negInfOutside,
-  type ProbsOrLogitsSpec,
   param,
-  probsOrLogits,
   valuesAt,
   xlog1py,
   xlogy,
@@ -28,22 +32,19 @@ import {
 export class GeometricDistribution extends Distribution {
   readonly family = "Geometric";
   readonly support = nonnegativeInteger;
-  private readonly given: { probs: tf.Tensor } | { logits: tf.Tensor };
+  private readonly given: GivenProbsOrLogits;
 
-  constructor(given: { probs: tf.Tensor } | { logits: tf.Tensor }) {
+  constructor(given: GivenProbsOrLogits) {
     super(batchShapeOf("Geometric", given), []);
     this.given = given;
-    if ("probs" in given) this.checkParam("probs", given.probs, unitInterval);
-    else this.checkParam("logits", given.logits, real);
+    this.checkParam(...binaryParam.check(given));
   }
 
   get probs(): tf.Tensor {
-    return "probs" in this.given ? this.given.probs : tf.sigmoid(this.given.logits);
+    return binaryParam.probs(this.given);
   }
   get logits(): tf.Tensor {
-    if ("logits" in this.given) return this.given.logits;
-    const p = this.given.probs;
-    return tf.sub(tf.log(p), tf.log1p(tf.neg(p)));
+    return binaryParam.logits(this.given);
   }
 
   protected computeLogProb(k: tf.Tensor): tf.Tensor {

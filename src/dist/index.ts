@@ -45,6 +45,7 @@ export { NegativeBinomial2, NegativeBinomial2Distribution } from "./negative-bin
 export { Normal, NormalDistribution } from "./normal.js";
 export { Pareto, ParetoDistribution } from "./pareto.js";
 export { Poisson, PoissonDistribution } from "./poisson.js";
+export type { ProbsOrLogitsSpec } from "./probs-or-logits.js";
 export { SkewNormal, SkewNormalDistribution } from "./skew-normal.js";
 export { StudentT, StudentTDistribution } from "./student-t.js";
 export { TransformedDistribution } from "./transformed-distribution.js";
@@ -74,7 +75,6 @@ export {
 export { TruncatedNormal, TruncatedNormalDistribution } from "./truncated-normal.js";
 export { Uniform, UniformDistribution } from "./uniform.js";
 export { Unit, UnitDistribution } from "./unit.js";
-export type { ProbsOrLogitsSpec } from "./util.js";
 export { setValidation, validationEnabled } from "./validation.js";
 export { VonMises, VonMisesDistribution } from "./von-mises.js";
 export { Weibull, WeibullDistribution } from "./weibull.js";

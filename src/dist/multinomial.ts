@@ -4,25 +4,17 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, readFloat64, tf } from "../tf.js";
 import { broadcastTo as broadcastValues, sizeOf } from "../util/shapes.js";
 import { categoryProbabilities } from "./categorical.js";
-import {
-  type Constraint,
-  multinomial,
-  nonnegativeInteger,
-  realVector,
-  simplex,
-} from "./constraints.js";
+import { type Constraint, multinomial, nonnegativeInteger } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { binomialVariate, streamOf } from "./samplers.js";
 import {
-  broadcast,
-  fromValues,
-  isInteger,
-  negInfOutside,
+  categoricalParam,
+  type GivenProbsOrLogits,
+  numCategoriesOf,
   type ProbsOrLogitsSpec,
-  param,
   probsOrLogits,
-  xlogy,
-} from "./util.js";
+} from "./probs-or-logits.js";
+import { binomialVariate, streamOf } from "./samplers.js";
+import { broadcast, fromValues, isInteger, negInfOutside, param, xlogy } from "./util.js";
 
 /**
  * Multinomial(totalCount, p): counts of K categories in totalCount independent draws.
@@ -36,18 +28,13 @@ export class MultinomialDistribution extends Distribution {
   readonly family = "Multinomial";
   readonly support: Constraint;
   readonly numCategories: number;
-  private readonly given: { probs: tf.Tensor } | { logits: tf.Tensor };
+  private readonly given: GivenProbsOrLogits;
 
   constructor(
     readonly totalCount: tf.Tensor,
-    given: { probs: tf.Tensor } | { logits: tf.Tensor },
+    given: GivenProbsOrLogits,
   ) {
-    const t = "probs" in given ? given.probs : given.logits;
-    if (t.rank === 0)
-      throw new Error(
-        "Multinomial: probs or logits must have at least one dimension (the categories)",
-      );
-    const k = t.shape[t.rank - 1];
+    const k = numCategoriesOf("Multinomial", given);
     super(batchShapeOf("Multinomial", { totalCount: tf.expandDims(totalCount, -1), ...given }, 1), [
       k,
     ]);
@@ -55,20 +42,15 @@ export class MultinomialDistribution extends Distribution {
     this.numCategories = k;
     this.support = multinomial(totalCount);
     this.checkParam("totalCount", totalCount, nonnegativeInteger);
-    if ("probs" in given) this.checkParam("probs", given.probs, simplex);
-    else this.checkParam("logits", given.logits, realVector);
+    this.checkParam(...categoricalParam.check(given));
   }
 
   get probs(): tf.Tensor {
-    return "probs" in this.given ? this.given.probs : tf.softmax(this.given.logits);
+    return categoricalParam.probs(this.given);
   }
   /** Normalized log-probabilities. */
   get logits(): tf.Tensor {
-    if ("logits" in this.given) {
-      const l = this.given.logits;
-      return tf.sub(l, tf.logSumExp(l, -1, true));
-    }
-    return tf.log(this.given.probs);
+    return categoricalParam.logits(this.given);
   }
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {

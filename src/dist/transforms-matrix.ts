@@ -15,6 +15,7 @@ import { cholesky } from "../custom-vjp/special-linalg.js";
 import { constant, tf } from "../tf.js";
 import { correlationCholesky, lowerCholesky, positiveDefinite, realVector } from "./constraints.js";
 import { Transform } from "./transforms.js";
+import { sliceLast } from "./util.js";
 
 /** D with D(D+1)/2 = n (or D(D-1)/2 = n with `strict`); throws when there is none. */
 function matrixDimension(n: number, strict: boolean, api: string): number {
@@ -48,14 +49,6 @@ function cellIndex(d: number, withDiagonal: boolean): Int32Array {
   });
   if (withDiagonal) for (let i = 0; i < d; i++) index[i * d + i] = m + i;
   return index;
-}
-
-function lastDim(x: tf.Tensor, begin: number, size: number): tf.Tensor {
-  return tf.slice(
-    x,
-    x.shape.map((_, i) => (i === x.rank - 1 ? begin : 0)),
-    x.shape.map((s, i) => (i === x.rank - 1 ? size : s)),
-  );
 }
 
 /** Fills D x D matrices from vectors laid out as in `cellIndex` (without the trailing zero). */
@@ -94,19 +87,19 @@ export class LowerCholeskyTransform extends Transform {
     const n = x.shape[x.rank - 1];
     const d = matrixDimension(n, false, "LowerCholeskyTransform");
     const m = n - d;
-    const v = tf.concat([lastDim(x, 0, m), tf.exp(lastDim(x, m, d))], -1);
+    const v = tf.concat([sliceLast(x, 0, m), tf.exp(sliceLast(x, m, d))], -1);
     return vectorToMatrix(v, d, true);
   }
   inverse(y: tf.Tensor): tf.Tensor {
     const d = y.shape[y.rank - 1];
     const m = (d * (d - 1)) / 2;
     const v = matrixToVector(y, true);
-    return tf.concat([lastDim(v, 0, m), tf.log(lastDim(v, m, d))], -1);
+    return tf.concat([sliceLast(v, 0, m), tf.log(sliceLast(v, m, d))], -1);
   }
   logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     const n = x.shape[x.rank - 1];
     const d = matrixDimension(n, false, "LowerCholeskyTransform");
-    return tf.sum(lastDim(x, n - d, d), -1);
+    return tf.sum(sliceLast(x, n - d, d), -1);
   }
   override forwardShape(shape: readonly number[]): number[] {
     const d = matrixDimension(shape[shape.length - 1], false, "LowerCholeskyTransform");

@@ -6,15 +6,7 @@
 import { constant, tf } from "../tf.js";
 import { orderedVector, positiveOrderedVector, realVector, simplex } from "./constraints.js";
 import { softplusF64, Transform } from "./transforms.js";
-
-function lastDimSlice(x: tf.Tensor, begin: number, size: number): tf.Tensor {
-  const rank = x.rank;
-  return tf.slice(
-    x,
-    x.shape.map((_, i) => (i === rank - 1 ? begin : 0)),
-    x.shape.map((d, i) => (i === rank - 1 ? size : d)),
-  );
-}
+import { sliceLast } from "./util.js";
 
 /** log(K - 1 - k) for k = 0..K-2: the offsets that center the stick-breaking map at 1/K. */
 function stickOffsets(k1: number): tf.Tensor {
@@ -47,9 +39,9 @@ export class StickBreakingTransform extends Transform {
   }
   inverse(y: tf.Tensor): tf.Tensor {
     const k = y.shape[y.rank - 1];
-    const head = lastDimSlice(y, 0, k - 1);
+    const head = sliceLast(y, 0, k - 1);
     // sum_(j>k) y_j, summed from the end for accuracy
-    const rest = lastDimSlice(tf.cumsum(y, y.rank - 1, true, true), 0, k - 1);
+    const rest = sliceLast(tf.cumsum(y, y.rank - 1, true, true), 0, k - 1);
     return tf.add(tf.sub(tf.log(head), tf.log(rest)), stickOffsets(k - 1));
   }
   logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
@@ -112,19 +104,19 @@ export class OrderedTransform extends Transform {
   forward(x: tf.Tensor): tf.Tensor {
     const k = x.shape[x.rank - 1];
     if (k <= 1) return x;
-    const steps = tf.concat([lastDimSlice(x, 0, 1), tf.exp(lastDimSlice(x, 1, k - 1))], -1);
+    const steps = tf.concat([sliceLast(x, 0, 1), tf.exp(sliceLast(x, 1, k - 1))], -1);
     return tf.cumsum(steps, steps.rank - 1);
   }
   inverse(y: tf.Tensor): tf.Tensor {
     const k = y.shape[y.rank - 1];
     if (k <= 1) return y;
-    const gaps = tf.sub(lastDimSlice(y, 1, k - 1), lastDimSlice(y, 0, k - 1));
-    return tf.concat([lastDimSlice(y, 0, 1), tf.log(gaps)], -1);
+    const gaps = tf.sub(sliceLast(y, 1, k - 1), sliceLast(y, 0, k - 1));
+    return tf.concat([sliceLast(y, 0, 1), tf.log(gaps)], -1);
   }
   logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     const k = x.shape[x.rank - 1];
     if (k <= 1) return tf.zeros(x.shape.slice(0, -1));
-    return tf.sum(lastDimSlice(x, 1, k - 1), -1);
+    return tf.sum(sliceLast(x, 1, k - 1), -1);
   }
   override forwardF64(x: Float64Array, shape: readonly number[]): Float64Array {
     const k = shape[shape.length - 1];
@@ -165,8 +157,8 @@ export class PositiveOrderedTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     const k = y.shape[y.rank - 1];
     if (k <= 1) return tf.log(y);
-    const gaps = tf.sub(lastDimSlice(y, 1, k - 1), lastDimSlice(y, 0, k - 1));
-    return tf.log(tf.concat([lastDimSlice(y, 0, 1), gaps], -1));
+    const gaps = tf.sub(sliceLast(y, 1, k - 1), sliceLast(y, 0, k - 1));
+    return tf.log(tf.concat([sliceLast(y, 0, 1), gaps], -1));
   }
   logAbsDetJacobian(x: tf.Tensor, _y?: tf.Tensor): tf.Tensor {
     return tf.sum(x, -1);

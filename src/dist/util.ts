@@ -85,22 +85,6 @@ export function entropyBySum(
   return tf.neg(tf.sum(tf.where(finite, tf.mul(tf.exp(safe), safe), tf.zerosLike(safe)), 0));
 }
 
-/** Exactly one of probs and logits, as the families with that choice take it. */
-export type ProbsOrLogitsSpec = { probs?: ArrayLike; logits?: ArrayLike };
-
-/** Converts `{ probs } | { logits }`, throwing (naming the family) unless exactly one is given. */
-export function probsOrLogits(
-  family: string,
-  spec: ProbsOrLogitsSpec,
-): { probs: tf.Tensor } | { logits: tf.Tensor } {
-  if (spec !== null && typeof spec === "object") {
-    if (spec.probs !== undefined && spec.logits === undefined) return { probs: param(spec.probs) };
-    if (spec.logits !== undefined && spec.probs === undefined)
-      return { logits: param(spec.logits) };
-  }
-  throw new TypeError(`${family}: give exactly one of { probs } or { logits }`);
-}
-
 /** Whether a value is a whole number in the support's sense (for -inf outside the support). */
 export function isInteger(x: tf.Tensor): tf.Tensor {
   return tf.equal(x, tf.floor(x));

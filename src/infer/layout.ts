@@ -4,6 +4,7 @@
  * DictToArrayBijection `map` and `rmap`).
  */
 import { bijectTo } from "../dist/biject-to.js";
+import type { Constraint } from "../dist/constraints.js";
 import type { Transform } from "../dist/transforms.js";
 import { ArgumentError } from "../errors.js";
 import type { SampleSite } from "../primitives/messages.js";
@@ -26,6 +27,15 @@ export interface SiteLayout {
   readonly dependent: boolean;
 }
 
+/** A value to lay out: its name, constrained shape and constraint. */
+export interface LayoutEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly constraint: Constraint;
+  /** Whether the constraint depends on other parameters (see `SiteLayout.dependent`). */
+  readonly dependent: boolean;
+}
+
 /**
  * The layout of a set of latent sites in a flat vector.
  *
@@ -45,28 +55,49 @@ export class FlatLayout {
     this.dim = sites.reduce((n, s) => n + s.size, 0);
   }
 
-  /** The layout of the given sample sites, in order, each through `bijectTo` of its support. */
-  static fromSites(sites: readonly SampleSite[]): FlatLayout {
+  /**
+   * The layout of the given values, in order, each reached through `bijectTo` of its
+   * constraint.
+   *
+   * @example
+   * const layout = FlatLayout.of([
+   *   { name: "loc", shape: [2], constraint: constraints.real, dependent: false },
+   *   { name: "scale", shape: [], constraint: constraints.positive, dependent: false },
+   * ]);
+   * layout.site("scale").offset; // 2
+   */
+  static of(entries: readonly LayoutEntry[]): FlatLayout {
     let offset = 0;
-    const layout = sites.map((site) => {
-      const transform = bijectTo(site.fn.support);
-      const shape = site.value.shape.slice();
+    const sites = entries.map((entry) => {
+      const transform = bijectTo(entry.constraint);
+      const shape = entry.shape.slice();
       const unconstrainedShape = transform.inverseShape(shape);
       const size = sizeOf(unconstrainedShape);
-      const dependent = site.fn.support.isParameterDependent;
-      const entry = {
-        name: site.name,
+      const site = {
+        name: entry.name,
         shape,
         unconstrainedShape,
         offset,
         size,
         transform,
-        dependent,
+        dependent: entry.dependent,
       };
       offset += size;
-      return entry;
+      return site;
     });
-    return new FlatLayout(layout);
+    return new FlatLayout(sites);
+  }
+
+  /** The layout of the given sample sites, in order, each through `bijectTo` of its support. */
+  static fromSites(sites: readonly SampleSite[]): FlatLayout {
+    return FlatLayout.of(
+      sites.map((site) => ({
+        name: site.name,
+        shape: site.value.shape,
+        constraint: site.fn.support,
+        dependent: site.fn.support.isParameterDependent,
+      })),
+    );
   }
 
   /** The site of a name. */

@@ -5,7 +5,13 @@
 import { ArgumentError } from "../errors.js";
 import type { Draws } from "../infer/draws.js";
 import { sizeOf } from "../util/shapes.js";
-import { type ChainLayout, chainLayout } from "./samples.js";
+import {
+  type ChainLayout,
+  type ChainSamples,
+  chainLayout,
+  type McmcRun,
+  samplesOf,
+} from "./samples.js";
 
 /** One scalar element of a site. */
 export interface SiteElement {
@@ -52,6 +58,23 @@ export function siteElements(
     }
   }
   return elements;
+}
+
+/**
+ * What a plot of the chosen sites (all when `sites` is omitted) draws from: the samples of the
+ * run, their chain layout, and the sites' scalar elements.
+ *
+ * @example
+ * const { samples, layout, elements } = chosenElements(run, ["mu", "tau"], "plot.trace");
+ */
+export function chosenElements(
+  run: McmcRun | ChainSamples,
+  sites: readonly string[] | undefined,
+  api: string,
+): { samples: ChainSamples; layout: ChainLayout; elements: SiteElement[] } {
+  const samples = samplesOf(run);
+  const layout = chainLayout(samples, api);
+  return { samples, layout, elements: siteElements(samples, sites, api) };
 }
 
 /**

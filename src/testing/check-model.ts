@@ -30,10 +30,10 @@ import { type Model, run } from "../primitives/runtime.js";
 import { readFloat64, tf, tidyValue } from "../tf.js";
 import {
   type CheckSummary,
-  formatReport,
   formatTolerance,
   type PropertyCheckResult,
   type PropertyFailure,
+  propertyCheckResult,
 } from "./check-result.js";
 import { formatNumber, formatValue } from "./distribution-case.js";
 import { compareGradient } from "./finite-differences.js";
@@ -151,14 +151,7 @@ export function checkModel<A extends unknown[]>(
   }
 
   const subject = `checkModel(${name})`;
-  return {
-    ok: failures.length === 0,
-    subject,
-    checks,
-    failures,
-    engines,
-    report: formatReport(subject, checks, failures, notes),
-  };
+  return { ...propertyCheckResult(subject, checks, failures, notes), engines };
 }
 
 /** The potential, trying a few discovery keys (a prior draw can be invalid for a bad model). */

@@ -12,10 +12,10 @@ import { normal, PRNGKey } from "../primitives/prng.js";
 import { type ArrayLike, flatten, readFloat64, tf } from "../tf.js";
 import { broadcastShapes, broadcastTo } from "../util/shapes.js";
 import {
-  formatReport,
   formatTolerance,
   type PropertyCheckResult,
   type PropertyFailure,
+  propertyCheckResult,
 } from "./check-result.js";
 import { formatNumber, formatValue } from "./distribution-case.js";
 import { Counterexample, errorMessage, runProperty } from "./property-runner.js";
@@ -129,14 +129,7 @@ export function checkOp(
       numShrinks: outcome.numShrinks,
     });
   }
-  return {
-    ok: outcome.ok,
-    subject,
-    checks,
-    failures,
-    counterexample,
-    report: formatReport(subject, checks, failures),
-  };
+  return { ...propertyCheckResult(subject, checks, failures), counterexample };
 }
 
 /** One arbitrary per input, from an array in input order or a record by input name. */

@@ -132,3 +132,26 @@ export function formatReport(
   for (const f of failures) lines.push("", indent(describeFailure(f), 2));
   return lines.join("\n");
 }
+
+/**
+ * The result of a check from the checks that ran and the failures found: it passed when
+ * nothing failed, and its report says so (with `notes` after the checks).
+ *
+ * @example
+ * const result = propertyCheckResult("transform exp", [{ name: "round trip", ok: true, runs: 25 }], []);
+ * result.ok; // true
+ */
+export function propertyCheckResult(
+  subject: string,
+  checks: readonly CheckSummary[],
+  failures: readonly PropertyFailure[],
+  notes: readonly string[] = [],
+): PropertyCheckResult {
+  return {
+    ok: failures.length === 0,
+    subject,
+    checks,
+    failures,
+    report: formatReport(subject, checks, failures, notes),
+  };
+}

@@ -22,10 +22,10 @@ import { constant, type NestedNumbers, readFloat64, tf, tidyValue } from "../tf.
 import { formatShape, sizeOf } from "../util/shapes.js";
 import {
   type CheckSummary,
-  formatReport,
   formatTolerance,
   type PropertyCheckResult,
   type PropertyFailure,
+  propertyCheckResult,
 } from "./check-result.js";
 import { formatNumber, formatValue } from "./distribution-case.js";
 import { logAbsDet, numericalJacobian } from "./finite-differences.js";
@@ -151,13 +151,7 @@ export function checkTransform(
     const message = `forwardShape(${formatShape(inputShape)}) threw: ${errorMessage(e)}; give options.inputShape`;
     checks.push({ name: "shapes", ok: false, runs: 0 });
     failures.push({ check: "shapes", input: `shape ${formatShape(inputShape)}`, message });
-    return {
-      ok: false,
-      subject,
-      checks,
-      failures,
-      report: formatReport(subject, checks, failures),
-    };
+    return propertyCheckResult(subject, checks, failures);
   }
   const batchRank = inputShape.length - t.domain.eventDim;
   const domainPoints = arbitraryValueIn(t.domain, inputShape, { radius });
@@ -313,11 +307,5 @@ export function checkTransform(
       },
     );
   }
-  return {
-    ok: failures.length === 0,
-    subject,
-    checks,
-    failures,
-    report: formatReport(subject, checks, failures),
-  };
+  return propertyCheckResult(subject, checks, failures);
 }

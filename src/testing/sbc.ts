@@ -40,10 +40,10 @@ import { type NestedNumbers, tidyValue } from "../tf.js";
 import { sizeOf } from "../util/shapes.js";
 import {
   type CheckSummary,
-  formatReport,
   formatTolerance,
   type PropertyCheckResult,
   type PropertyFailure,
+  propertyCheckResult,
 } from "./check-result.js";
 import { type ChiSquareResult, chiSquareUniformity, defaultBins } from "./chi-square.js";
 import { formatNumber, nest } from "./distribution-case.js";
@@ -311,8 +311,7 @@ export async function sbc<A extends unknown[]>(
   });
 
   const seconds = (performance.now() - start) / 1000;
-  return summarize(
-    name,
+  return summarize(name, {
     simulations,
     alpha,
     testLevel,
@@ -320,7 +319,7 @@ export async function sbc<A extends unknown[]>(
     perSimulation,
     seconds,
     workers,
-  );
+  });
 }
 
 function nestedRow(d: Draws, i: number): NestedNumbers {
@@ -447,16 +446,11 @@ async function availableCores(): Promise<number> {
     : os.cpus().length;
 }
 
-function summarize(
-  name: string,
-  simulations: number,
-  alpha: number,
-  testLevel: number,
-  parameters: SbcParameter[],
-  perSimulation: SbcSimulation[],
-  seconds: number,
-  workers: number,
-): SbcResult {
+/** What the simulations measured, before the verdict and the report. */
+type SbcMeasurements = Omit<SbcResult, keyof PropertyCheckResult | "histograms">;
+
+function summarize(name: string, run: SbcMeasurements): SbcResult {
+  const { simulations, alpha, testLevel, parameters, perSimulation, seconds, workers } = run;
   const subject = `sbc(${name})`;
   const checks: CheckSummary[] = parameters.map((p) => ({
     name: `${p.name.padEnd(10)} ${sparkline(p.histogram)}  chi-square p${formatP(p.chiSquare.pValue, "")}  ECDF p${formatP(p.ecdf.pValue, "")}`,
@@ -497,21 +491,7 @@ function summarize(
   const histograms = parameters
     .map((p) => `${p.name}\n${histogramChart(p.histogram)}`)
     .join("\n\n");
-  return {
-    ok: failures.length === 0,
-    subject,
-    checks,
-    failures,
-    simulations,
-    alpha,
-    testLevel,
-    parameters,
-    perSimulation,
-    seconds,
-    workers,
-    histograms,
-    report: formatReport(subject, checks, failures, notes),
-  };
+  return { ...propertyCheckResult(subject, checks, failures, notes), ...run, histograms };
 }
 
 /**

@@ -8,7 +8,6 @@
  * the band is about 15 Monte Carlo standard errors of 4000 draws) and tau's median in [1, 6]
  * (reference 2.75), from posteriordb's eight_schools_noncentered reference posterior.
  */
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,25 +15,9 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasChromium, withChromium } from "./chromium.js";
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium) {
-  console.log(`tests/browser/eight-schools.test.ts skipped: no Chromium at ${chromiumPath}`);
-}
-
-// Without the background-networking flags Chromium tries connections that this closed
-// network refuses.
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const chromium = hasChromium("tests/browser/eight-schools.test.ts");
 
 const exampleRoot = fileURLToPath(new URL("../../examples/browser/", import.meta.url));
 
@@ -67,7 +50,7 @@ async function serveStatic(root: string): Promise<{ server: Server; url: string 
   return { server, url: `http://127.0.0.1:${port}/` };
 }
 
-describe.skipIf(!hasChromium)("the browser example", () => {
+describe.skipIf(!chromium)("the browser example", () => {
   let outDir: string;
   let served: { server: Server; url: string };
 
@@ -89,14 +72,8 @@ describe.skipIf(!hasChromium)("the browser example", () => {
   });
 
   it("runs NUTS on eight schools in a worker and shows the summary and plots", async () => {
-    const { chromium } = await import("playwright-core");
-    const userDataDir = await mkdtemp(join(tmpdir(), "tyche-chromium-"));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      args: chromiumArgs,
-    });
-    const errors: string[] = [];
-    try {
+    await withChromium(async (context) => {
+      const errors: string[] = [];
       const page = await context.newPage();
       page.on("pageerror", (error) => errors.push(error.message));
       page.on("console", (message) => {
@@ -139,9 +116,6 @@ describe.skipIf(!hasChromium)("the browser example", () => {
         const marks = await page.locator(`#${id} svg path`).count();
         expect(marks, id).toBeGreaterThan(4);
       }
-    } finally {
-      await context.close();
-      await rm(userDataDir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -32,6 +32,7 @@ import {
   Uniform,
 } from "../../src/dist/index.js";
 import { checkTransform } from "../../src/testing/check-transform.js";
+import { logAbsDet, numericalJacobian } from "../../src/testing/finite-differences.js";
 import { tf, tidyValue } from "../../src/tf.js";
 
 interface TransformCase {
@@ -111,24 +112,6 @@ const cases: TransformCase[] = [
   },
 ];
 
-/** log|det| of a square matrix by LU with partial pivoting, in float64. */
-function logAbsDet(m: number[][]): number {
-  const a = m.map((row) => row.slice());
-  const n = a.length;
-  let total = 0;
-  for (let k = 0; k < n; k++) {
-    let pivot = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(a[i][k]) > Math.abs(a[pivot][k])) pivot = i;
-    [a[k], a[pivot]] = [a[pivot], a[k]];
-    total += Math.log(Math.abs(a[k][k]));
-    for (let i = k + 1; i < n; i++) {
-      const f = a[i][k] / a[k][k];
-      for (let j = k; j < n; j++) a[i][j] -= f * a[k][j];
-    }
-  }
-  return total;
-}
-
 function forward64(t: Transform, x: Float64Array, shape: number[]): Float64Array {
   const y = t.forwardF64(x, shape);
   if (y === undefined) throw new Error("forwardF64 missing");
@@ -141,19 +124,14 @@ function numericalLogDet(c: TransformCase, x: Float64Array): number {
   const outShape = c.transform.forwardShape(shape);
   const free = c.free?.(outShape) ?? Array.from({ length: x.length }, (_, i) => i);
   expect(free.length).toBe(x.length);
-  const jacobian = free.map(() => new Array<number>(x.length).fill(0));
-  for (let j = 0; j < x.length; j++) {
-    const h = 1e-6 * Math.max(1, Math.abs(x[j]));
-    const up = x.slice();
-    const down = x.slice();
-    up[j] += h;
-    down[j] -= h;
-    const yu = forward64(c.transform, up, shape);
-    const yd = forward64(c.transform, down, shape);
-    free.forEach((k, i) => {
-      jacobian[i][j] = (yu[k] - yd[k]) / (2 * h);
-    });
-  }
+  const inputs = Array.from({ length: x.length }, (_, j) => j);
+  const jacobian = numericalJacobian(
+    (z) => forward64(c.transform, z, shape),
+    x,
+    inputs,
+    free,
+    1e-6,
+  );
   return logAbsDet(jacobian);
 }
 

@@ -3,43 +3,17 @@
  * a good share of non-white pixels, and the two energy colours. Runs only where Chromium is
  * installed at /usr/bin/chromium or $CHROMIUM_PATH (CI has none, so it skips there).
  */
-import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { plot } from "../../src/io/plot/index.js";
+import { hasChromium, withChromium } from "../browser/chromium.js";
 import { ar1Run } from "./fixture.js";
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium) {
-  console.log(`tests/io/plot-png.test.ts skipped: no Chromium at ${chromiumPath}`);
-}
-
-// Without the background-networking flags Chromium tries connections that this closed
-// network refuses.
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const chromium = hasChromium("tests/io/plot-png.test.ts");
 
 describe("plot rendered by a browser", () => {
-  it.skipIf(!hasChromium)("the energy plot renders to a non-blank PNG", async () => {
-    const { chromium } = await import("playwright-core");
+  it.skipIf(!chromium)("the energy plot renders to a non-blank PNG", async () => {
     const { svg } = await plot.energy(ar1Run({ numChains: 2, numDraws: 200 }));
-    const userDataDir = await mkdtemp(join(tmpdir(), "tyche-chromium-"));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      args: chromiumArgs,
-    });
-    try {
+    await withChromium(async (context) => {
       const page = await context.newPage();
       await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
       const png = await (await page.$("svg"))!.screenshot({ type: "png" });
@@ -71,9 +45,6 @@ describe("plot rendered by a browser", () => {
       expect(stats.nonWhite / (stats.width * stats.height)).toBeGreaterThan(0.05);
       expect(stats.blueish).toBeGreaterThan(500);
       expect(stats.orangeish).toBeGreaterThan(500);
-    } finally {
-      await context.close();
-      await rm(userDataDir, { recursive: true, force: true });
-    }
+    });
   });
 });

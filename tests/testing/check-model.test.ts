@@ -3,11 +3,10 @@
  * the check made for it, naming the site, the (shrunk) input and the numbers.
  */
 import { describe, expect, it } from "vitest";
+import { eightSchools, sigma, y } from "../../examples/browser/eight-schools.js";
 import {
   defineOp,
-  deterministic,
   factor,
-  HalfCauchy,
   HalfNormal,
   Normal,
   Poisson,
@@ -17,20 +16,6 @@ import {
 } from "../../src/index.js";
 import { checkModel } from "../../src/testing/check-model.js";
 import { assertPasses, PropertyCheckError } from "../../src/testing/check-result.js";
-
-const sigma = [15, 10, 16, 11, 9, 11, 10, 18];
-const y = [28, 8, -3, 7, -1, 1, 18, 12];
-function* eightSchools(sigma: number[], y?: number[]) {
-  const mu = yield* sample("mu", Normal(0, 5));
-  const tau = yield* sample("tau", HalfCauchy(5));
-  const theta = yield* plate("school", sigma.length, function* () {
-    const eta = yield* sample("eta", Normal(0, 1));
-    return yield* deterministic("theta", tf.add(mu, tf.mul(tau, eta)));
-  });
-  yield* plate("school", sigma.length, function* () {
-    yield* sample("y", Normal(theta, sigma), { obs: y });
-  });
-}
 
 // x^2 with the derivative 3x instead of 2x.
 const badSquare = defineOp({

@@ -249,16 +249,21 @@ export class TrajectoryBuilder {
     momentumEnd: Float64Array,
     direction: 1 | -1,
   ): boolean {
-    if (depth === 0)
-      return this.leaf(
-        proposal,
-        velocityBegin,
-        velocityEnd,
-        rho,
-        momentumBegin,
-        momentumEnd,
-        direction,
-      );
+    if (depth === 0) {
+      const valid = this.leapfrogStep(direction);
+      // A subtree of one point: its proposal and both of its ends are that point.
+      const point = this.current;
+      copyProposal(point, proposal);
+      const { momentum, velocity } = point;
+      for (let i = 0; i < this.dim; i++) {
+        velocityBegin[i] = velocity[i];
+        velocityEnd[i] = velocity[i];
+        momentumBegin[i] = momentum[i];
+        momentumEnd[i] = momentum[i];
+        rho[i] += momentum[i];
+      }
+      return valid;
+    }
 
     const level = this.levels[depth];
     const { rhoFirst, rhoSecond, rhoMerged } = level;
@@ -314,16 +319,12 @@ export class TrajectoryBuilder {
     );
   }
 
-  /** One leapfrog step: a subtree of depth 0. */
-  private leaf(
-    proposal: Proposal,
-    velocityBegin: Float64Array,
-    velocityEnd: Float64Array,
-    rho: Float64Array,
-    momentumBegin: Float64Array,
-    momentumEnd: Float64Array,
-    direction: 1 | -1,
-  ): boolean {
+  /**
+   * One leapfrog step of `this.current` in `direction`: counts it, adds its acceptance
+   * probability, flags a divergence, and leaves its log weight in `this.subtreeLogWeight`.
+   * Returns whether the trajectory is still free of divergences.
+   */
+  private leapfrogStep(direction: 1 | -1): boolean {
     const point = this.current;
     leapfrog(this.target, this.metric, point, direction * this.stepSize);
     this.numSteps++;
@@ -332,15 +333,6 @@ export class TrajectoryBuilder {
     if (!(energy - this.initialEnergy <= this.maxDeltaEnergy)) this.diverging = true;
     this.sumAcceptProb += logWeight > 0 ? 1 : Math.exp(logWeight);
     this.subtreeLogWeight = logWeight;
-    copyProposal(point, proposal);
-    const { momentum, velocity } = point;
-    for (let i = 0; i < this.dim; i++) {
-      velocityBegin[i] = velocity[i];
-      velocityEnd[i] = velocity[i];
-      momentumBegin[i] = momentum[i];
-      momentumEnd[i] = momentum[i];
-      rho[i] += momentum[i];
-    }
     return !this.diverging;
   }
 }

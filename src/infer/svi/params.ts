@@ -3,53 +3,40 @@
  * one flat vector in the unconstrained space (through `bijectTo(constraint)`), reusing the
  * `FlatLayout` that potentials use for latent sites.
  */
-import { bijectTo } from "../../dist/biject-to.js";
 import type { Trace } from "../../handlers/trace.js";
 import type { Site } from "../../primitives/messages.js";
 import { type Model, wrap } from "../../primitives/runtime.js";
 import type { tf } from "../../tf.js";
-import { sizeOf } from "../../util/shapes.js";
-import { FlatLayout, type SiteLayout } from "../layout.js";
+import { FlatLayout } from "../layout.js";
 
 type ParamSite = Extract<Site, { type: "param" }>;
 
 /** The layout of the param sites of the given traces (first appearance of a name wins). */
 export function paramLayoutOf(...traces: Trace[]): FlatLayout {
-  const seen = new Set<string>();
-  const sites: SiteLayout[] = [];
-  let offset = 0;
-  for (const tr of traces) {
-    for (const site of tr.values()) {
-      if (site.type !== "param" || seen.has(site.name)) continue;
-      seen.add(site.name);
-      const transform = bijectTo(site.constraint);
-      const shape = site.value.shape.slice();
-      const unconstrainedShape = transform.inverseShape(shape);
-      const size = sizeOf(unconstrainedShape);
-      sites.push({
-        name: site.name,
-        shape,
-        unconstrainedShape,
-        offset,
-        size,
-        transform,
-        dependent: false,
-      });
-      offset += size;
-    }
-  }
-  return new FlatLayout(sites);
+  return FlatLayout.of(
+    firstParamSites(traces).map((site) => ({
+      name: site.name,
+      shape: site.value.shape,
+      constraint: site.constraint,
+      dependent: false,
+    })),
+  );
 }
 
 /** The constrained initial values of the param sites of the given traces. */
 export function paramValuesOf(...traces: Trace[]): Record<string, tf.Tensor> {
-  const out: Record<string, tf.Tensor> = {};
+  return Object.fromEntries(firstParamSites(traces).map((site) => [site.name, site.value]));
+}
+
+/** The param sites of the traces, each name at its first appearance. */
+function firstParamSites(traces: readonly Trace[]): ParamSite[] {
+  const sites = new Map<string, ParamSite>();
   for (const tr of traces) {
     for (const site of tr.values()) {
-      if (site.type === "param" && out[site.name] === undefined) out[site.name] = site.value;
+      if (site.type === "param" && !sites.has(site.name)) sites.set(site.name, site);
     }
   }
-  return out;
+  return [...sites.values()];
 }
 
 /** The param sites of a trace. */

@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { ArgumentError } from "../../errors.js";
-import { type PlotOptions, type PlotResult, plotConfig, renderPlot } from "./render.js";
+import { type PlotOptions, type PlotResult, renderPlot, specHeader } from "./render.js";
 
 /** Options of `plot.elbo`. */
 export interface ElboPlotOptions extends PlotOptions {
@@ -56,9 +56,7 @@ export function elboSpec(losses: ArrayLike<number>, options: ElboPlotOptions = {
     if (window > 1) values.push({ step: i, loss: mean, series: `mean of ${window} steps` });
   }
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: options.title ?? "SVI loss (negative ELBO)",
-    config: plotConfig,
+    ...specHeader(options.title ?? "SVI loss (negative ELBO)"),
     width: options.width ?? 480,
     height: options.height ?? 240,
     data: { values },

@@ -11,7 +11,7 @@ import { ArgumentError } from "../../errors.js";
 import type { Draws } from "../../infer/draws.js";
 import { type McmcRun, type McmcRunSource, resolveRun } from "../samples.js";
 import { kde } from "./kde.js";
-import { type PlotOptions, type PlotResult, plotConfig, renderPlot } from "./render.js";
+import { type PlotOptions, type PlotResult, renderPlot, specHeader } from "./render.js";
 
 const api = "plot.energy";
 
@@ -85,9 +85,7 @@ export function energySpec(run: McmcRun, options: PlotOptions = {}): TopLevelSpe
   );
   const subtitle = `E-BFMI per chain: ${fractions.map((f) => f.toFixed(2)).join(", ")}`;
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: options.title ?? "Energy", subtitle },
-    config: plotConfig,
+    ...specHeader({ text: options.title ?? "Energy", subtitle }),
     width: options.width ?? 420,
     height: options.height ?? 240,
     data: { values },

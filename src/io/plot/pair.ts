@@ -8,15 +8,13 @@ import { ArgumentError } from "../../errors.js";
 import type { Draws } from "../../infer/draws.js";
 import {
   type ChainSamples,
-  chainLayout,
   isMcmcRun,
   type McmcRun,
   type RunLike,
   resolveRun,
-  samplesOf,
 } from "../samples.js";
-import { siteElements } from "../site-elements.js";
-import { type PlotOptions, type PlotResult, plotConfig, renderPlot } from "./render.js";
+import { chosenElements } from "../site-elements.js";
+import { type PlotOptions, type PlotResult, renderPlot, specHeader } from "./render.js";
 
 /** Options of `plot.pair`. */
 export interface PairPlotOptions extends PlotOptions {
@@ -43,9 +41,7 @@ export const divergentColor = "#d62728";
  * const spec = pairSpec(run, { sites: ["mu", "tau"] });
  */
 export function pairSpec(run: McmcRun | ChainSamples, options: PairPlotOptions = {}): TopLevelSpec {
-  const samples = samplesOf(run);
-  const layout = chainLayout(samples, api);
-  const elements = siteElements(samples, options.sites, api);
+  const { samples, layout, elements } = chosenElements(run, options.sites, api);
   const maxElements = options.maxElements ?? 6;
   if (elements.length < 2 || elements.length > maxElements) {
     throw new ArgumentError({
@@ -123,9 +119,7 @@ export function pairSpec(run: McmcRun | ChainSamples, options: PairPlotOptions =
     }),
   }));
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...(options.title ? { title: options.title } : {}),
-    config: plotConfig,
+    ...specHeader(options.title),
     vconcat: rows,
   };
 }

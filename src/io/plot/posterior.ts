@@ -5,23 +5,16 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { ArgumentError } from "../../errors.js";
-import {
-  type ChainSamples,
-  chainLayout,
-  type McmcRun,
-  type RunLike,
-  resolveRun,
-  samplesOf,
-} from "../samples.js";
-import { elementChains, siteElements } from "../site-elements.js";
+import { type ChainSamples, type McmcRun, type RunLike, resolveRun } from "../samples.js";
+import { chosenElements, elementChains } from "../site-elements.js";
 import { hdi } from "./hdi.js";
 import { kde } from "./kde.js";
 import {
   checkPanels,
   type PlotOptions,
   type PlotResult,
-  plotConfig,
   renderPlot,
+  specHeader,
 } from "./render.js";
 
 /** Options of `plot.posterior`. */
@@ -48,9 +41,7 @@ export function posteriorSpec(
   run: McmcRun | ChainSamples,
   options: PosteriorPlotOptions = {},
 ): TopLevelSpec {
-  const samples = samplesOf(run);
-  const layout = chainLayout(samples, api);
-  const elements = siteElements(samples, options.sites, api);
+  const { samples, layout, elements } = chosenElements(run, options.sites, api);
   checkPanels(elements.length, options.maxPanels ?? 32, api);
   const hdiProb = options.hdiProb ?? 0.94;
   if (!(hdiProb > 0 && hdiProb < 1)) {
@@ -113,9 +104,7 @@ export function posteriorSpec(
     };
   });
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...(options.title ? { title: options.title } : {}),
-    config: plotConfig,
+    ...specHeader(options.title),
     columns: options.columns ?? 3,
     concat: panels,
   };

@@ -6,22 +6,15 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { ArgumentError } from "../../errors.js";
-import {
-  type ChainSamples,
-  chainLayout,
-  type McmcRun,
-  type RunLike,
-  resolveRun,
-  samplesOf,
-} from "../samples.js";
-import { elementChains, siteElements } from "../site-elements.js";
+import { type ChainSamples, type McmcRun, type RunLike, resolveRun } from "../samples.js";
+import { chosenElements, elementChains } from "../site-elements.js";
 import { rankHistograms } from "./ranks.js";
 import {
   checkPanels,
   type PlotOptions,
   type PlotResult,
-  plotConfig,
   renderPlot,
+  specHeader,
 } from "./render.js";
 
 /** Options of `plot.rank`. */
@@ -43,9 +36,7 @@ const api = "plot.rank";
  * const spec = rankSpec(run, { sites: ["tau"], bins: 20 });
  */
 export function rankSpec(run: McmcRun | ChainSamples, options: RankPlotOptions = {}): TopLevelSpec {
-  const samples = samplesOf(run);
-  const layout = chainLayout(samples, api);
-  const elements = siteElements(samples, options.sites, api);
+  const { samples, layout, elements } = chosenElements(run, options.sites, api);
   checkPanels(elements.length, options.maxPanels ?? 16, api);
   const bins = options.bins ?? 20;
   if (!Number.isInteger(bins) || bins < 1) {
@@ -81,9 +72,7 @@ export function rankSpec(run: McmcRun | ChainSamples, options: RankPlotOptions =
     });
   }
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...(options.title ? { title: options.title } : {}),
-    config: plotConfig,
+    ...specHeader(options.title),
     data: { values },
     facet: {
       row: { field: "label", type: "nominal", sort: elements.map((e) => e.label), title: null },

@@ -69,6 +69,21 @@ export const plotConfig = {
   legend: { labelFontSize: 10, titleFontSize: 11 },
 } as const;
 
+/**
+ * The opening every plot's specification shares: the Vega-Lite schema, the title when there
+ * is one, and `plotConfig`.
+ *
+ * @example
+ * const spec: TopLevelSpec = { ...specHeader("Trace"), mark: "point", data: { values: [] } };
+ */
+export function specHeader(title: string | { text: string; subtitle: string } | undefined) {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    ...(title ? { title } : {}),
+    config: plotConfig,
+  };
+}
+
 /** Throws unless the number of panels stays below `maxPanels`. */
 export function checkPanels(count: number, maxPanels: number, api: string): void {
   if (count > maxPanels) {

@@ -3,21 +3,14 @@
  * panel per element. Chains that have mixed look alike and overlap.
  */
 import type { TopLevelSpec } from "vega-lite";
-import {
-  type ChainSamples,
-  chainLayout,
-  type McmcRun,
-  type RunLike,
-  resolveRun,
-  samplesOf,
-} from "../samples.js";
-import { elementDraws, siteElements } from "../site-elements.js";
+import { type ChainSamples, type McmcRun, type RunLike, resolveRun } from "../samples.js";
+import { chosenElements, elementDraws } from "../site-elements.js";
 import {
   checkPanels,
   type PlotOptions,
   type PlotResult,
-  plotConfig,
   renderPlot,
+  specHeader,
 } from "./render.js";
 
 /** Options of `plot.trace`. */
@@ -40,9 +33,7 @@ export function traceSpec(
   run: McmcRun | ChainSamples,
   options: TracePlotOptions = {},
 ): TopLevelSpec {
-  const samples = samplesOf(run);
-  const layout = chainLayout(samples, api);
-  const elements = siteElements(samples, options.sites, api);
+  const { samples, layout, elements } = chosenElements(run, options.sites, api);
   checkPanels(elements.length, options.maxPanels ?? 32, api);
   const values: { label: string; chain: number; draw: number; value: number }[] = [];
   for (const e of elements) {
@@ -54,9 +45,7 @@ export function traceSpec(
     }
   }
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...(options.title ? { title: options.title } : {}),
-    config: plotConfig,
+    ...specHeader(options.title),
     data: { values },
     facet: {
       row: { field: "label", type: "nominal", sort: elements.map((e) => e.label), title: null },

@@ -19,13 +19,14 @@ import { constant, tf } from "../../../tf.js";
 import type { FlatLayout } from "../../layout.js";
 import { AUXILIARY } from "../elbo.js";
 import {
+  type AutoGuide,
   AutoGuideBase,
   checkDrawCount,
   checkElementwise,
   checkQuantiles,
   constrainSite,
+  normalQuantiles,
   type SiteValues,
-  standardNormalQuantile,
 } from "./base.js";
 import type { Prototype } from "./prototype.js";
 
@@ -111,6 +112,15 @@ export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase
     return this.prototype().layout.dim;
   }
 
+  /** The fitted Gaussian with mean `loc` and the given covariance and its Cholesky factor. */
+  protected gaussianPosterior(
+    loc: Float64Array,
+    covariance: Float64Array,
+    scaleTril: Float64Array,
+  ): GaussianPosterior {
+    return { dim: this.latentDim(), loc, covariance, scaleTril, layout: this.prototype().layout };
+  }
+
   /** Constrained values of every site at the posterior mean of the unconstrained vector. */
   median(params?: SiteValues): SiteValues {
     const posterior = this.getPosterior(params);
@@ -122,12 +132,7 @@ export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase
     for (const site of this.prototype().sites)
       checkElementwise(`${this.guideName}.quantiles`, site);
     const { loc, scaleTril, dim } = this.getPosterior(params);
-    const sd = marginalSd(scaleTril, dim);
-    const rows = new Float64Array(qs.length * dim);
-    qs.forEach((q, k) => {
-      const z = standardNormalQuantile(q);
-      for (let i = 0; i < dim; i++) rows[k * dim + i] = loc[i] + sd[i] * z;
-    });
+    const rows = normalQuantiles(qs, loc, marginalSd(scaleTril, dim));
     return this.constrainRows(rows, qs.length, false);
   }
 
@@ -163,6 +168,20 @@ export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase
     });
     return out;
   }
+}
+
+/**
+ * The callable guide of a flat autoguide, with `getPosterior` added to the autoguide methods.
+ *
+ * @example
+ * const guide = withPosterior(new AutoDiagonalNormalGuide(model, {})); // guide.getPosterior()
+ */
+export function withPosterior<A extends any[]>(
+  guide: AutoContinuousGuide<A>,
+): AutoGuide<A> & { getPosterior(params?: SiteValues): GaussianPosterior } {
+  return Object.assign(guide.asGuide(), {
+    getPosterior: (p?: SiteValues) => guide.getPosterior(p),
+  });
 }
 
 /** sqrt of the diagonal of L L^T. */

@@ -19,7 +19,7 @@ import {
   type SiteValues,
 } from "./base.js";
 import type { LatentSite, Prototype } from "./prototype.js";
-import { inSitePlates, subsampleParam, withSharedPlateIndices } from "./site-plates.js";
+import { forEachSite, inSitePlates, subsampleParam } from "./site-plates.js";
 
 class AutoDeltaGuide<A extends any[]> extends AutoGuideBase<A> {
   readonly guideName = "AutoDelta";
@@ -29,25 +29,22 @@ class AutoDeltaGuide<A extends any[]> extends AutoGuideBase<A> {
   }
 
   protected *body(proto: Prototype): Generator<Message, void, unknown> {
-    const self = this;
-    yield* withSharedPlateIndices(
-      (function* () {
-        for (const site of proto.sites) {
-          const value = yield* param(
-            self.locName(site),
-            (key: Key) => {
-              const init = constrainSite(site, self.initialLocation(site, key), 1);
-              return tf.reshape(constant(init.data), init.shape.slice(1));
-            },
-            { constraint: site.transform.codomain },
-          );
-          yield* inSitePlates(site, function* (indices) {
-            const point = subsampleParam(site, value, indices);
-            yield* sample(site.name, Delta(point, { eventDim: site.eventRank }));
-          });
-        }
-      })(),
+    yield* forEachSite(proto.sites, (site) => this.siteGuide(site));
+  }
+
+  private *siteGuide(site: LatentSite): Generator<Message, void, unknown> {
+    const value = yield* param(
+      this.locName(site),
+      (key: Key) => {
+        const init = constrainSite(site, this.initialLocation(site, key), 1);
+        return tf.reshape(constant(init.data), init.shape.slice(1));
+      },
+      { constraint: site.transform.codomain },
     );
+    yield* inSitePlates(site, function* (indices) {
+      const point = subsampleParam(site, value, indices);
+      yield* sample(site.name, Delta(point, { eventDim: site.eventRank }));
+    });
   }
 
   median(params?: SiteValues): SiteValues {

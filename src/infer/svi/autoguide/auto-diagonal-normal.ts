@@ -9,7 +9,7 @@ import type { Message } from "../../../primitives/messages.js";
 import type { Key } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { tf } from "../../../tf.js";
-import { AutoContinuousGuide, type GaussianPosterior } from "./auto-continuous.js";
+import { AutoContinuousGuide, type GaussianPosterior, withPosterior } from "./auto-continuous.js";
 import { type AutoNormalOptions, checkInitScale } from "./auto-normal.js";
 import type { AutoGuide, SiteValues } from "./base.js";
 import { DiagonalNormalLatent } from "./gaussian.js";
@@ -44,13 +44,7 @@ class AutoDiagonalNormalGuide<A extends any[]> extends AutoContinuousGuide<A> {
       scaleTril[i * dim + i] = scale[i];
       covariance[i * dim + i] = scale[i] ** 2;
     }
-    return {
-      dim,
-      loc: p[names[0]].data.slice(),
-      covariance,
-      scaleTril,
-      layout: this.prototype().layout,
-    };
+    return this.gaussianPosterior(p[names[0]].data.slice(), covariance, scaleTril);
   }
 }
 
@@ -67,8 +61,5 @@ export function AutoDiagonalNormal<A extends any[]>(
   model: Model<A, unknown>,
   options: AutoNormalOptions = {},
 ): AutoGuide<A> & { getPosterior(params?: SiteValues): GaussianPosterior } {
-  const guide = new AutoDiagonalNormalGuide(model, options);
-  return Object.assign(guide.asGuide(), {
-    getPosterior: (p?: SiteValues) => guide.getPosterior(p),
-  });
+  return withPosterior(new AutoDiagonalNormalGuide(model, options));
 }

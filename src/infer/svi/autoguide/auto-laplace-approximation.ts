@@ -12,7 +12,7 @@ import type { Message } from "../../../primitives/messages.js";
 import type { Key } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { type Potential, potential } from "../../potential.js";
-import { AutoContinuousGuide, type GaussianPosterior } from "./auto-continuous.js";
+import { AutoContinuousGuide, type GaussianPosterior, withPosterior } from "./auto-continuous.js";
 import type { AutoGuide, AutoGuideOptions, SiteValues } from "./base.js";
 import { hessianByFiniteDifferences } from "./hessian.js";
 import { cholesky, inverseSPD } from "./linalg.js";
@@ -81,7 +81,7 @@ class AutoLaplaceGuide<A extends any[]> extends AutoContinuousGuide<A> {
         message: `${this.guideName}: the Hessian of the negative log density at the fitted point is not positive definite, so the point is not a strict local maximum; run SVI longer or check the model`,
       });
     }
-    const posterior = { dim, loc, covariance, scaleTril, layout: this.prototype().layout };
+    const posterior = this.gaussianPosterior(loc, covariance, scaleTril);
     this.cache = { loc, posterior };
     return posterior;
   }
@@ -104,8 +104,7 @@ export function AutoLaplaceApproximation<A extends any[]>(
   hessian(params?: SiteValues): Float64Array;
 } {
   const guide = new AutoLaplaceGuide(model, options);
-  return Object.assign(guide.asGuide(), {
-    getPosterior: (p?: SiteValues) => guide.getPosterior(p),
+  return Object.assign(withPosterior(guide), {
     hessian: (p?: SiteValues) => guide.hessian(p),
   });
 }

@@ -11,7 +11,7 @@ import type { Message } from "../../../primitives/messages.js";
 import type { Key } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { tf } from "../../../tf.js";
-import { AutoContinuousGuide, type GaussianPosterior } from "./auto-continuous.js";
+import { AutoContinuousGuide, type GaussianPosterior, withPosterior } from "./auto-continuous.js";
 import { type AutoNormalOptions, checkInitScale } from "./auto-normal.js";
 import type { AutoGuide, SiteValues } from "./base.js";
 import { LowRankNormalLatent } from "./gaussian.js";
@@ -77,13 +77,7 @@ class AutoLowRankGuide<A extends any[]> extends AutoContinuousGuide<A> {
     const scaleTril = cholesky(covariance, dim);
     if (scaleTril === undefined)
       throw new Error(`${this.guideName}: covariance is not positive definite`);
-    return {
-      dim,
-      loc: p[names[0]].data.slice(),
-      covariance,
-      scaleTril,
-      layout: this.prototype().layout,
-    };
+    return this.gaussianPosterior(p[names[0]].data.slice(), covariance, scaleTril);
   }
 }
 
@@ -99,8 +93,5 @@ export function AutoLowRankMultivariateNormal<A extends any[]>(
   model: Model<A, unknown>,
   options: AutoLowRankMultivariateNormalOptions = {},
 ): AutoGuide<A> & { getPosterior(params?: SiteValues): GaussianPosterior } {
-  const guide = new AutoLowRankGuide(model, options);
-  return Object.assign(guide.asGuide(), {
-    getPosterior: (p?: SiteValues) => guide.getPosterior(p),
-  });
+  return withPosterior(new AutoLowRankGuide(model, options));
 }

@@ -10,7 +10,12 @@ import type { Message } from "../../../primitives/messages.js";
 import type { Key } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { tf } from "../../../tf.js";
-import { AutoContinuousGuide, covarianceOf, type GaussianPosterior } from "./auto-continuous.js";
+import {
+  AutoContinuousGuide,
+  covarianceOf,
+  type GaussianPosterior,
+  withPosterior,
+} from "./auto-continuous.js";
 import { type AutoNormalOptions, checkInitScale } from "./auto-normal.js";
 import type { AutoGuide, SiteValues } from "./base.js";
 import { FullRankNormalLatent } from "./gaussian.js";
@@ -42,13 +47,7 @@ class AutoMultivariateNormalGuide<A extends any[]> extends AutoContinuousGuide<A
     const p = this.paramsOr(params, "getPosterior", names);
     const dim = this.latentDim();
     const l = p[names[1]].data.slice();
-    return {
-      dim,
-      loc: p[names[0]].data.slice(),
-      covariance: covarianceOf(l, dim),
-      scaleTril: l,
-      layout: this.prototype().layout,
-    };
+    return this.gaussianPosterior(p[names[0]].data.slice(), covarianceOf(l, dim), l);
   }
 }
 
@@ -65,8 +64,5 @@ export function AutoMultivariateNormal<A extends any[]>(
   model: Model<A, unknown>,
   options: AutoNormalOptions = {},
 ): AutoGuide<A> & { getPosterior(params?: SiteValues): GaussianPosterior } {
-  const guide = new AutoMultivariateNormalGuide(model, options);
-  return Object.assign(guide.asGuide(), {
-    getPosterior: (p?: SiteValues) => guide.getPosterior(p),
-  });
+  return withPosterior(new AutoMultivariateNormalGuide(model, options));
 }

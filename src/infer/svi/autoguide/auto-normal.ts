@@ -20,12 +20,12 @@ import {
   checkElementwise,
   checkQuantiles,
   constrainSite,
+  normalQuantiles,
   type SiteValues,
-  standardNormalQuantile,
 } from "./base.js";
 import type { LatentSite, Prototype } from "./prototype.js";
 import { PushforwardDistribution } from "./pushforward.js";
-import { inSitePlates, subsampleParam, withSharedPlateIndices } from "./site-plates.js";
+import { forEachSite, inSitePlates, subsampleParam } from "./site-plates.js";
 
 /** Options of `AutoNormal`. */
 export interface AutoNormalOptions extends AutoGuideOptions {
@@ -50,31 +50,28 @@ class AutoNormalGuide<A extends any[]> extends AutoGuideBase<A> {
   }
 
   protected *body(proto: Prototype): Generator<Message, void, unknown> {
-    const self = this;
-    yield* withSharedPlateIndices(
-      (function* () {
-        for (const site of proto.sites) {
-          const shape = site.fullUnconstrainedShape;
-          const loc = yield* param(self.locName(site), (key: Key) =>
-            tf.reshape(constant(self.initialLocation(site, key)), shape),
-          );
-          const scale = yield* param(self.scaleName(site), () => tf.fill(shape, self.initScale), {
-            constraint: positive,
-          });
-          yield* inSitePlates(site, function* (indices) {
-            const base = Normal(
-              subsampleParam(site, loc, indices),
-              subsampleParam(site, scale, indices),
-            ).toEvent(site.unconstrainedShape.length - site.batchShape.length);
-            const fn =
-              site.transform.name === "identity"
-                ? base
-                : new PushforwardDistribution(base, site.transform);
-            yield* sample(site.name, fn);
-          });
-        }
-      })(),
+    yield* forEachSite(proto.sites, (site) => this.siteGuide(site));
+  }
+
+  private *siteGuide(site: LatentSite): Generator<Message, void, unknown> {
+    const shape = site.fullUnconstrainedShape;
+    const loc = yield* param(this.locName(site), (key: Key) =>
+      tf.reshape(constant(this.initialLocation(site, key)), shape),
     );
+    const scale = yield* param(this.scaleName(site), () => tf.fill(shape, this.initScale), {
+      constraint: positive,
+    });
+    yield* inSitePlates(site, function* (indices) {
+      const base = Normal(
+        subsampleParam(site, loc, indices),
+        subsampleParam(site, scale, indices),
+      ).toEvent(site.unconstrainedShape.length - site.batchShape.length);
+      const fn =
+        site.transform.name === "identity"
+          ? base
+          : new PushforwardDistribution(base, site.transform);
+      yield* sample(site.name, fn);
+    });
   }
 
   median(params?: SiteValues): SiteValues {
@@ -105,12 +102,7 @@ class AutoNormalGuide<A extends any[]> extends AutoGuideBase<A> {
       checkElementwise("AutoNormal.quantiles", site);
       const loc = p[this.locName(site)].data;
       const scale = p[this.scaleName(site)].data;
-      const values = new Float64Array(qs.length * loc.length);
-      qs.forEach((q, k) => {
-        const z = standardNormalQuantile(q);
-        for (let i = 0; i < loc.length; i++) values[k * loc.length + i] = loc[i] + scale[i] * z;
-      });
-      out[site.name] = constrainSite(site, values, qs.length);
+      out[site.name] = constrainSite(site, normalQuantiles(qs, loc, scale), qs.length);
     }
     return out;
   }

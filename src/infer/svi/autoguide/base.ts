@@ -222,6 +222,26 @@ export function standardNormalQuantile(q: number): number {
   return Math.SQRT2 * erfinv(2 * q - 1);
 }
 
+/**
+ * The normal quantiles loc + sd * Phi^-1(q), elementwise, for each level q: `qs.length` rows of
+ * `loc.length` values, row-major.
+ *
+ * @example
+ * normalQuantiles([0.5, 0.975], Float64Array.of(1), Float64Array.of(2)); // [1, 4.92]
+ */
+export function normalQuantiles(
+  qs: readonly number[],
+  loc: Float64Array,
+  sd: Float64Array,
+): Float64Array {
+  const rows = new Float64Array(qs.length * loc.length);
+  qs.forEach((q, k) => {
+    const z = standardNormalQuantile(q);
+    for (let i = 0; i < loc.length; i++) rows[k * loc.length + i] = loc[i] + sd[i] * z;
+  });
+  return rows;
+}
+
 /** Checks quantile levels: each in (0, 1). */
 export function checkQuantiles(api: string, qs: readonly number[]): void {
   for (const q of qs) {

@@ -19,10 +19,15 @@ abstract class LatentGaussian extends Distribution implements NoiseReparameteriz
   readonly family = "MultivariateNormal";
   readonly support = realVector;
   override readonly hasRsample = true;
-  abstract readonly noiseEventShape: readonly number[];
+  readonly noiseEventShape: readonly number[];
 
-  protected constructor(readonly loc: tf.Tensor) {
+  /** `noiseSize` standard normal draws make one latent vector (default D, one per coordinate). */
+  protected constructor(
+    readonly loc: tf.Tensor,
+    noiseSize = loc.shape[0],
+  ) {
     super([], [loc.shape[0]]);
+    this.noiseEventShape = [noiseSize];
   }
 
   /** The dimension D of the latent vector. */
@@ -48,14 +53,11 @@ abstract class LatentGaussian extends Distribution implements NoiseReparameteriz
  * new DiagonalNormalLatent(tf.zeros([3]), tf.ones([3])).sample(PRNGKey(0)); // shape [3]
  */
 export class DiagonalNormalLatent extends LatentGaussian {
-  readonly noiseEventShape: readonly number[];
-
   constructor(
     loc: tf.Tensor,
     readonly scale: tf.Tensor,
   ) {
     super(loc);
-    this.noiseEventShape = [this.dim];
   }
 
   fromNoise(eps: tf.Tensor): tf.Tensor {
@@ -83,7 +85,6 @@ type NoiseMemo = WeakMap<tf.Tensor, tf.Tensor>;
  * new FullRankNormalLatent(tf.zeros([2]), tf.tensor2d([[1, 0], [0.5, 1]])).sample(PRNGKey(0));
  */
 export class FullRankNormalLatent extends LatentGaussian {
-  readonly noiseEventShape: readonly number[];
   private readonly memo: NoiseMemo = new WeakMap();
 
   constructor(
@@ -91,7 +92,6 @@ export class FullRankNormalLatent extends LatentGaussian {
     readonly scaleTril: tf.Tensor,
   ) {
     super(loc);
-    this.noiseEventShape = [this.dim];
   }
 
   fromNoise(eps: tf.Tensor): tf.Tensor {
@@ -120,15 +120,13 @@ export class FullRankNormalLatent extends LatentGaussian {
  * new LowRankNormalLatent(tf.zeros([4]), tf.zeros([4, 2]), tf.ones([4])).sample(PRNGKey(0));
  */
 export class LowRankNormalLatent extends LatentGaussian {
-  readonly noiseEventShape: readonly number[];
-
   constructor(
     loc: tf.Tensor,
     readonly covFactor: tf.Tensor,
     readonly scale: tf.Tensor,
   ) {
-    super(loc);
-    this.noiseEventShape = [(covFactor.shape as number[])[1] + this.dim];
+    // e of length rank and f of length D.
+    super(loc, (covFactor.shape as number[])[1] + loc.shape[0]);
   }
 
   get rank(): number {

@@ -10,12 +10,22 @@ import { handle } from "../../../primitives/runtime.js";
 import { tf } from "../../../tf.js";
 import type { LatentSite } from "./prototype.js";
 
-/** Runs a guide body so that re-entering a plate reuses the indices of its first entry. */
-export function* withSharedPlateIndices<R>(
-  body: Generator<Message, R, unknown>,
-): Generator<Message, R, unknown> {
+/**
+ * Runs `siteGuide` for every site in turn, so that re-entering a plate reuses the indices of
+ * its first entry.
+ *
+ * @example
+ * yield* forEachSite(proto.sites, (site) => this.siteGuide(site));
+ */
+export function* forEachSite(
+  sites: readonly LatentSite[],
+  siteGuide: (site: LatentSite) => Generator<Message, void, unknown>,
+): Generator<Message, void, unknown> {
   const indices = new Map<string, tf.Tensor>();
-  return yield* handle(body, {
+  const body = function* () {
+    for (const site of sites) yield* siteGuide(site);
+  };
+  yield* handle(body(), {
     process(msg) {
       if (msg.type === "plate" && msg.value === null) {
         const known = indices.get(msg.name);
