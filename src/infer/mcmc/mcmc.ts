@@ -215,7 +215,9 @@ export class MCMC<A extends unknown[]> {
             potential: target,
             chains,
             deterministic:
-              aborted && chains.length === 0 ? {} : this.deterministicDraws(chains, args, latentOnce),
+              aborted && chains.length === 0
+                ? {}
+                : this.deterministicDraws(chains, args, latentOnce),
             latent: latentOnce,
             warmupSeconds,
             samplingSeconds,
