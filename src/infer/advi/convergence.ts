@@ -44,7 +44,13 @@ export function parameterChange(current: Float64Array, previous: Float64Array): 
   return { maxRelative, maxAbsolute };
 }
 
-/** A running convergence check: call `observe(step, params)` after every step. */
+/**
+ * A running convergence check: call `observe(step, params)` after every step.
+ *
+ * @example
+ * const check = new ParameterConvergence({ every: 100, tolerance: 1e-3 });
+ * if (check.observe(step, params)) break; // converged
+ */
 export class ParameterConvergence {
   readonly every: number;
   readonly tolerance: number;

@@ -76,6 +76,10 @@ export function drawFromNoise(fn: Distribution, eps: tf.Tensor): tf.Tensor {
 /**
  * Where the noise of one loss evaluation comes from: slices of a given flat tensor, or (when
  * discovering how much noise a guide needs) fresh values from a function.
+ *
+ * @example
+ * const source = NoiseSource.fromTensor(noiseTensor);
+ * const eps = source.take([3], "z"); // the next 3 values, shaped [3], for site "z"
  */
 export class NoiseSource {
   private offset = 0;

@@ -44,7 +44,14 @@ export interface GaussianPosterior {
   readonly layout: FlatLayout;
 }
 
-/** The shared body and summaries of the flat autoguides. */
+/**
+ * The shared body and summaries of the flat autoguides (AutoDiagonalNormal,
+ * AutoMultivariateNormal, AutoLowRankMultivariateNormal, AutoLaplaceApproximation).
+ *
+ * @example
+ * const guide = new AutoDiagonalNormal(model); // an AutoContinuousGuide
+ * guide.getPosterior(params).loc;
+ */
 export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase<A> {
   /** Name of the auxiliary site that holds the latent vector. */
   get latentName(): string {
