@@ -51,6 +51,14 @@ const batchMatMul: CheckedRule = {
   for (let k = 0; k < ${K}; k++) acc += ${aAt("i", "k")} * ${bAt("k", "j")};
   ${out}[ob + i * ${N} + j] = acc;
 }`;
+    } else if (M > N) {
+      // A transposed, with more rows than columns (the backward product X^T g of a regression):
+      // the long i loop innermost, over contiguous A(i, k), with B(k, j) loaded once.
+      body = `for (let t = 0; t < ${M * N}; t++) ${out}[ob + t] = 0;
+for (let k = 0; k < ${K}; k++) for (let j = 0; j < ${N}; j++) {
+  const bkj = ${bAt("k", "j")};
+  for (let i = 0; i < ${M}; i++) ${out}[ob + i * ${N} + j] += ${aAt("i", "k")} * bkj;
+}`;
     } else {
       body = `for (let t = 0; t < ${M * N}; t++) ${out}[ob + t] = 0;
 for (let k = 0; k < ${K}; k++) for (let i = 0; i < ${M}; i++) {
