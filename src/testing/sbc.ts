@@ -30,6 +30,7 @@ import { condition } from "../handlers/condition.js";
 import { seed as seedModel } from "../handlers/seed.js";
 import { trace } from "../handlers/trace.js";
 import type { Draws } from "../infer/draws.js";
+import { ChainWorkerPool, type WorkerChain } from "../infer/mcmc/worker-pool.js";
 import type { ChainOptions } from "../infer/nuts/chain-options.js";
 import { type ChainResult, runChain } from "../infer/nuts/runner.js";
 import { type Potential, potential } from "../infer/potential.js";
@@ -50,7 +51,6 @@ import { formatNumber, nest } from "./distribution-case.js";
 import { type EcdfTestResult, ecdfUniformity } from "./ecdf-band.js";
 import { histogramChart, type RankHistogram, rankHistogram, sparkline } from "./rank-histogram.js";
 import { fractionalRank, rankOf, thin, thinningStep } from "./rank-statistics.js";
-import { ChainWorkerPool } from "./sbc-workers.js";
 
 /** A fit: posterior draws (leading dimension the draws, in order) of the conditioned model. */
 export type SbcFit<A extends unknown[]> = (
@@ -406,7 +406,7 @@ async function fitAll<A extends unknown[]>(
         runChain(target, chainOptions, key).then((r) => posteriorOf(target, r));
       if (pool !== undefined && target.artifact !== undefined && inWorkers.size < size) {
         const job = pool.run(target.artifact, chainOptions, key).then(
-          (r) => posteriorOf(target, r),
+          (r) => posteriorOf(target, (r as WorkerChain).result),
           (error: Error) => {
             if (!warned) {
               warned = true;

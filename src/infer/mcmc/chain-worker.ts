@@ -32,12 +32,15 @@ export type ChainMessage =
 
 const port = parentPort;
 if (port !== null) {
-  const controller = new AbortController();
+  // The chain in progress: an "abort" message stops it; the next "start" gets a fresh one.
+  let controller = new AbortController();
   port.on("message", async (message: ChainJob | { type: "abort" }) => {
     if (message.type === "abort") {
       controller.abort();
       return;
     }
+    controller = new AbortController();
+    const signal = controller.signal;
     try {
       for (const url of message.imports) await import(url);
       // The library itself registers the built-in custom ops (lgamma, ...).
@@ -53,7 +56,7 @@ if (port !== null) {
       let warmupSeconds = 0;
       let lastPost = 0;
       const result = await runChain(target, message.options, message.key, {
-        signal: controller.signal,
+        signal,
         onProgress: (progress) => {
           if (progress.phase !== phase) {
             warmupSeconds = (performance.now() - phaseStart) / 1000;

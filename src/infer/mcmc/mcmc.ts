@@ -35,7 +35,7 @@ import {
 } from "./gibbs.js";
 import { describePoint, initialPosition } from "./init-strategies.js";
 import type { SamplerKernel } from "./kernels.js";
-import { chainInWorker, type WorkerChain } from "./parallel-chains.js";
+import { chainsInWorkers, type WorkerChain } from "./parallel-chains.js";
 
 /** A progress report of one chain. */
 export interface McmcProgress extends ChainProgress {
@@ -258,38 +258,31 @@ export class MCMC<A extends unknown[]> {
       });
       const parallel = Effect.gen(this, function* () {
         const { onProgress, signal } = this.options;
-        const results = yield* Effect.forEach(
-          chainKeys,
-          (chainKey, c) => {
-            holders[c] = {};
-            const { init, ...rest } = this.chainOptions(target, args, chainKey, continuing?.[c]);
+        const specs = chainKeys.map((chainKey, c) => {
+          const { init, ...rest } = this.chainOptions(target, args, chainKey, continuing?.[c]);
+          return {
             // Functions do not cross threads: the worker reports the failing point instead.
-            const options = {
-              ...rest,
-              init: { radius: init?.radius, maxAttempts: init?.maxAttempts },
-            };
-            const report = (p: ChainProgress) => {
+            options: { ...rest, init: { radius: init?.radius, maxAttempts: init?.maxAttempts } },
+            key: chainKey,
+            onProgress: (p: ChainProgress) => {
               bar.update(c, p);
               onProgress?.({ ...p, chain: c, numChains });
-            };
-            return chainInWorker(
-              target,
-              options,
-              chainKey,
-              this.options.workerImports,
-              signal,
-              report,
-              holders[c],
-            );
-          },
-          { concurrency: "unbounded" },
+            },
+          };
+        });
+        const results = yield* chainsInWorkers(
+          target,
+          specs,
+          this.options.workerImports,
+          signal,
+          holders,
         );
         for (const r of results) {
           chains.push(r.result);
           warmupSeconds.push(r.warmupSeconds);
           samplingSeconds.push(r.samplingSeconds);
         }
-        return results.some((r) => r.result.aborted);
+        return results.some((r) => r.result.aborted) || results.length < numChains;
       });
       const runChains = this.parallelPlan(target, plan !== undefined)
         ? parallel.pipe(Effect.catchAll((e) => this.fallBack(e, sequential)))

@@ -1,0 +1,161 @@
+/**
+ * A pool of worker threads that run single chains on a compiled potential's artifact
+ * (src/infer/mcmc/chain-worker.ts). Each worker is kept alive across chains, so its start-up
+ * (loading the library) is paid once per thread; a pool no larger than the number of cores
+ * keeps the threads from competing for them. `MCMC` (chainMethod "parallel") and `sbc` use it.
+ */
+import type { Worker } from "node:worker_threads";
+import type { CompiledArtifact } from "../../compile/artifact.js";
+import type { Key } from "../../primitives/prng.js";
+import type { ChainOptions } from "../nuts/chain-options.js";
+import type { ChainProgress, ChainResult } from "../nuts/runner.js";
+import type { ChainJob, ChainMessage } from "./chain-worker.js";
+
+/** A finished (or aborted) chain from a worker, with its phase timings. */
+export interface WorkerChain {
+  readonly result: ChainResult;
+  readonly warmupSeconds: number;
+  readonly samplingSeconds: number;
+}
+
+/** An initialization or sampling failure in a worker, with the failing point when known. */
+export class WorkerChainError extends Error {
+  constructor(
+    message: string,
+    readonly position?: Float64Array,
+  ) {
+    super(message);
+    this.name = "WorkerChainError";
+  }
+}
+
+/** Progress and cancellation of one chain in the pool. */
+export interface WorkerChainHooks {
+  readonly onProgress?: (progress: ChainProgress) => void;
+  /** Stops the chain (or keeps it from starting); the draws made so far come back. */
+  readonly signal?: AbortSignal;
+}
+
+/** The source a worker evaluates: the chain worker, through tsx's loader when running from TypeScript. */
+function workerSource(): string {
+  const fromTypeScript = import.meta.url.endsWith(".ts");
+  const workerUrl = new URL(`./chain-worker${fromTypeScript ? ".ts" : ".js"}`, import.meta.url)
+    .href;
+  const load = `import(${JSON.stringify(workerUrl)})`;
+  return fromTypeScript
+    ? `import("tsx/esm/api").then((tsx) => { tsx.register(); return ${load}; })`
+    : load;
+}
+
+interface Pending {
+  readonly job: ChainJob;
+  readonly hooks: WorkerChainHooks;
+  readonly resolve: (chain: WorkerChain | undefined) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Worker threads running chains, `size` at a time. */
+export class ChainWorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private closed = false;
+
+  private constructor(private readonly imports: readonly string[]) {}
+
+  /**
+   * Starts `size` workers; `imports` are modules each worker imports before a chain (where
+   * the model's custom ops are defined).
+   *
+   * @example
+   * const pool = await ChainWorkerPool.start(2, []);
+   * const chain = await pool.run(potential.artifact!, { numWarmup: 200, numSamples: 200 }, key);
+   * await pool.close();
+   */
+  static async start(size: number, imports: readonly string[]): Promise<ChainWorkerPool> {
+    const { Worker } = await import("node:worker_threads");
+    const pool = new ChainWorkerPool(imports);
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(workerSource(), { eval: true });
+      pool.workers.push(worker);
+      pool.idle.push(worker);
+    }
+    return pool;
+  }
+
+  /** The number of workers to start for `chains` chains: one per chain, at most one per core. */
+  static async sizeFor(chains: number): Promise<number> {
+    const { availableParallelism } = await import("node:os");
+    return Math.max(1, Math.min(chains, availableParallelism()));
+  }
+
+  /**
+   * Runs one chain in the next free worker. Resolves with undefined when `hooks.signal` was
+   * aborted before the chain started.
+   */
+  run(
+    artifact: CompiledArtifact,
+    options: ChainOptions,
+    key: Key,
+    hooks: WorkerChainHooks = {},
+  ): Promise<WorkerChain | undefined> {
+    if (this.closed) return Promise.reject(new Error("ChainWorkerPool: the pool is closed"));
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        job: { type: "start", artifact, options, key, imports: this.imports },
+        hooks,
+        resolve,
+        reject,
+      });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const next = this.queue.shift() as Pending;
+      if (next.hooks.signal?.aborted) {
+        next.resolve(undefined);
+        continue;
+      }
+      this.start(this.idle.pop() as Worker, next);
+    }
+  }
+
+  private start(worker: Worker, { job, hooks, resolve, reject }: Pending): void {
+    const abort = () => worker.postMessage({ type: "abort" });
+    const release = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      hooks.signal?.removeEventListener("abort", abort);
+      this.idle.push(worker);
+      this.dispatch();
+    };
+    const onMessage = (message: ChainMessage) => {
+      if (message.type === "progress") {
+        hooks.onProgress?.(message.progress);
+        return;
+      }
+      release();
+      if (message.type === "done") resolve(message);
+      else reject(new WorkerChainError(message.message, message.position));
+    };
+    const onError = (error: Error) => {
+      worker.off("message", onMessage);
+      hooks.signal?.removeEventListener("abort", abort);
+      reject(error);
+    };
+    worker.on("message", onMessage);
+    worker.once("error", onError);
+    hooks.signal?.addEventListener("abort", abort);
+    worker.postMessage(job);
+  }
+
+  /** Stops every worker; chains still queued are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new Error("ChainWorkerPool: closed"));
+    this.idle.splice(0);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
