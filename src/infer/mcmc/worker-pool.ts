@@ -118,11 +118,11 @@ export class ChainWorkerPool {
         next.resolve(undefined);
         continue;
       }
-      this.start(this.idle.pop() as Worker, next);
+      this.startChain(this.idle.pop() as Worker, next);
     }
   }
 
-  private start(worker: Worker, { job, hooks, resolve, reject }: Pending): void {
+  private startChain(worker: Worker, { job, hooks, resolve, reject }: Pending): void {
     const abort = () => worker.postMessage({ type: "abort" });
     const release = () => {
       worker.off("message", onMessage);
