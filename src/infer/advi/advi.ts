@@ -154,7 +154,8 @@ export function advi<A extends any[]>(
   let converged = false;
   let steps = 0;
   while (steps < maxSteps && options.signal?.aborted !== true) {
-    const { state: next, loss: value } = svi.update(state, ...args);
+    // A step with a non-finite loss or gradient is skipped (a large step size can overshoot).
+    const { state: next, loss: value } = svi.stableUpdate(state, ...args);
     state = next;
     losses[steps++] = value;
     windowSum += value;
