@@ -1,8 +1,8 @@
 /**
  * ADVI against NUTS references, at full length (the tests run shorter versions):
  * - eight schools, non-centred, against posteriordb's reference posterior (10 chains of Stan);
- * - Bayesian logistic regression on ../shared/data/logistic_5000x20.json against Stan's NUTS
- *   summary in ../shared/peers/results/logistic_regression.json.
+ * - Bayesian logistic regression on tests/oracles/data/logistic_5000x20.json against Stan's NUTS
+ *   summary in tests/oracles/stan/logistic_regression.json.
  *
  * For each model and method (mean-field, full-rank) it prints, per parameter, the z-score of
  * ADVI's mean against the reference ((mean_advi - mean_nuts) / sd_nuts) and the ratio of
@@ -27,8 +27,8 @@ import {
 import { type ADVIApproximation, type ADVIOptions, advi } from "../src/infer/advi/index.js";
 import { predictiveFromGuide } from "../src/infer/svi/index.js";
 
-const shared = (path: string) =>
-  JSON.parse(readFileSync(new URL(`../../shared/${path}`, import.meta.url), "utf8"));
+const oracle = (path: string) =>
+  JSON.parse(readFileSync(new URL(`../tests/oracles/${path}`, import.meta.url), "utf8"));
 const argValue = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -98,8 +98,8 @@ function report(title: string, approx: ADVIApproximation, rows: Row[], seconds: 
 }
 
 function eightSchoolsRun(method: "meanfield" | "fullrank", options: ADVIOptions, label: string) {
-  const data = shared("posteriordb/eight_schools-eight_schools_noncentered/data.json");
-  const ref = shared(
+  const data = oracle("posteriordb/eight_schools-eight_schools_noncentered/data.json");
+  const ref = oracle(
     "posteriordb/eight_schools-eight_schools_noncentered/reference.json",
   ).parameters;
   const t0 = performance.now();
@@ -136,9 +136,9 @@ function eightSchoolsRun(method: "meanfield" | "fullrank", options: ADVIOptions,
 }
 
 function logisticRun(method: "meanfield" | "fullrank", options: ADVIOptions, label: string) {
-  const data = shared("data/logistic_5000x20.json");
+  const data = oracle("data/logistic_5000x20.json");
   const ref: Record<string, { mean: number; sd: number }> = {};
-  for (const row of shared("peers/results/logistic_regression.json").summary)
+  for (const row of oracle("stan/logistic_regression.json").summary)
     ref[row.variable] = row;
   const XT = tf.transpose(constant(data.X));
   const y = constant(data.y);

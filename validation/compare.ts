@@ -1,5 +1,5 @@
 /**
- * The comparison rule of ../shared/posteriordb/README.md ("How a test should compare"):
+ * The comparison rule of tests/oracles/posteriordb/README.md ("How a test should compare"):
  *
  * 0. Health gate: R-hat <= 1.01 and bulk ESS >= 400 for every reference scalar, and no
  *    divergent transition.

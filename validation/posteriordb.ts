@@ -1,5 +1,5 @@
 /**
- * The posteriordb reference set (../shared/posteriordb, see its README): reading a posterior's
+ * The posteriordb reference set (tests/oracles/posteriordb, see its README): reading a posterior's
  * data and reference statistics, and the shape every Tyche model of the set exports, a model
  * with its data loader and the map from posteriordb's scalar names (`theta[1]`, 1-based) to
  * elements of Tyche sites.
@@ -11,11 +11,8 @@ import type { Draws, Model } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Where the shared reference files are: TYCHE_SHARED, else ../shared beside the repository. */
-export const sharedDir = process.env.TYCHE_SHARED ?? resolve(here, "../../shared");
-
-/** The folder of the posteriordb reference set. */
-export const posteriordbDir = resolve(sharedDir, "posteriordb");
+/** The folder of the posteriordb reference set, vendored into tests/oracles. */
+export const posteriordbDir = resolve(here, "../tests/oracles/posteriordb");
 
 /** Reference statistics of one scalar, from all of posteriordb's reference draws. */
 export interface ReferenceScalar {
@@ -110,7 +107,7 @@ export function scalarSite(site: string): Record<string, SiteElement> {
  * `loadData()` returns (data.json, with derived data computed once).
  */
 export interface PosteriorDefinition<D = any> {
-  /** posteriordb's posterior name: the folder under shared/posteriordb. */
+  /** posteriordb's posterior name: the folder under tests/oracles/posteriordb. */
   readonly posterior: string;
   readonly model: Model<[D], unknown>;
   readonly loadData: () => D;

@@ -1,5 +1,5 @@
 /**
- * `npm run validate`: NUTS on the 15 posteriors of ../shared/posteriordb with fixed seeds,
+ * `npm run validate`: NUTS on the 15 posteriors of tests/oracles/posteriordb with fixed seeds,
  * each compared with its reference by the rule of that folder's README (validation/compare.ts),
  * then a table and a verdict. Exits non-zero when a posterior that is not known to be hard
  * fails, or when a known-hard one does not behave as expected (the centred eight schools must
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   const failures = rows.filter((r) => !r.ok);
   console.log(
     "\nRule: gate R-hat <= 1.01, ESS_bulk >= 400, 0 divergences; |z| <= 4.5 for mean, sd, q05, q50, q95 " +
-      "(../shared/posteriordb/README.md). wall s: run and draws of every site; warmup s and sampling s: " +
+      "(tests/oracles/posteriordb/README.md). wall s: run and draws of every site; warmup s and sampling s: " +
       "summed over chains; leapfrog: post-warmup gradient evaluations, all chains.",
   );
   if (failures.length === 0) {

@@ -1,14 +1,12 @@
 /**
- * The scipy reference table (../shared/reference/distributions.json) and the constructor call
+ * The scipy reference table (tests/oracles/distributions.json) and the constructor call
  * for each of its families, made from the row's parameters by the API convention: parameter
  * names in camelCase, positional in the file's order, except the probs/logits families (an
  * object) and MultivariateNormal (loc, { covarianceMatrix }).
  */
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Distribution } from "../../src/dist/index.js";
 import * as dist from "../../src/dist/index.js";
+import { readOracle } from "../oracles/paths.js";
 
 export type Params = Record<string, number | number[] | number[][]>;
 
@@ -22,13 +20,7 @@ export interface ReferenceRow {
   entropy?: number;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** Where the shared reference files are: TYCHE_SHARED, else ../shared beside the repository. */
-export const sharedDir = process.env.TYCHE_SHARED ?? resolve(here, "../../../shared");
-
-export const table: Record<string, ReferenceRow[]> = JSON.parse(
-  readFileSync(resolve(sharedDir, "reference/distributions.json"), "utf8"),
-).families;
+export const table: Record<string, ReferenceRow[]> = readOracle("distributions.json").families;
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 

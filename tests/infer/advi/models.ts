@@ -1,9 +1,8 @@
 /**
  * The two models ADVI is compared with NUTS on, and their references: eight schools
  * (non-centred; posteriordb's reference posterior) and Bayesian logistic regression on
- * ../shared/data/logistic_5000x20.json (Stan's NUTS summary in ../shared/peers/results).
+ * tests/oracles/data/logistic_5000x20.json (Stan's NUTS summary in tests/oracles/stan).
  */
-import { readFileSync } from "node:fs";
 import {
   Bernoulli,
   constant,
@@ -14,9 +13,8 @@ import {
   sample,
   tf,
 } from "../../../src/index.js";
+import { readOracle } from "../../oracles/paths.js";
 
-const shared = (path: string) =>
-  JSON.parse(readFileSync(new URL(`../../../../shared/${path}`, import.meta.url), "utf8"));
 
 /** Eight schools, non-centred: theta = mu + tau * eta. */
 export function* eightSchools(sigma: number[], y: number[]) {
@@ -29,12 +27,12 @@ export function* eightSchools(sigma: number[], y: number[]) {
   });
 }
 
-export const eightSchoolsData: { J: number; y: number[]; sigma: number[] } = shared(
+export const eightSchoolsData: { J: number; y: number[]; sigma: number[] } = readOracle(
   "posteriordb/eight_schools-eight_schools_noncentered/data.json",
 );
 
 /** posteriordb's reference: mean and sd of mu, tau and theta[1..8]. */
-export const eightSchoolsReference: Record<string, { mean: number; sd: number }> = shared(
+export const eightSchoolsReference: Record<string, { mean: number; sd: number }> = readOracle(
   "posteriordb/eight_schools-eight_schools_noncentered/reference.json",
 ).parameters;
 
@@ -56,14 +54,14 @@ export function* logisticRegression(XT: tf.Tensor, y: tf.Tensor) {
 
 /** The data as tensors: XT [20, 5000] and y [5000]. */
 export function logisticData(): { XT: tf.Tensor; y: tf.Tensor } {
-  const data = shared("data/logistic_5000x20.json");
+  const data = readOracle("data/logistic_5000x20.json");
   return { XT: tf.transpose(constant(data.X)), y: constant(data.y) };
 }
 
 /** Stan's NUTS summary (4 x 1000 draws): mean and sd by variable ("alpha", "beta[1]", ...). */
 export function logisticReference(): Record<string, { mean: number; sd: number }> {
   const out: Record<string, { mean: number; sd: number }> = {};
-  for (const row of shared("peers/results/logistic_regression.json").summary) {
+  for (const row of readOracle("stan/logistic_regression.json").summary) {
     out[row.variable] = { mean: row.mean, sd: row.sd };
   }
   return out;

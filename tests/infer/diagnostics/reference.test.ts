@@ -1,11 +1,10 @@
 /**
  * Every diagnostic against the R package `posterior` 1.4.0, on the synthetic chains of
- * ../shared/reference/diagnostics.json (iid, AR(0.9), antithetic with a capped ESS, a stuck
+ * tests/oracles/diagnostics.json (iid, AR(0.9), antithetic with a capped ESS, a stuck
  * chain, heavy tails, a single chain).
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { readOracle } from "../../oracles/paths.js";
 import {
   essBulk,
   essMean,
@@ -34,10 +33,7 @@ interface ReferenceCase {
   q95: number;
 }
 
-const referencePath = fileURLToPath(
-  new URL("../../../../shared/reference/diagnostics.json", import.meta.url),
-);
-const reference: { cases: ReferenceCase[] } = JSON.parse(readFileSync(referencePath, "utf8"));
+const reference: { cases: ReferenceCase[] } = readOracle("diagnostics.json");
 
 function expectRelative(actual: number, expected: number, rtol = 1e-6) {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rtol * Math.abs(expected));
