@@ -138,8 +138,7 @@ function eightSchoolsRun(method: "meanfield" | "fullrank", options: ADVIOptions,
 function logisticRun(method: "meanfield" | "fullrank", options: ADVIOptions, label: string) {
   const data = oracle("data/logistic_5000x20.json");
   const ref: Record<string, { mean: number; sd: number }> = {};
-  for (const row of oracle("stan/logistic_regression.json").summary)
-    ref[row.variable] = row;
+  for (const row of oracle("stan/logistic_regression.json").summary) ref[row.variable] = row;
   const XT = tf.transpose(constant(data.X));
   const y = constant(data.y);
   const t0 = performance.now();

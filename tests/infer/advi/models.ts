@@ -15,7 +15,6 @@ import {
 } from "../../../src/index.js";
 import { readOracle } from "../../oracles/paths.js";
 
-
 /** Eight schools, non-centred: theta = mu + tau * eta. */
 export function* eightSchools(sigma: number[], y: number[]) {
   const mu = yield* sample("mu", Normal(0, 5));

@@ -4,7 +4,6 @@
  * chain, heavy tails, a single chain).
  */
 import { describe, expect, it } from "vitest";
-import { readOracle } from "../../oracles/paths.js";
 import {
   essBulk,
   essMean,
@@ -16,6 +15,7 @@ import {
   rhatBasic,
   summary,
 } from "../../../src/infer/diagnostics/index.js";
+import { readOracle } from "../../oracles/paths.js";
 
 interface ReferenceCase {
   name: string;
