@@ -16,9 +16,36 @@
  *   Applied Statistics 28(2), with the wrapped-Cauchy envelope's parameter computed without
  *   cancellation for small concentrations;
  * - beta and Dirichlet through gammas; normal by Box-Muller.
+ *
+ * No loop can run forever: where an algorithm degenerates in float64 it is replaced by its
+ * limit (von Mises by the normal N(0, 1/kappa) above VON_MISES_NORMAL_LIMIT, where the
+ * Best-Fisher envelope's parameter rounds to 1 and nothing is ever accepted), infinite
+ * parameters give their limits, and every rejection loop stops after MAX_REJECTIONS tries with
+ * an error naming the sampler and its parameters. Each loop accepts with probability above
+ * 1/2 per try in float64 for every finite parameter, so the bound is never reached by chance.
  */
 import lgammaF64 from "@stdlib/math-base-special-gammaln";
 import { foldIn, type Key, threefry2x32 } from "../primitives/prng.js";
+
+/**
+ * Rejections after which a sampler gives up (each try accepts with probability above 1/2, so
+ * reaching this bound means the algorithm degenerated, never bad luck).
+ */
+export const MAX_REJECTIONS = 10_000;
+
+/**
+ * Concentration above which von Mises draws come from the normal limit N(0, 1/kappa). The
+ * normal's error is O(1/kappa) (the quartic term of kappa cos x); Best-Fisher's float64
+ * rounding error grows like kappa * 2^-53 (its envelope parameter is 1 + O(1/kappa)), so the
+ * two errors cross near 1e8; at 1e7 both are below 1e-7, far below what any sample can detect.
+ */
+export const VON_MISES_NORMAL_LIMIT = 1e7;
+
+function gaveUp(sampler: string, params: string): Error {
+  return new Error(
+    `${sampler}: the rejection sampler accepted nothing in ${MAX_REJECTIONS} tries (${params}); this is a bug, please report it`,
+  );
+}
 
 /** A stream of uniforms (0, 1) and normals from one key. */
 export class RandomStream {
@@ -69,25 +96,24 @@ export function drawEach(
  */
 export function logStandardGamma(a: number, s: RandomStream): number {
   if (!(a > 0)) return Number.NaN;
+  if (a === Number.POSITIVE_INFINITY) return a;
   if (a < 1) {
     // G(a) = G(a + 1) U^(1/a)
     return logStandardGamma(a + 1, s) + Math.log(s.uniform()) / a;
   }
   const d = a - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = s.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
+  for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
+    const x = s.normal();
+    let v = 1 + c * x;
+    if (v <= 0) continue;
     v = v * v * v;
     const u = s.uniform();
     const x2 = x * x;
     if (u < 1 - 0.0331 * x2 * x2) return Math.log(d) + Math.log(v);
     if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return Math.log(d) + Math.log(v);
   }
+  throw gaveUp("gamma sampler", `shape ${a}`);
 }
 
 /** A Beta(a, b) variate, G_a / (G_a + G_b) computed from log-gammas. */
@@ -102,7 +128,7 @@ export function betaVariate(a: number, b: number, s: RandomStream): number {
 /** A Poisson variate with mean `rate`: inversion below 10, PTRS (Hörmann 1993) above. */
 export function poissonVariate(rate: number, s: RandomStream): number {
   if (!(rate >= 0)) return Number.NaN;
-  if (rate === 0) return 0;
+  if (rate === 0 || rate === Number.POSITIVE_INFINITY) return rate;
   if (rate < 10) {
     let k = 0;
     let p = Math.exp(-rate);
@@ -121,7 +147,7 @@ export function poissonVariate(rate: number, s: RandomStream): number {
   const a = -0.059 + 0.02483 * b;
   const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
   const vr = 0.9277 - 3.6224 / (b - 2);
-  for (;;) {
+  for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
     const u = s.uniform() - 0.5;
     const v = s.uniform();
     const us = 0.5 - Math.abs(u);
@@ -134,11 +160,12 @@ export function poissonVariate(rate: number, s: RandomStream): number {
     )
       return k;
   }
+  throw gaveUp("Poisson sampler", `rate ${rate}`);
 }
 
 /** A Binomial(n, p) variate: inversion for n min(p, 1-p) < 10, BTRS (Hörmann 1993) above. */
 export function binomialVariate(n: number, p: number, s: RandomStream): number {
-  if (!(p >= 0 && p <= 1) || !(n >= 0)) return Number.NaN;
+  if (!(p >= 0 && p <= 1) || !(n >= 0) || n === Number.POSITIVE_INFINITY) return Number.NaN;
   if (n === 0 || p === 0) return 0;
   if (p === 1) return n;
   if (p > 0.5) return n - binomialVariate(n, 1 - p, s);
@@ -150,7 +177,9 @@ export function binomialVariate(n: number, p: number, s: RandomStream): number {
     let cdf = pmf;
     let k = 0;
     const u = s.uniform();
-    while (u > cdf && k < n) {
+    // pmf > 0: once the terms underflow the tail is below 2^-1074 (rounding can keep cdf
+    // under u forever, and n may be huge).
+    while (u > cdf && k < n && pmf > 0) {
       pmf *= ((n - k) / (k + 1)) * ratio;
       cdf += pmf;
       k++;
@@ -166,7 +195,7 @@ export function binomialVariate(n: number, p: number, s: RandomStream): number {
   const lpq = Math.log(p / q);
   const m = Math.floor((n + 1) * p);
   const h = lgammaF64(m + 1) + lgammaF64(n - m + 1);
-  for (;;) {
+  for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
     const u = s.uniform() - 0.5;
     const v = s.uniform();
     const us = 0.5 - Math.abs(u);
@@ -176,22 +205,25 @@ export function binomialVariate(n: number, p: number, s: RandomStream): number {
     const lhs = Math.log((v * alpha) / (a / (us * us) + b));
     if (lhs <= h - lgammaF64(k + 1) - lgammaF64(n - k + 1) + (k - m) * lpq) return k;
   }
+  throw gaveUp("binomial sampler", `totalCount ${n}, probs ${p}`);
 }
 
 /**
  * A von Mises variate centered at 0 with concentration `kappa` (Best & Fisher 1979), in
- * [-pi, pi]. Concentrations below 1e-8 give a uniform angle.
+ * [-pi, pi]. Concentrations below 1e-8 give a uniform angle, concentrations above
+ * VON_MISES_NORMAL_LIMIT a normal one with variance 1/kappa (the limit as kappa grows).
  */
 export function vonMisesVariate(kappa: number, s: RandomStream): number {
   if (!(kappa >= 0)) return Number.NaN;
   if (kappa < 1e-8) return Math.PI * (2 * s.uniform() - 1);
+  if (kappa > VON_MISES_NORMAL_LIMIT) return s.normal() / Math.sqrt(kappa);
   // tau = 1 + sqrt(1 + 4 kappa^2); rho = (tau - sqrt(2 tau)) / (2 kappa), rewritten without
   // cancellation: rho = 2 kappa tau / ((sqrt(1 + 4 kappa^2) + 1)(tau + sqrt(2 tau))).
   const root = Math.sqrt(1 + 4 * kappa * kappa);
   const tau = 1 + root;
   const rho = (2 * kappa * tau) / ((root + 1) * (tau + Math.sqrt(2 * tau)));
   const r = (1 + rho * rho) / (2 * rho);
-  for (;;) {
+  for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
     const z = Math.cos(Math.PI * s.uniform());
     const f = (1 + r * z) / (r + z);
     const c = kappa * (r - f);
@@ -201,4 +233,5 @@ export function vonMisesVariate(kappa: number, s: RandomStream): number {
       return s.uniform() < 0.5 ? -angle : angle;
     }
   }
+  throw gaveUp("von Mises sampler", `concentration ${kappa}`);
 }
