@@ -14,6 +14,7 @@ import { unsupportedReason } from "./kernels/index.js";
 import { eliminateDeadNodes } from "./passes/dead-code.js";
 import { optimize } from "./passes/index.js";
 import { traceObjective } from "./trace.js";
+import { unsafeGraphReason } from "./validate-graph.js";
 
 /** Options of `compileObjective`. */
 export interface CompileOptions {
@@ -95,6 +96,8 @@ export function compileObjective(
   const trace = traced.trace;
   const unsupported = unsupportedReason(trace.graph);
   if (unsupported !== undefined) return fail(name, unsupported);
+  const unsafe = unsafeGraphReason(trace.graph);
+  if (unsafe !== undefined) return fail(name, unsafe);
   try {
     const graph = optimize(trace.graph);
     const mismatch = checkAgainstTrace(graph, trace);

@@ -11,6 +11,7 @@ import { sizeOf } from "../../util/shapes.js";
 import type { Graph, GraphNode } from "../graph.js";
 import { ruleFor } from "../kernels/index.js";
 import { type KernelContext, type KernelRule, literal } from "../kernels/rule.js";
+import { assertSafeGraph } from "../validate-graph.js";
 import { planSteps } from "./fusion.js";
 import type { Program } from "./instantiate.js";
 import { emitLoop } from "./loop.js";
@@ -28,6 +29,7 @@ const PART_SIZE = 4000;
  * const value = run([q], [grad]);
  */
 export function emitProgram(graph: Graph, options: { float32?: boolean } = {}): Program {
+  assertSafeGraph(graph); // shapes and attributes become source text
   const float32 = options.float32 === true;
   const steps = planSteps(graph);
   const plan = planStorage(graph, steps);

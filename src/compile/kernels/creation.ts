@@ -4,7 +4,7 @@
  */
 import { sizeOf } from "../../util/shapes.js";
 import type { GraphNode } from "../graph.js";
-import { type CheckedRule, type KernelContext, literal } from "./rule.js";
+import { type CheckedRule, type KernelContext, literal, numberAttr } from "./rule.js";
 
 function generator(element: (node: GraphNode) => string): CheckedRule {
   return {
@@ -17,7 +17,7 @@ function generator(element: (node: GraphNode) => string): CheckedRule {
   };
 }
 
-const num = (node: GraphNode, name: string): number => Number(node.attrs[name]);
+const num = (node: GraphNode, name: string): number => numberAttr(node, name);
 
 /** The creation rules, by tfjs kernel name. */
 export const creationRules: Record<string, CheckedRule> = {

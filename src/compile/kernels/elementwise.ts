@@ -4,7 +4,7 @@
  * business, not the rule's. Semantics follow tfjs's cpu kernels, in float64.
  */
 import type { GraphNode } from "../graph.js";
-import { type CheckedRule, type ElementwiseRule, literal } from "./rule.js";
+import { type CheckedRule, type ElementwiseRule, literal, numberAttr } from "./rule.js";
 
 type Expr = (args: readonly string[], node: GraphNode) => string;
 
@@ -17,7 +17,7 @@ const binary = (f: (a: string, b: string) => string): ElementwiseRule => rule(([
 const math = (name: string): ElementwiseRule => unary((x) => `Math.${name}(${x})`);
 const compare = (operator: string): ElementwiseRule =>
   binary((a, b) => `(${a} ${operator} ${b} ? 1 : 0)`);
-const numberAttr = (node: GraphNode, name: string): string => literal(Number(node.attrs[name]));
+const numberLiteral = (node: GraphNode, name: string): string => literal(numberAttr(node, name));
 
 // tfjs's SELU constants (backend_util.SELU_SCALEALPHA and SELU_SCALE).
 const SELU_SCALE_ALPHA = 1.7580993408473768;
@@ -87,11 +87,13 @@ export const elementwiseRules: Record<string, CheckedRule> = {
   OnesLike: unary(() => "1"),
   Identity: unary((x) => x),
   BroadcastTo: unary((x) => x),
-  LeakyRelu: rule(([x], node) => `(${x} < 0 ? ${numberAttr(node, "alpha")} * ${x} : ${x})`),
-  Step: rule(([x], node) => `(${x} !== ${x} ? NaN : ${x} > 0 ? 1 : ${numberAttr(node, "alpha")})`),
+  LeakyRelu: rule(([x], node) => `(${x} < 0 ? ${numberLiteral(node, "alpha")} * ${x} : ${x})`),
+  Step: rule(
+    ([x], node) => `(${x} !== ${x} ? NaN : ${x} > 0 ? 1 : ${numberLiteral(node, "alpha")})`,
+  ),
   ClipByValue: rule(([x], node) => {
-    const lo = numberAttr(node, "clipValueMin");
-    const hi = numberAttr(node, "clipValueMax");
+    const lo = numberLiteral(node, "clipValueMin");
+    const hi = numberLiteral(node, "clipValueMax");
     return `(${x} > ${hi} ? ${hi} : ${x} < ${lo} ? ${lo} : ${x})`;
   }),
   Cast: rule(([x], node) => cast(x, node)),

@@ -4,7 +4,7 @@
  */
 import { sizeOf } from "../../util/shapes.js";
 import { constantData, type Graph, type GraphNode, producersOf } from "../graph.js";
-import { type CheckedRule, literal, normalizeAxes } from "./rule.js";
+import { type CheckedRule, literal, normalizeAxes, numberAttr, sizeAttr } from "./rule.js";
 
 const shapeOf = (graph: Graph, value: number): readonly number[] => graph.values[value].shape;
 
@@ -49,7 +49,7 @@ const unsortedSegmentSum: CheckedRule = {
     const [xValue, idsValue] = node.inputs;
     const n = sizeOf(shapeOf(ctx.graph, idsValue));
     const inner = sizeOf(shapeOf(ctx.graph, xValue)) / Math.max(n, 1);
-    const segments = Number(node.attrs.numSegments);
+    const segments = sizeAttr(node, "numSegments");
     const x = ctx.local("x");
     const out = ctx.local("out");
     return `const ${x} = ${ctx.array(xValue)}, ${out} = ${ctx.array(node.outputs[0])};
@@ -66,13 +66,13 @@ const oneHot: CheckedRule = {
   emit(node: GraphNode, ctx) {
     const indexValue = node.inputs[0];
     const n = sizeOf(shapeOf(ctx.graph, indexValue));
-    const depth = Number(node.attrs.depth);
+    const depth = sizeAttr(node, "depth");
     const out = ctx.local("out");
     return `const ${out} = ${ctx.array(node.outputs[0])};
-${out}.fill(${literal(Number(node.attrs.offValue ?? 0))});
+${out}.fill(${literal(numberAttr(node, "offValue", 0))});
 for (let j = 0; j < ${n}; j++) {
   const s = ${ctx.element(indexValue, "j")};
-  if (s >= 0 && s < ${depth}) ${out}[j * ${depth} + s] = ${literal(Number(node.attrs.onValue ?? 1))};
+  if (s >= 0 && s < ${depth}) ${out}[j * ${depth} + s] = ${literal(numberAttr(node, "onValue", 1))};
 }`;
   },
 };

@@ -7,10 +7,12 @@ import { sizeOf, stridesOf } from "../../util/shapes.js";
 import type { GraphNode } from "../graph.js";
 import {
   type CheckedRule,
+  integerListAttr,
   type KernelContext,
   type KernelRule,
   literal,
   normalizeAxes,
+  numberAttr,
 } from "./rule.js";
 import { type StridedView, stridedCopy } from "./strided-copy.js";
 
@@ -38,22 +40,18 @@ function sliceBounds(
   node: GraphNode,
   shape: readonly number[],
 ): { begin: number[]; size: number[] } {
-  const asList = (v: unknown, fill: number): number[] =>
-    Array.isArray(v)
-      ? (v as number[]).slice()
-      : typeof v === "number"
-        ? [v]
-        : new Array(shape.length).fill(fill);
-  const begin = asList(node.attrs.begin, 0);
+  const asList = (name: string, fill: number): number[] =>
+    integerListAttr(node, name)?.slice() ?? new Array(shape.length).fill(fill);
+  const begin = asList("begin", 0);
   while (begin.length < shape.length) begin.push(0);
-  const size = asList(node.attrs.size, -1);
+  const size = asList("size", -1);
   while (size.length < shape.length) size.push(-1);
   return { begin, size: size.map((s, d) => (s === -1 ? shape[d] - begin[d] : s)) };
 }
 
 const transpose = kernel((node, ctx) => {
   const shape = shapeOf(ctx, node.inputs[0]);
-  const perm = node.attrs.perm as number[];
+  const perm = integerListAttr(node, "perm") ?? [];
   const inStrides = stridesOf(shape);
   const [x, dx] = declare(ctx, node.inputs[0], "x");
   const [out, dout] = declare(ctx, node.outputs[0], "out");
@@ -164,6 +162,17 @@ const splitV = kernel((node, ctx) => {
   return splitAlong(node, ctx, normalizeAxes(node.attrs.axis, rank)[0], false);
 });
 
+/** The `[before, after]` pairs of a padding, checked to be integers. */
+function paddingsOf(node: GraphNode): number[][] {
+  const paddings = node.attrs.paddings;
+  if (
+    !Array.isArray(paddings) ||
+    !paddings.every((p) => Array.isArray(p) && p.every((x) => Number.isSafeInteger(x)))
+  )
+    throw new TypeError(`compile: kernel ${node.op}: attribute paddings must be integer pairs`);
+  return paddings as number[][];
+}
+
 function padOffset(paddings: readonly (readonly number[])[], outShape: readonly number[]): number {
   const strides = stridesOf(outShape);
   return paddings.reduce((acc, [before], d) => acc + before * strides[d], 0);
@@ -172,7 +181,7 @@ function padOffset(paddings: readonly (readonly number[])[], outShape: readonly 
 const padV2 = kernel((node, ctx) => {
   const shape = shapeOf(ctx, node.inputs[0]);
   const outShape = shapeOf(ctx, node.outputs[0]);
-  const paddings = node.attrs.paddings as number[][];
+  const paddings = paddingsOf(node);
   const [x, dx] = declare(ctx, node.inputs[0], "x");
   const [out, dout] = declare(ctx, node.outputs[0], "out");
   const target = {
@@ -180,7 +189,7 @@ const padV2 = kernel((node, ctx) => {
     offset: ctx.number(padOffset(paddings, outShape)),
     strides: stridesOf(outShape),
   };
-  const fill = `${out}.fill(${literal(Number(node.attrs.constantValue ?? 0))});\n`;
+  const fill = `${out}.fill(${literal(numberAttr(node, "constantValue", 0))});\n`;
   return dx + dout + fill + stridedCopy(shape, target, contiguous(x, shape), "=");
 });
 
@@ -194,7 +203,7 @@ const addPadded = kernel((node, ctx) => {
   const dShape = shapeOf(ctx, dValue);
   const [out, dout] = declare(ctx, node.outputs[0], "out");
   const [d, dd] = declare(ctx, dValue, "d");
-  const paddings = node.attrs.paddings as number[][];
+  const paddings = paddingsOf(node);
   let code = dout + dd;
   if (!ctx.inPlace) {
     const [a, da] = declare(ctx, aValue, "a");

@@ -90,6 +90,7 @@ export type CheckedRule = Rule & {
  * literal(Number.NaN); // "NaN"
  */
 export function literal(x: number): string {
+  if (typeof x !== "number") throw new TypeError(`compile: literal of a ${typeof x}, not a number`);
   if (Number.isNaN(x)) return "NaN";
   if (x === Number.POSITIVE_INFINITY) return "Infinity";
   if (x === Number.NEGATIVE_INFINITY) return "(-Infinity)";
@@ -105,6 +106,56 @@ export function literal(x: number): string {
  */
 export function normalizeAxes(axis: unknown, rank: number): number[] {
   if (axis === null || axis === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = Array.isArray(axis) ? (axis as number[]) : [axis as number];
-  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  const list: unknown[] = Array.isArray(axis) ? axis : [axis];
+  const axes = list.map((a) => {
+    if (!Number.isInteger(a)) throw new TypeError("compile: an axis attribute is not an integer");
+    return (a as number) < 0 ? (a as number) + rank : (a as number);
+  });
+  return [...new Set(axes)].sort((a, b) => a - b);
+}
+
+// Attribute readers for rules that write attributes into source: they return numbers or throw,
+// so nothing but a number reaches the source (validate-graph.ts checks the graph as a whole).
+
+/**
+ * A number attribute (`fallback` when absent).
+ *
+ * @example
+ * numberAttr(node, "onValue", 1); // 1 unless the node says otherwise
+ */
+export function numberAttr(node: GraphNode, name: string, fallback?: number): number {
+  const value = node.attrs[name] ?? fallback;
+  if (typeof value !== "number")
+    throw new TypeError(`compile: kernel ${node.op}: attribute ${name} must be a number`);
+  return value;
+}
+
+/**
+ * A non-negative integer attribute (a size, a count, a depth).
+ *
+ * @example
+ * sizeAttr(node, "depth"); // 3 for tf.oneHot(indices, 3)
+ */
+export function sizeAttr(node: GraphNode, name: string): number {
+  const value = node.attrs[name];
+  if (!(Number.isSafeInteger(value) && (value as number) >= 0))
+    throw new TypeError(
+      `compile: kernel ${node.op}: attribute ${name} must be a non-negative integer`,
+    );
+  return value as number;
+}
+
+/**
+ * A list of integers (a permutation, slice bounds), or a single integer as a list of one.
+ *
+ * @example
+ * integerListAttr(node, "perm"); // [1, 0] for a matrix transpose
+ */
+export function integerListAttr(node: GraphNode, name: string): number[] | undefined {
+  const value = node.attrs[name];
+  if (value === undefined || value === null) return undefined;
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  if (!list.every((x) => Number.isSafeInteger(x)))
+    throw new TypeError(`compile: kernel ${node.op}: attribute ${name} must be a list of integers`);
+  return list as number[];
 }
