@@ -4,6 +4,7 @@
 import { ModelError } from "../errors.js";
 import { type Model, wrap } from "../primitives/runtime.js";
 import { type ArrayLike, constant } from "../tf.js";
+import { ownValue } from "../util/records.js";
 
 /**
  * Fixes sample sites to data and marks them observed (they count in the likelihood). A name
@@ -23,7 +24,7 @@ export function condition<A extends any[], R>(
       process(msg) {
         if (msg.type !== "sample") return;
         seen.add(msg.name);
-        const value = data[msg.name];
+        const value = ownValue(data, msg.name);
         if (value === undefined) return;
         used.add(msg.name);
         msg.value = constant(value);

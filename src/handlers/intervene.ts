@@ -4,6 +4,7 @@
 import type { Message } from "../primitives/messages.js";
 import type { Model } from "../primitives/runtime.js";
 import { type ArrayLike, constant } from "../tf.js";
+import { ownValue } from "../util/records.js";
 
 /**
  * Sets sample sites to fixed values as if hard-coded: the model downstream sees the
@@ -22,7 +23,7 @@ export function intervene<A extends any[], R>(
     let next = gen.next();
     while (!next.done) {
       const msg = next.value;
-      const value = msg.type === "sample" ? data[msg.name] : undefined;
+      const value = msg.type === "sample" ? ownValue(data, msg.name) : undefined;
       if (value !== undefined && msg.type === "sample") {
         // The counterfactual site: drawn as before, seen by the outer handlers, not propagated.
         const fresh: Message = { ...msg, plates: [...msg.plates], value: null };

@@ -4,6 +4,7 @@
 import type { Message } from "../primitives/messages.js";
 import { type Model, wrap } from "../primitives/runtime.js";
 import { type ArrayLike, constant, type tf } from "../tf.js";
+import { ownValue } from "../util/records.js";
 
 /**
  * Replaces the values of sample, param and deterministic sites with given ones; unlike
@@ -17,7 +18,7 @@ export function substitute<A extends any[], R>(
   model: Model<A, R>,
   data: Record<string, ArrayLike> | ((msg: Message) => ArrayLike | undefined),
 ): Model<A, R> {
-  const lookup = typeof data === "function" ? data : (msg: Message) => data[msg.name];
+  const lookup = typeof data === "function" ? data : (msg: Message) => ownValue(data, msg.name);
   return wrap(model, () => ({
     process(msg) {
       if (msg.type === "plate") return;

@@ -3,6 +3,7 @@
  * values (leading dimension the draws, or chains x draws when grouped by chain).
  */
 import { readFloat64, type tf } from "../tf.js";
+import { siteRecord } from "../util/records.js";
 
 /** A row-major float64 array with its shape. */
 export interface Draws {
@@ -25,7 +26,7 @@ export function stackDraws(
   n: number,
   at: (i: number) => Record<string, Draws>,
 ): Record<string, Draws> {
-  const out: Record<string, Draws> = {};
+  const out = siteRecord<Draws>();
   for (let i = 0; i < n; i++) {
     for (const [name, d] of Object.entries(at(i))) {
       const entry = (out[name] ??= {

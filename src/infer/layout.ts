@@ -9,6 +9,7 @@ import type { Transform } from "../dist/transforms.js";
 import { ArgumentError } from "../errors.js";
 import type { SampleSite } from "../primitives/messages.js";
 import { type ArrayLike, constant, readFloat64, tf, tidyValue } from "../tf.js";
+import { ownValue, siteRecord } from "../util/records.js";
 import { formatShape, shapesEqual, sizeOf } from "../util/shapes.js";
 import type { Draws } from "./draws.js";
 
@@ -117,7 +118,7 @@ export class FlatLayout {
    * summed log-abs-det-Jacobian of the transforms. This is what densities differentiate.
    */
   constrainTensor(q: tf.Tensor): { values: Record<string, tf.Tensor>; logDetJacobian: tf.Tensor } {
-    const values: Record<string, tf.Tensor> = {};
+    const values = siteRecord<tf.Tensor>();
     let logDet: tf.Tensor = tf.scalar(0);
     for (const s of this.sites) {
       const u = tf.reshape(tf.slice(q, [s.offset], [s.size]), s.unconstrainedShape);
@@ -137,7 +138,7 @@ export class FlatLayout {
   unravel(q: Float64Array): Record<string, Draws> {
     this.checkLength("unravel", q);
     return tidyValue(() => {
-      const out: Record<string, Draws> = {};
+      const out = siteRecord<Draws>();
       const qt = constant(q);
       for (const s of this.sites) {
         const slice = q.subarray(s.offset, s.offset + s.size);
@@ -172,7 +173,7 @@ export class FlatLayout {
       });
     }
     return tidyValue(() => {
-      const out: Record<string, Draws> = {};
+      const out = siteRecord<Draws>();
       for (const s of this.sites) {
         const slice = new Float64Array(n * s.size);
         for (let i = 0; i < n; i++)
@@ -204,7 +205,7 @@ export class FlatLayout {
     return tidyValue(() => {
       const q = new Float64Array(this.dim);
       for (const s of this.sites) {
-        const given = values[s.name];
+        const given = ownValue(values, s.name);
         if (given === undefined) {
           throw new ArgumentError({
             message: `ravel: no value for the latent site "${s.name}"`,

@@ -8,6 +8,7 @@ import type { SampleSite } from "../primitives/messages.js";
 import type { Model } from "../primitives/runtime.js";
 import { scaleAndMask } from "../primitives/scale-mask.js";
 import { type ArrayLike, tf, tidyValue } from "../tf.js";
+import { ownValue, siteRecord } from "../util/records.js";
 
 /** A site's elementwise log-probability with its scale and mask applied. */
 export function siteLogProb(site: SampleSite): tf.Tensor {
@@ -30,13 +31,13 @@ export function traceAt(
 ): Trace {
   const tr = trace(
     substitute(model, (msg) => {
-      if (msg.type === "sample" && !msg.isObserved && params[msg.name] === undefined) {
+      if (msg.type === "sample" && !msg.isObserved && ownValue(params, msg.name) === undefined) {
         throw new ModelError({
           message: `${api}: no value for the latent site "${msg.name}"; give every latent site a value (got ${Object.keys(params).join(", ") || "none"})`,
           site: msg.name,
         });
       }
-      return params[msg.name];
+      return ownValue(params, msg.name);
     }),
   ).getTrace(...args);
   return tr;
@@ -70,7 +71,7 @@ export function pointLogProbs(
   params: Record<string, ArrayLike>,
 ): Record<string, number> {
   return tidyValue(() => {
-    const out: Record<string, number> = {};
+    const out = siteRecord<number>();
     for (const site of traceAt("pointLogProbs", model, args, params).sampleSites()) {
       out[site.name] = tf.sum(siteLogProb(site)).dataSync()[0];
     }

@@ -15,6 +15,7 @@ import type { SampleSite } from "../primitives/messages.js";
 import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
 import { type ArrayLike, constant, flatten, readFloat64, shapeOf, tf, tidyValue } from "../tf.js";
+import { ownValue, siteRecord, siteRecordOf } from "../util/records.js";
 import { formatShape, sizeOf } from "../util/shapes.js";
 import { type Draws, stackDraws, toDraws } from "./draws.js";
 import { FlatLayout } from "./layout.js";
@@ -209,7 +210,7 @@ export function potential<A extends any[]>(
   // The model with the fixed sites set from a flat tensor of their values.
   const withFixed = (f: tf.Tensor) => {
     if (fixedLayout.entries.length === 0) return model;
-    const values: Record<string, tf.Tensor> = {};
+    const values = siteRecord<tf.Tensor>();
     for (const e of fixedLayout.entries)
       values[e.name] = tf.reshape(tf.slice(f, [e.offset], [e.size]), e.shape);
     return substitute(model, values);
@@ -231,7 +232,7 @@ export function potential<A extends any[]>(
     if (!dependent) return layout.unravel(q);
     return tidyValue(() => {
       const tr = atPoint(constant(q), constant(fixedVector)).trace;
-      return Object.fromEntries(layout.sites.map((s) => [s.name, toDraws(tr.get(s.name).value)]));
+      return siteRecordOf(layout.sites.map((s) => [s.name, toDraws(tr.get(s.name).value)]));
     });
   };
 
@@ -266,7 +267,7 @@ export function potential<A extends any[]>(
     initialPoint: (key) => uniform(toKey(key, "initialPoint"), layout.dim, -2, 2),
     pointLogProbs: (q) =>
       tidyValue(() => {
-        const out: Record<string, number> = {};
+        const out = siteRecord<number>();
         const { trace: tr, logDetJacobians } = atPoint(constant(q), constant(fixedVector));
         for (const site of tr.sampleSites()) {
           const jacobian = logDetJacobians[site.name] ?? tf.scalar(0);
@@ -351,7 +352,9 @@ function latentSites<A extends any[]>(
   const tr = withoutTensorValidation(() =>
     trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
   );
-  const latent = tr.sampleSites().filter((s) => !s.isObserved && fixed[s.name] === undefined);
+  const latent = tr
+    .sampleSites()
+    .filter((s) => !s.isObserved && ownValue(fixed, s.name) === undefined);
   const discrete = latent.filter((s) => s.fn.isDiscrete);
   if (discrete.length > 0) {
     throw new ModelError({

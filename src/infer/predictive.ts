@@ -11,6 +11,7 @@ import type { Site } from "../primitives/messages.js";
 import { foldIn, type Key, PRNGKey, toKey } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
 import { constant, readFloat64, tf, tidyValue } from "../tf.js";
+import { ownValue, siteRecord } from "../util/records.js";
 import { formatShape, sizeOf } from "../util/shapes.js";
 import type { Draws } from "./draws.js";
 
@@ -80,7 +81,7 @@ export class Predictive<A extends unknown[]> {
 
   private returned(site: Site): boolean {
     if (this.options.returnSites !== undefined) return this.options.returnSites.includes(site.name);
-    if (this.options.posteriorSamples?.[site.name] !== undefined) return false;
+    if (ownValue(this.options.posteriorSamples, site.name) !== undefined) return false;
     return site.type === "deterministic" || (site.type === "sample" && !isFactor(site));
   }
 
@@ -95,7 +96,7 @@ export class Predictive<A extends unknown[]> {
       }
       const dim = -1 - batchRank;
       const posterior = this.options.posteriorSamples ?? {};
-      const values: Record<string, tf.Tensor> = {};
+      const values = siteRecord<tf.Tensor>();
       for (const [name, draws] of Object.entries(posterior)) {
         const site = probe.has(name) ? probe.get(name) : undefined;
         if (site === undefined) continue;
@@ -110,7 +111,7 @@ export class Predictive<A extends unknown[]> {
       }
       const batched = vmap(resampleObserved(substitute(this.model, values)), { size: n, dim });
       const tr = trace(seed(batched, key)).getTrace(...args);
-      const out: Record<string, Draws> = {};
+      const out = siteRecord<Draws>();
       for (const site of tr.values()) {
         if (site.type === "plate" || site.type === "param" || !this.returned(site)) continue;
         const own = probe.has(site.name)
@@ -125,10 +126,10 @@ export class Predictive<A extends unknown[]> {
   private runSequential(key: Key, args: A): Record<string, Draws> {
     const n = this.numSamples;
     const posterior = this.options.posteriorSamples ?? {};
-    const parts: Record<string, { shape: number[]; chunks: Float64Array[] }> = {};
+    const parts = siteRecord<{ shape: number[]; chunks: Float64Array[] }>();
     for (let i = 0; i < n; i++) {
       tidyValue(() => {
-        const values: Record<string, tf.Tensor> = {};
+        const values = siteRecord<tf.Tensor>();
         for (const [name, draws] of Object.entries(posterior)) {
           const shape = draws.shape.slice(1);
           const size = sizeOf(shape);
@@ -144,7 +145,7 @@ export class Predictive<A extends unknown[]> {
         }
       });
     }
-    const out: Record<string, Draws> = {};
+    const out = siteRecord<Draws>();
     for (const [name, { shape, chunks }] of Object.entries(parts)) {
       const size = sizeOf(shape);
       const data = new Float64Array(n * size);

@@ -11,6 +11,7 @@ import { type Trace, trace } from "../handlers/trace.js";
 import type { Model } from "../primitives/runtime.js";
 import { wrap } from "../primitives/runtime.js";
 import { tf } from "../tf.js";
+import { siteRecord } from "../util/records.js";
 import type { FlatLayout } from "./layout.js";
 
 /** The trace at q, and the log-abs-det-Jacobian of each latent site's transform. */
@@ -32,7 +33,7 @@ export function traceAtUnconstrained<A extends unknown[]>(
   q: tf.Tensor,
 ): UnconstrainedTrace {
   const sites = new Map(layout.sites.map((s) => [s.name, s]));
-  const logDetJacobians: Record<string, tf.Tensor> = {};
+  const logDetJacobians = siteRecord<tf.Tensor>();
   const atPoint = wrap(model, () => ({
     process(msg) {
       if (msg.type !== "sample" || msg.isObserved || msg.value !== null) return;

@@ -6,6 +6,7 @@
  */
 import { ArgumentError } from "../errors.js";
 import type { Draws } from "../infer/draws.js";
+import { ownValue, siteRecord, siteRecordOf } from "../util/records.js";
 import { sizeOf } from "../util/shapes.js";
 import { parseCmdstanColumn } from "./cmdstan-names.js";
 import { parseNumber } from "./number-text.js";
@@ -58,7 +59,7 @@ export async function readCmdStanCSV(paths: string | readonly string[]): Promise
  */
 export function parseCmdStanCSV(text: string, source = "CSV text"): CmdStanChain {
   const lines = text.split(/\r?\n/);
-  const config: Record<string, string> = {};
+  const config = siteRecord<string>();
   let columns: string[] | undefined;
   const rows: number[] = [];
   let numRows = 0;
@@ -176,7 +177,7 @@ function parseError(source: string, lineIndex: number, required: string, got: st
   });
 }
 
-const statNameOfColumn: Record<string, string> = Object.fromEntries(
+const statNameOfColumn: Record<string, string> = siteRecordOf(
   Object.entries(samplerStatColumns).map(([stat, column]) => [column, stat]),
 );
 
@@ -210,11 +211,11 @@ export function chainsToRun(chains: CmdStanChain[], sources: readonly string[] =
   const numChains = chains.length;
   const numColumns = first.columns.length;
 
-  const extra: Record<string, Draws> = {};
+  const extra = siteRecord<Draws>();
   const sites = new Map<string, { column: number; index: number[] }[]>();
   first.columns.forEach((name, column) => {
     if (name.endsWith("__")) {
-      const stat = statNameOfColumn[name] ?? name;
+      const stat = ownValue(statNameOfColumn, name) ?? name;
       const data = new Float64Array(numChains * numDraws);
       chains.forEach((c, k) => {
         for (let d = 0; d < numDraws; d++)
@@ -229,7 +230,7 @@ export function chainsToRun(chains: CmdStanChain[], sources: readonly string[] =
     sites.set(site, entries);
   });
 
-  const samples: Record<string, Draws> = {};
+  const samples = siteRecord<Draws>();
   for (const [site, entries] of sites) {
     const rank = entries[0].index.length;
     if (entries.some((e) => e.index.length !== rank)) {

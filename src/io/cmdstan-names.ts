@@ -69,7 +69,11 @@ export function parseCmdstanColumn(name: string): ParsedColumn {
 
 /**
  * Throws unless `site` can be a CmdStan column name: no commas, quotes, dots, whitespace or
- * `#`, which would break the CSV or the index suffixes of its readers.
+ * `#`, which would break the CSV or the index suffixes of its readers, and no trailing `__`:
+ * Stan reserves those names for the sampler's columns (`lp__`, `stepsize__`, ...), and every
+ * reader (ArviZ, cmdstanpy, posterior, this package's) files such a column under the sampler's
+ * statistics, so a site named `lp__` would collide with `lp__` and one named `x__` would come
+ * back as a statistic.
  */
 export function checkColumnSiteName(site: string, api: string): void {
   if (site.length === 0 || /[,."'#\s]/.test(site)) {
@@ -77,6 +81,13 @@ export function checkColumnSiteName(site: string, api: string): void {
       api,
       argument: "samples",
       message: `${api}: site names must be non-empty and free of commas, dots, quotes, '#' and whitespace to be CmdStan columns, got "${site}"`,
+    });
+  }
+  if (site.endsWith("__")) {
+    throw new ArgumentError({
+      api,
+      argument: "samples",
+      message: `${api}: site "${site}" ends in "__", which CmdStan reserves for sampler columns (lp__, accept_stat__, stepsize__, treedepth__, n_leapfrog__, divergent__, energy__); rename the site, or export with toJSON`,
     });
   }
 }

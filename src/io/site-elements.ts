@@ -4,6 +4,7 @@
  */
 import { ArgumentError } from "../errors.js";
 import type { Draws } from "../infer/draws.js";
+import { ownValue } from "../util/records.js";
 import { sizeOf } from "../util/shapes.js";
 import {
   type ChainLayout,
@@ -41,7 +42,7 @@ export function siteElements(
   const names = sites ?? Object.keys(samples);
   const elements: SiteElement[] = [];
   for (const site of names) {
-    const draws = samples[site];
+    const draws = ownValue(samples, site);
     if (draws === undefined) {
       throw new ArgumentError({
         api,

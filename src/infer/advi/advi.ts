@@ -21,6 +21,7 @@
 import { ArgumentError } from "../../errors.js";
 import { foldIn, type Key, split, toKey } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
+import { siteRecord } from "../../util/records.js";
 import type { Draws } from "../draws.js";
 import type { GaussianPosterior } from "../svi/autoguide/auto-continuous.js";
 import { AutoDiagonalNormal } from "../svi/autoguide/auto-diagonal-normal.js";
@@ -238,8 +239,8 @@ function summaries(
   const sites = guide.latentSites();
   const needDraws = sites.some((s) => s.transform.name !== "identity");
   const draws = needDraws ? guide.samplePosterior(key, numDraws) : undefined;
-  const mean: SiteValues = {};
-  const sd: SiteValues = {};
+  const mean: SiteValues = siteRecord();
+  const sd: SiteValues = siteRecord();
   const dim = posterior.dim;
   sites.forEach((site, i) => {
     const { offset, size } = posterior.layout.sites[i];

@@ -3,6 +3,8 @@
  * quantiles, bulk and tail ESS and R-hat: the default columns of `posterior::summarise_draws`
  * (Vehtari et al. 2021), under NumPyro's function names.
  */
+
+import { siteRecord } from "../../util/records.js";
 import { type Chains, isDegenerate, mean, pool, sampleVariance, toChainArrays } from "./chains.js";
 import { essBulk, essTail } from "./ess.js";
 import { quantileOfSorted } from "./quantile.js";
@@ -52,7 +54,7 @@ export function summary(
       `summary: samples must be a record from names to chains, got ${String(samples)}`,
     );
   }
-  const rows: Record<string, SummaryRow> = {};
+  const rows = siteRecord<SummaryRow>();
   for (const [name, value] of Object.entries(samples)) {
     for (const [scalarName, chains] of scalarChains(name, value)) {
       rows[scalarName] = summaryRow(chains, scalarName);

@@ -16,6 +16,7 @@ import { foldIn, type Key, uniform } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import { type ArrayLike, flatten, readFloat64, tf, tidyValue } from "../../tf.js";
 import { toNested } from "../../util/nested.js";
+import { ownValue } from "../../util/records.js";
 import type { Draws } from "../draws.js";
 import type { Potential } from "../potential.js";
 import type { SamplerKernel } from "./kernels.js";
@@ -179,7 +180,8 @@ export function gibbsChain(plan: GibbsPlan, spec: GibbsSpec, target: Potential) 
     if (spec.update !== undefined) {
       const next = spec.update(key, asDraws(), target.unravel(position));
       for (const s of plan.sites) {
-        if (next[s.name] !== undefined) values[s.name].set(flatValues(next[s.name]));
+        const given = ownValue(next, s.name);
+        if (given !== undefined) values[s.name].set(flatValues(given));
       }
       target.setFixed(asFixed());
       return true;

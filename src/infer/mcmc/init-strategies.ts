@@ -6,6 +6,7 @@ import type { Key } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import type { ArrayLike } from "../../tf.js";
 import { toNested } from "../../util/nested.js";
+import { siteRecord } from "../../util/records.js";
 import type { Potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
 
@@ -68,7 +69,7 @@ export function initialPosition<A extends unknown[]>(
         numSamples: strategy.numSamples,
         returnSites: names,
       }).run(key, ...args);
-      const values: Record<string, ArrayLike> = {};
+      const values = siteRecord<ArrayLike>();
       for (const site of target.layout.sites) {
         values[site.name] = toNested(
           elementwiseMedian(prior[site.name].data, strategy.numSamples),

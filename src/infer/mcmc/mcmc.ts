@@ -12,6 +12,7 @@ import { foldIn, type Key, split, toKey } from "../../primitives/prng.js";
 import { type McmcProgressBar, mcmcProgressBar } from "../../progress/mcmc-progress.js";
 import { tidyValue } from "../../tf.js";
 import { decodeOptions, integerAtLeast } from "../../util/options.js";
+import { siteRecord } from "../../util/records.js";
 import { formatSummary, type SummaryRow, summary } from "../diagnostics/index.js";
 import { type Draws, stackDraws } from "../draws.js";
 import type { ChainOptions } from "../nuts/chain-options.js";
@@ -497,10 +498,7 @@ export class MCMC<A extends unknown[]> {
    */
   getSamples(options: { groupByChain?: boolean } = {}): Record<string, Draws> {
     const record = this.requireRecord("getSamples");
-    const pooled = {
-      ...record.latent(),
-      ...record.deterministic,
-    };
+    const pooled = Object.assign(siteRecord<Draws>(), record.latent(), record.deterministic);
     return options.groupByChain ? groupByChain(pooled, record.chains) : pooled;
   }
 
@@ -613,7 +611,7 @@ function groupByChain(pooled: Record<string, Draws>, chains: ChainResult[]): Rec
       `MCMC: chains have different numbers of draws (${counts.join(", ")}); use groupByChain: false`,
     );
   }
-  const out: Record<string, Draws> = {};
+  const out = siteRecord<Draws>();
   for (const [name, d] of Object.entries(pooled))
     out[name] = { shape: [chains.length, counts[0] ?? 0, ...d.shape.slice(1)], data: d.data };
   return out;

@@ -11,6 +11,7 @@ import { vmap } from "../../handlers/vmap.js";
 import { type Key, PRNGKey, split, toKey } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import { constant, readFloat64, tf, tidyValue } from "../../tf.js";
+import { siteRecord } from "../../util/records.js";
 import { sizeOf } from "../../util/shapes.js";
 import type { Draws } from "../draws.js";
 import { Predictive } from "../predictive.js";
@@ -53,14 +54,14 @@ export function guideSamples<A extends any[]>(
   const k = toKey(key, "guideSamples");
   if (isSelfSampling(guide)) return guide.samplePosterior(k, numSamples, params);
   return tidyValue(() => {
-    const values: Record<string, tf.Tensor> = {};
+    const values = siteRecord<tf.Tensor>();
     for (const [name, d] of Object.entries(params)) {
       values[name] = tf.reshape(constant(d.data), d.shape);
     }
     const fitted = withParams(guide, values);
     const probe = trace(seed(fitted, PRNGKey(0))).getTrace(...args);
     const batched = trace(seed(vmap(fitted, { size: numSamples }), k)).getTrace(...args);
-    const out: SiteValues = {};
+    const out: SiteValues = siteRecord();
     for (const site of probe.sampleSites()) {
       if (site.isObserved || isAuxiliary(site)) continue;
       const own = site.value.shape.slice();

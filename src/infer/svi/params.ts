@@ -7,6 +7,7 @@ import type { Trace } from "../../handlers/trace.js";
 import type { Site } from "../../primitives/messages.js";
 import { type Model, wrap } from "../../primitives/runtime.js";
 import type { tf } from "../../tf.js";
+import { ownValue, siteRecordOf } from "../../util/records.js";
 import { FlatLayout } from "../layout.js";
 
 type ParamSite = Extract<Site, { type: "param" }>;
@@ -25,7 +26,7 @@ export function paramLayoutOf(...traces: Trace[]): FlatLayout {
 
 /** The constrained initial values of the param sites of the given traces. */
 export function paramValuesOf(...traces: Trace[]): Record<string, tf.Tensor> {
-  return Object.fromEntries(firstParamSites(traces).map((site) => [site.name, site.value]));
+  return siteRecordOf(firstParamSites(traces).map((site) => [site.name, site.value]));
 }
 
 /** The param sites of the traces, each name at its first appearance. */
@@ -58,7 +59,7 @@ export function withParams<A extends any[], R>(
   return wrap(model, () => ({
     process(msg) {
       if (msg.type !== "param") return;
-      const value = values[msg.name];
+      const value = ownValue(values, msg.name);
       if (value !== undefined) msg.value = value;
     },
   }));

@@ -16,6 +16,7 @@ import { sample } from "../../../primitives/effects.js";
 import type { Message } from "../../../primitives/messages.js";
 import { foldIn, type Key, normal, toKey } from "../../../primitives/prng.js";
 import { constant, tf } from "../../../tf.js";
+import { siteRecord } from "../../../util/records.js";
 import type { FlatLayout } from "../../layout.js";
 import { AUXILIARY } from "../elbo.js";
 import {
@@ -163,7 +164,7 @@ export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase
   private constrainRows(rows: Float64Array, count: number, single: boolean): SiteValues {
     const proto = this.prototype();
     const dim = proto.layout.dim;
-    const out: SiteValues = {};
+    const out: SiteValues = siteRecord();
     proto.sites.forEach((site, i) => {
       const { offset, size } = proto.layout.sites[i];
       const values = new Float64Array(count * size);

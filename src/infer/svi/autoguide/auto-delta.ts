@@ -9,6 +9,7 @@ import type { Message } from "../../../primitives/messages.js";
 import { type Key, toKey } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { constant, tf } from "../../../tf.js";
+import { siteRecord } from "../../../util/records.js";
 import {
   type AutoGuide,
   AutoGuideBase,
@@ -54,7 +55,7 @@ class AutoDeltaGuide<A extends any[]> extends AutoGuideBase<A> {
       "median",
       sites.map((s) => this.locName(s)),
     );
-    const out: SiteValues = {};
+    const out: SiteValues = siteRecord();
     for (const site of sites) {
       const v = p[this.locName(site)];
       out[site.name] = { shape: v.shape.slice(), data: v.data.slice() };
@@ -77,7 +78,7 @@ class AutoDeltaGuide<A extends any[]> extends AutoGuideBase<A> {
 }
 
 function repeat(values: SiteValues, n: number): SiteValues {
-  const out: SiteValues = {};
+  const out: SiteValues = siteRecord();
   for (const [name, v] of Object.entries(values)) {
     const data = new Float64Array(n * v.data.length);
     for (let i = 0; i < n; i++) data.set(v.data, i * v.data.length);

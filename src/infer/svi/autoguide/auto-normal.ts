@@ -11,6 +11,7 @@ import type { Message } from "../../../primitives/messages.js";
 import { foldIn, type Key, normal, toKey } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { constant, tf } from "../../../tf.js";
+import { siteRecord } from "../../../util/records.js";
 import { sizeOf } from "../../../util/shapes.js";
 import {
   type AutoGuide,
@@ -81,7 +82,7 @@ class AutoNormalGuide<A extends any[]> extends AutoGuideBase<A> {
       "median",
       sites.map((s) => this.locName(s)),
     );
-    const out: SiteValues = {};
+    const out: SiteValues = siteRecord();
     for (const site of sites) {
       const draws = constrainSite(site, p[this.locName(site)].data, 1);
       out[site.name] = { shape: draws.shape.slice(1), data: draws.data };
@@ -97,7 +98,7 @@ class AutoNormalGuide<A extends any[]> extends AutoGuideBase<A> {
       "quantiles",
       sites.flatMap((s) => [this.locName(s), this.scaleName(s)]),
     );
-    const out: SiteValues = {};
+    const out: SiteValues = siteRecord();
     for (const site of sites) {
       checkElementwise("AutoNormal.quantiles", site);
       const loc = p[this.locName(site)].data;
@@ -116,7 +117,7 @@ class AutoNormalGuide<A extends any[]> extends AutoGuideBase<A> {
       "samplePosterior",
       sites.flatMap((s) => [this.locName(s), this.scaleName(s)]),
     );
-    const out: SiteValues = {};
+    const out: SiteValues = siteRecord();
     sites.forEach((site, s) => {
       const loc = p[this.locName(site)].data;
       const scale = p[this.scaleName(site)].data;

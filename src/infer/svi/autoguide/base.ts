@@ -15,6 +15,7 @@ import type { Message } from "../../../primitives/messages.js";
 import { foldIn, type Key, PRNGKey, uniform } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { type ArrayLike, constant, readFloat64, tf, tidyValue } from "../../../tf.js";
+import { ownValue } from "../../../util/records.js";
 import { formatShape, shapesEqual, sizeOf } from "../../../util/shapes.js";
 import type { Draws } from "../../draws.js";
 import { discoverLatentSites, type LatentSite, type Prototype } from "./prototype.js";
@@ -143,7 +144,7 @@ export abstract class AutoGuideBase<A extends any[]> {
       });
     }
     for (const name of names) {
-      if (p[name] === undefined) {
+      if (ownValue(p, name) === undefined) {
         throw new ArgumentError({
           message: `${this.guideName}.${api}: params lack "${name}" (got ${Object.keys(p).join(", ") || "none"})`,
           api: `${this.guideName}.${api}`,
@@ -160,7 +161,7 @@ export abstract class AutoGuideBase<A extends any[]> {
     const size = sizeOf(site.fullUnconstrainedShape);
     if (init === "uniform") return uniform(key, size, -2, 2);
     if (init === "median") return this.priorMedian(site) ?? uniform(key, size, -2, 2);
-    const given = init[site.name];
+    const given = ownValue(init, site.name);
     if (given === undefined) return uniform(key, size, -2, 2);
     return tidyValue(() => {
       const x = constant(given);
