@@ -156,25 +156,76 @@ export function flatten(x: Exclude<ArrayLike, tf.Tensor>): {
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float64Array(size);
   let offset = 0;
+  const path: number[] = [];
   const walk = (node: NestedNumbers, depth: number): void => {
     if (depth === shape.length) {
       if (typeof node !== "number" && typeof node !== "boolean") {
-        throw new TypeError(`constant: ragged nested array at depth ${depth}`);
+        throw new NotNumbersError(`${describeValue(node)}${at(path)}`);
       }
       values[offset++] = Number(node);
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
-      throw new TypeError(
-        `constant: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${
-          Array.isArray(node) ? node.length : typeof node
+      throw new NotNumbersError(
+        `a ragged nested array: expected an array of length ${shape[depth]}${at(path)}, got ${
+          Array.isArray(node) ? `length ${node.length}` : describeValue(node)
         }`,
       );
     }
-    for (const child of node) walk(child, depth + 1);
+    for (let i = 0; i < node.length; i++) {
+      path.push(i);
+      walk(node[i], depth + 1);
+      path.pop();
+    }
   };
   walk(x as NestedNumbers, 0);
   return { values, shape };
+}
+
+/**
+ * What `constant` throws for a value that is not numbers; `got` describes the first offender
+ * and where it is ('the string "a" at index [1]'), so callers can name their API and site.
+ */
+export class NotNumbersError extends TypeError {
+  constructor(readonly got: string) {
+    super(
+      `constant: expected numbers (a number, nested arrays of numbers, a typed array or a tensor), got ${got}`,
+    );
+    this.name = "NotNumbersError";
+  }
+}
+
+function at(path: readonly number[]): string {
+  return path.length === 0 ? "" : ` at index [${path.join(", ")}]`;
+}
+
+/**
+ * A short description of a value for error messages (never calls the value's own methods).
+ *
+ * @example
+ * describeValue("3"); // 'the string "3"'
+ */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  switch (typeof value) {
+    case "string": {
+      const text = JSON.stringify(value);
+      return `the string ${text.length > 40 ? `${text.slice(0, 37)}..."` : text}`;
+    }
+    case "number":
+    case "boolean":
+      return `the ${typeof value} ${String(value)}`;
+    case "bigint":
+      return `the bigint ${String(value)}n`;
+    case "function":
+      return "a function";
+    case "symbol":
+      return "a symbol";
+  }
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value instanceof tf.Tensor) return `a ${value.dtype} tensor`;
+  const name = Object.prototype.toString.call(value).slice(8, -1);
+  return `an object (${name})`;
 }
 
 /**

@@ -3,7 +3,8 @@
  */
 import { ModelError } from "../errors.js";
 import { type Model, wrap } from "../primitives/runtime.js";
-import { type ArrayLike, constant } from "../tf.js";
+import { siteValue } from "../primitives/site-value.js";
+import type { ArrayLike } from "../tf.js";
 import { ownValue } from "../util/records.js";
 
 /**
@@ -27,7 +28,7 @@ export function condition<A extends any[], R>(
         const value = ownValue(data, msg.name);
         if (value === undefined) return;
         used.add(msg.name);
-        msg.value = constant(value);
+        msg.value = siteValue(value, "condition", msg.name);
         msg.isObserved = true;
       },
       finish() {

@@ -3,7 +3,8 @@
  */
 import type { Message } from "../primitives/messages.js";
 import { type Model, wrap } from "../primitives/runtime.js";
-import { type ArrayLike, constant, type tf } from "../tf.js";
+import { siteValue } from "../primitives/site-value.js";
+import type { ArrayLike } from "../tf.js";
 import { ownValue } from "../util/records.js";
 
 /**
@@ -23,7 +24,7 @@ export function substitute<A extends any[], R>(
     process(msg) {
       if (msg.type === "plate") return;
       const value = lookup(msg);
-      if (value !== undefined) msg.value = constant(value) as tf.Tensor;
+      if (value !== undefined) msg.value = siteValue(value, "substitute", msg.name);
     },
   }));
 }

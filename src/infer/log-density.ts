@@ -1,13 +1,14 @@
 /**
  * Log densities of traces and of models at given values: `logDensity`, `pointLogProbs`.
  */
-import { ModelError } from "../errors.js";
+import { ArgumentError, ModelError } from "../errors.js";
 import { substitute } from "../handlers/substitute.js";
 import { type Trace, trace } from "../handlers/trace.js";
 import type { SampleSite } from "../primitives/messages.js";
 import type { Model } from "../primitives/runtime.js";
 import { scaleAndMask } from "../primitives/scale-mask.js";
-import { type ArrayLike, tf, tidyValue } from "../tf.js";
+import { siteValue } from "../primitives/site-value.js";
+import { type ArrayLike, describeValue, tf, tidyValue } from "../tf.js";
 import { ownValue, siteRecord } from "../util/records.js";
 
 /** A site's elementwise log-probability with its scale and mask applied. */
@@ -22,24 +23,55 @@ export function traceLogDensity(tr: Trace): tf.Scalar {
   return total as tf.Scalar;
 }
 
-/** Runs `model` with latent sites set to `params` and returns its trace; a missing latent is an error. */
+/**
+ * Runs `model` with latent sites set to `params` and returns its trace. A missing latent site,
+ * a value that is not numbers, and a name that is no latent site (a typo, an observed site)
+ * are errors; deterministic sites may be given (as in a draw from `getSamples`) and are
+ * recomputed from the latent values.
+ */
 export function traceAt(
   api: string,
   model: Model<any[], unknown>,
   args: unknown[],
   params: Record<string, ArrayLike>,
 ): Trace {
+  if (params === null || typeof params !== "object") {
+    throw new ArgumentError({
+      message: `${api}: params must be a record from latent site names to values, got ${describeValue(params)}`,
+      api,
+      argument: "params",
+    });
+  }
   const tr = trace(
     substitute(model, (msg) => {
-      if (msg.type === "sample" && !msg.isObserved && ownValue(params, msg.name) === undefined) {
+      if (msg.type !== "sample" || msg.isObserved) return undefined;
+      const value = ownValue(params, msg.name);
+      if (value === undefined) {
         throw new ModelError({
           message: `${api}: no value for the latent site "${msg.name}"; give every latent site a value (got ${Object.keys(params).join(", ") || "none"})`,
           site: msg.name,
         });
       }
-      return ownValue(params, msg.name);
+      return siteValue(value, api, msg.name);
     }),
   ).getTrace(...args);
+  for (const name of Object.keys(params)) {
+    const site = tr.has(name) ? tr.get(name) : undefined;
+    if (site?.type === "deterministic" || (site?.type === "sample" && !site.isObserved)) continue;
+    const latent = tr
+      .sampleSites()
+      .filter((s) => !s.isObserved)
+      .map((s) => s.name);
+    const what =
+      site?.type === "sample"
+        ? `"${name}" is an observed site, whose value is the model's data`
+        : `"${name}" is not a latent site of the model`;
+    throw new ArgumentError({
+      message: `${api}: ${what}; params take the latent sites (${latent.join(", ") || "none"})`,
+      api,
+      argument: name,
+    });
+  }
   return tr;
 }
 

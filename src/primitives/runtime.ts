@@ -14,6 +14,7 @@ import { constant, tf } from "../tf.js";
 import { formatShape, tryBroadcastShapes } from "../util/shapes.js";
 import type { Message, PlateMessage, SampleMessage } from "./messages.js";
 import { randomBits } from "./prng.js";
+import { checkObserved } from "./site-value.js";
 
 /** A model: a generator function yielding messages. `const z = yield* sample("z", Normal(0, 1))`. */
 export type Model<Args extends any[] = any[], R = unknown> = (
@@ -132,6 +133,7 @@ function defaultSample(msg: SampleMessage): void {
     msg.value = msg.fn.sample(msg.key);
     return;
   }
+  if (msg.isObserved) checkObserved(msg.name, msg.value);
   const expected = msg.fn.shape();
   if (tryBroadcastShapes(msg.value.shape, expected) === undefined) {
     throw new ModelError({
