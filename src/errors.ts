@@ -46,6 +46,22 @@ export class DistributionParameterError extends Data.TaggedError("DistributionPa
 }> {}
 
 /**
+ * A computation with valid inputs gave NaN: the message names the API, the inputs and where
+ * (a log-density whose float32 evaluation overflowed, for example).
+ *
+ * @example
+ * try {
+ *   Gamma(6e37, 1e36).logProb(0.1); // valid, but float32 overflows: Infinity - Infinity
+ * } catch (error) {
+ *   if (error instanceof NumericalError) console.log(error.api); // "Gamma.logProb"
+ * }
+ */
+export class NumericalError extends Data.TaggedError("NumericalError")<{
+  readonly message: string;
+  readonly api: string;
+}> {}
+
+/**
  * An argument of a public function is invalid.
  *
  * @example

@@ -9,7 +9,12 @@
 
 export * from "./custom-vjp/index.js";
 export * from "./dist/index.js";
-export { ArgumentError, DistributionParameterError, ModelError } from "./errors.js";
+export {
+  ArgumentError,
+  DistributionParameterError,
+  ModelError,
+  NumericalError,
+} from "./errors.js";
 export { type BlockOptions, block } from "./handlers/block.js";
 export { condition } from "./handlers/condition.js";
 export { intervene } from "./handlers/intervene.js";

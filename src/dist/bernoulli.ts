@@ -52,8 +52,10 @@ export class BernoulliDistribution extends Distribution {
         tf.log1p(tf.neg(broadcast(p, isOne.shape))),
       );
     } else {
+      // -softplus(-l) for 1 and -softplus(l) for 0: 0 and -Infinity at infinite logits, where
+      // x l - softplus(l) would be Infinity - Infinity.
       const l = this.given.logits;
-      lp = tf.sub(tf.mul(x, l), tf.softplus(l));
+      lp = tf.neg(tf.softplus(tf.mul(tf.sub(1, tf.mul(2, x)), l)));
     }
     return negInfOutside(inSupport, lp);
   }

@@ -17,6 +17,7 @@ import {
   entropyBySum,
   fromValues,
   isInteger,
+  mulOrZero,
   negInfOutside,
   param,
   valuesAt,
@@ -72,9 +73,15 @@ export class BinomialDistribution extends Distribution {
       const p = this.given.probs;
       lp = tf.add(xlogy(safeK, p), xlog1py(tf.sub(n, safeK), tf.neg(p)));
     } else {
-      // k log sigmoid(l) + (n - k) log sigmoid(-l) = k l - n softplus(l)
+      // k log sigmoid(l) + (n - k) log sigmoid(-l), each term 0 when its count is 0, so that
+      // infinite logits give 0 or -Infinity (k l - n softplus(l) would be Infinity - Infinity).
       const l = this.given.logits;
-      lp = tf.sub(tf.mul(safeK, l), tf.mul(n, tf.softplus(l)));
+      lp = tf.neg(
+        tf.add(
+          mulOrZero(safeK, tf.softplus(tf.neg(l))),
+          mulOrZero(tf.sub(n, safeK), tf.softplus(l)),
+        ),
+      );
     }
     return negInfOutside(inside, tf.add(logChoose, lp));
   }

@@ -4,7 +4,7 @@
  * gets: `expand` (ExpandedDistribution), `toEvent` (Independent) and `mask` (Masked).
  * The wrappers live here because the base class constructs them.
  */
-import { DistributionParameterError } from "../errors.js";
+import { DistributionParameterError, NumericalError } from "../errors.js";
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, constant, float64Of, tf } from "../tf.js";
 import { broadcastShapes, formatShape, shapesEqual, tryBroadcastShapes } from "../util/shapes.js";
@@ -59,7 +59,39 @@ export abstract class Distribution {
    */
   logProb(value: ArrayLike): tf.Tensor {
     this.assertValid();
-    return this.computeLogProb(constant(value));
+    const x = constant(value);
+    const lp = minusInfinityWhereInfinite(x, this.computeLogProb(x), this.eventShape.length);
+    if (tensorValidationActive()) this.assertNotNaN(x, lp);
+    return lp;
+  }
+
+  /**
+   * Throws a NumericalError where the log-density of a value without NaN is NaN although
+   * parameters and value passed validation: a float32 breakdown (an intermediate that
+   * overflowed), never a silent NaN. Runs outside inference only (it reads the result).
+   */
+  private assertNotNaN(x: tf.Tensor, lp: tf.Tensor): void {
+    const out = lp.dataSync();
+    const i = out.findIndex(Number.isNaN);
+    if (i < 0) return;
+    const values = float64Of(x) ?? x.dataSync();
+    if (values.some(Number.isNaN)) return; // NaN in, NaN out
+    const params = this.paramChecks
+      .map((c) => {
+        const v = float64Of(c.value) ?? c.value.dataSync();
+        return v.length === 1
+          ? `${c.name} ${v[0]}`
+          : `${c.name} of shape ${formatShape(c.value.shape)}`;
+      })
+      .join(", ");
+    const at =
+      values.length === 1
+        ? `value ${values[0]}`
+        : `the value of shape ${formatShape(x.shape)} (log-density index ${i})`;
+    throw new NumericalError({
+      api: `${this.family}.logProb`,
+      message: `${this.family}.logProb: the log-density is NaN at ${at} with ${params || "its parameters"}, which are valid: the float32 computation broke down (an intermediate overflowed); rescale the model`,
+    });
   }
 
   /**
@@ -170,6 +202,17 @@ export abstract class Distribution {
         }
         values = check.value.dataSync() as Float32Array;
       }
+      const j = float64Of(check.value) === undefined ? -1 : firstOutsideFloat32(values);
+      if (j >= 0) {
+        const where = values.length > 1 || j > 0 ? ` at index ${j}` : "";
+        const siteText = site === undefined ? "" : ` (site "${site}")`;
+        throw new DistributionParameterError({
+          message: `${this.family}: ${check.name} must be representable in float32 (zero or a magnitude from 1.4e-45 to 3.4e38), got ${values[j]}${where}${siteText}; the eager engine computes in float32, so rescale the model`,
+          family: this.family,
+          parameter: check.name,
+          site,
+        });
+      }
       const i = check.constraint.firstViolation(values, check.value.shape);
       if (i >= 0) {
         const where = values.length > 1 || i > 0 ? ` at index ${i}` : "";
@@ -188,6 +231,49 @@ export abstract class Distribution {
   protected unsupported(what: string): Error {
     return new Error(`${this.family}: ${what} is not available for this distribution`);
   }
+}
+
+/** The first finite value that float32 rounds to 0 or to an infinity, or -1. */
+function firstOutsideFloat32(values: Float64Array | Float32Array): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== 0 && Number.isFinite(v) && (Math.fround(v) === 0 || !Number.isFinite(Math.fround(v))))
+      return i;
+  }
+  return -1;
+}
+
+/**
+ * `lp` with -Infinity for every event whose value, given as numbers, is infinite in float32
+ * (an infinity, or a finite number beyond float32's range): no support holds it, and the
+ * densities' formulas give NaN there (Infinity - Infinity). Values computed by tensors are
+ * left alone (reading them would stall inference).
+ */
+function minusInfinityWhereInfinite(x: tf.Tensor, lp: tf.Tensor, eventRank: number): tf.Tensor {
+  const values = float64Of(x);
+  if (values === undefined) return lp;
+  let any = false;
+  const infinite = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.fround(values[i]);
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+      infinite[i] = 1;
+      any = true;
+    }
+  }
+  if (!any) return lp;
+  let mask = tf.tensor(infinite, x.shape, "bool");
+  if (eventRank > 0 && x.rank >= eventRank)
+    mask = tf.any(
+      mask,
+      Array.from({ length: eventRank }, (_, i) => x.rank - 1 - i),
+    );
+  const shape = broadcastShapes(mask.shape, lp.shape);
+  return tf.where(
+    tf.broadcastTo(mask, shape),
+    tf.fill(shape, Number.NEGATIVE_INFINITY),
+    shapesEqual(lp.shape, shape) ? lp : tf.broadcastTo(lp, shape),
+  );
 }
 
 /**

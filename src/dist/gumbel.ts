@@ -31,7 +31,9 @@ export class GumbelDistribution extends Distribution {
   }
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
-    const z = tf.div(tf.sub(x, this.loc), this.scale);
+    // z is kept above -float32's largest number so that z + exp(-z) is Infinity, not
+    // -Infinity + Infinity, where a tiny scale sends z to -Infinity.
+    const z = tf.maximum(tf.div(tf.sub(x, this.loc), this.scale), exact(-3.4028234663852886e38));
     return tf.neg(tf.add(tf.add(z, tf.exp(tf.neg(z))), tf.log(this.scale)));
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {

@@ -28,8 +28,9 @@ export class LogisticDistribution extends Distribution {
   }
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
-    // -z - 2 softplus(-z) - log scale: symmetric and finite for every z.
-    const z = tf.div(tf.sub(x, this.loc), this.scale);
+    // -|z| - 2 softplus(-|z|) - log scale: the density is symmetric in z, and written in |z|
+    // it is -Infinity, not Infinity - Infinity, at z = -Infinity (a tiny scale).
+    const z = tf.abs(tf.div(tf.sub(x, this.loc), this.scale));
     return tf.neg(tf.add(tf.add(z, tf.mul(2, tf.softplus(tf.neg(z)))), tf.log(this.scale)));
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {

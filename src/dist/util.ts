@@ -53,6 +53,14 @@ export function xlogy(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.where(zero, tf.zerosLike(safeY), tf.mul(x, tf.log(safeY)));
 }
 
+/** `x * y` with 0 where x is 0, so that 0 * Infinity = 0 (a count of zero times log 0). */
+export function mulOrZero(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  // y is replaced where x is 0 (not the product), so that gradients stay finite there too.
+  const zero = tf.equal(x, 0);
+  const safeY = tf.where(zero, tf.zerosLike(tf.add(x, y)), tf.add(tf.zerosLike(x), y));
+  return tf.mul(x, safeY);
+}
+
 /** `x * log1p(y)` with 0 where x is 0. */
 export function xlog1py(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
   const zero = tf.equal(x, 0);

@@ -4,7 +4,15 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { broadcast, exact, maximum, negInfOutside, param, uniformNoise } from "./util.js";
+import {
+  broadcast,
+  exact,
+  maximum,
+  mulOrZero,
+  negInfOutside,
+  param,
+  uniformNoise,
+} from "./util.js";
 
 const EULER_GAMMA = 0.5772156649015329;
 
@@ -32,14 +40,21 @@ export class WeibullDistribution extends Distribution {
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
     // log k - log scale + (k - 1) log(x/scale) - (x/scale)^k
+    // log z = log x - log scale (x / scale would underflow to 0 for a tiny x), times k - 1
+    // with 0 for k = 1, so that x = 0 gets the density's limit (k = 1 is Exponential). log z
+    // is capped at log of float32's largest number: where z^k overflows the result is
+    // finite - Infinity, not Infinity - Infinity.
     const k = this.concentration;
-    const positiveX = tf.greater(x, 0);
-    const logZ = tf.sub(tf.log(tf.where(positiveX, x, tf.onesLike(x))), tf.log(this.scale));
+    const nonnegativeX = tf.greaterEqual(x, 0);
+    const logZ = tf.minimum(
+      tf.sub(tf.log(tf.where(nonnegativeX, x, tf.onesLike(x))), tf.log(this.scale)),
+      exact(Math.log(3.4028234663852886e38)),
+    );
     const lp = tf.sub(
-      tf.add(tf.sub(tf.log(k), tf.log(this.scale)), tf.mul(tf.sub(k, 1), logZ)),
+      tf.add(tf.sub(tf.log(k), tf.log(this.scale)), mulOrZero(tf.sub(k, 1), logZ)),
       tf.exp(tf.mul(k, logZ)),
     );
-    return negInfOutside(positiveX, lp);
+    return negInfOutside(nonnegativeX, lp);
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     return this.icdf(uniformNoise(key, this.shape(sampleShape)));
