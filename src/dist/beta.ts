@@ -7,7 +7,7 @@ import { positive, unitInterval } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { implicitBeta } from "./reparam.js";
 import { betaVariate, drawEach } from "./samplers.js";
-import { broadcast, fromValues, negInfOutside, param, valuesAt, xlog1py, xlogy } from "./util.js";
+import { broadcast, fromValues, mulOrZero, negInfOutside, param, valuesAt } from "./util.js";
 
 /**
  * Beta(concentration1, concentration0): density x^(a-1) (1-x)^(b-1) / B(a, b) on [0, 1].
@@ -40,7 +40,10 @@ export class BetaDistribution extends Distribution {
     const safeX = tf.where(inside, x, tf.fill(x.shape, 0.5));
     // xlogy terms: at x = 0 or 1 the density's limit (Beta(1, 3) at 0 is 3), never 0 * -Infinity.
     const lp = tf.sub(
-      tf.add(xlogy(tf.sub(a, 1), safeX), xlog1py(tf.sub(b, 1), tf.neg(safeX))),
+      tf.add(
+        mulOrZero(tf.sub(a, 1), tf.log(safeX)),
+        mulOrZero(tf.sub(b, 1), tf.log1p(tf.neg(safeX))),
+      ),
       lbeta(a, b),
     );
     return negInfOutside(inside, lp);

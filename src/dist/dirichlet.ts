@@ -7,7 +7,7 @@ import { independent, positive, simplex } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { implicitGamma } from "./reparam.js";
 import { logStandardGamma, streamOf } from "./samplers.js";
-import { broadcast, fromValues, negInfOutside, param, valuesAt, xlogy } from "./util.js";
+import { broadcast, fromValues, mulOrZero, negInfOutside, param, valuesAt } from "./util.js";
 
 /**
  * Dirichlet(concentration): density prod x_i^(a_i - 1) / B(a) on the simplex.
@@ -43,7 +43,7 @@ export class DirichletDistribution extends Distribution {
     const safeX = tf.where(tf.expandDims(inside, -1), x, tf.onesLike(x));
     const lp = tf.sub(
       // xlogy: a component at 0 with concentration 1 contributes 0, not 0 * -Infinity.
-      tf.sum(xlogy(tf.sub(this.concentration, 1), safeX), -1),
+      tf.sum(mulOrZero(tf.sub(this.concentration, 1), tf.log(safeX)), -1),
       this.logNormalizer,
     );
     return negInfOutside(inside, lp);

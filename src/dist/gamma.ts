@@ -6,7 +6,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { positive } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { standardGammaDraws } from "./reparam.js";
-import { broadcast, maximum, negInfOutside, param, xlogy } from "./util.js";
+import { broadcast, maximum, mulOrZero, negInfOutside, param } from "./util.js";
 
 /**
  * Gamma(concentration, rate): density rate^a x^(a-1) exp(-rate x) / Gamma(a).
@@ -31,13 +31,13 @@ export class GammaDistribution extends Distribution {
   }
 
   protected computeLogProb(x: tf.Tensor): tf.Tensor {
-    // x^(a-1) as xlogy, so that x = 0 gets the density's limit there: 1 for a = 1 (as
+    // x^(a-1) as xlogy (0 where a = 1), so that x = 0 gets the density's limit there: 1 for a = 1 (as
     // Exponential), Infinity for a < 1, 0 for a > 1 (scipy and NumPyro do the same).
     const a = this.concentration;
     const nonnegativeX = tf.greaterEqual(x, 0);
     const safeX = tf.where(nonnegativeX, x, tf.onesLike(x));
     const lp = tf.sub(
-      tf.add(tf.mul(a, tf.log(this.rate)), xlogy(tf.sub(a, 1), safeX)),
+      tf.add(tf.mul(a, tf.log(this.rate)), mulOrZero(tf.sub(a, 1), tf.log(safeX))),
       tf.add(tf.mul(this.rate, safeX), lgamma(a)),
     );
     return negInfOutside(nonnegativeX, lp);
