@@ -3,6 +3,7 @@
  * tfjs function of some inputs once, with its tfjs gradient, optimizes the recorded graph and
  * emits float64 JavaScript for value and gradient; or says, naming the cause, why it cannot.
  */
+import { withoutTensorValidation } from "../dist/validation.js";
 import type { tf } from "../tf.js";
 import { sizeOf } from "../util/shapes.js";
 import { type CompiledArtifact, type CompiledObjective, wrap } from "./artifact.js";
@@ -91,7 +92,9 @@ export function compileObjective(
   });
 
   const started = performance.now();
-  const traced = traceObjective(fn, shapes, wrt, at);
+  // Validation reads no tensor while tracing: a read of a value computed from the inputs would
+  // make the trace unusable (parameters given as numbers are still checked).
+  const traced = withoutTensorValidation(() => traceObjective(fn, shapes, wrt, at));
   if (!traced.ok) return fail(name, traced.reason);
   const trace = traced.trace;
   const unsupported = unsupportedReason(trace.graph);

@@ -3,7 +3,6 @@
  * recorded graph holds the forward computation and, through tfjs's own gradient functions,
  * the backward one.
  */
-import { withoutTensorValidation } from "../dist/validation.js";
 import { tf } from "../tf.js";
 import { sizeOf } from "../util/shapes.js";
 import { withRecordingBackend } from "./backend.js";
@@ -38,54 +37,50 @@ export function traceObjective(
   at: readonly Float64Array[],
 ): TraceResult {
   try {
-    // Validation does not read tensors while tracing: a read of a value computed from the
-    // inputs would make the trace unusable (parameters given as numbers are still checked).
-    return withoutTensorValidation(() =>
-      withRecordingBackend(
-        (backend) => new Recorder(backend),
-        (rec, backend) => {
-          const xs = inputShapes.map((shape, i) =>
-            tf.tensor(Float32Array.from(at[i]), shape, "float32"),
+    return withRecordingBackend(
+      (backend) => new Recorder(backend),
+      (rec, backend) => {
+        const xs = inputShapes.map((shape, i) =>
+          tf.tensor(Float32Array.from(at[i]), shape, "float32"),
+        );
+        xs.forEach((x, i) => {
+          rec.placeholder(i, x);
+        });
+        let value: tf.Tensor;
+        let grads: Array<tf.Tensor | undefined>;
+        if (wrt.length > 0) {
+          const result = tf.engine().gradients(
+            () => {
+              const y = checkScalar(fn(...xs));
+              rec.startBackward();
+              return y;
+            },
+            wrt.map((i) => xs[i]),
+            undefined,
+            true,
           );
-          xs.forEach((x, i) => {
-            rec.placeholder(i, x);
-          });
-          let value: tf.Tensor;
-          let grads: Array<tf.Tensor | undefined>;
-          if (wrt.length > 0) {
-            const result = tf.engine().gradients(
-              () => {
-                const y = checkScalar(fn(...xs));
-                rec.startBackward();
-                return y;
-              },
-              wrt.map((i) => xs[i]),
-              undefined,
-              true,
-            );
-            value = result.value;
-            grads = result.grads;
-          } else {
-            value = checkScalar(fn(...xs));
-            grads = [];
-          }
-          const failure = describeFailure(rec);
-          if (failure !== undefined) return { ok: false, reason: failure };
-          const outputs = [
-            rec.resolve(value),
-            ...grads.map((g, i) => (g == null ? NO_VALUE : gradValue(rec, g, wrt[i]))),
-          ];
-          const shadowValue = Number(backend.storedValues(value)[0]);
-          const shadowGrads = wrt.map((input, i) => {
-            const g = grads[i];
-            return g == null
-              ? new Float64Array(sizeOf(inputShapes[input]))
-              : Float64Array.from(backend.storedValues(g));
-          });
-          const graph = rec.build(outputs);
-          return { ok: true, trace: { graph, at, shadowValue, shadowGrads } } as const;
-        },
-      ),
+          value = result.value;
+          grads = result.grads;
+        } else {
+          value = checkScalar(fn(...xs));
+          grads = [];
+        }
+        const failure = describeFailure(rec);
+        if (failure !== undefined) return { ok: false, reason: failure };
+        const outputs = [
+          rec.resolve(value),
+          ...grads.map((g, i) => (g == null ? NO_VALUE : gradValue(rec, g, wrt[i]))),
+        ];
+        const shadowValue = Number(backend.storedValues(value)[0]);
+        const shadowGrads = wrt.map((input, i) => {
+          const g = grads[i];
+          return g == null
+            ? new Float64Array(sizeOf(inputShapes[input]))
+            : Float64Array.from(backend.storedValues(g));
+        });
+        const graph = rec.build(outputs);
+        return { ok: true, trace: { graph, at, shadowValue, shadowGrads } } as const;
+      },
     );
   } catch (error) {
     return { ok: false, reason: `the objective threw while tracing: ${(error as Error).message}` };
