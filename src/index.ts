@@ -50,9 +50,17 @@ export {
   type InferenceDataGroup,
   inferenceDataGroups,
 } from "./io/inference-data.js";
+export {
+  type InferenceDataFormat,
+  readInferenceData,
+  writeInferenceData,
+} from "./io/inference-data-file.js";
+export { formatInferenceDataJSON, parseInferenceDataJSON } from "./io/inference-data-json.js";
+export { readZarrStore, writeZarrStore } from "./io/inference-data-zarr.js";
 export type { LogLikInput, LogLikOptions } from "./io/log-lik-matrix.js";
 export { type LooOptions, type LooResult, loo } from "./io/loo.js";
 export { type PsisResult, psis } from "./io/psis.js";
+export { type InferenceDataOptions, toInferenceData } from "./io/to-inference-data.js";
 export { type WaicResult, waic } from "./io/waic.js";
 export {
   deterministic,
