@@ -59,7 +59,16 @@ export { formatInferenceDataJSON, parseInferenceDataJSON } from "./io/inference-
 export { readZarrStore, writeZarrStore } from "./io/inference-data-zarr.js";
 export type { LogLikInput, LogLikOptions } from "./io/log-lik-matrix.js";
 export { type LooOptions, type LooResult, loo } from "./io/loo.js";
+export {
+  getModelRelations,
+  type ModelPlate,
+  type ModelRelations,
+  type ModelSite,
+  type SiteKind,
+} from "./io/model-relations.js";
 export { type PsisResult, psis } from "./io/psis.js";
+export { type RenderModelOptions, renderModel } from "./io/render-model.js";
+export { renderModelSvg } from "./io/render-model-svg.js";
 export { type InferenceDataOptions, toInferenceData } from "./io/to-inference-data.js";
 export { type WaicResult, waic } from "./io/waic.js";
 export {
