@@ -27,8 +27,6 @@ export * from "./infer/diagnostics/index.js";
 export type { Draws } from "./infer/draws.js";
 export { FlatLayout, type LayoutEntry, type SiteLayout } from "./infer/layout.js";
 export { logDensity, pointLogProbs } from "./infer/log-density.js";
-// Taking draws to ArviZ, comparing models, model graphs.
-export { logLikelihood } from "./infer/log-likelihood.js";
 export * from "./infer/mcmc/index.js";
 export {
   type EngineName,
@@ -39,38 +37,7 @@ export {
 } from "./infer/potential.js";
 export { Predictive, type PredictiveOptions } from "./infer/predictive.js";
 export * from "./infer/svi/index.js";
-export { compareModels, type ModelComparison } from "./io/compare-models.js";
 export * from "./io/index.js";
-export {
-  type CoordValues,
-  type Dataset,
-  type DataType,
-  type DataVariable,
-  type InferenceData,
-  type InferenceDataGroup,
-  inferenceDataGroups,
-} from "./io/inference-data.js";
-export {
-  type InferenceDataFormat,
-  readInferenceData,
-  writeInferenceData,
-} from "./io/inference-data-file.js";
-export { formatInferenceDataJSON, parseInferenceDataJSON } from "./io/inference-data-json.js";
-export { readZarrStore, writeZarrStore } from "./io/inference-data-zarr.js";
-export type { LogLikInput, LogLikOptions } from "./io/log-lik-matrix.js";
-export { type LooOptions, type LooResult, loo } from "./io/loo.js";
-export {
-  getModelRelations,
-  type ModelPlate,
-  type ModelRelations,
-  type ModelSite,
-  type SiteKind,
-} from "./io/model-relations.js";
-export { type PsisResult, psis } from "./io/psis.js";
-export { type RenderModelOptions, renderModel } from "./io/render-model.js";
-export { renderModelSvg } from "./io/render-model-svg.js";
-export { type InferenceDataOptions, toInferenceData } from "./io/to-inference-data.js";
-export { type WaicResult, waic } from "./io/waic.js";
 export {
   deterministic,
   factor,
