@@ -214,6 +214,39 @@ describe.skipIf(python === undefined)("read by Python", () => {
   });
 });
 
+describe.skipIf(python === undefined)("readInferenceData of a store xarray wrote", () => {
+  it("reads every group of InferenceData.to_zarr's layout (Blosc chunks, booleans as int8)", async () => {
+    const path = join(dir, "from-xarray.zarr");
+    // What InferenceData.to_zarr does: Dataset.to_zarr(store, group=name) for each group.
+    const program = [
+      "import sys, numpy as np, xarray as xr",
+      "path = sys.argv[1]",
+      "theta = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4) / 7",
+      "post = xr.Dataset({'mu': (('chain', 'draw'), theta[:, :, 0]), 'theta': (('chain', 'draw', 'school'), theta)},",
+      "    coords={'chain': [0, 1], 'draw': [0, 1, 2], 'school': ['Choate', 'Deerfield', 'Exeter', 'Hotchkiss']},",
+      "    attrs={'inference_library': 'numpyro'})",
+      "post.to_zarr(path, group='posterior', mode='w')",
+      "stats = xr.Dataset({'diverging': (('chain', 'draw'), np.array([[True, False, False], [False, False, True]]))},",
+      "    coords={'chain': [0, 1], 'draw': [0, 1, 2]})",
+      "stats.to_zarr(path, group='sample_stats', mode='a')",
+    ].join("\n");
+    execFileSync(python as string, ["-c", program, path]);
+    const back = await readInferenceData(path);
+    expect(Object.keys(back).sort()).toEqual(["posterior", "sample_stats"]);
+    const post = back.posterior!;
+    expect(post.attrs.inference_library).toBe("numpyro");
+    expect(post.coords.school).toEqual(["Choate", "Deerfield", "Exeter", "Hotchkiss"]);
+    expect(post.variables.theta.dims).toEqual(["chain", "draw", "school"]);
+    expect(Array.from(post.variables.theta.data)).toEqual(
+      Array.from({ length: 24 }, (_, i) => i / 7),
+    );
+    expect(Array.from(post.variables.mu.data)).toEqual([0, 4, 8, 12, 16, 20].map((i) => i / 7));
+    const diverging = back.sample_stats!.variables.diverging;
+    expect(diverging.dtype).toBe("bool");
+    expect(Array.from(diverging.data)).toEqual([1, 0, 0, 0, 0, 1]);
+  });
+});
+
 describe("readInferenceData", () => {
   for (const format of ["zarr", "json"] as const) {
     it(`round-trips ${format}`, async () => {
