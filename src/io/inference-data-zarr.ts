@@ -55,6 +55,13 @@ export async function writeZarrStore(store: Mutable, idata: InferenceData): Prom
       ]),
     ];
     for (const [name, values] of entries) {
+      if (name.includes("/") || name.startsWith(".")) {
+        throw new ArgumentError({
+          api: "writeInferenceData",
+          argument: `${group}.${name}`,
+          message: `writeInferenceData: "${name}" in ${group} cannot name a Zarr array (no "/" and no leading ".")`,
+        });
+      }
       if (name in dataset.coords && name in dataset.variables) {
         throw new ArgumentError({
           api: "writeInferenceData",
