@@ -95,6 +95,7 @@ export async function writeZarrStore(store: Mutable, idata: InferenceData): Prom
   for (const { path, values } of arrays) {
     if (sizeOf(values.shape) === 0) continue;
     const array = await zarr.open.v2(root.resolve(path), { kind: "array" });
+    // The array's data type is known only at run time; `values.data` was made to match it.
     await zarr.set(array, null, {
       data: values.data,
       shape: values.shape,
