@@ -1,6 +1,7 @@
 /**
- * The page: starts the sampling worker, draws a progress bar per chain while it runs, then the
- * summary table and the trace and posterior plots (Vega-Lite specifications built by Tyche in
+ * The page: starts the sampling worker, shows the model's graph (an SVG drawn by Graphviz in
+ * the worker), draws a progress bar per chain while it runs, then the summary table and the
+ * trace and posterior plots (Vega-Lite specifications built by Tyche in
  * the worker, rendered here by Vega as SVG).
  *
  * The run's settings come from the query string (`?seed=1&warmup=500&samples=500&chains=4`),
@@ -128,6 +129,7 @@ const worker = new Worker(new URL("./sampler.worker.ts", import.meta.url), { typ
 worker.addEventListener("message", (event: MessageEvent<WorkerMessage>) => {
   const message = event.data;
   if (message.type === "progress") showProgress(rows, message);
+  else if (message.type === "graph") element("model-graph").innerHTML = message.svg;
   else if (message.type === "error") setStatus("error", `Sampling failed: ${message.message}`);
   else {
     worker.terminate();

@@ -37,10 +37,16 @@ export interface DoneMessage {
   readonly posteriorSpec: TopLevelSpec;
 }
 
+/** The model's graph (`renderModelSvg`), posted before sampling starts. */
+export interface GraphMessage {
+  readonly type: "graph";
+  readonly svg: string;
+}
+
 export interface ErrorMessage {
   readonly type: "error";
   readonly message: string;
 }
 
 /** Everything the worker posts. */
-export type WorkerMessage = ProgressMessage | DoneMessage | ErrorMessage;
+export type WorkerMessage = ProgressMessage | GraphMessage | DoneMessage | ErrorMessage;
