@@ -7,6 +7,7 @@
 import { DistributionParameterError } from "../errors.js";
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, constant, float64Of, tf } from "../tf.js";
+import { callable } from "../util/callable.js";
 import { broadcastShapes, formatShape, shapesEqual, tryBroadcastShapes } from "../util/shapes.js";
 import { type Constraint, independent } from "./constraints.js";
 import { tensorValidationActive, validationEnabled } from "./validation.js";
@@ -218,15 +219,7 @@ export function batchShapeOf(
   return out;
 }
 
-/**
- * A distribution broadcast to a larger batch shape; draws are independent across the new entries.
- *
- * @example
- * const d = Normal(0, 1).expand([3]); // an ExpandedDistribution
- * d.batchShape; // [3]
- * d.sample(PRNGKey(0)).shape; // [3]: three independent draws
- */
-export class ExpandedDistribution extends Distribution {
+class ExpandedDistributionClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
@@ -316,14 +309,17 @@ export class ExpandedDistribution extends Distribution {
 }
 
 /**
- * Reinterprets batch dims as event dims: log-probabilities are summed over them.
+ * A distribution broadcast to a larger batch shape; draws are independent across the new entries.
  *
  * @example
- * const d = Normal([0, 0], 1).toEvent(1); // an Independent
- * [d.batchShape, d.eventShape]; // [[], [2]]
- * d.logProb([0, 0]); // one number: the sum of the two log-densities
+ * const d = Normal(0, 1).expand([3]); // an ExpandedDistribution
+ * d.batchShape; // [3]
+ * d.sample(PRNGKey(0)).shape; // [3]: three independent draws
  */
-export class Independent extends Distribution {
+export const ExpandedDistribution = callable(ExpandedDistributionClass);
+export type ExpandedDistribution = ExpandedDistributionClass;
+
+class IndependentClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
@@ -374,13 +370,17 @@ export class Independent extends Distribution {
 }
 
 /**
- * Zeroes the log-probability where a mask is false.
+ * Reinterprets batch dims as event dims: log-probabilities are summed over them.
  *
  * @example
- * const d = Normal([0, 0], 1).mask([true, false]); // a Masked
- * d.logProb([1, 1]); // [-1.4189385, 0]
+ * const d = Normal([0, 0], 1).toEvent(1); // an Independent
+ * [d.batchShape, d.eventShape]; // [[], [2]]
+ * d.logProb([0, 0]); // one number: the sum of the two log-densities
  */
-export class Masked extends Distribution {
+export const Independent = callable(IndependentClass);
+export type Independent = IndependentClass;
+
+class MaskedClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
@@ -429,6 +429,16 @@ export class Masked extends Distribution {
     return this.base.enumerateSupport(expand);
   }
 }
+
+/**
+ * Zeroes the log-probability where a mask is false.
+ *
+ * @example
+ * const d = Normal([0, 0], 1).mask([true, false]); // a Masked
+ * d.logProb([1, 1]); // [-1.4189385, 0]
+ */
+export const Masked = callable(MaskedClass);
+export type Masked = MaskedClass;
 
 function toBoolTensor(t: tf.Tensor): tf.Tensor {
   return t.dtype === "bool" ? t : tf.notEqual(t, 0);
