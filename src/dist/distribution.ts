@@ -53,25 +53,32 @@ export abstract class Distribution {
   }
 
   /**
-   * Log-density (or mass) of `value`; the result has the broadcast batch shape.
+   * Log-density (or mass) of `value`; the result has the broadcast batch shape. Values of any
+   * dtype are accepted (an int32 draw, float32 data from `constant`, booleans) and read as
+   * float32.
    *
    * @example
    * Normal(0, 1).logProb(0); // -0.9189385
    */
   logProb(value: ArrayLike): tf.Tensor {
     this.assertValid();
-    return this.computeLogProb(constant(value));
+    const x = constant(value);
+    return this.computeLogProb(x.dtype === "float32" ? x : tf.cast(x, "float32"));
   }
 
   /**
    * Draws of shape `[...sampleShape, ...batchShape, ...eventShape]`, reproducible for a key.
+   * Draws of discrete distributions are int32 tensors (as NumPyro's), so they index arrays:
+   * `tf.gather(locs, z)`; the others are float32.
    *
    * @example
    * Normal(0, 1).sample(PRNGKey(0), [1000]);
+   * Categorical({ probs: [0.2, 0.8] }).sample(PRNGKey(0)).dtype; // "int32"
    */
   sample(key: Key, sampleShape: readonly number[] = []): tf.Tensor {
     this.assertValid();
-    return this.draw(key, sampleShape);
+    const x = this.draw(key, sampleShape);
+    return this.isDiscrete && x.dtype !== "int32" ? tf.cast(x, "int32") : x;
   }
 
   protected abstract computeLogProb(value: tf.Tensor): tf.Tensor;
@@ -98,8 +105,9 @@ export abstract class Distribution {
     throw this.unsupported("entropy");
   }
   /**
-   * Every value of a finite discrete support, along a new leading dimension; with `expand`
-   * the result is broadcast to `[n, ...batchShape, ...eventShape]`, else `[n, 1, ..., 1, ...eventShape]`.
+   * Every value of a finite discrete support (int32, as draws), along a new leading dimension;
+   * with `expand` the result is broadcast to `[n, ...batchShape, ...eventShape]`, else
+   * `[n, 1, ..., 1, ...eventShape]`.
    */
   enumerateSupport(_expand = true): tf.Tensor {
     throw this.unsupported("enumerateSupport");
