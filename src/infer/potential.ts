@@ -224,7 +224,6 @@ export function potential<A extends any[]>(
     const found = latentSites(currentModel(), args, options.key ?? 0, options.fixed ?? {});
     return { layout: FlatLayout.fromSites(found.latent), discreteFixed: found.discreteFixed };
   });
-  checkWhole(discreteFixed, options.fixed ?? {});
   const atPoint = (q: tf.Tensor, f: tf.Tensor) =>
     traceAtUnconstrained(withFixed(f), args, layout, q);
   const logJointWith: LogJoint = (q, f) => {
@@ -282,7 +281,14 @@ export function potential<A extends any[]>(
         return out;
       }),
     setFixed: (values) => {
-      checkWhole(discreteFixed, values);
+      for (const name of discreteFixed) {
+        const value = values[name];
+        if (value !== undefined)
+          requireWhole(
+            name,
+            value instanceof tf.Tensor ? readFloat64(value) : flatten(value).values,
+          );
+      }
       writeFixed(fixedLayout, fixedVector, values);
     },
     logJoint,
@@ -344,27 +350,24 @@ function modelAtFixed<A extends unknown[]>(
   return substitute(model, (msg) => {
     const e = byName.get(msg.name);
     if (e === undefined) return undefined;
-    return tf.reshape(constant(vector.slice(e.offset, e.offset + e.size)), e.shape);
+    const values = vector.slice(e.offset, e.offset + e.size);
+    if (drawsIntegers(msg)) requireWhole(msg.name, values);
+    return tf.reshape(constant(values), e.shape);
   });
 }
 
 /**
- * Values for the fixed discrete sites must be whole numbers: they are cast to int32 (as the
- * sites' draws are) in the traced log density.
+ * Values of a fixed discrete site must be whole numbers: they are cast to int32 (as the site's
+ * draws are) in the traced log density.
  */
-function checkWhole(discrete: ReadonlySet<string>, values: Record<string, ArrayLike>): void {
-  for (const name of discrete) {
-    const value = values[name];
-    if (value === undefined) continue;
-    const data = value instanceof tf.Tensor ? readFloat64(value) : flatten(value).values;
-    const bad = data.find((v) => !Number.isInteger(v));
-    if (bad !== undefined) {
-      throw new ArgumentError({
-        message: `potential: the fixed site "${name}" is discrete; its values must be whole numbers, got ${bad}`,
-        api: "potential",
-        argument: name,
-      });
-    }
+function requireWhole(name: string, values: Float64Array): void {
+  const bad = values.find((v) => !Number.isInteger(v));
+  if (bad !== undefined) {
+    throw new ArgumentError({
+      message: `potential: the fixed site "${name}" is discrete; its values must be whole numbers, got ${bad}`,
+      api: "potential",
+      argument: name,
+    });
   }
 }
 
