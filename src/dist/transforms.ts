@@ -413,7 +413,7 @@ class ComposeTransformClass extends Transform {
  *
  * @example
  * // onto the interval (2, 5): sigmoid, then 2 + 3 y
- * const t = ComposeTransform([new SigmoidTransform(), new AffineTransform(2, 3)]);
+ * const t = ComposeTransform([SigmoidTransform(), AffineTransform(2, 3)]);
  */
 export const ComposeTransform = callable(ComposeTransformClass);
 export type ComposeTransform = ComposeTransformClass;
@@ -465,7 +465,7 @@ class IndependentTransformClass extends Transform {
  * them.
  *
  * @example
- * const t = IndependentTransform(new ExpTransform(), 1);
+ * const t = IndependentTransform(ExpTransform(), 1);
  * const x = tf.tensor([0, 1, 2]);
  * t.logAbsDetJacobian(x, t.forward(x)); // 3: one log-determinant for the whole vector
  */
