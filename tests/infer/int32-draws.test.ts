@@ -113,18 +113,20 @@ describe("MCMC with a discrete site used as an index (DiscreteHMCGibbs)", async 
     expect(Math.abs(row.mean - mean) / (row.sd / Math.sqrt(row.essBulk))).toBeLessThan(4.5);
   });
 
-  it("Predictive substitutes the posterior draws of z as int32 indices", () => {
-    const n = 400;
-    const first = (d: { data: Float64Array }) => ({ shape: [n], data: d.data.slice(0, n) });
-    const predicted = new Predictive(indexed, {
-      posteriorSamples: { s: first(samples.s), z: first(samples.z) },
-      returnSites: ["y"],
-      parallel: false,
-    }).run(PRNGKey(1), y);
-    expect(predicted.y.shape).toEqual([n]);
-    // y | z ~ Normal(locs[z], 1): the residuals against locs[z] have mean 0 and variance 1.
-    const residuals = Array.from(predicted.y.data, (v, i) => v - locs[samples.z.data[i]]);
-    const mean = residuals.reduce((a, b) => a + b, 0) / residuals.length;
-    expect(Math.abs(mean) * Math.sqrt(residuals.length)).toBeLessThan(4.5);
-  });
+  for (const parallel of [true, false]) {
+    it(`Predictive (${parallel ? "batched" : "draw by draw"}) substitutes the posterior draws of z as int32 indices`, () => {
+      const n = 400;
+      const first = (d: { data: Float64Array }) => ({ shape: [n], data: d.data.slice(0, n) });
+      const predicted = new Predictive(indexed, {
+        posteriorSamples: { s: first(samples.s), z: first(samples.z) },
+        returnSites: ["y"],
+        parallel,
+      }).run(PRNGKey(1), y);
+      expect(predicted.y.shape).toEqual([n]);
+      // y | z ~ Normal(locs[z], 1): the residuals against locs[z] have mean 0 and sd 1.
+      const residuals = Array.from(predicted.y.data, (v, i) => v - locs[samples.z.data[i]]);
+      const mean = residuals.reduce((a, b) => a + b, 0) / residuals.length;
+      expect(Math.abs(mean) * Math.sqrt(residuals.length)).toBeLessThan(4.5);
+    });
+  }
 });
