@@ -12,7 +12,7 @@
  *   maps, names files that the package contains.
  *
  * Needs the npm registry for the package's dependencies (`--prefer-offline` takes them from
- * npm's cache when it has them). Takes about a minute.
+ * npm's cache when it has them). Takes one to three minutes, most of it building and installing.
  *
  *     npm run check:package [-- --keep]     (--keep leaves the fresh project in place)
  */
@@ -57,7 +57,7 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const project = mkdtempSync(join(tmpdir(), "tyche-package-"));
 try {
   step("npm pack (builds first)");
-  run("npm", ["pack", "--pack-destination", project], root, "npm pack");
+  run("npm", ["pack", "--pack-destination", project, "--loglevel=warn"], root, "npm pack");
   const tarball = join(project, `${manifest.name}-${manifest.version}.tgz`);
   if (!existsSync(tarball)) throw new Error(`check-package: npm pack made no ${tarball}`);
 
