@@ -78,6 +78,6 @@ export {
   float64Of,
   type NestedNumbers,
   setWasmPaths,
-  tf,
   useBackend,
 } from "./tf.js";
+export * as tf from "./tf-exact.js";

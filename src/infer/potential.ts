@@ -9,6 +9,7 @@ import { bijectTo } from "../dist/biject-to.js";
 import { withoutTensorValidation } from "../dist/validation.js";
 import { ArgumentError, ModelError } from "../errors.js";
 import { seed } from "../handlers/seed.js";
+import { drawsIntegers } from "../handlers/site-value.js";
 import { substitute } from "../handlers/substitute.js";
 import { trace } from "../handlers/trace.js";
 import type { SampleSite } from "../primitives/messages.js";
@@ -206,18 +207,23 @@ export function potential<A extends any[]>(
   const fixedLayout = layoutOfValues(options.fixed ?? {});
   const fixedVector = new Float64Array(fixedLayout.size);
   writeFixed(fixedLayout, fixedVector, options.fixed ?? {});
-  // The model with the fixed sites set from a flat tensor of their values.
+  // The model with the fixed sites set from a flat tensor of their values; discrete sites get
+  // int32 values, as their draws are (whole numbers: checked when the values are written).
   const withFixed = (f: tf.Tensor) => {
     if (fixedLayout.entries.length === 0) return model;
-    const values: Record<string, tf.Tensor> = {};
+    const values = new Map<string, tf.Tensor>();
     for (const e of fixedLayout.entries)
-      values[e.name] = tf.reshape(tf.slice(f, [e.offset], [e.size]), e.shape);
-    return substitute(model, values);
+      values.set(e.name, tf.reshape(tf.slice(f, [e.offset], [e.size]), e.shape));
+    return substitute(model, (msg) => {
+      const value = values.get(msg.name);
+      return value !== undefined && drawsIntegers(msg) ? tf.cast(value, "int32") : value;
+    });
   };
   const currentModel = () => modelAtFixed(fixedLayout, fixedVector, model);
-  const layout = tidyValue(() =>
-    FlatLayout.fromSites(latentSites(currentModel(), args, options.key ?? 0, options.fixed ?? {})),
-  );
+  const { layout, discreteFixed } = tidyValue(() => {
+    const found = latentSites(currentModel(), args, options.key ?? 0, options.fixed ?? {});
+    return { layout: FlatLayout.fromSites(found.latent), discreteFixed: found.discreteFixed };
+  });
   const atPoint = (q: tf.Tensor, f: tf.Tensor) =>
     traceAtUnconstrained(withFixed(f), args, layout, q);
   const logJointWith: LogJoint = (q, f) => {
@@ -274,7 +280,17 @@ export function potential<A extends any[]>(
         }
         return out;
       }),
-    setFixed: (values) => writeFixed(fixedLayout, fixedVector, values),
+    setFixed: (values) => {
+      for (const name of discreteFixed) {
+        const value = values[name];
+        if (value !== undefined)
+          requireWhole(
+            name,
+            value instanceof tf.Tensor ? readFloat64(value) : flatten(value).values,
+          );
+      }
+      writeFixed(fixedLayout, fixedVector, values);
+    },
     logJoint,
   };
 }
@@ -334,17 +350,37 @@ function modelAtFixed<A extends unknown[]>(
   return substitute(model, (msg) => {
     const e = byName.get(msg.name);
     if (e === undefined) return undefined;
-    return tf.reshape(constant(vector.slice(e.offset, e.offset + e.size)), e.shape);
+    const values = vector.slice(e.offset, e.offset + e.size);
+    if (drawsIntegers(msg)) requireWhole(msg.name, values);
+    return tf.reshape(constant(values), e.shape);
   });
 }
 
-/** The continuous latent sample sites of a model, found by one seeded run. */
+/**
+ * Values of a fixed discrete site must be whole numbers: they are cast to int32 (as the site's
+ * draws are) in the traced log density.
+ */
+function requireWhole(name: string, values: Float64Array): void {
+  const bad = values.find((v) => !Number.isInteger(v));
+  if (bad !== undefined) {
+    throw new ArgumentError({
+      message: `potential: the fixed site "${name}" is discrete; its values must be whole numbers, got ${bad}`,
+      api: "potential",
+      argument: name,
+    });
+  }
+}
+
+/**
+ * The continuous latent sample sites of a model, found by one seeded run, and which of the
+ * fixed sites are discrete.
+ */
 function latentSites<A extends any[]>(
   model: Model<A, unknown>,
   args: A,
   key: Key | number,
   fixed: Record<string, ArrayLike>,
-): SampleSite[] {
+): { latent: SampleSite[]; discreteFixed: Set<string> } {
   // Only the sites and their shapes are needed here. Parameters are not read back: a model that
   // is finite in float64 can give NaN in this float32 run (a Cholesky factor of a nearly
   // singular kernel matrix), and the compiled engine, in float64, serves it well.
@@ -361,5 +397,9 @@ function latentSites<A extends any[]>(
       site: discrete[0].name,
     });
   }
-  return latent;
+  const discreteFixed = tr
+    .sampleSites()
+    .filter((s) => fixed[s.name] !== undefined && s.fn.isDiscrete)
+    .map((s) => s.name);
+  return { latent, discreteFixed: new Set(discreteFixed) };
 }
