@@ -77,7 +77,7 @@ export function renderModel<A extends unknown[]>(
   if (options.renderDistributions) {
     const legend = sites
       .map((s) => `${s.name} ${describe(s)}`)
-      .map((line) => `${escape(line)}\\l`)
+      .map((line) => `${quoteDot(line)}\\l`)
       .join("");
     lines.push(`  "distribution_description_node" [label="${legend}" shape=plaintext]`);
   }
@@ -117,10 +117,10 @@ function describe(s: ModelSite): string {
   }
 }
 
-function escape(text: string): string {
+function quoteDot(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
 function quote(text: string): string {
-  return `"${escape(text)}"`;
+  return `"${quoteDot(text)}"`;
 }
