@@ -13,6 +13,7 @@
  * (Stan's C++ leaves its window counters unset on the fallback path, stan-dev/stan#3380; this
  * schedule follows the documented 15/75/10 intent.)
  */
+import { hmcDefaults } from "../mcmc/defaults.js";
 
 /** One adaptation window: iterations [start, end) of warmup. */
 export interface AdaptationWindow {
@@ -44,9 +45,10 @@ export function buildAdaptationSchedule(
       `buildAdaptationSchedule: numWarmup must be a non-negative integer, got ${numWarmup}`,
     );
   }
-  let initBuffer = options.initBuffer ?? 75;
-  let termBuffer = options.termBuffer ?? 50;
-  let baseWindow = options.baseWindow ?? 25;
+  const defaults = hmcDefaults.schedule;
+  let initBuffer = options.initBuffer ?? defaults.initBuffer;
+  let termBuffer = options.termBuffer ?? defaults.termBuffer;
+  let baseWindow = options.baseWindow ?? defaults.baseWindow;
   for (const [name, value] of Object.entries({ initBuffer, termBuffer, baseWindow })) {
     if (!(Number.isInteger(value) && value >= 0)) {
       throw new RangeError(
