@@ -405,18 +405,20 @@ async function fitAll<A extends unknown[]>(
       const onMainThread = () =>
         runChain(target, chainOptions, key).then((r) => posteriorOf(target, r));
       if (pool !== undefined && target.artifact !== undefined && inWorkers.size < size) {
-        const job = pool.run({ artifact: target.artifact, key, ...chainJob(target, chainOptions) }).then(
-          (r) => posteriorOf(target, r as ChainResult),
-          (error: Error) => {
-            if (!warned) {
-              warned = true;
-              console.warn(
-                `sbc: a worker thread could not fit simulation ${i} (${error.message}); fitting it on the main thread. A custom op defined outside the library needs its module in options.workerImports.`,
-              );
-            }
-            return onMainThread();
-          },
-        );
+        const job = pool
+          .run({ artifact: target.artifact, key, ...chainJob(target, chainOptions) })
+          .then(
+            (r) => posteriorOf(target, r as ChainResult),
+            (error: Error) => {
+              if (!warned) {
+                warned = true;
+                console.warn(
+                  `sbc: a worker thread could not fit simulation ${i} (${error.message}); fitting it on the main thread. A custom op defined outside the library needs its module in options.workerImports.`,
+                );
+              }
+              return onMainThread();
+            },
+          );
         const tracked = job.finally(() => {
           inWorkers.delete(tracked);
           progress();

@@ -18,7 +18,7 @@ export interface ChainJob {
   readonly module: string;
   readonly settings: unknown;
   readonly plan: ChainPlan;
-  /** Continue with these parameters and no warmup (a continuation); undefined for a new chain. */
+  /** Start from these parameters (a continuation, with no warmup iterations); undefined: the setup's. */
   readonly parameters?: unknown;
   readonly key: Key;
   /** Modules to import first, so that the custom ops the potential calls are registered. */
@@ -84,9 +84,7 @@ if (port !== null) {
       const setup = sampler.chainSetup(message.settings, target, message.plan);
       port.postMessage({ type: "started" } satisfies ChainMessage);
       const continued =
-        message.parameters === undefined
-          ? setup
-          : { ...setup, parameters: message.parameters, warmup: undefined };
+        message.parameters === undefined ? setup : { ...setup, parameters: message.parameters };
       let lastPost = 0;
       const run = new ChainRun(target, message.plan, continued, message.key, {
         onProgress: (progress) => {

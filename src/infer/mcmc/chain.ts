@@ -63,12 +63,12 @@ export interface PositionState {
 }
 
 /** What warmup did. */
-export interface WarmupSummary {
+export interface WarmupSummary<C extends InfoColumns = InfoColumns> {
   /** Warmup iterations run. */
   readonly numIterations: number;
   /** Whether every planned warmup iteration ran (false after an abort during warmup). */
   readonly complete: boolean;
-  readonly stats: InfoColumns;
+  readonly stats: C;
   /** Warmup draws when `saveWarmup` was set. */
   readonly draws?: Float64Array;
   readonly numDivergences: number;
@@ -76,19 +76,26 @@ export interface WarmupSummary {
   readonly finalState?: PositionState;
 }
 
-/** What a chain produced; plain data (it crosses from worker threads). */
-export interface ChainResult<P = unknown, R extends object = object> {
+/**
+ * What a chain produced; plain data (it crosses from worker threads). `P` is the algorithm's
+ * parameters, `R` what its warmup reports, `C` its statistics' columns.
+ */
+export interface ChainResult<
+  P = unknown,
+  R extends object = object,
+  C extends InfoColumns = InfoColumns,
+> {
   readonly dim: number;
   /** Kept sampling draws. */
   readonly numDraws: number;
   /** Kept draws, row-major: draw d is draws.subarray(d * dim, (d + 1) * dim). */
   readonly draws: Float64Array;
   /** Statistics of the kept draws, aligned with `draws`. */
-  readonly stats: InfoColumns;
+  readonly stats: C;
   /** Divergent transitions after warmup, thinned-out iterations included. */
   readonly numDivergences: number;
   /** What warmup did, with what the warmup reports about itself (its `report`). */
-  readonly warmup: WarmupSummary & Partial<R>;
+  readonly warmup: WarmupSummary<C> & R;
   /**
    * The parameters sampling used (the adapted ones); for a run aborted during warmup, those
    * warmup had reached (see `warmup.complete`).
@@ -113,7 +120,7 @@ export interface ChainResult<P = unknown, R extends object = object> {
  * while (!run.done) run.step();
  * const { draws, stats } = run.result();
  */
-export class ChainRun<P = unknown, R extends object = object> {
+export class ChainRun<P = unknown, R extends object = object, C extends InfoColumns = InfoColumns> {
   readonly numIterations: number;
   private readonly iterationKey: Key;
   private readonly initAttempts: number;
@@ -151,13 +158,15 @@ export class ChainRun<P = unknown, R extends object = object> {
     this.algorithm = setup.algorithm(setup.parameters);
     const kernelKey = foldIn(initKey, -1);
     this.state = this.algorithm.init(start.position, target, kernelKey);
-    const warmup = plan.numWarmup > 0 ? setup.warmup : undefined;
+    const warmup = setup.warmup;
     if (warmup === undefined) {
       this.samplingParameters = setup.parameters;
     } else {
-      this.warmupState = warmup.init(this.state, setup.parameters, warmupKey);
-      const moved = this.warmupState?.start;
+      const warmupState = warmup.init(this.state, setup.parameters, warmupKey);
+      this.warmupState = warmupState;
+      const moved = warmupState.start;
       if (moved !== undefined) this.state = this.algorithm.init(moved, target, kernelKey);
+      if (plan.numWarmup === 0) this.samplingParameters = warmup.final(warmupState);
     }
     const fields = this.algorithm.infoFields;
     this.warmupRecorder = new InfoRecorder(fields, plan.numWarmup, target.dim, plan.saveWarmup);
@@ -187,6 +196,7 @@ export class ChainRun<P = unknown, R extends object = object> {
     const i = this.completed;
     const phase = this.phase;
     const warmup = phase === "warmup" ? this.setup.warmup : undefined;
+    // Without a warmup record, warmup iterations run at the given parameters.
     const parameters = (
       warmup === undefined ? this.samplingParameters : this.warmupState?.parameters
     ) as P;
@@ -240,22 +250,24 @@ export class ChainRun<P = unknown, R extends object = object> {
   }
 
   /** Everything so far; `aborted` is true when called before the last iteration. */
-  result(): ChainResult<P, R> {
+  result(): ChainResult<P, R, C> {
     const { numWarmup } = this.plan;
     const warmupIterations = Math.min(this.completed, numWarmup);
-    const warmupEnd = numWarmup === 0 ? this.startedAt : (this.warmupEndedAt ?? this.lastStepEndedAt);
-    const report = this.warmupState === undefined ? {} : this.setup.warmup?.report?.(this.warmupState);
+    const warmupEnd =
+      numWarmup === 0 ? this.startedAt : (this.warmupEndedAt ?? this.lastStepEndedAt);
+    const report =
+      this.warmupState === undefined ? {} : (this.setup.warmup?.report?.(this.warmupState) ?? {});
     return {
       dim: this.target.dim,
       numDraws: this.sampleRecorder.length,
       draws: this.sampleRecorder.recordedDraws() ?? new Float64Array(0),
-      stats: this.sampleRecorder.stats(),
+      stats: this.sampleRecorder.stats() as C,
       numDivergences: this.sampleDivergences,
       warmup: {
-        ...(report as Partial<R>),
+        ...(report as R),
         numIterations: warmupIterations,
         complete: warmupIterations === numWarmup,
-        stats: this.warmupRecorder.stats(),
+        stats: this.warmupRecorder.stats() as C,
         draws: this.warmupRecorder.recordedDraws(),
         numDivergences: this.warmupDivergences,
         finalState: this.warmupFinalState,
@@ -295,11 +307,11 @@ export const yieldToEventLoop: () => Promise<void> =
  * const controller = new AbortController();
  * const result = await driveChain(new ChainRun(target, plan, setup, PRNGKey(0)), controller.signal);
  */
-export async function driveChain<P, R extends object>(
-  run: ChainRun<P, R>,
+export async function driveChain<P, R extends object, C extends InfoColumns>(
+  run: ChainRun<P, R, C>,
   signal?: AbortSignal,
   yieldEveryMs = 50,
-): Promise<ChainResult<P, R>> {
+): Promise<ChainResult<P, R, C>> {
   while (!run.advance(yieldEveryMs, signal)) await yieldToEventLoop();
   return run.result();
 }

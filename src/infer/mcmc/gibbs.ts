@@ -41,12 +41,14 @@ export interface GibbsSpec {
 }
 
 /** A sampler with a Gibbs part. */
-export interface CompoundSampler<A extends unknown[], P = unknown> extends McmcSampler<A, P> {
+// biome-ignore lint/suspicious/noExplicitAny: as McmcSampler
+export interface CompoundSampler<A extends unknown[], P = any> extends McmcSampler<A, P> {
   readonly gibbs: GibbsSpec;
 }
 
 /** @deprecated The former name of `CompoundSampler`. */
-export type CompoundKernel<A extends unknown[], P = unknown> = CompoundSampler<A, P>;
+// biome-ignore lint/suspicious/noExplicitAny: as McmcSampler
+export type CompoundKernel<A extends unknown[], P = any> = CompoundSampler<A, P>;
 
 /** A sampler whose chains alternate Gibbs updates with the inner sampler's transitions. */
 abstract class GibbsSampler<A extends unknown[], P> implements CompoundSampler<A, P> {

@@ -2,6 +2,15 @@
 
 export { InitializationError, RunInProgressError, WorkerError } from "../../errors.js";
 export {
+  HMC,
+  type HmcOptions,
+  type KernelOptions,
+  MetricAdaptationError,
+  NUTS,
+  type NutsOptions,
+  StepSizeSearchError,
+} from "../nuts/index.js";
+export {
   type ChainHooks,
   type ChainPlan,
   type ChainProgress,
@@ -22,7 +31,7 @@ export {
   HMCGibbs,
   withGibbsUpdate,
 } from "./gibbs.js";
-export { type InfoColumn, type InfoColumns } from "./info-columns.js";
+export type { InfoColumn, InfoColumns } from "./info-columns.js";
 export { type InitStrategy, initToMedian, initToUniform, initToValue } from "./init-strategies.js";
 export {
   type ChainState,
@@ -43,12 +52,3 @@ export type {
   Warmup,
   WarmupState,
 } from "./sampling-algorithm.js";
-export {
-  HMC,
-  type HmcOptions,
-  type KernelOptions,
-  MetricAdaptationError,
-  NUTS,
-  type NutsOptions,
-  StepSizeSearchError,
-} from "../nuts/index.js";

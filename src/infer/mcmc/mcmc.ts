@@ -7,8 +7,8 @@
  * while keeping every draw made.
  */
 import { Effect, Schema } from "effect";
-import { ArgumentError, ModelError, RunInProgressError, runToPromise } from "../../errors.js";
 import { withoutTensorValidation } from "../../dist/validation.js";
+import { ArgumentError, ModelError, RunInProgressError, runToPromise } from "../../errors.js";
 import type { McmcRun } from "../../io/samples.js";
 import { foldIn, type Key, split, toKey } from "../../primitives/prng.js";
 import { type McmcProgressBar, mcmcProgressBar } from "../../progress/mcmc-progress.js";
@@ -255,8 +255,7 @@ export class MCMC<A extends unknown[], P = unknown> {
       potential: target,
       chains,
       // Gibbs sites' draws (compound steps) join the continuous ones.
-      latent: () =>
-        (latent ??= { ...latentDraws(target, chains), ...stackGibbsDraws(gibbsDraws) }),
+      latent: () => (latent ??= { ...latentDraws(target, chains), ...stackGibbsDraws(gibbsDraws) }),
       deterministic: () =>
         (deterministic ??= this.deterministicDraws(discovery, args, this.record!.latent)),
       aborted: aborted === true,
@@ -284,10 +283,11 @@ export class MCMC<A extends unknown[], P = unknown> {
           argument: "postWarmupState",
         });
       }
-      const { position: _position, warmupComplete: _complete, ...parameters } = state as Record<
-        string,
-        unknown
-      >;
+      const {
+        position: _position,
+        warmupComplete: _complete,
+        ...parameters
+      } = state as Record<string, unknown>;
       return parameters as P;
     });
   }
@@ -360,7 +360,8 @@ export class MCMC<A extends unknown[], P = unknown> {
     for (let c = 0; c < chainKeys.length; c++) {
       const plan = this.planOf(target, args, chainKeys, continuing, c);
       let setup: AnyChainSetup = this.sampler.chainSetup(target, plan);
-      if (continuing !== undefined) setup = { ...setup, parameters: continuing[c], warmup: undefined };
+      // A continuation: no warmup iterations, from the parameters the chain ended with.
+      if (continuing !== undefined) setup = { ...setup, parameters: continuing[c] };
       const kept: Array<Record<string, Draws>> = [];
       gibbs.draws.push(kept);
       let onDraw: (() => void) | undefined;

@@ -74,7 +74,10 @@ function workerFailure(error: Error, chain: number, target: Potential): Error {
     });
   }
   if (revived !== undefined) return revived;
-  const cause = Object.assign(new Error(thrown.message), { name: thrown.name, stack: thrown.stack });
+  const cause = Object.assign(new Error(thrown.message), {
+    name: thrown.name,
+    stack: thrown.stack,
+  });
   return new WorkerError({
     message: `${prefix}: ${thrown.name}: ${thrown.message}`,
     chain,

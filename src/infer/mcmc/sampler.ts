@@ -4,8 +4,9 @@
  * random-walk Metropolis sampler (random-walk.ts) are such descriptions; the driver knows no
  * other detail of them.
  */
-import type { Model } from "../../primitives/runtime.js";
+
 import type { McmcMetadata } from "../../io/samples.js";
+import type { Model } from "../../primitives/runtime.js";
 import type { EngineName, GradientTarget } from "../potential-types.js";
 import type { ChainPlan } from "./chain.js";
 import type { InitStrategy } from "./init-strategies.js";
@@ -21,7 +22,8 @@ export type SamplerMetadata = Pick<
  * A sampler description that `MCMC` can run; `P` is its algorithm's tuning parameters (what
  * each chain ends with and can continue from).
  */
-export interface McmcSampler<A extends unknown[], P = unknown> {
+// biome-ignore lint/suspicious/noExplicitAny: parameters are contravariant; any sampler is one
+export interface McmcSampler<A extends unknown[], P = any> {
   /** The algorithm's name for messages and metadata ("NUTS", "HMC", "RWM"). */
   readonly name: string;
   readonly model: Model<A, unknown>;
@@ -49,4 +51,5 @@ export type ChainSetupFunction = (
 ) => AnyChainSetup;
 
 /** @deprecated The former name of `McmcSampler`. */
-export type SamplerKernel<A extends unknown[], P = unknown> = McmcSampler<A, P>;
+// biome-ignore lint/suspicious/noExplicitAny: as McmcSampler
+export type SamplerKernel<A extends unknown[], P = any> = McmcSampler<A, P>;

@@ -78,7 +78,10 @@ export interface WarmupState<P> {
 }
 
 /**
- * A warmup (adaptation) as a record of three functions over a readonly state `W`.
+ * A warmup (adaptation) as a record of three functions over a readonly state `W`. The chain
+ * loop calls `init` once at the start of a chain, `update` after each warmup iteration, and
+ * `final` after the last one (at once when the chain has no warmup iterations: a chain that
+ * continues from adapted parameters).
  *
  * @example
  * // Dual averaging of the step size alone, as a warmup record (see nuts/warmup.ts for Stan's).

@@ -20,6 +20,7 @@ export { MetricAdaptationError, StepSizeSearchError } from "./errors.js";
 export { leapfrog, refreshPoint } from "./integrator.js";
 export {
   type HmcInfo,
+  type HmcInfoColumns,
   type HmcParameters,
   type HmcState,
   hmcAlgorithm,

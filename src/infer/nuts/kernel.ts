@@ -76,6 +76,17 @@ export interface StaticHmcSettings {
   readonly maxDeltaEnergy: number;
 }
 
+/** The columns of `HmcInfo` as the chain loop stores them, with U at each draw. */
+export type HmcInfoColumns = {
+  readonly diverging: Uint8Array;
+  readonly treeDepth: Uint8Array;
+  readonly numSteps: Uint32Array;
+  readonly stepSize: Float64Array;
+  readonly energy: Float64Array;
+  readonly acceptProb: Float64Array;
+  readonly potentialEnergy: Float64Array;
+};
+
 /** The statistics of HMC and NUTS transitions (Stan's columns, in CmdStan's order). */
 export const hmcInfoFields: InfoFields<HmcInfo> = {
   diverging: "bool",

@@ -22,9 +22,9 @@ import {
   driveChain,
 } from "../mcmc/chain.js";
 import { hmcDefaults, mcmcDefaults } from "../mcmc/defaults.js";
-import type { GradientTarget } from "../potential-types.js";
-import type { HmcParameters } from "./kernel.js";
 import type { WorkerChainJob } from "../mcmc/worker-pool.js";
+import type { GradientTarget } from "../potential-types.js";
+import type { HmcInfoColumns, HmcParameters } from "./kernel.js";
 import {
   chainSetup,
   type HmcSettings,
@@ -69,7 +69,11 @@ export interface ChainOptions {
   /** Random initialization: half-width of the uniform box (2) and points to try (100). */
   readonly init?: { readonly radius?: number; readonly maxAttempts?: number };
   /** t0, kappa, gamma of dual averaging (10, 0.75, 0.05). */
-  readonly dualAveraging?: { readonly t0?: number; readonly kappa?: number; readonly gamma?: number };
+  readonly dualAveraging?: {
+    readonly t0?: number;
+    readonly kappa?: number;
+    readonly gamma?: number;
+  };
   /** Window sizes of metric adaptation (75 / 25 / 50). */
   readonly schedule?: {
     readonly initBuffer?: number;
@@ -85,7 +89,7 @@ export interface RunChainHooks extends ChainHooks {
 }
 
 /** What a NUTS or HMC chain produced. */
-export type NutsChainResult = ChainResult<HmcParameters, WindowAdaptationReport>;
+export type NutsChainResult = ChainResult<HmcParameters, WindowAdaptationReport, HmcInfoColumns>;
 
 const nonNegative = Schema.Number.pipe(
   Schema.filter((n) => n >= 0 && Number.isFinite(n), {
@@ -111,7 +115,9 @@ const ChainOptionsSchema = Schema.Struct({
         default: () => mcmcDefaults.initAttempts,
       }),
     }),
-    { default: () => ({ radius: mcmcDefaults.initRadius, maxAttempts: mcmcDefaults.initAttempts }) },
+    {
+      default: () => ({ radius: mcmcDefaults.initRadius, maxAttempts: mcmcDefaults.initAttempts }),
+    },
   ),
   dualAveraging: Schema.optionalWith(
     Schema.Struct({
@@ -166,7 +172,12 @@ function decodeChainOptions(
   const o = decodeOptions(api, ChainOptionsSchema, options);
   const dim = target.dim;
   if (o.initialPosition !== undefined && o.initialPosition.length !== dim) {
-    throw lengthError(api, "initialPosition", `length ${dim} (the target's dim)`, o.initialPosition);
+    throw lengthError(
+      api,
+      "initialPosition",
+      `length ${dim} (the target's dim)`,
+      o.initialPosition,
+    );
   }
   const entries = o.denseMass ? dim * dim : dim;
   if (o.inverseMassMatrix !== undefined && o.inverseMassMatrix.length !== entries) {
@@ -208,7 +219,7 @@ export function startChain(
   options: ChainOptions,
   key: Key,
   hooks: ChainHooks = {},
-): ChainRun<HmcParameters, WindowAdaptationReport> {
+): ChainRun<HmcParameters, WindowAdaptationReport, HmcInfoColumns> {
   const { plan, settings } = decodeChainOptions("runChain", target, options);
   return new ChainRun(target, plan, chainSetup(settings, target, plan), key, hooks);
 }

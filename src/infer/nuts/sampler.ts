@@ -193,7 +193,10 @@ abstract class HmcFamilySampler<A extends unknown[]> implements McmcSampler<A, H
     readonly settings: HmcSettings,
     options: KernelOptions,
   ) {
-    this.options = { engine: options.engine, initStrategy: options.initStrategy ?? initToUniform() };
+    this.options = {
+      engine: options.engine,
+      initStrategy: options.initStrategy ?? initToUniform(),
+    };
   }
 
   chainSetup(target: GradientTarget, plan: ChainPlan): HmcChainSetup {

@@ -30,7 +30,11 @@ const SEARCH_ACCEPT_PROB = 0.8;
  */
 export function findReasonableStepSize(
   target: GradientTarget,
-  state: { readonly position: Float64Array; readonly potentialEnergy: number; readonly gradient: Float64Array },
+  state: {
+    readonly position: Float64Array;
+    readonly potentialEnergy: number;
+    readonly gradient: Float64Array;
+  },
   metric: Metric,
   stepSize: number,
   key: Key,

@@ -81,9 +81,12 @@ export interface WindowAdaptationReport {
  * }
  * const adapted = warmup.final(w); // { stepSize, inverseMassMatrix, denseMass }
  */
-export function windowAdaptation(
-  settings: WindowAdaptationSettings,
-): Warmup<HmcParameters, HmcState, HmcInfo, WindowAdaptationState> & {
+export function windowAdaptation(settings: WindowAdaptationSettings): Warmup<
+  HmcParameters,
+  HmcState,
+  HmcInfo,
+  WindowAdaptationState
+> & {
   report(w: WindowAdaptationState): WindowAdaptationReport;
 } {
   const { numWarmup, adaptStepSize, adaptMassMatrix, targetAcceptProb } = settings;
@@ -132,15 +135,16 @@ export function windowAdaptation(
 
   return {
     init(state, parameters, key) {
-      const initialStepSize = adaptStepSize
-        ? findReasonableStepSize(
-            state.target,
-            state,
-            metricOf(state.target.dim, parameters.inverseMassMatrix, parameters.denseMass),
-            parameters.stepSize,
-            foldIn(key, 0),
-          )
-        : parameters.stepSize;
+      const initialStepSize =
+        adaptStepSize && numWarmup > 0
+          ? findReasonableStepSize(
+              state.target,
+              state,
+              metricOf(state.target.dim, parameters.inverseMassMatrix, parameters.denseMass),
+              parameters.stepSize,
+              foldIn(key, 0),
+            )
+          : parameters.stepSize;
       return {
         parameters: { ...parameters, stepSize: initialStepSize },
         dualAveraging: dualAveragingInit(initialStepSize),
@@ -179,6 +183,7 @@ export function windowAdaptation(
       // With no iteration since the last restart (no terminal window), keep the heuristic's
       // step size rather than exp(0) = 1 (stan-dev/stan#3023).
       if (!adaptStepSize || w.dualAveraging.iteration === 0) return w.parameters;
+      // (Without warmup iterations there is no iteration since the start: the given step size.)
       return { ...w.parameters, stepSize: finalStepSize(w.dualAveraging) };
     },
 
