@@ -41,13 +41,11 @@ export interface GibbsSpec {
 }
 
 /** A sampler with a Gibbs part. */
-// biome-ignore lint/suspicious/noExplicitAny: as McmcSampler
 export interface CompoundSampler<A extends unknown[], P = any> extends McmcSampler<A, P> {
   readonly gibbs: GibbsSpec;
 }
 
 /** @deprecated The former name of `CompoundSampler`. */
-// biome-ignore lint/suspicious/noExplicitAny: as McmcSampler
 export type CompoundKernel<A extends unknown[], P = any> = CompoundSampler<A, P>;
 
 /** A sampler whose chains alternate Gibbs updates with the inner sampler's transitions. */

@@ -22,7 +22,6 @@ export type SamplerMetadata = Pick<
  * A sampler description that `MCMC` can run; `P` is its algorithm's tuning parameters (what
  * each chain ends with and can continue from).
  */
-// biome-ignore lint/suspicious/noExplicitAny: parameters are contravariant; any sampler is one
 export interface McmcSampler<A extends unknown[], P = any> {
   /** The algorithm's name for messages and metadata ("NUTS", "HMC", "RWM"). */
   readonly name: string;
@@ -37,7 +36,6 @@ export interface McmcSampler<A extends unknown[], P = any> {
    */
   readonly module?: string;
   /** The algorithm, initial parameters and warmup of one chain over `target`. */
-  // biome-ignore lint/suspicious/noExplicitAny: the driver handles any algorithm's state and info
   chainSetup(target: GradientTarget, plan: ChainPlan): ChainSetup<P, any, any, any>;
   /** The algorithm's metadata for the exporters, from each chain's final parameters. */
   runMetadata?(adapted: readonly P[]): SamplerMetadata;
@@ -51,5 +49,4 @@ export type ChainSetupFunction = (
 ) => AnyChainSetup;
 
 /** @deprecated The former name of `McmcSampler`. */
-// biome-ignore lint/suspicious/noExplicitAny: as McmcSampler
 export type SamplerKernel<A extends unknown[], P = any> = McmcSampler<A, P>;

@@ -117,5 +117,4 @@ export interface ChainSetup<P, S extends KernelState, I, W extends WarmupState<P
 }
 
 /** A chain setup with its types erased, as the driver holds it. */
-// biome-ignore lint/suspicious/noExplicitAny: the driver handles any algorithm's types
 export type AnyChainSetup = ChainSetup<any, any, any, any>;
