@@ -35,7 +35,7 @@ export class InfoRecorder<I> {
 
   constructor(
     fields: InfoFields<I>,
-    private readonly capacity: number,
+    capacity: number,
     private readonly dim: number,
     keepDraws: boolean,
   ) {
