@@ -12,7 +12,7 @@ import type { GradientTarget } from "../potential-types.js";
 import { type InfoColumns, InfoRecorder } from "./info-columns.js";
 import { findInitialState, initialStateAt } from "./initial-state.js";
 import type {
-  AnyChainSetup,
+  ChainSetup,
   KernelState,
   SamplingAlgorithm,
   WarmupState,
@@ -143,7 +143,7 @@ export class ChainRun<P = unknown, R extends object = object, C extends InfoColu
   constructor(
     private readonly target: GradientTarget,
     private readonly plan: ChainPlan,
-    private readonly setup: AnyChainSetup,
+    private readonly setup: ChainSetup<P, any, any, any>,
     key: Key,
     private readonly hooks: ChainHooks = {},
   ) {

@@ -11,6 +11,14 @@ export {
   StepSizeSearchError,
 } from "../nuts/index.js";
 export {
+  type RandomWalkInfo,
+  RandomWalkMetropolis,
+  type RandomWalkOptions,
+  type RandomWalkParameters,
+  randomWalkAdaptation,
+  randomWalkAlgorithm,
+} from "../rwm/random-walk.js";
+export {
   type ChainHooks,
   type ChainPlan,
   type ChainProgress,
