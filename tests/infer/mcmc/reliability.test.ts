@@ -155,8 +155,8 @@ describe("errors", () => {
   it("the Promise facade rejects with the tagged error class itself", async () => {
     const mcmc = new MCMC(new NUTS(impossible), { ...quiet, numWarmup: 10, numSamples: 10 });
     const error = await mcmc.run(PRNGKey(0)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InitializationError);
     expect((error as InitializationError)._tag).toBe("InitializationError");
+    expect(error).toBeInstanceOf(InitializationError);
     expect((error as InitializationError).attempts).toBe(100);
     expect(String(error)).not.toMatch(/FiberFailure/);
   });
@@ -183,8 +183,8 @@ describe("errors", () => {
       chainMethod: "parallel",
     });
     const error = await mcmc.run(PRNGKey(0)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InitializationError);
     expect((error as InitializationError)._tag).toBe("InitializationError");
+    expect(error).toBeInstanceOf(InitializationError);
     expect((error as InitializationError).position).toBeInstanceOf(Float64Array);
     // This thread adds the per-site log-probabilities at the failing point.
     expect((error as Error).message).toMatch(/log-probabilities per site at that point: s: .*wall/);
@@ -200,6 +200,7 @@ describe("errors", () => {
       workerImports: [new URL("./fixtures/worker-only-failure.ts", import.meta.url).href],
     });
     const error = await mcmc.run(PRNGKey(0), y).catch((e: unknown) => e);
+    expect((error as WorkerError)._tag).toBe("WorkerError");
     expect(error).toBeInstanceOf(WorkerError);
     expect((error as WorkerError).message).toMatch(/failed in its worker thread/);
     expect((error as WorkerError).message).toMatch(/this thread computes a finite potential/);
