@@ -116,7 +116,9 @@ export interface ChainResult<
  * A chain stepped one iteration at a time.
  *
  * @example
- * const run = new ChainRun(target, plan, nutsChainSetup(hmcSettings({}), target, plan), PRNGKey(0));
+ * const plan = { numWarmup: 500, numSamples: 500, thinning: 1, saveWarmup: false,
+ *   init: { radius: 2, maxAttempts: 100 } };
+ * const run = new ChainRun(target, plan, new NUTS(model).chainSetup(target, plan), PRNGKey(0));
  * while (!run.done) run.step();
  * const { draws, stats } = run.result();
  */

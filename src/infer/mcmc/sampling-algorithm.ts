@@ -47,9 +47,9 @@ export type InfoFields<I> = { readonly [K in keyof I]: InfoFieldType };
  * A sampling algorithm with its parameters bound.
  *
  * @example
- * // A random-walk Metropolis algorithm with a fixed proposal scale (see random-walk.ts).
- * const algorithm = randomWalk({ scale: 0.5 });
- * let state = algorithm.init(Float64Array.of(0), target, PRNGKey(0));
+ * // Random-walk Metropolis with a fixed proposal (src/infer/rwm/random-walk.ts).
+ * const algorithm = randomWalkAlgorithm()({ scale: 0.5, sd: Float64Array.of(1) });
+ * const state = algorithm.init(Float64Array.of(0), target, PRNGKey(0));
  * const { state: next, info } = algorithm.step(state, PRNGKey(1));
  * info.acceptProb; // in [0, 1]
  */
