@@ -42,12 +42,12 @@ export {
 export type { InfoColumn, InfoColumns } from "./info-columns.js";
 export { type InitStrategy, initToMedian, initToUniform, initToValue } from "./init-strategies.js";
 export {
-  type ChainState,
   MCMC,
   type McmcOptions,
   type McmcProgress,
   type ResolvedMcmcOptions,
 } from "./mcmc.js";
+export type { ChainState } from "./run-record.js";
 export type { McmcSampler, SamplerKernel, SamplerMetadata } from "./sampler.js";
 export type {
   ChainSetup,

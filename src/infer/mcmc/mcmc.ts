@@ -14,7 +14,7 @@ import { foldIn, type Key, split, toKey } from "../../primitives/prng.js";
 import { type McmcProgressBar, mcmcProgressBar } from "../../progress/mcmc-progress.js";
 import { decodeOptions, integerAtLeast } from "../../util/options.js";
 import { formatSummary, type SummaryRow, summary } from "../diagnostics/index.js";
-import { type Draws, stackDraws } from "../draws.js";
+import type { Draws } from "../draws.js";
 import { discoverModel, type ModelDiscovery, type Potential, potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
 import {
@@ -35,6 +35,7 @@ import {
 } from "./gibbs.js";
 import { describePoint, initialPosition } from "./init-strategies.js";
 import { chainsInWorkers } from "./parallel-chains.js";
+import { type ChainState, RunRecord } from "./run-record.js";
 import type { McmcSampler } from "./sampler.js";
 import type { AnyChainSetup } from "./sampling-algorithm.js";
 
@@ -90,26 +91,31 @@ export type ResolvedMcmcOptions = Readonly<
   Required<Omit<McmcOptions, "onProgress" | "signal">> & Pick<McmcOptions, "onProgress" | "signal">
 >;
 
-/**
- * A chain's state after a run: its last position and the parameters sampling used (for NUTS
- * and HMC: stepSize, inverseMassMatrix, denseMass), enough to continue it without new warmup.
- * `warmupComplete` is false for a chain stopped during warmup, whose parameters are not
- * adapted: `run` refuses to continue from it.
- */
-export type ChainState<P = unknown> = P & {
+/** Where a chain continues from: its last position and the parameters it ended with. */
+interface Continuation<P> {
   readonly position: Float64Array;
-  readonly warmupComplete?: boolean;
-};
+  readonly parameters: P;
+}
 
-/** What one `run` produced. */
-interface RunRecord {
-  readonly potential: Potential;
-  readonly chains: readonly ChainResult[];
-  /** Constrained latent draws, Gibbs sites included, computed on first use. */
-  readonly latent: () => Record<string, Draws>;
-  /** Deterministic sites per draw (a run of the model over the draws), computed on first use. */
-  readonly deterministic: () => Record<string, Draws>;
-  readonly aborted: boolean;
+/** What the chains of one run share. */
+interface RunContext<A, P> {
+  readonly target: Potential;
+  readonly args: A;
+  readonly chainKeys: Key[];
+  /** Per chain, where it continues from (postWarmupState); undefined for new chains. */
+  readonly continuing: readonly Continuation<P>[] | undefined;
+  readonly bar: McmcProgressBar;
+  readonly signal: AbortSignal;
+  /** The compound (Gibbs) part of the sampler, if any. */
+  readonly gibbs: { readonly spec: GibbsSpec; readonly plan: GibbsPlan } | undefined;
+}
+
+/** What the chains of a run produced; `aborted` when they were stopped early. */
+interface ChainsOutcome {
+  readonly chains: ChainResult[];
+  /** Per chain, the Gibbs sites' values at each kept draw (compound steps). */
+  readonly gibbsDraws: Array<Array<Record<string, Draws>>>;
+  aborted: boolean;
 }
 
 /**
@@ -130,7 +136,6 @@ export class MCMC<A extends unknown[], P = unknown> {
   postWarmupState: ChainState<P>[] | undefined;
   private record: RunRecord | undefined;
   private running = false;
-  private warnedTruncation = false;
 
   constructor(
     readonly sampler: McmcSampler<A, P>,
@@ -207,65 +212,62 @@ export class MCMC<A extends unknown[], P = unknown> {
         message: `MCMC: the model${model.name ? ` "${model.name}"` : ""} has no latent sample site, so there is nothing to sample: every sample site is observed. To draw its deterministic sites or simulate data, use Predictive (new Predictive(model, { numSamples }).run(key, ...args))`,
       });
     }
-    const gibbs = this.gibbsSpec(discovery);
-    const plan =
-      gibbs === undefined
+    const spec = this.gibbsSpec(discovery);
+    const gibbs =
+      spec === undefined
         ? undefined
-        : gibbsPlan(model, args, gibbs, foldIn(rootKey, 0x67), discovery.discreteLatent);
+        : {
+            spec,
+            plan: gibbsPlan(model, args, spec, foldIn(rootKey, 0x67), discovery.discreteLatent),
+          };
     const target = potential(model, args, {
       engine: this.sampler.options.engine,
-      fixed: plan?.initial,
-      discovery: plan === undefined ? discovery : undefined,
+      fixed: gibbs?.plan.initial,
+      discovery: gibbs === undefined ? discovery : undefined,
     });
     if (target.dim === 0) {
       throw new ModelError({
-        message: `MCMC: ${this.sampler.name} needs a continuous latent site, and every latent site of this model (${plan?.sites.map((s) => s.name).join(", ")}) is sampled by Gibbs updates`,
+        message: `MCMC: ${this.sampler.name} needs a continuous latent site, and every latent site of this model (${gibbs?.plan.sites.map((s) => s.name).join(", ")}) is sampled by Gibbs updates`,
       });
     }
-    const chainKeys = split(rootKey, numChains);
     const bar = mcmcProgressBar({
       chains: numChains,
       total: (continuing ? 0 : numWarmup) + numSamples,
       // Undefined lets the bar decide (a terminal, not CI); false turns it off.
       enabled: this.options.progressBar ? undefined : false,
     });
-    const chains: ChainResult[] = [];
-    // Per chain, the Gibbs sites' values at each kept draw.
-    const gibbsDraws: Array<Array<Record<string, Draws>>> = [];
-    let aborted: boolean | undefined = signal.aborted;
+    const run: RunContext<A, P> = {
+      target,
+      args,
+      chainKeys: split(rootKey, numChains),
+      continuing,
+      bar,
+      signal,
+      gibbs,
+    };
+    let outcome: ChainsOutcome = { chains: [], gibbsDraws: [], aborted: true };
     try {
-      if (!aborted) {
-        const sequential = () =>
-          this.sequentialChains(target, args, chainKeys, continuing, bar, signal, chains, {
-            plan,
-            gibbs,
-            draws: gibbsDraws,
-          });
-        aborted = this.parallelPlan(target, plan !== undefined)
-          ? await this.parallelChains(target, args, chainKeys, continuing, bar, signal, chains)
-          : await sequential();
-        if (aborted === undefined) aborted = await sequential();
+      if (!signal.aborted) {
+        const inWorkers = this.parallelPlan(target, gibbs !== undefined)
+          ? await this.parallelChains(run)
+          : undefined;
+        outcome = inWorkers ?? (await this.sequentialChains(run));
       }
     } finally {
       bar.stop();
     }
-    let latent: Record<string, Draws> | undefined;
-    let deterministic: Record<string, Draws> | undefined;
-    this.record = {
-      potential: target,
-      chains,
-      // Gibbs sites' draws (compound steps) join the continuous ones.
-      latent: () => (latent ??= { ...latentDraws(target, chains), ...stackGibbsDraws(gibbsDraws) }),
-      deterministic: () =>
-        (deterministic ??= this.deterministicDraws(discovery, args, this.record!.latent)),
-      aborted: aborted === true,
-    };
-    this.warnedTruncation = false;
+    this.record = new RunRecord(
+      target,
+      outcome.chains,
+      outcome.aborted,
+      outcome.gibbsDraws,
+      (latent) => this.deterministicDraws(discovery.deterministic, args, latent),
+    );
     this.postWarmupState = undefined;
   }
 
-  // The parameters to continue each chain from (postWarmupState), checked.
-  private continuationOf(states: ChainState<P>[] | undefined): P[] | undefined {
+  // Where each chain continues from (postWarmupState), checked.
+  private continuationOf(states: ChainState<P>[] | undefined): Continuation<P>[] | undefined {
     if (states === undefined) return undefined;
     const { numChains } = this.options;
     if (states.length !== numChains) {
@@ -283,12 +285,8 @@ export class MCMC<A extends unknown[], P = unknown> {
           argument: "postWarmupState",
         });
       }
-      const {
-        position: _position,
-        warmupComplete: _complete,
-        ...parameters
-      } = state as Record<string, unknown>;
-      return parameters as P;
+      const { position, warmupComplete: _, ...parameters } = state as Record<string, unknown>;
+      return { position: position as Float64Array, parameters: parameters as P };
     });
   }
 
@@ -304,18 +302,20 @@ export class MCMC<A extends unknown[], P = unknown> {
     return {};
   }
 
-  // Where chain `c` starts, how long it runs, and what it continues from.
-  private chainPlan(target: Potential, args: A, key: Key, continued: boolean): ChainPlan {
+  // Where chain c starts and how long it runs: its continuation, or a new chain whose start
+  // the sampler's init strategy chooses (a random point by default).
+  private chainPlan(run: RunContext<A, P>, c: number): ChainPlan {
     const { numWarmup, numSamples, thinning } = this.options;
     const strategy = this.sampler.options.initStrategy;
+    const continued = run.continuing?.[c];
     return {
       numWarmup: continued ? 0 : numWarmup,
       numSamples,
       thinning,
       saveWarmup: false,
-      initialPosition: continued
-        ? undefined
-        : initialPosition(strategy, this.sampler.model, args, target, key),
+      initialPosition:
+        continued?.position ??
+        initialPosition(strategy, this.sampler.model, run.args, run.target, run.chainKeys[c]),
       init: {
         radius: strategy.kind === "uniform" ? strategy.radius : mcmcDefaults.initRadius,
         maxAttempts: mcmcDefaults.initAttempts,
@@ -323,90 +323,61 @@ export class MCMC<A extends unknown[], P = unknown> {
     };
   }
 
-  // The chain plan of chain c and its continuation parameters, if any.
-  private planOf(
-    target: Potential,
-    args: A,
-    chainKeys: Key[],
-    continuing: P[] | undefined,
-    c: number,
-  ): ChainPlan {
-    const plan = this.chainPlan(target, args, chainKeys[c], continuing !== undefined);
-    const state = this.postWarmupState?.[c];
-    return state === undefined ? plan : { ...plan, initialPosition: state.position };
-  }
-
-  private progressOf(c: number, bar: McmcProgressBar): (p: ChainProgress) => void {
+  private progressOf(run: RunContext<A, P>, c: number): (p: ChainProgress) => void {
     const { onProgress, numChains } = this.options;
     return (p) => {
-      bar.update(c, p);
+      run.bar.update(c, p);
       onProgress?.({ ...p, chain: c, numChains });
     };
   }
 
-  // Chains one after another in this thread; returns whether the run was stopped early.
-  private async sequentialChains(
-    target: Potential,
-    args: A,
-    chainKeys: Key[],
-    continuing: P[] | undefined,
-    bar: McmcProgressBar,
-    signal: AbortSignal,
-    chains: ChainResult[],
-    gibbs: { plan?: GibbsPlan; gibbs?: GibbsSpec; draws: Array<Array<Record<string, Draws>>> },
-  ): Promise<boolean> {
-    chains.length = 0;
-    gibbs.draws.length = 0;
-    for (let c = 0; c < chainKeys.length; c++) {
-      const plan = this.planOf(target, args, chainKeys, continuing, c);
+  // Chains one after another in this thread, each stopped (its draws kept) by `run.signal`.
+  private async sequentialChains(run: RunContext<A, P>): Promise<ChainsOutcome> {
+    const { target, gibbs } = run;
+    const outcome: ChainsOutcome = { chains: [], gibbsDraws: [], aborted: false };
+    for (let c = 0; c < run.chainKeys.length && !outcome.aborted; c++) {
+      const plan = this.chainPlan(run, c);
       let setup: AnyChainSetup = this.sampler.chainSetup(target, plan);
       // A continuation: no warmup iterations, from the parameters the chain ended with.
-      if (continuing !== undefined) setup = { ...setup, parameters: continuing[c] };
+      const continued = run.continuing?.[c];
+      if (continued !== undefined) setup = { ...setup, parameters: continued.parameters };
       const kept: Array<Record<string, Draws>> = [];
-      gibbs.draws.push(kept);
       let onDraw: (() => void) | undefined;
-      if (gibbs.plan !== undefined && gibbs.gibbs !== undefined) {
-        const step = gibbsChain(gibbs.plan, gibbs.gibbs, target);
+      if (gibbs !== undefined) {
+        const step = gibbsChain(gibbs.plan, gibbs.spec, target);
         setup = { ...setup, algorithm: withGibbsUpdate(setup.algorithm, step.update) };
         onDraw = () => kept.push(step.current());
       }
-      const run = new ChainRun(target, plan, setup, chainKeys[c], {
-        onProgress: this.progressOf(c, bar),
+      const chain = new ChainRun(target, plan, setup, run.chainKeys[c], {
+        onProgress: this.progressOf(run, c),
         onDraw,
         describeFailure: (q) => describePoint(target, q),
       });
-      const result = await driveChain(run, signal);
-      chains.push(result);
-      if (result.aborted) return true;
+      const result = await driveChain(chain, run.signal);
+      outcome.chains.push(result);
+      outcome.gibbsDraws.push(kept);
+      outcome.aborted = result.aborted;
     }
-    return false;
+    return outcome;
   }
 
-  // Chains in worker threads; returns whether the run was stopped early, or undefined when
-  // the workers cannot rebuild the potential (the run then falls back to sequential chains).
-  private async parallelChains(
-    target: Potential,
-    args: A,
-    chainKeys: Key[],
-    continuing: P[] | undefined,
-    bar: McmcProgressBar,
-    signal: AbortSignal,
-    chains: ChainResult[],
-  ): Promise<boolean | undefined> {
-    const specs = chainKeys.map((key, c) => ({
+  // Chains in worker threads; undefined when the workers cannot rebuild the potential (the
+  // run then falls back to chains in this thread).
+  private async parallelChains(run: RunContext<A, P>): Promise<ChainsOutcome | undefined> {
+    const specs = run.chainKeys.map((key, c) => ({
       job: {
-        artifact: target.artifact!,
+        artifact: run.target.artifact!,
         module: this.sampler.module!,
         settings: this.sampler.settings,
-        plan: this.planOf(target, args, chainKeys, continuing, c),
-        parameters: continuing?.[c],
+        plan: this.chainPlan(run, c),
+        parameters: run.continuing?.[c].parameters,
         key,
       },
-      onProgress: this.progressOf(c, bar),
+      onProgress: this.progressOf(run, c),
     }));
     let results: Array<ChainResult | undefined>;
     try {
-      results = await chainsInWorkers(target, specs, this.options.workerImports, signal);
+      results = await chainsInWorkers(run.target, specs, this.options.workerImports, run.signal);
     } catch (error) {
       // A worker that cannot rebuild the potential (a custom op defined in a module it did not
       // import): run the chains here instead, saying how to fix it.
@@ -417,8 +388,9 @@ export class MCMC<A extends unknown[], P = unknown> {
       );
       return undefined;
     }
-    for (const r of results) if (r !== undefined) chains.push(r);
-    return signal.aborted || chains.length < chainKeys.length || chains.some((r) => r.aborted);
+    const chains = results.filter((r): r is ChainResult => r !== undefined);
+    const aborted = chains.length < specs.length || chains.some((r) => r.aborted);
+    return { chains, gibbsDraws: [], aborted: aborted || run.signal.aborted };
   }
 
   // Whether chains can run in worker threads: they need the compiled potential's artifact.
@@ -451,15 +423,12 @@ export class MCMC<A extends unknown[], P = unknown> {
 
   // Deterministic sites per draw, computed by running the model on the latent draws.
   private deterministicDraws(
-    discovery: ModelDiscovery,
+    names: readonly string[],
     args: A,
-    latent: () => Record<string, Draws>,
+    latent: Record<string, Draws>,
   ): Record<string, Draws> {
-    const record = this.requireRecord("getSamples");
-    const total = record.chains.reduce((n, c) => n + c.numDraws, 0);
-    const names = [...discovery.deterministic];
-    if (total === 0 || names.length === 0) return {};
-    const options = { posteriorSamples: latent(), returnSites: names };
+    if (names.length === 0) return {};
+    const options = { posteriorSamples: latent, returnSites: [...names] };
     const model = this.sampler.model;
     // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
     // which must not throw away the draws (parameters are not read back to validate them).
@@ -478,45 +447,6 @@ export class MCMC<A extends unknown[], P = unknown> {
     return this.record;
   }
 
-  // The chains that grouped views show, and how many draws of each: every chain with draws,
-  // cut to the shortest (chains stopped by an abort can differ), which is said once.
-  private groupedChains(): { chains: boolean[]; numDraws: number } {
-    const counts = this.requireRecord("getSamples").chains.map((c) => c.numDraws);
-    const shown = counts.map((n) => n > 0);
-    const numDraws = Math.min(...counts.filter((n) => n > 0));
-    if (counts.some((n) => n !== counts[0]) && !this.warnedTruncation) {
-      this.warnedTruncation = true;
-      console.warn(
-        `MCMC: the run was stopped early and its chains have different numbers of draws (${counts.join(", ")}); views grouped by chain (summary, printSummary, toMcmcRun, getSamples({ groupByChain: true })) use the first ${numDraws} draws of each chain${shown.every(Boolean) ? "" : ", leaving out chains with none"}`,
-      );
-    }
-    return { chains: shown, numDraws: Number.isFinite(numDraws) ? numDraws : 0 };
-  }
-
-  // Pooled draws (chain after chain) grouped as [chain, draw, ...], cut as groupedChains says.
-  private group(pooled: Record<string, Draws>): Record<string, Draws> {
-    const { chains } = this.requireRecord("getSamples");
-    const { chains: shown, numDraws } = this.groupedChains();
-    const numShown = shown.filter(Boolean).length;
-    const out: Record<string, Draws> = {};
-    for (const [name, d] of Object.entries(pooled)) {
-      const total = chains.reduce((n, c) => n + c.numDraws, 0);
-      const size = total === 0 ? 0 : d.data.length / total;
-      const data = new Float64Array(numShown * numDraws * size);
-      let from = 0;
-      let to = 0;
-      chains.forEach((c, i) => {
-        if (shown[i]) {
-          data.set(d.data.subarray(from, from + numDraws * size), to);
-          to += numDraws * size;
-        }
-        from += c.numDraws * size;
-      });
-      out[name] = { shape: [numShown, numDraws, ...d.shape.slice(1)], data };
-    }
-    return out;
-  }
-
   /**
    * Posterior draws of every latent and deterministic site, constrained. The leading
    * dimension is the draws, or [chain, draw] with `groupByChain` (for a run stopped early,
@@ -525,7 +455,7 @@ export class MCMC<A extends unknown[], P = unknown> {
   getSamples(options: { groupByChain?: boolean } = {}): Record<string, Draws> {
     const record = this.requireRecord("getSamples");
     const pooled = { ...record.latent(), ...record.deterministic() };
-    return options.groupByChain ? this.group(pooled) : pooled;
+    return options.groupByChain ? record.groupByChain(pooled) : pooled;
   }
 
   /**
@@ -534,30 +464,13 @@ export class MCMC<A extends unknown[], P = unknown> {
    */
   getExtraFields(options: { groupByChain?: boolean } = {}): Record<string, Draws> {
     const record = this.requireRecord("getExtraFields");
-    const out: Record<string, Draws> = {};
-    const names = Object.keys(record.chains[0]?.stats ?? {});
-    for (const field of names) {
-      const data = new Float64Array(record.chains.reduce((n, c) => n + c.numDraws, 0));
-      let offset = 0;
-      for (const c of record.chains) {
-        data.set(c.stats[field].subarray(0, c.numDraws), offset);
-        offset += c.numDraws;
-      }
-      out[field] = { shape: [data.length], data };
-    }
-    return options.groupByChain ? this.group(out) : out;
+    const pooled = record.statistics();
+    return options.groupByChain ? record.groupByChain(pooled) : pooled;
   }
 
   /** The chains' states after the run (assign to `postWarmupState` to continue). */
   get lastState(): ChainState<P>[] {
-    return this.requireRecord("lastState").chains.map(
-      (c) =>
-        ({
-          ...(c.adapted as P),
-          position: Float64Array.from(c.lastState.position),
-          warmupComplete: c.warmup.complete,
-        }) as ChainState<P>,
-    );
+    return this.requireRecord("lastState").lastStates<P>();
   }
 
   /** Post-warmup divergent transitions, over all chains. */
@@ -608,8 +521,7 @@ export class MCMC<A extends unknown[], P = unknown> {
     const fields = this.getExtraFields({ groupByChain: true });
     const { potentialEnergy, ...stats } = fields;
     const lp = { shape: potentialEnergy.shape, data: potentialEnergy.data.map((u) => -u) };
-    const { chains: shown } = this.groupedChains();
-    const kept = record.chains.filter((_, i) => shown[i]);
+    const kept = record.shownChains().shown;
     return {
       samples: this.getSamples({ groupByChain: true }),
       extra: { lp, ...stats },
@@ -630,23 +542,4 @@ export class MCMC<A extends unknown[], P = unknown> {
   printSummary(): void {
     console.log(formatSummary(this.summary(), { numDivergences: this.numDivergences }));
   }
-}
-
-// Constrained values of every draw: runs the model once per draw when a support depends on
-// other parameters, so it is done once per run (RunRecord.latent).
-function latentDraws(target: Potential, chains: readonly ChainResult[]): Record<string, Draws> {
-  const total = chains.reduce((n, c) => n + c.numDraws, 0);
-  const qs = new Float64Array(total * target.dim);
-  let offset = 0;
-  for (const c of chains) {
-    qs.set(c.draws.subarray(0, c.numDraws * target.dim), offset);
-    offset += c.numDraws * target.dim;
-  }
-  return target.unravelBatch(qs, total);
-}
-
-// Per-chain lists of per-draw Gibbs values as Draws pooled over chains, leading dim the draws.
-function stackGibbsDraws(perChain: Array<Array<Record<string, Draws>>>): Record<string, Draws> {
-  const all = perChain.flat();
-  return all.length === 0 ? {} : stackDraws(all.length, (i) => all[i]);
 }
