@@ -497,8 +497,22 @@ export class MCMC<A extends unknown[], P = unknown> {
     return this.requireRecord("potential").potential;
   }
 
+  // The record of a run that kept at least one draw (views by chain need one).
+  private requireDraws(api: string): RunRecord {
+    const record = this.requireRecord(api);
+    if (record.numDraws === 0) {
+      throw new ArgumentError({
+        message: `MCMC.${api}: the run was stopped before it kept any draw, so there is nothing to summarize or export`,
+        api: `MCMC.${api}`,
+        argument: "run",
+      });
+    }
+    return record;
+  }
+
   /** Diagnostics per scalar: mean, sd, median, 5%, 95%, bulk and tail ESS, R-hat. */
   summary(): Record<string, SummaryRow> {
+    this.requireDraws("summary");
     return summary(this.getSamples({ groupByChain: true }));
   }
 
@@ -510,7 +524,7 @@ export class MCMC<A extends unknown[], P = unknown> {
    * await toCmdStanCSV(mcmc.toMcmcRun(), "out/eight_schools.csv");
    */
   toMcmcRun(): McmcRun {
-    const record = this.requireRecord("toMcmcRun");
+    const record = this.requireDraws("toMcmcRun");
     if (this.sampler.runMetadata === undefined) {
       throw new ArgumentError({
         message: `MCMC.toMcmcRun: the ${this.sampler.name} sampler describes no run metadata (CmdStan's format describes HMC-family runs); use getSamples and getExtraFields`,

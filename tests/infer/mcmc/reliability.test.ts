@@ -56,6 +56,7 @@ describe("aborts", () => {
     await mcmc.run(PRNGKey(0), y);
     expect(mcmc.aborted).toBe(true);
     expect(mcmc.getSamples().mu.shape).toEqual([0]);
+    expect(() => mcmc.summary()).toThrow(/stopped before it kept any draw/);
   });
 
   it("an abort during worker start-up stops the run before any chain starts", async () => {
