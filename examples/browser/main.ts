@@ -58,9 +58,8 @@ function showProgress(rows: ReturnType<typeof progressRows>, p: ProgressMessage)
   row.bar.max = p.numIterations;
   row.bar.value = p.iteration;
   const divergences = p.numDivergences === 1 ? "1 divergence" : `${p.numDivergences} divergences`;
-  row.text.textContent = `${p.phase} ${p.iteration}/${p.numIterations}, step size ${p.stepSize.toPrecision(
-    3,
-  )}, ${divergences}`;
+  const stepSize = p.stepSize === undefined ? "" : `, step size ${p.stepSize.toPrecision(3)}`;
+  row.text.textContent = `${p.phase} ${p.iteration}/${p.numIterations}${stepSize}, ${divergences}`;
 }
 
 const COLUMNS: { key: keyof SummaryRow; title: string; digits: number }[] = [

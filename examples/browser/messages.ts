@@ -20,7 +20,8 @@ export interface ProgressMessage {
   readonly phase: "warmup" | "sampling";
   readonly iteration: number;
   readonly numIterations: number;
-  readonly stepSize: number;
+  /** The step size of samplers that have one (NUTS, HMC). */
+  readonly stepSize?: number;
   readonly numDivergences: number;
 }
 
