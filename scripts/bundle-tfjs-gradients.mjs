@@ -6,7 +6,10 @@
 // Node's ESM loader rejects. tfjs keeps its engine and registries in a global namespace,
 // so a bundled copy of the gradient configs registers into the same engine the rest of the
 // library uses; the @tensorflow/tfjs union package ships its gradients the same way.
-// Runs on `npm ci` / `npm install` (prepare) and before `npm run build`.
+// Runs on `npm ci` / `npm install` in this repository, as the `dependencies` lifecycle script
+// (which npm runs only for the project itself, never where Tyche is installed as a package, so
+// installing the tarball runs no script of ours), and in `npm run build`, which ships the
+// bundle in dist/vendor.
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -21,13 +21,14 @@ const outDir = resolve(root, "out/check-guide");
 const programPath = resolve(outDir, "guide.ts");
 const print = process.argv.includes("--print");
 
-interface Block {
+/** A code block of a markdown file and the line it starts on. */
+export interface Block {
   readonly line: number;
   readonly code: string;
 }
 
 /** The ```ts blocks of a markdown text that are meant to run, with their line numbers. */
-function runnableBlocks(markdown: string): Block[] {
+export function runnableBlocks(markdown: string): Block[] {
   const blocks: Block[] = [];
   const fence = /^```(\S*)([^\n]*)\n([\s\S]*?)^```/gm;
   for (let match = fence.exec(markdown); match !== null; match = fence.exec(markdown)) {
@@ -39,8 +40,15 @@ function runnableBlocks(markdown: string): Block[] {
   return blocks;
 }
 
-/** One module from the blocks: merged imports first, then each block's code in order. */
-function assemble(blocks: readonly Block[]): string {
+/**
+ * One module from the blocks: merged imports first, then each block's code in order. Imports
+ * from "tyche" come from `entry` (the repository's src/index.js by default; "tyche" itself to
+ * run against an installed package).
+ */
+export function assemble(
+  blocks: readonly Block[],
+  entry = relative(outDir, resolve(root, "src/index.js")).replaceAll("\\", "/"),
+): string {
   const tycheNames = new Set<string>();
   const otherImports = new Set<string>();
   const bodies: string[] = [];
@@ -60,7 +68,6 @@ function assemble(blocks: readonly Block[]): string {
       `// docs/guide.md, block at line ${block.line}\n${print ? withValues(body) : body}`,
     );
   }
-  const entry = relative(outDir, resolve(root, "src/index.js")).replaceAll("\\", "/");
   return [
     `import { ${[...tycheNames].join(", ")} } from "${entry}";`,
     ...otherImports,
@@ -103,14 +110,18 @@ function typeErrors(path: string): string[] {
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
-const blocks = runnableBlocks(readFileSync(guidePath, "utf8"));
-mkdirSync(outDir, { recursive: true });
-writeFileSync(programPath, assemble(blocks));
-console.log(`docs/guide.md: ${blocks.length} blocks assembled into ${relative(root, programPath)}`);
-const errors = print ? [] : typeErrors(programPath);
-for (const error of errors) console.error(`type error: ${error}`);
-const run = spawnSync(process.execPath, ["--import", "tsx", programPath], {
-  cwd: root,
-  stdio: "inherit",
-});
-process.exitCode = errors.length > 0 || run.status !== 0 ? 1 : 0;
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const blocks = runnableBlocks(readFileSync(guidePath, "utf8"));
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(programPath, assemble(blocks));
+  console.log(
+    `docs/guide.md: ${blocks.length} blocks assembled into ${relative(root, programPath)}`,
+  );
+  const errors = print ? [] : typeErrors(programPath);
+  for (const error of errors) console.error(`type error: ${error}`);
+  const run = spawnSync(process.execPath, ["--import", "tsx", programPath], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  process.exitCode = errors.length > 0 || run.status !== 0 ? 1 : 0;
+}

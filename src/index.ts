@@ -83,6 +83,6 @@ export {
   float64Of,
   type NestedNumbers,
   setWasmPaths,
-  tf,
   useBackend,
 } from "./tf.js";
+export * as tf from "./tf-exact.js";

@@ -10,6 +10,12 @@
  * without an `await`), and the compiled engine, not eager tfjs, serves inference. Models with
  * large tensors can switch: `await useBackend("wasm")`.
  */
+// tfjs's declarations name the global types `Long` (tfjs-core) and `EmscriptenModule`
+// (tfjs-backend-wasm) without referencing the packages that declare them, so a project that
+// compiles with `skipLibCheck: false` and a `types` list fails inside tfjs. These references,
+// kept in Tyche's declarations, bring them in (both packages are dependencies of tfjs).
+/// <reference types="long" preserve="true" />
+/// <reference types="emscripten" preserve="true" />
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";

@@ -1,6 +1,7 @@
 /**
- * The page: starts the sampling worker, draws a progress bar per chain while it runs, then the
- * summary table and the trace and posterior plots (Vega-Lite specifications built by Tyche in
+ * The page: starts the sampling worker, shows the model's graph (an SVG drawn by Graphviz in
+ * the worker), draws a progress bar per chain while it runs, then the summary table and the
+ * trace and posterior plots (Vega-Lite specifications built by Tyche in
  * the worker, rendered here by Vega as SVG).
  *
  * The run's settings come from the query string (`?seed=1&warmup=500&samples=500&chains=4`),
@@ -57,9 +58,8 @@ function showProgress(rows: ReturnType<typeof progressRows>, p: ProgressMessage)
   row.bar.max = p.numIterations;
   row.bar.value = p.iteration;
   const divergences = p.numDivergences === 1 ? "1 divergence" : `${p.numDivergences} divergences`;
-  row.text.textContent = `${p.phase} ${p.iteration}/${p.numIterations}, step size ${p.stepSize.toPrecision(
-    3,
-  )}, ${divergences}`;
+  const stepSize = p.stepSize === undefined ? "" : `, step size ${p.stepSize.toPrecision(3)}`;
+  row.text.textContent = `${p.phase} ${p.iteration}/${p.numIterations}${stepSize}, ${divergences}`;
 }
 
 const COLUMNS: { key: keyof SummaryRow; title: string; digits: number }[] = [
@@ -128,6 +128,7 @@ const worker = new Worker(new URL("./sampler.worker.ts", import.meta.url), { typ
 worker.addEventListener("message", (event: MessageEvent<WorkerMessage>) => {
   const message = event.data;
   if (message.type === "progress") showProgress(rows, message);
+  else if (message.type === "graph") element("model-graph").innerHTML = message.svg;
   else if (message.type === "error") setStatus("error", `Sampling failed: ${message.message}`);
   else {
     worker.terminate();

@@ -20,7 +20,8 @@ export interface ProgressMessage {
   readonly phase: "warmup" | "sampling";
   readonly iteration: number;
   readonly numIterations: number;
-  readonly stepSize: number;
+  /** The step size of samplers that have one (NUTS, HMC). */
+  readonly stepSize?: number;
   readonly numDivergences: number;
 }
 
@@ -37,10 +38,16 @@ export interface DoneMessage {
   readonly posteriorSpec: TopLevelSpec;
 }
 
+/** The model's graph (`renderModelSvg`), posted before sampling starts. */
+export interface GraphMessage {
+  readonly type: "graph";
+  readonly svg: string;
+}
+
 export interface ErrorMessage {
   readonly type: "error";
   readonly message: string;
 }
 
 /** Everything the worker posts. */
-export type WorkerMessage = ProgressMessage | DoneMessage | ErrorMessage;
+export type WorkerMessage = ProgressMessage | GraphMessage | DoneMessage | ErrorMessage;

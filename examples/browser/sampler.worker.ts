@@ -1,7 +1,8 @@
 /// <reference types="vite/client" />
 /**
- * The sampling worker: runs NUTS on eight schools with tfjs's wasm backend, off the page's
- * main thread, and posts progress, the summary table and two Vega-Lite plot specifications.
+ * The sampling worker: draws the model's graph (Graphviz in WebAssembly), then runs NUTS on
+ * eight schools with tfjs's wasm backend, off the page's main thread, and posts progress, the
+ * summary table and two Vega-Lite plot specifications.
  *
  * The `?url` imports make Vite copy tfjs's WebAssembly binaries into the build and give their
  * URLs, which `setWasmPaths` hands to the wasm backend before it initializes.
@@ -14,6 +15,7 @@ import {
   NUTS,
   PRNGKey,
   posteriorSpec,
+  renderModelSvg,
   setWasmPaths,
   tf,
   traceSpec,
@@ -35,6 +37,7 @@ const PROGRESS_INTERVAL_MS = 100;
 
 async function sampleEightSchools(request: RunRequest): Promise<void> {
   await useBackend("wasm");
+  post({ type: "graph", svg: await renderModelSvg(eightSchools, [sigma, y]) });
   const started = performance.now();
   const lastPosted = new Float64Array(request.numChains).fill(Number.NEGATIVE_INFINITY);
   const mcmc = new MCMC(new NUTS(eightSchools), {

@@ -10,8 +10,10 @@ import type { CompiledObjective } from "./artifact.js";
  * is passed through unchanged: compile the potential energy U(q) = -log density.
  *
  * @example
- * const r = compileObjective((q) => negLogDensity(q), [[dim]]);
- * const target = r.ok ? asGradientTarget(r.compiled) : eagerTarget;
+ * const choice = compileOrFallBack("myTool", "density", () =>
+ *   compileObjective((q) => negLogDensity(q), [[dim]]),
+ * );
+ * const target = choice.engine === "compiled" ? asGradientTarget(choice.compiled) : eagerTarget;
  * target.valueAndGrad(q, grad);
  */
 export function asGradientTarget(compiled: CompiledObjective): GradientTarget {

@@ -5,5 +5,11 @@ export {
   type CompileResult,
   compileObjective,
 } from "./compile-objective.js";
+export {
+  compileOrFallBack,
+  type EngineChoice,
+  fallBackToEager,
+  warnOnce,
+} from "./engine-selection.js";
 export { asGradientTarget } from "./gradient-target.js";
 export { supportedKernels } from "./kernels/index.js";

@@ -61,7 +61,7 @@ export class BernoulliDistribution extends Distribution {
   }
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     const u = uniformNoise(key, this.shape(sampleShape));
-    return tf.cast(tf.less(u, this.probs), "float32");
+    return tf.cast(tf.less(u, this.probs), "int32");
   }
   override get mean(): tf.Tensor {
     return broadcast(this.probs, this.batchShape);
@@ -85,7 +85,10 @@ export class BernoulliDistribution extends Distribution {
     return broadcast(tf.sub(tf.softplus(l), tf.mul(l, tf.sigmoid(l))), this.batchShape);
   }
   override enumerateSupport(expand = true): tf.Tensor {
-    const values = tf.reshape(tf.tensor([0, 1]), [2, ...this.batchShape.map(() => 1)]);
+    const values = tf.reshape(tf.tensor([0, 1], [2], "int32"), [
+      2,
+      ...this.batchShape.map(() => 1),
+    ]);
     return expand ? tf.broadcastTo(values, [2, ...this.batchShape]) : values;
   }
 }

@@ -9,7 +9,7 @@ import { betaVariate, binomialVariate, drawEach } from "./samplers.js";
 import {
   broadcast,
   entropyBySum,
-  fromValues,
+  fromIntegers,
   isInteger,
   negInfOutside,
   param,
@@ -66,7 +66,7 @@ export class BetaBinomialDistribution extends Distribution {
     const draws = drawEach(key, n.length, (s, i) =>
       binomialVariate(n[i], betaVariate(a[i], b[i], s), s),
     );
-    return fromValues(draws, shape);
+    return fromIntegers(draws, shape, "BetaBinomial", "totalCount");
   }
   override get mean(): tf.Tensor {
     const a = this.concentration1;
@@ -114,7 +114,10 @@ export class BetaBinomialDistribution extends Distribution {
       );
     }
     const n = counts[0];
-    const values = tf.reshape(tf.range(0, n + 1), [n + 1, ...this.batchShape.map(() => 1)]);
+    const values = tf.reshape(tf.range(0, n + 1, 1, "int32"), [
+      n + 1,
+      ...this.batchShape.map(() => 1),
+    ]);
     return expand ? tf.broadcastTo(values, [n + 1, ...this.batchShape]) : values;
   }
 }

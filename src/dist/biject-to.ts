@@ -53,7 +53,7 @@ const registry = new Map<string, BijectionFactory>();
  * Registers the bijection for constraints of a name (later registrations replace earlier ones).
  *
  * @example
- * registerBijection("positive", () => new SoftplusTransform()); // softplus instead of exp
+ * registerBijection("positive", () => SoftplusTransform()); // softplus instead of exp
  */
 export function registerBijection(name: string, factory: BijectionFactory): void {
   registry.set(name, factory);

@@ -15,7 +15,7 @@ import { binomialVariate, drawEach } from "./samplers.js";
 import {
   broadcast,
   entropyBySum,
-  fromValues,
+  fromIntegers,
   isInteger,
   mulOrZero,
   negInfOutside,
@@ -89,9 +89,11 @@ export class BinomialDistribution extends Distribution {
     const shape = this.shape(sampleShape);
     const n = valuesAt(this.totalCount, shape);
     const p = valuesAt(this.probs, shape);
-    return fromValues(
+    return fromIntegers(
       drawEach(key, n.length, (s, i) => binomialVariate(n[i], p[i], s)),
       shape,
+      "Binomial",
+      "totalCount",
     );
   }
   override get mean(): tf.Tensor {
@@ -125,7 +127,10 @@ export class BinomialDistribution extends Distribution {
       throw new Error("Binomial: enumerateSupport needs the same totalCount in every batch entry");
     }
     const n = counts[0];
-    const values = tf.reshape(tf.range(0, n + 1), [n + 1, ...this.batchShape.map(() => 1)]);
+    const values = tf.reshape(tf.range(0, n + 1, 1, "int32"), [
+      n + 1,
+      ...this.batchShape.map(() => 1),
+    ]);
     return expand ? tf.broadcastTo(values, [n + 1, ...this.batchShape]) : values;
   }
 }

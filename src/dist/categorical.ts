@@ -12,7 +12,7 @@ import {
   probsOrLogits,
 } from "./probs-or-logits.js";
 import { drawEach } from "./samplers.js";
-import { broadcast, fromValues, isInteger, negInfOutside } from "./util.js";
+import { broadcast, fromIntegers, isInteger, negInfOutside } from "./util.js";
 
 /** Normalized category probabilities [..., K] in float64, from probs or logits. */
 export function categoryProbabilities(given: GivenProbsOrLogits): Float64Array {
@@ -105,7 +105,7 @@ export class CategoricalDistribution extends Distribution {
       }
       return k - 1;
     });
-    return fromValues(draws, shape);
+    return fromIntegers(draws, shape, "Categorical", "probs");
   }
   /** Undefined for categories: NaN, as in NumPyro. */
   override get mean(): tf.Tensor {
@@ -123,7 +123,7 @@ export class CategoricalDistribution extends Distribution {
   }
   override enumerateSupport(expand = true): tf.Tensor {
     const k = this.numCategories;
-    const values = tf.reshape(tf.range(0, k), [k, ...this.batchShape.map(() => 1)]);
+    const values = tf.reshape(tf.range(0, k, 1, "int32"), [k, ...this.batchShape.map(() => 1)]);
     return expand ? tf.broadcastTo(values, [k, ...this.batchShape]) : values;
   }
 }

@@ -4,7 +4,7 @@ import { type ArrayLike, readFloat64, tf } from "../tf.js";
 import { type Constraint, integerInterval } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { drawEach } from "./samplers.js";
-import { broadcast, fromValues, isInteger, negInfOutside, param, valuesAt } from "./util.js";
+import { broadcast, fromIntegers, isInteger, negInfOutside, param, valuesAt } from "./util.js";
 
 /**
  * DiscreteUniform(low, high): mass 1/(high - low + 1) on the integers low..high.
@@ -54,7 +54,7 @@ export class DiscreteUniformDistribution extends Distribution {
       low.length,
       (s, i) => low[i] + Math.floor(s.uniform() * (high[i] - low[i] + 1)),
     );
-    return fromValues(draws, shape);
+    return fromIntegers(draws, shape, "DiscreteUniform", "low and high");
   }
   override get mean(): tf.Tensor {
     return broadcast(tf.mul(0.5, tf.add(this.low, this.high)), this.batchShape);
@@ -79,7 +79,10 @@ export class DiscreteUniformDistribution extends Distribution {
       );
     }
     const n = high[0] - low[0] + 1;
-    const values = tf.reshape(tf.range(low[0], high[0] + 1), [n, ...this.batchShape.map(() => 1)]);
+    const values = tf.reshape(tf.range(low[0], high[0] + 1, 1, "int32"), [
+      n,
+      ...this.batchShape.map(() => 1),
+    ]);
     return expand ? tf.broadcastTo(values, [n, ...this.batchShape]) : values;
   }
 }

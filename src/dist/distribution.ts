@@ -7,6 +7,7 @@
 import { DistributionParameterError, NumericalError } from "../errors.js";
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, constant, float64Of, tf } from "../tf.js";
+import { callable } from "../util/callable.js";
 import { broadcastShapes, formatShape, shapesEqual, tryBroadcastShapes } from "../util/shapes.js";
 import { type Constraint, independent } from "./constraints.js";
 import { tensorValidationActive, validationEnabled } from "./validation.js";
@@ -52,7 +53,9 @@ export abstract class Distribution {
   }
 
   /**
-   * Log-density (or mass) of `value`; the result has the broadcast batch shape.
+   * Log-density (or mass) of `value`; the result has the broadcast batch shape. Values of any
+   * dtype are accepted (an int32 draw, float32 data from `constant`, booleans) and read as
+   * float32.
    *
    * @example
    * Normal(0, 1).logProb(0); // -0.9189385
@@ -60,8 +63,9 @@ export abstract class Distribution {
   logProb(value: ArrayLike): tf.Tensor {
     this.assertValid();
     const x = constant(value);
-    const lp = minusInfinityWhereInfinite(x, this.computeLogProb(x), this.eventShape.length);
-    if (tensorValidationActive()) this.assertNotNaN(x, lp);
+    const xf = x.dtype === "float32" ? x : tf.cast(x, "float32");
+    const lp = minusInfinityWhereInfinite(x, this.computeLogProb(xf), this.eventShape.length);
+    if (tensorValidationActive()) this.assertNotNaN(xf, lp);
     return lp;
   }
 
@@ -96,13 +100,17 @@ export abstract class Distribution {
 
   /**
    * Draws of shape `[...sampleShape, ...batchShape, ...eventShape]`, reproducible for a key.
+   * Draws of discrete distributions are int32 tensors (as NumPyro's), so they index arrays:
+   * `tf.gather(locs, z)`; the others are float32.
    *
    * @example
    * Normal(0, 1).sample(PRNGKey(0), [1000]);
+   * Categorical({ probs: [0.2, 0.8] }).sample(PRNGKey(0)).dtype; // "int32"
    */
   sample(key: Key, sampleShape: readonly number[] = []): tf.Tensor {
     this.assertValid();
-    return this.draw(key, sampleShape);
+    const x = this.draw(key, sampleShape);
+    return this.isDiscrete && x.dtype !== "int32" ? tf.cast(x, "int32") : x;
   }
 
   protected abstract computeLogProb(value: tf.Tensor): tf.Tensor;
@@ -129,8 +137,9 @@ export abstract class Distribution {
     throw this.unsupported("entropy");
   }
   /**
-   * Every value of a finite discrete support, along a new leading dimension; with `expand`
-   * the result is broadcast to `[n, ...batchShape, ...eventShape]`, else `[n, 1, ..., 1, ...eventShape]`.
+   * Every value of a finite discrete support (int32, as draws), along a new leading dimension;
+   * with `expand` the result is broadcast to `[n, ...batchShape, ...eventShape]`, else
+   * `[n, 1, ..., 1, ...eventShape]`.
    */
   enumerateSupport(_expand = true): tf.Tensor {
     throw this.unsupported("enumerateSupport");
@@ -304,15 +313,7 @@ export function batchShapeOf(
   return out;
 }
 
-/**
- * A distribution broadcast to a larger batch shape; draws are independent across the new entries.
- *
- * @example
- * const d = Normal(0, 1).expand([3]); // an ExpandedDistribution
- * d.batchShape; // [3]
- * d.sample(PRNGKey(0)).shape; // [3]: three independent draws
- */
-export class ExpandedDistribution extends Distribution {
+class ExpandedDistributionClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
@@ -402,14 +403,17 @@ export class ExpandedDistribution extends Distribution {
 }
 
 /**
- * Reinterprets batch dims as event dims: log-probabilities are summed over them.
+ * A distribution broadcast to a larger batch shape; draws are independent across the new entries.
  *
  * @example
- * const d = Normal([0, 0], 1).toEvent(1); // an Independent
- * [d.batchShape, d.eventShape]; // [[], [2]]
- * d.logProb([0, 0]); // one number: the sum of the two log-densities
+ * const d = Normal(0, 1).expand([3]); // an ExpandedDistribution
+ * d.batchShape; // [3]
+ * d.sample(PRNGKey(0)).shape; // [3]: three independent draws
  */
-export class Independent extends Distribution {
+export const ExpandedDistribution = callable(ExpandedDistributionClass);
+export type ExpandedDistribution = ExpandedDistributionClass;
+
+class IndependentClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
@@ -460,13 +464,17 @@ export class Independent extends Distribution {
 }
 
 /**
- * Zeroes the log-probability where a mask is false.
+ * Reinterprets batch dims as event dims: log-probabilities are summed over them.
  *
  * @example
- * const d = Normal([0, 0], 1).mask([true, false]); // a Masked
- * d.logProb([1, 1]); // [-1.4189385, 0]
+ * const d = Normal([0, 0], 1).toEvent(1); // an Independent
+ * [d.batchShape, d.eventShape]; // [[], [2]]
+ * d.logProb([0, 0]); // one number: the sum of the two log-densities
  */
-export class Masked extends Distribution {
+export const Independent = callable(IndependentClass);
+export type Independent = IndependentClass;
+
+class MaskedClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
@@ -515,6 +523,16 @@ export class Masked extends Distribution {
     return this.base.enumerateSupport(expand);
   }
 }
+
+/**
+ * Zeroes the log-probability where a mask is false.
+ *
+ * @example
+ * const d = Normal([0, 0], 1).mask([true, false]); // a Masked
+ * d.logProb([1, 1]); // [-1.4189385, 0]
+ */
+export const Masked = callable(MaskedClass);
+export type Masked = MaskedClass;
 
 function toBoolTensor(t: tf.Tensor): tf.Tensor {
   return t.dtype === "bool" ? t : tf.notEqual(t, 0);

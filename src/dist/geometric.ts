@@ -12,7 +12,7 @@ import {
 import { drawEach } from "./samplers.js";
 import {
   broadcast,
-  fromValues,
+  fromIntegers,
   isInteger,
   negInfOutside,
   param,
@@ -68,7 +68,7 @@ export class GeometricDistribution extends Distribution {
     const draws = drawEach(key, p.length, (s, i) =>
       p[i] === 1 ? 0 : Math.floor(Math.log(s.uniform()) / Math.log1p(-p[i])),
     );
-    return fromValues(draws, shape);
+    return fromIntegers(draws, shape, "Geometric", "probs");
   }
   override get mean(): tf.Tensor {
     const p = this.probs;

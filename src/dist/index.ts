@@ -1,4 +1,12 @@
-/** The distributions module: families, wrappers, constraints, transforms, KL divergences. */
+/**
+ * The distributions module: families, wrappers, constraints, transforms, KL divergences.
+ *
+ * Convention: everything here is constructed by a plain function call, never with `new`.
+ * A family is a function named after it that returns an instance of `<Family>Distribution`
+ * (`Normal(0, 1)` is a `NormalDistribution`). Wrappers, transforms (and reparameterizers) are
+ * callable classes made with `callable` (src/util/callable.ts): `MixtureSameFamily(mixing,
+ * components)`, `AffineTransform(0, 2)`; `new` and `instanceof` work on the same name.
+ */
 
 export { Bernoulli, BernoulliDistribution, type ProbsOrLogits } from "./bernoulli.js";
 export { Beta, BetaDistribution } from "./beta.js";

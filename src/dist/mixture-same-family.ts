@@ -1,29 +1,18 @@
 /** Finite mixtures of distributions of one family. */
 import { type Key, split } from "../primitives/prng.js";
 import { type ArrayLike, constant, tf } from "../tf.js";
+import { callable } from "../util/callable.js";
 import { formatShape, shapesEqual } from "../util/shapes.js";
 import type { CategoricalDistribution } from "./categorical.js";
 import type { Constraint } from "./constraints.js";
 import { Distribution } from "./distribution.js";
 
-/**
- * new MixtureSameFamily(mixingDistribution, componentDistribution): component k of the
- * rightmost batch dimension of `componentDistribution` is chosen with probability given by
- * the Categorical `mixingDistribution`; log p(x) = logsumexp_k(log w_k + log p_k(x)).
- */
-export class MixtureSameFamily extends Distribution {
+class MixtureSameFamilyClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   /** The number of components K. */
   readonly numComponents: number;
 
-  /**
-   * @example
-   * const mixture = new MixtureSameFamily(
-   *   Categorical({ probs: [0.3, 0.7] }),
-   *   Normal([-1, 2], [0.5, 1]),
-   * );
-   */
   constructor(
     readonly mixingDistribution: CategoricalDistribution,
     readonly componentDistribution: Distribution,
@@ -92,3 +81,15 @@ export class MixtureSameFamily extends Distribution {
     return tf.sum(tf.mul(c, this.mixingDistribution.probs), -1);
   }
 }
+
+/**
+ * MixtureSameFamily(mixingDistribution, componentDistribution): component k of the
+ * rightmost batch dimension of `componentDistribution` is chosen with probability given by
+ * the Categorical `mixingDistribution`; log p(x) = logsumexp_k(log w_k + log p_k(x)).
+ *
+ * @example
+ * const mixture = MixtureSameFamily(Categorical({ probs: [0.3, 0.7] }), Normal([-1, 2], [0.5, 1]));
+ * mixture.logProb(0); // log(0.3 N(0; -1, 0.5) + 0.7 N(0; 2, 1))
+ */
+export const MixtureSameFamily = callable(MixtureSameFamilyClass);
+export type MixtureSameFamily = MixtureSameFamilyClass;

@@ -14,7 +14,7 @@ import {
   probsOrLogits,
 } from "./probs-or-logits.js";
 import { binomialVariate, streamOf } from "./samplers.js";
-import { broadcast, fromValues, isInteger, negInfOutside, param, xlogy } from "./util.js";
+import { broadcast, fromIntegers, isInteger, negInfOutside, param, xlogy } from "./util.js";
 
 /**
  * Multinomial(totalCount, p): counts of K categories in totalCount independent draws.
@@ -95,7 +95,7 @@ export class MultinomialDistribution extends Distribution {
       }
       out[i * k + k - 1] = remaining;
     }
-    return fromValues(out, [...outer, k]);
+    return fromIntegers(out, [...outer, k], "Multinomial", "totalCount");
   }
   override get mean(): tf.Tensor {
     return broadcast(tf.mul(tf.expandDims(this.totalCount, -1), this.probs), this.shape());

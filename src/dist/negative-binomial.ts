@@ -9,7 +9,7 @@ import { drawEach, logStandardGamma, poissonVariate } from "./samplers.js";
 import {
   broadcast,
   entropyBySum,
-  fromValues,
+  fromIntegers,
   isInteger,
   negInfOutside,
   param,
@@ -60,7 +60,7 @@ export class NegativeBinomial2Distribution extends Distribution {
     const draws = drawEach(key, mu.length, (s, i) =>
       poissonVariate(Math.exp(logStandardGamma(r[i], s)) * (mu[i] / r[i]), s),
     );
-    return fromValues(draws, shape);
+    return fromIntegers(draws, shape, "NegativeBinomial2", "mean");
   }
   override get mean(): tf.Tensor {
     return broadcast(this.meanParameter, this.batchShape);

@@ -10,7 +10,7 @@ import {
   broadcast,
   entropyBySum,
   exact,
-  fromValues,
+  fromIntegers,
   isInteger,
   negInfOutside,
   param,
@@ -48,9 +48,11 @@ export class PoissonDistribution extends Distribution {
   protected draw(key: Key, sampleShape: readonly number[]): tf.Tensor {
     const shape = this.shape(sampleShape);
     const rate = valuesAt(this.rate, shape);
-    return fromValues(
+    return fromIntegers(
       drawEach(key, rate.length, (s, i) => poissonVariate(rate[i], s)),
       shape,
+      "Poisson",
+      "rate",
     );
   }
   override get mean(): tf.Tensor {

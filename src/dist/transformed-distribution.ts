@@ -1,6 +1,7 @@
 /** Distributions of transformed draws. */
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, constant, readFloat64, tf } from "../tf.js";
+import { callable } from "../util/callable.js";
 import { type Constraint, independent } from "./constraints.js";
 import { Distribution } from "./distribution.js";
 import {
@@ -11,22 +12,12 @@ import {
   type Transform,
 } from "./transforms.js";
 
-/**
- * new TransformedDistribution(base, transforms): the distribution of y = t_n(...t_1(x)) for x
- * drawn from `base`, with log p(y) = log p_base(x) - sum_i log|det J_i| (the change of
- * variables), each Jacobian term summed over the event dimensions.
- */
-export class TransformedDistribution extends Distribution {
+class TransformedDistributionClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
   readonly transforms: readonly Transform[];
 
-  /**
-   * @example
-   * // a log-normal: exp of a normal
-   * const d = new TransformedDistribution(Normal(0, 1), new ExpTransform());
-   */
   constructor(
     readonly base: Distribution,
     transforms: Transform | readonly Transform[],
@@ -90,6 +81,18 @@ export class TransformedDistribution extends Distribution {
     return sign > 0 ? c : tf.sub(1, c);
   }
 }
+
+/**
+ * TransformedDistribution(base, transforms): the distribution of y = t_n(...t_1(x)) for x
+ * drawn from `base`, with log p(y) = log p_base(x) - sum_i log|det J_i| (the change of
+ * variables), each Jacobian term summed over the event dimensions.
+ *
+ * @example
+ * const logNormal = TransformedDistribution(Normal(0, 1), ExpTransform()); // exp of a normal
+ * logNormal.logProb(1); // -0.9189385, as LogNormal(0, 1).logProb(1)
+ */
+export const TransformedDistribution = callable(TransformedDistributionClass);
+export type TransformedDistribution = TransformedDistributionClass;
 
 /** +1 for increasing, -1 for decreasing elementwise transforms, 0 when unknown. */
 function monotoneSign(t: Transform): number {

@@ -13,6 +13,7 @@
  */
 import { cholesky } from "../custom-vjp/special-linalg.js";
 import { constant, tf } from "../tf.js";
+import { callable } from "../util/callable.js";
 import { correlationCholesky, lowerCholesky, positiveDefinite, realVector } from "./constraints.js";
 import { Transform } from "./transforms.js";
 import { sliceLast } from "./util.js";
@@ -71,14 +72,7 @@ function diagonalMask(d: number): tf.Tensor {
   return tf.eye(d);
 }
 
-/**
- * From R^(D(D+1)/2) onto lower triangular matrices with a positive diagonal: strictly lower
- * entries as they are, diagonal exp(x); log|det| = the sum of the diagonal's x.
- *
- * @example
- * new LowerCholeskyTransform().forward(tf.zeros([3])); // [[1, 0], [0, 1]]
- */
-export class LowerCholeskyTransform extends Transform {
+class LowerCholeskyTransformClass extends Transform {
   readonly name = "lowerCholesky";
   readonly domain = realVector;
   readonly codomain = lowerCholesky;
@@ -142,14 +136,16 @@ export class LowerCholeskyTransform extends Transform {
 }
 
 /**
- * From R^(D(D-1)/2) onto Cholesky factors of correlation matrices, through canonical partial
- * correlations z = tanh(x). Computed in log space: log(1 - z^2) = 2 (log 2 - x - softplus(-2x)),
- * so that large |x| never gives NaN.
+ * From R^(D(D+1)/2) onto lower triangular matrices with a positive diagonal: strictly lower
+ * entries as they are, diagonal exp(x); log|det| = the sum of the diagonal's x.
  *
  * @example
- * new CorrCholeskyTransform().forward(tf.zeros([3])); // the 3 x 3 identity
+ * LowerCholeskyTransform().forward(tf.zeros([3])); // [[1, 0], [0, 1]]
  */
-export class CorrCholeskyTransform extends Transform {
+export const LowerCholeskyTransform = callable(LowerCholeskyTransformClass);
+export type LowerCholeskyTransform = LowerCholeskyTransformClass;
+
+class CorrCholeskyTransformClass extends Transform {
   readonly name = "corrCholesky";
   readonly domain = realVector;
   readonly codomain = correlationCholesky;
@@ -247,14 +243,17 @@ export class CorrCholeskyTransform extends Transform {
 }
 
 /**
- * L -> L L^T, from lower triangular matrices with a positive diagonal onto symmetric positive
- * definite ones; log|det| = D log 2 + sum_i (D - i) log L_ii (i from 0) on the lower
- * triangles of both. Its inverse is the Cholesky factorization.
+ * From R^(D(D-1)/2) onto Cholesky factors of correlation matrices, through canonical partial
+ * correlations z = tanh(x). Computed in log space: log(1 - z^2) = 2 (log 2 - x - softplus(-2x)),
+ * so that large |x| never gives NaN.
  *
  * @example
- * new CholeskyOuterProductTransform().forward(tf.tensor([[2, 0], [1, 1]])); // [[4, 2], [2, 2]]
+ * CorrCholeskyTransform().forward(tf.zeros([3])); // the 3 x 3 identity
  */
-export class CholeskyOuterProductTransform extends Transform {
+export const CorrCholeskyTransform = callable(CorrCholeskyTransformClass);
+export type CorrCholeskyTransform = CorrCholeskyTransformClass;
+
+class CholeskyOuterProductTransformClass extends Transform {
   readonly name = "choleskyOuterProduct";
   readonly domain = lowerCholesky;
   readonly codomain = positiveDefinite;
@@ -286,3 +285,14 @@ export class CholeskyOuterProductTransform extends Transform {
     return out;
   }
 }
+
+/**
+ * L -> L L^T, from lower triangular matrices with a positive diagonal onto symmetric positive
+ * definite ones; log|det| = D log 2 + sum_i (D - i) log L_ii (i from 0) on the lower
+ * triangles of both. Its inverse is the Cholesky factorization.
+ *
+ * @example
+ * CholeskyOuterProductTransform().forward(tf.tensor([[2, 0], [1, 1]])); // [[4, 2], [2, 2]]
+ */
+export const CholeskyOuterProductTransform = callable(CholeskyOuterProductTransformClass);
+export type CholeskyOuterProductTransform = CholeskyOuterProductTransformClass;

@@ -4,6 +4,7 @@
  * ordered vector, positive ordered vector) and NumPyro. All act on the last dimension.
  */
 import { constant, tf } from "../tf.js";
+import { callable } from "../util/callable.js";
 import { orderedVector, positiveOrderedVector, realVector, simplex } from "./constraints.js";
 import { softplusF64, Transform } from "./transforms.js";
 import { sliceLast } from "./util.js";
@@ -13,16 +14,7 @@ function stickOffsets(k1: number): tf.Tensor {
   return constant(Float64Array.from({ length: k1 }, (_, k) => Math.log(k1 - k)));
 }
 
-/**
- * Stick-breaking from R^(K-1) onto the K-simplex (Stan Reference Manual, "Unit simplex"):
- * z_k = sigmoid(x_k - log(K-1-k)), y_k = z_k (1 - y_0 - ... - y_(k-1)), y_(K-1) the rest.
- * Computed in log space: log y_k = log z_k + sum_(j<k) log(1 - z_j), with
- * log z = -softplus(-u) and log(1 - z) = -softplus(u), so that no x overflows.
- *
- * @example
- * new StickBreakingTransform().forward(tf.zeros([2])); // [1/3, 1/3, 1/3]
- */
-export class StickBreakingTransform extends Transform {
+class StickBreakingTransformClass extends Transform {
   readonly name = "stickBreaking";
   readonly domain = realVector;
   readonly codomain = simplex;
@@ -90,13 +82,18 @@ export class StickBreakingTransform extends Transform {
 }
 
 /**
- * From R^K onto strictly increasing vectors (Stan Reference Manual, "Ordered vector"):
- * y_0 = x_0, y_k = y_(k-1) + exp(x_k); log|det| = x_1 + ... + x_(K-1).
+ * Stick-breaking from R^(K-1) onto the K-simplex (Stan Reference Manual, "Unit simplex"):
+ * z_k = sigmoid(x_k - log(K-1-k)), y_k = z_k (1 - y_0 - ... - y_(k-1)), y_(K-1) the rest.
+ * Computed in log space: log y_k = log z_k + sum_(j<k) log(1 - z_j), with
+ * log z = -softplus(-u) and log(1 - z) = -softplus(u), so that no x overflows.
  *
  * @example
- * new OrderedTransform().forward(tf.tensor([0, 0, 0])); // [0, 1, 2]
+ * StickBreakingTransform().forward(tf.zeros([2])); // [1/3, 1/3, 1/3]
  */
-export class OrderedTransform extends Transform {
+export const StickBreakingTransform = callable(StickBreakingTransformClass);
+export type StickBreakingTransform = StickBreakingTransformClass;
+
+class OrderedTransformClass extends Transform {
   readonly name = "ordered";
   readonly domain = realVector;
   readonly codomain = orderedVector;
@@ -139,14 +136,16 @@ export class OrderedTransform extends Transform {
 }
 
 /**
- * From R^K onto strictly increasing positive vectors as Stan does ("Positive ordered
- * vector"): y_k = exp(x_0) + ... + exp(x_k), log|det| = x_0 + ... + x_(K-1). (NumPyro
- * composes ordered with exp instead, which overflows once the running sum passes 88.)
+ * From R^K onto strictly increasing vectors (Stan Reference Manual, "Ordered vector"):
+ * y_0 = x_0, y_k = y_(k-1) + exp(x_k); log|det| = x_1 + ... + x_(K-1).
  *
  * @example
- * new PositiveOrderedTransform().forward(tf.tensor([0, 0, 0])); // [1, 2, 3]
+ * OrderedTransform().forward(tf.tensor([0, 0, 0])); // [0, 1, 2]
  */
-export class PositiveOrderedTransform extends Transform {
+export const OrderedTransform = callable(OrderedTransformClass);
+export type OrderedTransform = OrderedTransformClass;
+
+class PositiveOrderedTransformClass extends Transform {
   readonly name = "positiveOrdered";
   readonly domain = realVector;
   readonly codomain = positiveOrderedVector;
@@ -182,3 +181,14 @@ export class PositiveOrderedTransform extends Transform {
     return out;
   }
 }
+
+/**
+ * From R^K onto strictly increasing positive vectors as Stan does ("Positive ordered
+ * vector"): y_k = exp(x_0) + ... + exp(x_k), log|det| = x_0 + ... + x_(K-1). (NumPyro
+ * composes ordered with exp instead, which overflows once the running sum passes 88.)
+ *
+ * @example
+ * PositiveOrderedTransform().forward(tf.tensor([0, 0, 0])); // [1, 2, 3]
+ */
+export const PositiveOrderedTransform = callable(PositiveOrderedTransformClass);
+export type PositiveOrderedTransform = PositiveOrderedTransformClass;

@@ -10,6 +10,7 @@
  * as y + log(-expm1(-y)).
  */
 import { constant, readFloat64, tf } from "../tf.js";
+import { callable } from "../util/callable.js";
 import { broadcastShapes, broadcastTo } from "../util/shapes.js";
 import {
   type Bound,
@@ -56,13 +57,7 @@ export abstract class Transform {
   }
 }
 
-/**
- * y = x.
- *
- * @example
- * new IdentityTransform().forward(tf.tensor([1, 2])); // [1, 2]
- */
-export class IdentityTransform extends Transform {
+class IdentityTransformClass extends Transform {
   readonly name = "identity";
   readonly domain = real;
   readonly codomain = real;
@@ -84,14 +79,15 @@ export class IdentityTransform extends Transform {
 }
 
 /**
- * y = exp(x), onto the positive reals.
+ * y = x.
  *
  * @example
- * const t = new ExpTransform();
- * t.forward(tf.tensor([0, 1])); // [1, 2.7182817]
- * t.logAbsDetJacobian(tf.tensor([0, 1]), t.forward(tf.tensor([0, 1]))); // [0, 1]: log exp(x) = x
+ * IdentityTransform().forward(tf.tensor([1, 2])); // [1, 2]
  */
-export class ExpTransform extends Transform {
+export const IdentityTransform = callable(IdentityTransformClass);
+export type IdentityTransform = IdentityTransformClass;
+
+class ExpTransformClass extends Transform {
   readonly name = "exp";
   readonly domain = real;
   readonly codomain = positive;
@@ -112,20 +108,24 @@ export class ExpTransform extends Transform {
   }
 }
 
+/**
+ * y = exp(x), onto the positive reals.
+ *
+ * @example
+ * const t = ExpTransform();
+ * t.forward(tf.tensor([0, 1])); // [1, 2.7182817]
+ * t.logAbsDetJacobian(tf.tensor([0, 1]), t.forward(tf.tensor([0, 1]))); // [0, 1]: log exp(x) = x
+ */
+export const ExpTransform = callable(ExpTransformClass);
+export type ExpTransform = ExpTransformClass;
+
 /** The float64 values of a bound broadcast to `shape`. */
 function boundValues(b: Bound, shape: readonly number[]): Float64Array {
   if (!(b instanceof tf.Tensor)) return new Float64Array(shape.reduce((n, d) => n * d, 1)).fill(b);
   return broadcastTo(readFloat64(b), b.shape, broadcastShapes(b.shape, shape));
 }
 
-/**
- * y = loc + scale x, elementwise; `loc` and `scale` are numbers or tensors (broadcast against
- * x). Its codomain is `codomain` when given (e.g. an interval for sigmoid-then-affine).
- *
- * @example
- * new AffineTransform(1, 2).forward(tf.tensor([0, 1])); // [1, 3]
- */
-export class AffineTransform extends Transform {
+class AffineTransformClass extends Transform {
   readonly name = "affine";
   readonly domain: Constraint;
   readonly codomain: Constraint;
@@ -168,6 +168,16 @@ export class AffineTransform extends Transform {
   }
 }
 
+/**
+ * y = loc + scale x, elementwise; `loc` and `scale` are numbers or tensors (broadcast against
+ * x). Its codomain is `codomain` when given (e.g. an interval for sigmoid-then-affine).
+ *
+ * @example
+ * AffineTransform(1, 2).forward(tf.tensor([0, 1])); // [1, 3]
+ */
+export const AffineTransform = callable(AffineTransformClass);
+export type AffineTransform = AffineTransformClass;
+
 function boundShape(b: Bound): number[] {
   return b instanceof tf.Tensor ? b.shape.slice() : [];
 }
@@ -187,13 +197,7 @@ export function softplusF64(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-/**
- * y = 1 / (1 + exp(-x)), onto the unit interval; log|dy/dx| = -softplus(-x) - softplus(x).
- *
- * @example
- * new SigmoidTransform().forward(tf.scalar(0)); // 0.5
- */
-export class SigmoidTransform extends Transform {
+class SigmoidTransformClass extends Transform {
   readonly name = "sigmoid";
   readonly domain = real;
   readonly codomain = unitInterval;
@@ -215,13 +219,15 @@ export class SigmoidTransform extends Transform {
 }
 
 /**
- * y = log(1 + exp(x)), onto the positive reals, with log|dy/dx| = -softplus(-x); a gentler
- * map than exp for scales (NumPyro's `SoftplusTransform`).
+ * y = 1 / (1 + exp(-x)), onto the unit interval; log|dy/dx| = -softplus(-x) - softplus(x).
  *
  * @example
- * new SoftplusTransform().forward(tf.scalar(0)); // log 2
+ * SigmoidTransform().forward(tf.scalar(0)); // 0.5
  */
-export class SoftplusTransform extends Transform {
+export const SigmoidTransform = callable(SigmoidTransformClass);
+export type SigmoidTransform = SigmoidTransformClass;
+
+class SoftplusTransformClass extends Transform {
   readonly name = "softplus";
   readonly domain = real;
   readonly codomain = positive;
@@ -244,12 +250,16 @@ export class SoftplusTransform extends Transform {
 }
 
 /**
- * y = tanh(x), onto (-1, 1), with log|dy/dx| = 2 (log 2 - x - softplus(-2x)).
+ * y = log(1 + exp(x)), onto the positive reals, with log|dy/dx| = -softplus(-x); a gentler
+ * map than exp for scales (NumPyro's `SoftplusTransform`).
  *
  * @example
- * new TanhTransform().forward(tf.scalar(0)); // 0
+ * SoftplusTransform().forward(tf.scalar(0)); // log 2
  */
-export class TanhTransform extends Transform {
+export const SoftplusTransform = callable(SoftplusTransformClass);
+export type SoftplusTransform = SoftplusTransformClass;
+
+class TanhTransformClass extends Transform {
   readonly name = "tanh";
   readonly domain = real;
   readonly codomain = interval(-1, 1);
@@ -271,12 +281,15 @@ export class TanhTransform extends Transform {
 }
 
 /**
- * y = x^exponent on the positive reals.
+ * y = tanh(x), onto (-1, 1), with log|dy/dx| = 2 (log 2 - x - softplus(-2x)).
  *
  * @example
- * new PowerTransform(2).forward(tf.scalar(3)); // 9
+ * TanhTransform().forward(tf.scalar(0)); // 0
  */
-export class PowerTransform extends Transform {
+export const TanhTransform = callable(TanhTransformClass);
+export type TanhTransform = TanhTransformClass;
+
+class PowerTransformClass extends Transform {
   readonly name = "power";
   readonly domain = positive;
   readonly codomain = positive;
@@ -301,6 +314,15 @@ export class PowerTransform extends Transform {
   }
 }
 
+/**
+ * y = x^exponent on the positive reals.
+ *
+ * @example
+ * PowerTransform(2).forward(tf.scalar(3)); // 9
+ */
+export const PowerTransform = callable(PowerTransformClass);
+export type PowerTransform = PowerTransformClass;
+
 /** Sums the rightmost dims of `t` until it has rank `rank`. */
 export function sumRightmostTo(t: tf.Tensor, rank: number): tf.Tensor {
   if (t.rank <= rank) return t;
@@ -313,15 +335,7 @@ function rankChange(t: Transform): number {
   return t.codomain.eventDim - t.domain.eventDim;
 }
 
-/**
- * The composition parts[n-1] o ... o parts[0]: forward applies parts in order, inverse in
- * reverse, and the log-det-Jacobians add up (each summed over the composite's event dims).
- *
- * @example
- * // onto the interval (2, 5): sigmoid, then 2 + 3 y
- * const t = new ComposeTransform([new SigmoidTransform(), new AffineTransform(2, 3)]);
- */
-export class ComposeTransform extends Transform {
+class ComposeTransformClass extends Transform {
   readonly name = "compose";
   readonly domain: Constraint;
   readonly codomain: Constraint;
@@ -394,15 +408,17 @@ export class ComposeTransform extends Transform {
 }
 
 /**
- * A transform applied to blocks of `reinterpreted` more rightmost dims: log-dets are summed over
- * them.
+ * The composition parts[n-1] o ... o parts[0]: forward applies parts in order, inverse in
+ * reverse, and the log-det-Jacobians add up (each summed over the composite's event dims).
  *
  * @example
- * const t = new IndependentTransform(new ExpTransform(), 1);
- * const x = tf.tensor([0, 1, 2]);
- * t.logAbsDetJacobian(x, t.forward(x)); // 3: one log-determinant for the whole vector
+ * // onto the interval (2, 5): sigmoid, then 2 + 3 y
+ * const t = ComposeTransform([SigmoidTransform(), AffineTransform(2, 3)]);
  */
-export class IndependentTransform extends Transform {
+export const ComposeTransform = callable(ComposeTransformClass);
+export type ComposeTransform = ComposeTransformClass;
+
+class IndependentTransformClass extends Transform {
   readonly name: string;
   readonly domain: Constraint;
   readonly codomain: Constraint;
@@ -443,6 +459,18 @@ export class IndependentTransform extends Transform {
     return this.base.inverseF64(y, shape);
   }
 }
+
+/**
+ * A transform applied to blocks of `reinterpreted` more rightmost dims: log-dets are summed over
+ * them.
+ *
+ * @example
+ * const t = IndependentTransform(ExpTransform(), 1);
+ * const x = tf.tensor([0, 1, 2]);
+ * t.logAbsDetJacobian(x, t.forward(x)); // 3: one log-determinant for the whole vector
+ */
+export const IndependentTransform = callable(IndependentTransformClass);
+export type IndependentTransform = IndependentTransformClass;
 
 /**
  * The transform from the reals onto the open interval (low, high): sigmoid, then

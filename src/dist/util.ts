@@ -2,6 +2,7 @@
  * Helpers shared by distribution families: parameter conversion, noise tensors from keys, and
  * masking log-densities outside the support.
  */
+import { DistributionParameterError } from "../errors.js";
 import { type Key, normal, uniform } from "../primitives/prng.js";
 import { type ArrayLike, constant, readFloat64, tf } from "../tf.js";
 import { broadcastTo as broadcastToValues, sizeOf } from "../util/shapes.js";
@@ -44,6 +45,35 @@ export function valuesAt(t: tf.Tensor, shape: readonly number[]): Float64Array {
 /** A float32 tensor of `shape` from float64 values, keeping the float64 values for the compiled engine. */
 export function fromValues(values: Float64Array, shape: readonly number[]): tf.Tensor {
   return tf.reshape(constant(values), shape as number[]);
+}
+
+/**
+ * An int32 tensor of `shape` from whole-number draws: discrete families draw int32, as
+ * NumPyro's do, so that a draw indexes arrays (`tf.gather(locs, z)`). A draw that int32 cannot
+ * hold (NaN, or beyond 2^31 - 1) is an error naming the family and the parameter to check.
+ *
+ * @example
+ * fromIntegers(Float64Array.of(0, 2, 1), [3], "Categorical", "probs"); // int32 [0, 2, 1]
+ */
+export function fromIntegers(
+  values: Float64Array,
+  shape: readonly number[],
+  family: string,
+  parameter: string,
+): tf.Tensor {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= -2147483648 && v <= 2147483647)) {
+      throw new DistributionParameterError({
+        message: `${family}: a draw of ${v} cannot be held in int32, the dtype of discrete draws; check ${parameter}`,
+        family,
+        parameter,
+      });
+    }
+    out[i] = v;
+  }
+  return tf.tensor(out, shape as number[], "int32");
 }
 
 // The helpers below compare at the broadcast shape of both arguments: tf.where tiles a smaller

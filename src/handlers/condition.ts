@@ -3,13 +3,14 @@
  */
 import { ModelError } from "../errors.js";
 import { type Model, wrap } from "../primitives/runtime.js";
-import { siteValue } from "../primitives/site-value.js";
 import type { ArrayLike } from "../tf.js";
 import { ownValue } from "../util/records.js";
+import { siteValue } from "./site-value.js";
 
 /**
  * Fixes sample sites to data and marks them observed (they count in the likelihood). A name
- * that matches no sample site is an error, which catches typos.
+ * that matches no sample site is an error, which catches typos. Whole values given to a
+ * discrete site become int32, as its draws are.
  *
  * @example
  * const posteriorModel = condition(model, { y: [28, 8, -3] });
@@ -28,7 +29,7 @@ export function condition<A extends any[], R>(
         const value = ownValue(data, msg.name);
         if (value === undefined) return;
         used.add(msg.name);
-        msg.value = siteValue(value, "condition", msg.name);
+        msg.value = siteValue(msg, value, "condition");
         msg.isObserved = true;
       },
       finish() {

@@ -3,7 +3,7 @@
  */
 import type { Message } from "../primitives/messages.js";
 import type { Model } from "../primitives/runtime.js";
-import { siteValue } from "../primitives/site-value.js";
+import { siteConstant } from "../primitives/site-data.js";
 import type { ArrayLike } from "../tf.js";
 import { ownValue } from "../util/records.js";
 
@@ -29,7 +29,7 @@ export function intervene<A extends any[], R>(
         // The counterfactual site: drawn as before, seen by the outer handlers, not propagated.
         const fresh: Message = { ...msg, plates: [...msg.plates], value: null };
         yield fresh;
-        msg.value = siteValue(value, "intervene", msg.name);
+        msg.value = siteConstant(value, "intervene", msg.name);
       } else {
         yield msg;
       }

@@ -3,14 +3,15 @@
  */
 import type { Message } from "../primitives/messages.js";
 import { type Model, wrap } from "../primitives/runtime.js";
-import { siteValue } from "../primitives/site-value.js";
 import type { ArrayLike } from "../tf.js";
 import { ownValue } from "../util/records.js";
+import { siteValue } from "./site-value.js";
 
 /**
  * Replaces the values of sample, param and deterministic sites with given ones; unlike
  * `condition`, latent sites stay latent. `data` is a record or a function of the message
- * (returning undefined to leave a site alone).
+ * (returning undefined to leave a site alone). Whole values given to a discrete site become
+ * int32, as its draws are.
  *
  * @example
  * const fixed = substitute(model, { tau: 2.0 });
@@ -24,7 +25,7 @@ export function substitute<A extends any[], R>(
     process(msg) {
       if (msg.type === "plate") return;
       const value = lookup(msg);
-      if (value !== undefined) msg.value = siteValue(value, "substitute", msg.name);
+      if (value !== undefined) msg.value = siteValue(msg, value, "substitute");
     },
   }));
 }

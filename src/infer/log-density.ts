@@ -7,7 +7,7 @@ import { type Trace, trace } from "../handlers/trace.js";
 import type { SampleSite } from "../primitives/messages.js";
 import type { Model } from "../primitives/runtime.js";
 import { scaleAndMask } from "../primitives/scale-mask.js";
-import { siteValue } from "../primitives/site-value.js";
+import { siteConstant } from "../primitives/site-data.js";
 import { type ArrayLike, describeValue, tf, tidyValue } from "../tf.js";
 import { ownValue, siteRecord } from "../util/records.js";
 
@@ -52,7 +52,7 @@ export function traceAt(
           site: msg.name,
         });
       }
-      return siteValue(value, api, msg.name);
+      return siteConstant(value, api, msg.name);
     }),
   ).getTrace(...args);
   for (const name of Object.keys(params)) {

@@ -5,13 +5,14 @@
 
 import type { CompiledArtifact } from "../compile/artifact.js";
 import { compileObjective } from "../compile/compile-objective.js";
+import { compileOrFallBack } from "../compile/engine-selection.js";
 import { bijectTo } from "../dist/biject-to.js";
 import { withoutTensorValidation } from "../dist/validation.js";
 import { ArgumentError, ModelError } from "../errors.js";
 import { seed } from "../handlers/seed.js";
+import { drawsIntegers } from "../handlers/site-value.js";
 import { substitute } from "../handlers/substitute.js";
-import { trace } from "../handlers/trace.js";
-import type { SampleSite } from "../primitives/messages.js";
+import { type Trace, trace } from "../handlers/trace.js";
 import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
 import { type ArrayLike, constant, flatten, readFloat64, shapeOf, tf, tidyValue } from "../tf.js";
@@ -40,6 +41,28 @@ export interface PotentialOptions {
    * others, like PyMC's `logp_dlogp_function(grad_vars=...)`. Discrete latent sites must be fixed.
    */
   fixed?: Record<string, ArrayLike>;
+  /**
+   * What `discoverModel` found in a run of this model with the same `key` (and no fixed
+   * sites): saves the run that finds the latent sites and the point to trace at.
+   */
+  discovery?: ModelDiscovery;
+}
+
+/**
+ * What one seeded run of a model says about it: its continuous latent sites, the unconstrained
+ * point of that run, and the names of its discrete latent and deterministic sites.
+ */
+export interface ModelDiscovery {
+  /** The continuous latent sites (those not fixed) in the flat unconstrained vector. */
+  readonly layout: FlatLayout;
+  /** The unconstrained point of the run (zeros where it is not finite): where to trace. */
+  readonly point: Float64Array;
+  readonly discreteLatent: readonly string[];
+  /** The fixed sites (given with `{ fixed }`) that are discrete: their values must be whole. */
+  readonly discreteFixed: readonly string[];
+  readonly deterministic: readonly string[];
+  /** Whether the run had any latent sample site (continuous or discrete). */
+  readonly hasLatent: boolean;
 }
 
 /** A model as a potential energy over its flat unconstrained latent vector. */
@@ -106,8 +129,6 @@ function eagerEngine(logJoint: LogJoint, fixed: Float64Array): Engine {
   };
 }
 
-const warned = new Set<string>();
-
 /**
  * The same tfjs code traced once and emitted as float64 JavaScript (DESIGN.md section 4), or
  * undefined with one warning naming the cause when it cannot be traced. The fixed values are
@@ -120,22 +141,17 @@ function compiledEngine(
   at: Float64Array,
 ): Engine | undefined {
   const withFixed = fixed.length > 0;
-  const result = withoutTensorValidation(() =>
-    compileObjective(
-      withFixed ? (q, f) => tf.neg(logJoint(q, f)) : (q) => tf.neg(logJoint(q, tf.zeros([0]))),
-      withFixed ? [[dim], [fixed.length]] : [[dim]],
-      { name: "potential", at: withFixed ? [at, fixed] : [at], wrt: [0] },
+  const choice = compileOrFallBack("potential", "model", () =>
+    withoutTensorValidation(() =>
+      compileObjective(
+        withFixed ? (q, f) => tf.neg(logJoint(q, f)) : (q) => tf.neg(logJoint(q, tf.zeros([0]))),
+        withFixed ? [[dim], [fixed.length]] : [[dim]],
+        { name: "potential", at: withFixed ? [at, fixed] : [at], wrt: [0] },
+      ),
     ),
   );
-  if (!result.ok) {
-    const message = `potential: using the eager engine; the compiled engine cannot serve this model: ${result.reason}`;
-    if (!warned.has(message)) {
-      warned.add(message);
-      console.warn(message);
-    }
-    return undefined;
-  }
-  const compiled = result.compiled;
+  if (choice.engine === "eager") return undefined;
+  const compiled = choice.compiled;
   const inputs: Float64Array[] = withFixed
     ? [new Float64Array(dim), fixed]
     : [new Float64Array(dim)];
@@ -163,32 +179,72 @@ function pointOfRun<A extends unknown[]>(
   model: Model<A, unknown>,
   args: A,
 ): Float64Array {
-  return tidyValue(() => {
-    const tr = withoutTensorValidation(() => trace(model).getTrace(...args));
-    const point = new Float64Array(layout.dim);
-    for (const s of layout.sites) {
-      const site = tr.get(s.name);
-      if (site.type !== "sample") continue;
-      const transform = s.dependent ? bijectTo(site.fn.support) : s.transform;
-      const x = readFloat64(site.value);
-      point.set(
-        transform.inverseF64(x, s.shape) ?? readFloat64(transform.inverse(site.value)),
-        s.offset,
-      );
-    }
-    return point;
-  });
+  return tidyValue(() =>
+    pointOfTrace(
+      layout,
+      withoutTensorValidation(() => trace(model).getTrace(...args)),
+    ),
+  );
 }
 
-/** The unconstrained point of one prior draw: where the compiled engine traces and checks. */
-function prototypePoint<A extends unknown[]>(
-  layout: FlatLayout,
+/** The unconstrained point of a trace's latent sites (call inside a tfjs scope). */
+function pointOfTrace(layout: FlatLayout, tr: Trace): Float64Array {
+  const point = new Float64Array(layout.dim);
+  for (const s of layout.sites) {
+    const site = tr.get(s.name);
+    if (site.type !== "sample") continue;
+    const transform = s.dependent ? bijectTo(site.fn.support) : s.transform;
+    const x = readFloat64(site.value);
+    point.set(
+      transform.inverseF64(x, s.shape) ?? readFloat64(transform.inverse(site.value)),
+      s.offset,
+    );
+  }
+  return point;
+}
+
+/**
+ * Runs `model` once, seeded with `key` (default 0), and keeps what building its potential and
+ * sampling it need: the continuous latent sites not in `fixed` and their unconstrained point
+ * (where the compiled engine traces and checks; zeros where the draw is not finite), and the
+ * names of the discrete latent and deterministic sites.
+ *
+ * @example
+ * const found = discoverModel(eightSchools, [sigma, y]);
+ * found.layout.dim; // 10
+ * found.deterministic; // ["theta"]
+ */
+export function discoverModel<A extends unknown[]>(
   model: Model<A, unknown>,
   args: A,
-  key: Key | number,
-): Float64Array {
-  const q = pointOfRun(layout, seed(model, typeof key === "number" ? PRNGKey(key) : key), args);
-  return q.every(Number.isFinite) ? q : new Float64Array(layout.dim);
+  options: { key?: Key | number; fixed?: Record<string, ArrayLike> } = {},
+): ModelDiscovery {
+  const key = options.key ?? 0;
+  const fixed = options.fixed ?? {};
+  return tidyValue(() => {
+    // Only sites, shapes and values are needed here. Parameters are not read back: a model that
+    // is finite in float64 can give NaN in this float32 run (a Cholesky factor of a nearly
+    // singular kernel matrix), and the compiled engine, in float64, serves it well.
+    const tr = withoutTensorValidation(() =>
+      trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
+    );
+    const latent = tr
+      .sampleSites()
+      .filter((s) => !s.isObserved && ownValue(fixed, s.name) === undefined);
+    const layout = FlatLayout.fromSites(latent.filter((s) => !s.fn.isDiscrete));
+    const point = pointOfTrace(layout, tr);
+    return {
+      layout,
+      point: point.every(Number.isFinite) ? point : new Float64Array(layout.dim),
+      discreteLatent: latent.filter((s) => s.fn.isDiscrete).map((s) => s.name),
+      discreteFixed: tr
+        .sampleSites()
+        .filter((s) => ownValue(fixed, s.name) !== undefined && s.fn.isDiscrete)
+        .map((s) => s.name),
+      deterministic: [...tr.values()].filter((s) => s.type === "deterministic").map((s) => s.name),
+      hasLatent: latent.length > 0,
+    };
+  });
 }
 
 /**
@@ -207,18 +263,33 @@ export function potential<A extends any[]>(
   const fixedLayout = layoutOfValues(options.fixed ?? {});
   const fixedVector = new Float64Array(fixedLayout.size);
   writeFixed(fixedLayout, fixedVector, options.fixed ?? {});
-  // The model with the fixed sites set from a flat tensor of their values.
+  // The model with the fixed sites set from a flat tensor of their values; discrete sites get
+  // int32 values, as their draws are (whole numbers: checked when the values are written).
   const withFixed = (f: tf.Tensor) => {
     if (fixedLayout.entries.length === 0) return model;
-    const values = siteRecord<tf.Tensor>();
+    const values = new Map<string, tf.Tensor>();
     for (const e of fixedLayout.entries)
-      values[e.name] = tf.reshape(tf.slice(f, [e.offset], [e.size]), e.shape);
-    return substitute(model, values);
+      values.set(e.name, tf.reshape(tf.slice(f, [e.offset], [e.size]), e.shape));
+    return substitute(model, (msg) => {
+      const value = values.get(msg.name);
+      return value !== undefined && drawsIntegers(msg) ? tf.cast(value, "int32") : value;
+    });
   };
   const currentModel = () => modelAtFixed(fixedLayout, fixedVector, model);
-  const layout = tidyValue(() =>
-    FlatLayout.fromSites(latentSites(currentModel(), args, options.key ?? 0, options.fixed ?? {})),
-  );
+  const found =
+    options.discovery ??
+    discoverModel(currentModel(), args, { key: options.key, fixed: options.fixed });
+  if (found.discreteLatent.length > 0) {
+    const discrete = found.discreteLatent;
+    throw new ModelError({
+      message:
+        `potential: the latent site${discrete.length > 1 ? "s" : ""} ${discrete.map((s) => `"${s}"`).join(", ")} ` +
+        "are discrete; give them values with { fixed }, marginalize them, or sample them with a compound (Gibbs) step",
+      site: discrete[0],
+    });
+  }
+  const layout = found.layout;
+  const discreteFixed = found.discreteFixed;
   const atPoint = (q: tf.Tensor, f: tf.Tensor) =>
     traceAtUnconstrained(withFixed(f), args, layout, q);
   const logJointWith: LogJoint = (q, f) => {
@@ -239,12 +310,7 @@ export function potential<A extends any[]>(
   const eager = eagerEngine(logJointWith, fixedVector);
   const compiled =
     (options.engine ?? "compiled") === "compiled" && layout.dim > 0
-      ? compiledEngine(
-          logJointWith,
-          layout.dim,
-          fixedVector,
-          prototypePoint(layout, currentModel(), args, options.key ?? 0),
-        )
+      ? compiledEngine(logJointWith, layout.dim, fixedVector, found.point)
       : undefined;
   const serving = compiled ?? eager;
 
@@ -275,7 +341,17 @@ export function potential<A extends any[]>(
         }
         return out;
       }),
-    setFixed: (values) => writeFixed(fixedLayout, fixedVector, values),
+    setFixed: (values) => {
+      for (const name of discreteFixed) {
+        const value = values[name];
+        if (value !== undefined)
+          requireWhole(
+            name,
+            value instanceof tf.Tensor ? readFloat64(value) : flatten(value).values,
+          );
+      }
+      writeFixed(fixedLayout, fixedVector, values);
+    },
     logJoint,
   };
 }
@@ -335,34 +411,23 @@ function modelAtFixed<A extends unknown[]>(
   return substitute(model, (msg) => {
     const e = byName.get(msg.name);
     if (e === undefined) return undefined;
-    return tf.reshape(constant(vector.slice(e.offset, e.offset + e.size)), e.shape);
+    const values = vector.slice(e.offset, e.offset + e.size);
+    if (drawsIntegers(msg)) requireWhole(msg.name, values);
+    return tf.reshape(constant(values), e.shape);
   });
 }
 
-/** The continuous latent sample sites of a model, found by one seeded run. */
-function latentSites<A extends any[]>(
-  model: Model<A, unknown>,
-  args: A,
-  key: Key | number,
-  fixed: Record<string, ArrayLike>,
-): SampleSite[] {
-  // Only the sites and their shapes are needed here. Parameters are not read back: a model that
-  // is finite in float64 can give NaN in this float32 run (a Cholesky factor of a nearly
-  // singular kernel matrix), and the compiled engine, in float64, serves it well.
-  const tr = withoutTensorValidation(() =>
-    trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
-  );
-  const latent = tr
-    .sampleSites()
-    .filter((s) => !s.isObserved && ownValue(fixed, s.name) === undefined);
-  const discrete = latent.filter((s) => s.fn.isDiscrete);
-  if (discrete.length > 0) {
-    throw new ModelError({
-      message:
-        `potential: the latent site${discrete.length > 1 ? "s" : ""} ${discrete.map((s) => `"${s.name}"`).join(", ")} ` +
-        "are discrete; give them values with { fixed }, marginalize them, or sample them with a compound (Gibbs) step",
-      site: discrete[0].name,
+/**
+ * Values of a fixed discrete site must be whole numbers: they are cast to int32 (as the site's
+ * draws are) in the traced log density.
+ */
+function requireWhole(name: string, values: Float64Array): void {
+  const bad = values.find((v) => !Number.isInteger(v));
+  if (bad !== undefined) {
+    throw new ArgumentError({
+      message: `potential: the fixed site "${name}" is discrete; its values must be whole numbers, got ${bad}`,
+      api: "potential",
+      argument: name,
     });
   }
-  return latent;
 }

@@ -1,6 +1,6 @@
 /**
- * Output of inference: the `McmcRun` contract, CmdStan CSV and JSON export and import, and
- * plots rendered to SVG.
+ * Output of inference: the `McmcRun` contract, CmdStan CSV and JSON export and import, plots
+ * rendered to SVG; ArviZ InferenceData (Zarr, JSON), PSIS-LOO, WAIC and model graphs.
  *
  * @example
  * import { toCmdStanCSV, readCmdStanCSV, plot } from "tyche";
@@ -58,3 +58,38 @@ export {
   samplesOf,
 } from "./samples.js";
 export { type SiteElement, siteElements } from "./site-elements.js";
+
+// Taking draws to ArviZ, comparing models, model graphs.
+
+export { logLikelihood } from "../infer/log-likelihood.js";
+export { compareModels, type ModelComparison } from "./compare-models.js";
+export {
+  type CoordValues,
+  type Dataset,
+  type DataType,
+  type DataVariable,
+  type InferenceData,
+  type InferenceDataGroup,
+  inferenceDataGroups,
+} from "./inference-data.js";
+export {
+  type InferenceDataFormat,
+  readInferenceData,
+  writeInferenceData,
+} from "./inference-data-file.js";
+export { formatInferenceDataJSON, parseInferenceDataJSON } from "./inference-data-json.js";
+export { readZarrStore, writeZarrStore } from "./inference-data-zarr.js";
+export type { LogLikInput, LogLikOptions } from "./log-lik-matrix.js";
+export { type LooOptions, type LooResult, loo } from "./loo.js";
+export {
+  getModelRelations,
+  type ModelPlate,
+  type ModelRelations,
+  type ModelSite,
+  type SiteKind,
+} from "./model-relations.js";
+export { type PsisResult, psis } from "./psis.js";
+export { type RenderModelOptions, renderModel } from "./render-model.js";
+export { renderModelSvg } from "./render-model-svg.js";
+export { type InferenceDataOptions, toInferenceData } from "./to-inference-data.js";
+export { type WaicResult, waic } from "./waic.js";

@@ -9,7 +9,7 @@ import { Unit } from "../dist/unit.js";
 import { type ArrayLike, constant, type tf } from "../tf.js";
 import type { InferOptions, Message } from "./messages.js";
 import type { Key } from "./prng.js";
-import { siteValue } from "./site-value.js";
+import { siteConstant } from "./site-data.js";
 
 /** Options of `sample`. */
 export interface SampleOptions {
@@ -37,7 +37,7 @@ export function* sample(
     type: "sample",
     name,
     fn,
-    value: observed ? siteValue(options.obs as ArrayLike, "sample", name) : null,
+    value: observed ? siteConstant(options.obs as ArrayLike, "sample", name) : null,
     isObserved: observed,
     scale: null,
     mask: null,

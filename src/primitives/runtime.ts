@@ -14,7 +14,7 @@ import { constant, tf } from "../tf.js";
 import { formatShape, tryBroadcastShapes } from "../util/shapes.js";
 import type { Message, PlateMessage, SampleMessage } from "./messages.js";
 import { randomBits } from "./prng.js";
-import { checkObserved } from "./site-value.js";
+import { checkObserved } from "./site-data.js";
 
 /** A model: a generator function yielding messages. `const z = yield* sample("z", Normal(0, 1))`. */
 export type Model<Args extends any[] = any[], R = unknown> = (

@@ -19,4 +19,4 @@ export {
   mcmcProgressBar,
 } from "./mcmc-progress.js";
 export { type SviProgressBar, type SviProgressBarOptions, sviProgressBar } from "./svi-progress.js";
-export { type DisplayOptions, shouldDisplay } from "./terminal-lines.js";
+export { type DisplayOptions, shouldDisplay, type TextStream } from "./terminal-lines.js";

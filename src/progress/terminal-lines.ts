@@ -23,6 +23,15 @@ function standardOutput(): NodeJS.WritableStream | undefined {
   return typeof process !== "undefined" ? process.stdout : undefined;
 }
 
+/**
+ * A text stream to draw on, such as `process.stdout`. Written structurally, so that Tyche's
+ * declarations need no `@types/node` (a browser project compiles without it).
+ */
+export interface TextStream {
+  write(text: string): boolean;
+  isTTY?: boolean;
+}
+
 /** Where and whether to display, shared by the progress displays. */
 export interface DisplayOptions {
   /**
@@ -32,7 +41,7 @@ export interface DisplayOptions {
    */
   enabled?: boolean;
   /** The stream to draw on (default `process.stdout`; outside Node nothing displays without one). */
-  stream?: NodeJS.WritableStream;
+  stream?: TextStream;
   /** Least time between redraws in milliseconds (default 100). */
   throttleMs?: number;
   /** Clock in milliseconds (default `performance.now`); tests pass a fake one. */

@@ -126,7 +126,7 @@ function flatOf(value: NestedNumbers, shape: readonly number[]): Float64Array {
  *
  * @example
  * import { testing, StickBreakingTransform } from "tyche";
- * const r = testing.checkTransform(new StickBreakingTransform());
+ * const r = testing.checkTransform(StickBreakingTransform());
  * expect(r.ok, r.report).toBe(true);
  */
 export function checkTransform(

@@ -30,9 +30,9 @@ import { condition } from "../handlers/condition.js";
 import { seed as seedModel } from "../handlers/seed.js";
 import { trace } from "../handlers/trace.js";
 import type { Draws } from "../infer/draws.js";
-import { ChainWorkerPool, type WorkerChain } from "../infer/mcmc/worker-pool.js";
-import type { ChainOptions } from "../infer/nuts/chain-options.js";
-import { type ChainResult, runChain } from "../infer/nuts/runner.js";
+import type { ChainResult } from "../infer/mcmc/chain.js";
+import { ChainWorkerPool } from "../infer/mcmc/worker-pool.js";
+import { type ChainOptions, chainJob, runChain } from "../infer/nuts/runner.js";
 import { type Potential, potential } from "../infer/potential.js";
 import { Predictive } from "../infer/predictive.js";
 import { foldIn, type Key, split, toKey, uniform } from "../primitives/prng.js";
@@ -405,18 +405,20 @@ async function fitAll<A extends unknown[]>(
       const onMainThread = () =>
         runChain(target, chainOptions, key).then((r) => posteriorOf(target, r));
       if (pool !== undefined && target.artifact !== undefined && inWorkers.size < size) {
-        const job = pool.run(target.artifact, chainOptions, key).then(
-          (r) => posteriorOf(target, (r as WorkerChain).result),
-          (error: Error) => {
-            if (!warned) {
-              warned = true;
-              console.warn(
-                `sbc: a worker thread could not fit simulation ${i} (${error.message}); fitting it on the main thread. A custom op defined outside the library needs its module in options.workerImports.`,
-              );
-            }
-            return onMainThread();
-          },
-        );
+        const job = pool
+          .run({ artifact: target.artifact, key, ...chainJob(target, chainOptions) })
+          .then(
+            (r) => posteriorOf(target, r as ChainResult),
+            (error: Error) => {
+              if (!warned) {
+                warned = true;
+                console.warn(
+                  `sbc: a worker thread could not fit simulation ${i} (${error.message}); fitting it on the main thread. A custom op defined outside the library needs its module in options.workerImports.`,
+                );
+              }
+              return onMainThread();
+            },
+          );
         const tracked = job.finally(() => {
           inWorkers.delete(tracked);
           progress();

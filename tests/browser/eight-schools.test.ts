@@ -1,7 +1,7 @@
 /**
  * End to end: builds examples/browser with Vite into a temporary folder, serves it on
  * localhost, opens it in headless Chromium and checks that NUTS ran in the Web Worker on the
- * wasm backend and that the page shows a plausible summary and both plots. Runs only where
+ * wasm backend and that the page shows the model graph, a plausible summary and both plots. Runs only where
  * Chromium is installed at /usr/bin/chromium or $CHROMIUM_PATH (CI has none, so it skips).
  *
  * Plausible: mu's posterior mean within 1 of the reference 4.41 (its posterior sd is 3.3, so
@@ -110,6 +110,15 @@ describe.skipIf(!chromium)("the browser example", () => {
       expect(tauMedian).toBeLessThan(6);
       expect(muRhat).toBeLessThan(1.05);
       expect(tauRhat).toBeLessThan(1.05);
+
+      // The model graph, drawn by Graphviz (WebAssembly) in the worker: five sites, four
+      // edges, the school plate.
+      const graph = page.locator("#model-graph svg");
+      expect(await graph.locator("g.node").count()).toBe(5);
+      expect(await graph.locator("g.edge").count()).toBe(4);
+      expect(await graph.locator("g.cluster text").textContent()).toBe("school (8)");
+      const box = await graph.boundingBox();
+      expect(box?.width ?? 0).toBeGreaterThan(50);
 
       // Both plots rendered by Vega: an SVG each, with drawn marks.
       for (const id of ["trace-plot", "posterior-plot"]) {

@@ -15,6 +15,10 @@
  * open positive support) from about 0.05, StudentT's overflow to +-inf at df 0.2, and
  * LKJCholesky's rows lose their unit norm at concentration 0.1. Log-probabilities are checked
  * over the full edge regions.
+ *
+ * Int32 limits. Discrete draws are int32: a Geometric with p below about 1e-8 (logits below
+ * -18) draws beyond 2^31 - 1, which is an error rather than a wrapped value, so draws are
+ * checked with p of at least 1e-6.
  */
 import fc from "fast-check";
 import { describe, it } from "vitest";
@@ -26,7 +30,9 @@ import {
 import { arbitrarySupportValue } from "../../src/testing/support-arbitrary.js";
 import { tf, tidyValue } from "../../src/tf.js";
 
-const drawable = { ranges: { concentration: { min: 0.5 } } };
+const drawable = {
+  ranges: { concentration: { min: 0.5 }, probability: { min: 1e-6 }, logit: { min: -14 } },
+};
 
 function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);

@@ -1,34 +1,62 @@
 /**
- * A worker thread that runs one MCMC chain on a compiled potential sent as plain data
- * (DESIGN.md section 4): it rebuilds the float64 value-and-gradient from the artifact and runs
- * the same chain runner, with the same key, as the main thread would, so draws are identical.
+ * A worker thread that runs MCMC chains on a compiled potential sent as plain data (DESIGN.md
+ * section 4): it rebuilds the float64 value-and-gradient from the artifact, sets the chain up
+ * with the sampler module's `chainSetup` and runs the same chain loop, with the same key, as
+ * the main thread would, so draws are identical.
  */
 import { parentPort } from "node:worker_threads";
 import type { CompiledArtifact } from "../../compile/artifact.js";
 import type { Key } from "../../primitives/prng.js";
-import type { ChainOptions } from "../nuts/chain-options.js";
-import type { ChainProgress, ChainResult } from "../nuts/runner.js";
+import type { ChainPlan, ChainProgress, ChainResult } from "./chain.js";
+import type { ChainSetupFunction } from "./sampler.js";
 
 /** What the main thread sends to start a chain. */
 export interface ChainJob {
   readonly type: "start";
   readonly artifact: CompiledArtifact;
-  readonly options: ChainOptions;
+  /** URL of the module whose `chainSetup` sets the chain up from `settings`. */
+  readonly module: string;
+  readonly settings: unknown;
+  readonly plan: ChainPlan;
+  /** Start from these parameters (a continuation, with no warmup iterations); undefined: the setup's. */
+  readonly parameters?: unknown;
   readonly key: Key;
   /** Modules to import first, so that the custom ops the potential calls are registered. */
   readonly imports: readonly string[];
 }
 
+/** An error as plain data: its tag, class name, message, stack and own data fields. */
+export interface SerializedError {
+  readonly tag?: string;
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly fields: Record<string, unknown>;
+}
+
 /** What the worker sends back. */
 export type ChainMessage =
+  | { readonly type: "started" }
   | { readonly type: "progress"; readonly progress: ChainProgress }
-  | {
-      readonly type: "done";
-      readonly result: ChainResult;
-      readonly warmupSeconds: number;
-      readonly samplingSeconds: number;
-    }
-  | { readonly type: "error"; readonly message: string; readonly position?: Float64Array };
+  | { readonly type: "done"; readonly result: ChainResult }
+  | { readonly type: "error"; readonly error: SerializedError };
+
+/** The data of an error that can cross threads (functions and symbols stay behind). */
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: "Error", message: String(error), fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(error)) {
+    if (typeof v !== "function" && typeof v !== "symbol" && k !== "cause") fields[k] = v;
+  }
+  const tag = (error as { _tag?: unknown })._tag;
+  return {
+    tag: typeof tag === "string" ? tag : undefined,
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    fields,
+  };
+}
 
 const port = parentPort;
 if (port !== null) {
@@ -44,25 +72,22 @@ if (port !== null) {
     try {
       for (const url of message.imports) await import(url);
       // The library itself registers the built-in custom ops (lgamma, ...).
-      const [{ rebuildObjective }, { asGradientTarget }, { runChain }] = await Promise.all([
-        import("../../compile/artifact.js"),
-        import("../../compile/gradient-target.js"),
-        import("../nuts/runner.js"),
-        import("../../custom-vjp/index.js"),
-      ]);
+      const [{ rebuildObjective }, { asGradientTarget }, { ChainRun, driveChain }, sampler] =
+        await Promise.all([
+          import("../../compile/artifact.js"),
+          import("../../compile/gradient-target.js"),
+          import("./chain.js"),
+          import(message.module) as Promise<{ chainSetup: ChainSetupFunction }>,
+          import("../../custom-vjp/index.js"),
+        ]);
       const target = asGradientTarget(rebuildObjective(message.artifact));
-      let phase: ChainProgress["phase"] = message.options.numWarmup > 0 ? "warmup" : "sampling";
-      let phaseStart = performance.now();
-      let warmupSeconds = 0;
+      const setup = sampler.chainSetup(message.settings, target, message.plan);
+      port.postMessage({ type: "started" } satisfies ChainMessage);
+      const continued =
+        message.parameters === undefined ? setup : { ...setup, parameters: message.parameters };
       let lastPost = 0;
-      const result = await runChain(target, message.options, message.key, {
-        signal,
+      const run = new ChainRun(target, message.plan, continued, message.key, {
         onProgress: (progress) => {
-          if (progress.phase !== phase) {
-            warmupSeconds = (performance.now() - phaseStart) / 1000;
-            phaseStart = performance.now();
-            phase = progress.phase;
-          }
           const now = performance.now();
           if (now - lastPost > 100 || progress.iteration === progress.numIterations) {
             lastPost = now;
@@ -70,20 +95,10 @@ if (port !== null) {
           }
         },
       });
-      const elapsed = (performance.now() - phaseStart) / 1000;
-      port.postMessage({
-        type: "done",
-        result,
-        warmupSeconds: phase === "warmup" ? elapsed : warmupSeconds,
-        samplingSeconds: phase === "sampling" ? elapsed : 0,
-      } satisfies ChainMessage);
+      const result = await driveChain(run, signal);
+      port.postMessage({ type: "done", result } satisfies ChainMessage);
     } catch (error) {
-      const e = error as Error & { position?: Float64Array };
-      port.postMessage({
-        type: "error",
-        message: e.message,
-        position: e.position,
-      } satisfies ChainMessage);
+      port.postMessage({ type: "error", error: serializeError(error) } satisfies ChainMessage);
     }
   });
 }

@@ -4,7 +4,8 @@
  *
  * Each iteration first updates the Gibbs sites given the continuous ones, then makes one NUTS
  * transition of the continuous sites given the Gibbs sites (the potential's fixed values, set
- * with `setFixed`). Discrete sites are updated by a systematic scan over their elements, each
+ * with `setFixed`). The compound step is a combinator over any sampling algorithm
+ * (`withGibbsUpdate`): the chain loop and the inner kernel know nothing of it. Discrete sites are updated by a systematic scan over their elements, each
  * drawn from its full conditional: the joint density evaluated at every value of its
  * enumerated support (Geman & Geman 1984).
  */
@@ -19,7 +20,11 @@ import { toNested } from "../../util/nested.js";
 import { ownValue } from "../../util/records.js";
 import type { Draws } from "../draws.js";
 import type { Potential } from "../potential.js";
-import type { SamplerKernel } from "./kernels.js";
+import type { McmcSampler } from "./sampler.js";
+import type { KernelState, TunableAlgorithm } from "./sampling-algorithm.js";
+
+// The key stream of the Gibbs updates, apart from the transition's own randomness.
+const GIBBS_STREAM = 0x6769626273;
 
 /** A user's Gibbs update: new values of the Gibbs sites given the continuous ones. */
 export type GibbsFn = (
@@ -36,9 +41,40 @@ export interface GibbsSpec {
   readonly update?: GibbsFn;
 }
 
-/** A sampler kernel with a Gibbs part. */
-export interface CompoundKernel<A extends unknown[]> extends SamplerKernel<A> {
+/** A sampler with a Gibbs part. */
+export interface CompoundSampler<A extends unknown[], P = any> extends McmcSampler<A, P> {
   readonly gibbs: GibbsSpec;
+}
+
+/** @deprecated The former name of `CompoundSampler`. */
+export type CompoundKernel<A extends unknown[], P = any> = CompoundSampler<A, P>;
+
+/** A sampler whose chains alternate Gibbs updates with the inner sampler's transitions. */
+abstract class GibbsSampler<A extends unknown[], P> implements CompoundSampler<A, P> {
+  readonly name: string;
+  readonly model: McmcSampler<A, P>["model"];
+  readonly options: McmcSampler<A, P>["options"];
+  readonly settings: unknown;
+  // No `module`: the Gibbs update runs in this thread, so chains run sequentially.
+  abstract readonly gibbs: GibbsSpec;
+
+  constructor(private readonly inner: McmcSampler<A, P>) {
+    this.name = inner.name;
+    this.model = inner.model;
+    this.options = inner.options;
+    this.settings = inner.settings;
+  }
+
+  chainSetup(...args: Parameters<McmcSampler<A, P>["chainSetup"]>) {
+    return this.inner.chainSetup(...args);
+  }
+
+  runMetadata(adapted: readonly P[]) {
+    if (this.inner.runMetadata === undefined) {
+      throw new TypeError(`${this.name}: this sampler gives no run metadata`);
+    }
+    return this.inner.runMetadata(adapted);
+  }
 }
 
 /**
@@ -49,18 +85,13 @@ export interface CompoundKernel<A extends unknown[]> extends SamplerKernel<A> {
  * const gibbsFn: GibbsFn = (key, gibbs, hmc) => ({ z: drawZGiven(key, hmc.mu) });
  * new MCMC(new HMCGibbs(new NUTS(model), { gibbsSites: ["z"], gibbsFn }), { numWarmup: 500, numSamples: 500 });
  */
-export class HMCGibbs<A extends unknown[]> implements CompoundKernel<A> {
-  readonly kind: SamplerKernel<A>["kind"];
-  readonly model: Model<A, unknown>;
-  readonly options: SamplerKernel<A>["options"];
+export class HMCGibbs<A extends unknown[], P = unknown> extends GibbsSampler<A, P> {
   readonly gibbs: GibbsSpec;
   constructor(
-    inner: SamplerKernel<A>,
+    inner: McmcSampler<A, P>,
     options: { gibbsSites: readonly string[]; gibbsFn: GibbsFn },
   ) {
-    this.kind = inner.kind;
-    this.model = inner.model;
-    this.options = inner.options;
+    super(inner);
     this.gibbs = { sites: options.gibbsSites, update: options.gibbsFn };
   }
 }
@@ -73,16 +104,34 @@ export class HMCGibbs<A extends unknown[]> implements CompoundKernel<A> {
  * @example
  * new MCMC(new DiscreteHMCGibbs(new NUTS(mixture)), { numWarmup: 500, numSamples: 500 });
  */
-export class DiscreteHMCGibbs<A extends unknown[]> implements CompoundKernel<A> {
-  readonly kind: SamplerKernel<A>["kind"];
-  readonly model: Model<A, unknown>;
-  readonly options: SamplerKernel<A>["options"];
+export class DiscreteHMCGibbs<A extends unknown[], P = unknown> extends GibbsSampler<A, P> {
   readonly gibbs: GibbsSpec = {};
-  constructor(inner: SamplerKernel<A>) {
-    this.kind = inner.kind;
-    this.model = inner.model;
-    this.options = inner.options;
-  }
+}
+
+/**
+ * A compound algorithm: before each transition of `inner`, `update` changes other variables
+ * given the current position (a Gibbs step, with a key of its own); when it reports a change of
+ * the target, the state is evaluated again at its position before the transition.
+ *
+ * @example
+ * const compound = withGibbsUpdate(nutsAlgorithm(settings), gibbsChain(plan, spec, potential).update);
+ */
+export function withGibbsUpdate<P, S extends KernelState, I>(
+  inner: TunableAlgorithm<P, S, I>,
+  update: (key: Key, position: Float64Array) => boolean,
+): TunableAlgorithm<P, S, I> {
+  return (parameters) => {
+    const algorithm = inner(parameters);
+    return {
+      infoFields: algorithm.infoFields,
+      init: algorithm.init,
+      step(state, key) {
+        const changed = update(foldIn(key, GIBBS_STREAM), state.position);
+        const current = changed ? algorithm.init(state.position, state.target, key) : state;
+        return algorithm.step(current, key);
+      },
+    };
+  };
 }
 
 /** A Gibbs site as discovered from one run of the model. */
@@ -95,23 +144,6 @@ interface GibbsSite {
   readonly initial: Float64Array;
 }
 
-/** The discrete latent sites of a model, from one seeded run. */
-export function discreteLatentSites<A extends unknown[]>(
-  model: Model<A, unknown>,
-  args: A,
-): string[] {
-  // Parameters are not read back: a model finite only in float64 may give NaN here.
-  return tidyValue(() =>
-    withoutTensorValidation(() =>
-      trace(seed(model, 0))
-        .getTrace(...args)
-        .sampleSites()
-        .filter((s) => !s.isObserved && s.fn.isDiscrete)
-        .map((s) => s.name),
-    ),
-  );
-}
-
 /** What a compound run needs: the Gibbs sites and their starting values. */
 export interface GibbsPlan {
   readonly sites: readonly GibbsSite[];
@@ -119,14 +151,18 @@ export interface GibbsPlan {
   readonly initial: Record<string, ArrayLike>;
 }
 
-/** Finds the Gibbs sites of a model and where they start. */
+/**
+ * Finds the Gibbs sites of a model and where they start; without `spec.sites`, the Gibbs sites
+ * are `discrete`, the model's discrete latent sites.
+ */
 export function gibbsPlan<A extends unknown[]>(
   model: Model<A, unknown>,
   args: A,
   spec: GibbsSpec,
   key: Key,
+  discrete: readonly string[],
 ): GibbsPlan {
-  const names = spec.sites ?? discreteLatentSites(model, args);
+  const names = spec.sites ?? discrete;
   const sites = tidyValue(() => {
     const tr = withoutTensorValidation(() => trace(seed(model, key)).getTrace(...args));
     return names.map((name): GibbsSite => {

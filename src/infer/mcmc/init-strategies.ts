@@ -9,6 +9,7 @@ import { toNested } from "../../util/nested.js";
 import { siteRecord } from "../../util/records.js";
 import type { Potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
+import { mcmcDefaults } from "./defaults.js";
 
 /** How to choose a chain's initial point. */
 export type InitStrategy =
@@ -24,7 +25,7 @@ export type InitStrategy =
  * new NUTS(model, { initStrategy: initToUniform({ radius: 1 }) });
  */
 export function initToUniform(options: { radius?: number } = {}): InitStrategy {
-  return { kind: "uniform", radius: options.radius ?? 2 };
+  return { kind: "uniform", radius: options.radius ?? mcmcDefaults.initRadius };
 }
 
 /**

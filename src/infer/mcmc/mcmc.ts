@@ -1,42 +1,44 @@
 /**
- * `MCMC`: runs a sampler (NUTS, HMC) on a model for several chains and collects the draws,
- * sampler statistics and diagnostics. Orchestration is an Effect (typed errors, interruption);
- * `run` is its Promise facade, and an AbortSignal stops a run while keeping every draw made.
+ * `MCMC`: runs a sampler (NUTS, HMC, any `McmcSampler`) on a model for several chains and
+ * collects the draws, sampler statistics and diagnostics. Options are decoded once, here; the
+ * chains run through the generic chain loop (chain.ts), in this thread or in worker threads.
+ * A run is an Effect (typed errors, interruption); `run` is its Promise facade, which rejects
+ * with the tagged error classes themselves, and an AbortSignal or an interruption stops a run
+ * while keeping every draw made.
  */
 import { Effect, Schema } from "effect";
 import { withoutTensorValidation } from "../../dist/validation.js";
-import { seed } from "../../handlers/seed.js";
-import { trace } from "../../handlers/trace.js";
+import { ArgumentError, ModelError, RunInProgressError, runToPromise } from "../../errors.js";
 import type { McmcRun } from "../../io/samples.js";
 import { foldIn, type Key, split, toKey } from "../../primitives/prng.js";
 import { type McmcProgressBar, mcmcProgressBar } from "../../progress/mcmc-progress.js";
-import { tidyValue } from "../../tf.js";
 import { decodeOptions, integerAtLeast } from "../../util/options.js";
 import { siteRecord } from "../../util/records.js";
 import { formatSummary, type SummaryRow, summary } from "../diagnostics/index.js";
-import { type Draws, stackDraws } from "../draws.js";
-import type { ChainOptions } from "../nuts/chain-options.js";
-import {
-  type ChainProgress,
-  type ChainResult,
-  type ChainRun,
-  continuationOptions,
-  type SamplerStats,
-  startChain,
-} from "../nuts/index.js";
-import { yieldToEventLoop } from "../nuts/runner.js";
-import { type Potential, potential } from "../potential.js";
+import type { Draws } from "../draws.js";
+import { discoverModel, type ModelDiscovery, type Potential, potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
 import {
-  type CompoundKernel,
-  discreteLatentSites,
+  type ChainPlan,
+  type ChainProgress,
+  type ChainResult,
+  ChainRun,
+  driveChain,
+} from "./chain.js";
+import { mcmcDefaults } from "./defaults.js";
+import {
+  type CompoundSampler,
+  type GibbsPlan,
   type GibbsSpec,
   gibbsChain,
   gibbsPlan,
+  withGibbsUpdate,
 } from "./gibbs.js";
 import { describePoint, initialPosition } from "./init-strategies.js";
-import type { SamplerKernel } from "./kernels.js";
-import { chainsInWorkers, type WorkerChain } from "./parallel-chains.js";
+import { chainsInWorkers } from "./parallel-chains.js";
+import { type ChainState, RunRecord } from "./run-record.js";
+import type { McmcSampler } from "./sampler.js";
+import type { AnyChainSetup } from "./sampling-algorithm.js";
 
 /** A progress report of one chain. */
 export interface McmcProgress extends ChainProgress {
@@ -74,47 +76,48 @@ export interface McmcOptions {
 const McmcOptionsSchema = Schema.Struct({
   numWarmup: integerAtLeast(0),
   numSamples: integerAtLeast(1),
-  numChains: Schema.optional(integerAtLeast(1)),
-  thinning: Schema.optional(integerAtLeast(1)),
-  chainMethod: Schema.optional(Schema.Literal("sequential", "parallel")),
+  numChains: Schema.optionalWith(integerAtLeast(1), { default: () => mcmcDefaults.numChains }),
+  thinning: Schema.optionalWith(integerAtLeast(1), { default: () => mcmcDefaults.thinning }),
+  chainMethod: Schema.optionalWith(Schema.Literal("sequential", "parallel"), {
+    default: () => mcmcDefaults.chainMethod,
+  }),
   onProgress: Schema.optional(Schema.Any),
-  progressBar: Schema.optional(Schema.Boolean),
+  progressBar: Schema.optionalWith(Schema.Boolean, { default: () => mcmcDefaults.progressBar }),
   signal: Schema.optional(Schema.Any),
-  workerImports: Schema.optional(Schema.Array(Schema.String)),
+  workerImports: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
 });
 
-/** A chain's state after a run: enough to continue it without new warmup. */
-export interface ChainState {
+/** The options of `MCMC` with every default filled in. */
+export type ResolvedMcmcOptions = Readonly<
+  Required<Omit<McmcOptions, "onProgress" | "signal">> & Pick<McmcOptions, "onProgress" | "signal">
+>;
+
+/** Where a chain continues from: its last position and the parameters it ended with. */
+interface Continuation<P> {
   readonly position: Float64Array;
-  readonly stepSize: number;
-  readonly inverseMassMatrix: Float64Array;
-  readonly denseMass: boolean;
+  readonly parameters: P;
 }
 
-/** What one `run` produced. */
-interface RunRecord {
-  readonly potential: Potential;
+/** What the chains of one run share. */
+interface RunContext<A, P> {
+  readonly target: Potential;
+  readonly args: A;
+  readonly chainKeys: Key[];
+  /** Per chain, where it continues from (postWarmupState); undefined for new chains. */
+  readonly continuing: readonly Continuation<P>[] | undefined;
+  readonly bar: McmcProgressBar;
+  readonly signal: AbortSignal;
+  /** The compound (Gibbs) part of the sampler, if any. */
+  readonly gibbs: { readonly spec: GibbsSpec; readonly plan: GibbsPlan } | undefined;
+}
+
+/** What the chains of a run produced; `aborted` when they were stopped early. */
+interface ChainsOutcome {
   readonly chains: ChainResult[];
-  readonly deterministic: Record<string, Draws>;
-  /**
-   * Constrained latent draws, Gibbs sites included, computed on first use (a pass over the
-   * draws; see latentDraws).
-   */
-  readonly latent: () => Record<string, Draws>;
-  readonly warmupSeconds: number[];
-  readonly samplingSeconds: number[];
-  readonly aborted: boolean;
+  /** Per chain, the Gibbs sites' values at each kept draw (compound steps). */
+  readonly gibbsDraws: Array<Array<Record<string, Draws>>>;
+  aborted: boolean;
 }
-
-const EXTRA_FIELDS = [
-  "diverging",
-  "treeDepth",
-  "numSteps",
-  "stepSize",
-  "energy",
-  "acceptProb",
-  "potentialEnergy",
-] as const;
 
 /**
  * Markov chain Monte Carlo over a model.
@@ -125,39 +128,24 @@ const EXTRA_FIELDS = [
  * mcmc.printSummary();
  * const { mu, theta } = mcmc.getSamples();
  */
-export class MCMC<A extends unknown[]> {
-  readonly options: Required<
-    Pick<
-      McmcOptions,
-      | "numWarmup"
-      | "numSamples"
-      | "numChains"
-      | "thinning"
-      | "chainMethod"
-      | "progressBar"
-      | "workerImports"
-    >
-  > &
-    Pick<McmcOptions, "onProgress" | "signal">;
+export class MCMC<A extends unknown[], P = unknown> {
+  readonly options: ResolvedMcmcOptions;
   /**
    * Set to continue from these states without a new warmup on the next `run` (NumPyro's
    * `post_warmup_state`); `lastState` after a run is the natural value.
    */
-  postWarmupState: ChainState[] | undefined;
+  postWarmupState: ChainState<P>[] | undefined;
   private record: RunRecord | undefined;
+  private running = false;
 
   constructor(
-    readonly sampler: SamplerKernel<A>,
+    readonly sampler: McmcSampler<A, P>,
     options: McmcOptions,
   ) {
     const decoded = decodeOptions("MCMC", McmcOptionsSchema, options);
     this.options = {
-      numChains: 1,
-      thinning: 1,
-      chainMethod: "sequential",
-      progressBar: true,
       ...decoded,
-      workerImports: [...(decoded.workerImports ?? [])],
+      workerImports: [...decoded.workerImports],
       onProgress: options.onProgress,
       signal: options.signal,
     };
@@ -165,158 +153,245 @@ export class MCMC<A extends unknown[]> {
 
   /**
    * Runs the chains. Resolves when done or aborted (draws so far are kept); rejects with a
-   * typed error when the model cannot be initialized or evaluated.
+   * tagged error (`InitializationError`, `ModelError`, `WorkerError`, ...) when the model
+   * cannot be initialized or evaluated.
    */
   run(key: Key | number, ...args: A): Promise<void> {
-    return Effect.runPromise(this.runEffect(key, ...args));
+    return runToPromise(this.runEffect(key, ...args));
   }
 
   /** The run as an Effect; interrupting it keeps every draw made so far. */
   runEffect(key: Key | number, ...args: A): Effect.Effect<void, Error> {
     return Effect.suspend(() => {
-      const rootKey = toKey(key, "MCMC.run");
-      const gibbs = this.gibbsSpec(args);
-      const plan =
-        gibbs === undefined
-          ? undefined
-          : gibbsPlan(this.sampler.model, args, gibbs, foldIn(rootKey, 0x67));
-      const target = potential(this.sampler.model, args, {
-        engine: this.sampler.options.engine,
-        fixed: plan?.initial,
-      });
-      // Per chain, the Gibbs sites' values at each kept draw.
-      const gibbsDraws: Array<Array<Record<string, Draws>>> = [];
-      const { numChains } = this.options;
-      const chainKeys = split(rootKey, numChains);
-      const chains: ChainResult[] = [];
-      const warmupSeconds: number[] = [];
-      const samplingSeconds: number[] = [];
-      const continuing = this.postWarmupState;
-      if (continuing !== undefined && continuing.length !== numChains) {
+      if (this.running) {
         return Effect.fail(
-          new Error(
-            `MCMC.run: postWarmupState has ${continuing.length} chains, but numChains is ${numChains}`,
-          ),
+          new RunInProgressError({
+            message:
+              "MCMC.run: this MCMC object is already running; wait for that run (or abort it) before calling run() again, or use another MCMC object",
+            api: "MCMC.run",
+          }),
         );
       }
-      const bar = mcmcProgressBar({
-        chains: numChains,
-        total: (continuing ? 0 : this.options.numWarmup) + this.options.numSamples,
-        // Undefined lets the bar decide (a terminal, not CI); false turns it off.
-        enabled: this.options.progressBar ? undefined : false,
-      });
-      const finish = (aborted: boolean) =>
-        Effect.sync(() => {
-          bar.stop();
-          let latent: Record<string, Draws> | undefined;
-          // Gibbs sites' draws (compound steps) join the continuous ones.
-          const latentOnce = () =>
-            (latent ??= { ...this.latentDraws(target, chains), ...stackGibbsDraws(gibbsDraws) });
-          this.record = {
-            potential: target,
-            chains,
-            deterministic:
-              aborted && chains.length === 0
-                ? {}
-                : this.deterministicDraws(chains, args, latentOnce),
-            latent: latentOnce,
-            warmupSeconds,
-            samplingSeconds,
-            aborted,
-          };
-          this.postWarmupState = undefined;
-        });
-      // The chain in progress (or, in parallel, each worker's chain), so that an interruption
-      // can keep its draws.
-      const current: { run?: ChainRun } = {};
-      const holders: Array<{ chain?: WorkerChain }> = [];
-      const sequential = Effect.gen(this, function* () {
-        for (let c = 0; c < numChains; c++) {
-          const options = this.chainOptions(target, args, chainKeys[c], continuing?.[c]);
-          const timing = { warmup: 0, sampling: 0 };
-          gibbsDraws[c] = [];
-          const compound =
-            plan === undefined || gibbs === undefined
-              ? undefined
-              : { step: gibbsChain(plan, gibbs, target), kept: gibbsDraws[c] };
-          const result = yield* this.chainEffect(
-            compound,
-            target,
-            options,
-            chainKeys[c],
-            c,
-            timing,
-            current,
-            bar,
-          );
-          current.run = undefined;
-          chains.push(result);
-          warmupSeconds.push(timing.warmup);
-          samplingSeconds.push(timing.sampling);
-          if (result.aborted) return true;
-        }
-        return false;
-      });
-      const parallel = Effect.gen(this, function* () {
-        const { onProgress, signal } = this.options;
-        const specs = chainKeys.map((chainKey, c) => {
-          const { init, ...rest } = this.chainOptions(target, args, chainKey, continuing?.[c]);
-          return {
-            // Functions do not cross threads: the worker reports the failing point instead.
-            options: { ...rest, init: { radius: init?.radius, maxAttempts: init?.maxAttempts } },
-            key: chainKey,
-            onProgress: (p: ChainProgress) => {
-              bar.update(c, p);
-              onProgress?.({ ...p, chain: c, numChains });
-            },
-          };
-        });
-        const results = yield* chainsInWorkers(
-          target,
-          specs,
-          this.options.workerImports,
-          signal,
-          holders,
+      this.running = true;
+      return Effect.async<void, Error>((resume) => {
+        // The user's signal and interruption both stop the chains through `stop`.
+        const stop = new AbortController();
+        const user = this.options.signal;
+        const forward = () => stop.abort();
+        if (user?.aborted) stop.abort();
+        else user?.addEventListener("abort", forward);
+        const pending = this.execute(toKey(key, "MCMC.run"), args, stop.signal).finally(() =>
+          user?.removeEventListener("abort", forward),
         );
-        for (const r of results) {
-          chains.push(r.result);
-          warmupSeconds.push(r.warmupSeconds);
-          samplingSeconds.push(r.samplingSeconds);
-        }
-        return results.some((r) => r.result.aborted) || results.length < numChains;
-      });
-      const runChains = this.parallelPlan(target, plan !== undefined)
-        ? parallel.pipe(Effect.catchAll((e) => this.fallBack(e, sequential)))
-        : sequential;
-      return runChains.pipe(
-        Effect.flatMap((aborted) => finish(aborted)),
-        Effect.onInterrupt(() =>
-          Effect.suspend(() => {
-            if (current.run !== undefined) chains.push(current.run.result());
-            for (const h of holders) {
-              if (h.chain === undefined) continue;
-              chains.push(h.chain.result);
-              warmupSeconds.push(h.chain.warmupSeconds);
-              samplingSeconds.push(h.chain.samplingSeconds);
-            }
-            return finish(true);
+        pending.then(
+          () => resume(Effect.void),
+          (error: Error) => resume(Effect.fail(error)),
+        );
+        return Effect.promise(() => {
+          stop.abort();
+          return pending.catch(() => undefined);
+        });
+      }).pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            this.running = false;
           }),
         ),
       );
     });
   }
 
+  // The whole run: one run of the model to discover it, its potential (one more run to trace
+  // it), then the chains; sets `record`, keeping every draw when `signal` stops the chains.
+  private async execute(rootKey: Key, args: A, signal: AbortSignal): Promise<void> {
+    const { numChains, numWarmup, numSamples } = this.options;
+    const continuing = this.continuationOf(this.postWarmupState);
+    const model = this.sampler.model;
+    const discovery = discoverModel(model, args);
+    if (!discovery.hasLatent) {
+      throw new ModelError({
+        message: `MCMC: the model${model.name ? ` "${model.name}"` : ""} has no latent sample site, so there is nothing to sample: every sample site is observed. To draw its deterministic sites or simulate data, use Predictive (new Predictive(model, { numSamples }).run(key, ...args))`,
+      });
+    }
+    const spec = this.gibbsSpec(discovery);
+    const gibbs =
+      spec === undefined
+        ? undefined
+        : {
+            spec,
+            plan: gibbsPlan(model, args, spec, foldIn(rootKey, 0x67), discovery.discreteLatent),
+          };
+    const target = potential(model, args, {
+      engine: this.sampler.options.engine,
+      fixed: gibbs?.plan.initial,
+      discovery: gibbs === undefined ? discovery : undefined,
+    });
+    if (target.dim === 0) {
+      throw new ModelError({
+        message: `MCMC: ${this.sampler.name} needs a continuous latent site, and every latent site of this model (${gibbs?.plan.sites.map((s) => s.name).join(", ")}) is sampled by Gibbs updates`,
+      });
+    }
+    const bar = mcmcProgressBar({
+      chains: numChains,
+      total: (continuing ? 0 : numWarmup) + numSamples,
+      // Undefined lets the bar decide (a terminal, not CI); false turns it off.
+      enabled: this.options.progressBar ? undefined : false,
+    });
+    const run: RunContext<A, P> = {
+      target,
+      args,
+      chainKeys: split(rootKey, numChains),
+      continuing,
+      bar,
+      signal,
+      gibbs,
+    };
+    let outcome: ChainsOutcome = { chains: [], gibbsDraws: [], aborted: true };
+    try {
+      if (!signal.aborted) {
+        const inWorkers = this.parallelPlan(target, gibbs !== undefined)
+          ? await this.parallelChains(run)
+          : undefined;
+        outcome = inWorkers ?? (await this.sequentialChains(run));
+      }
+    } finally {
+      bar.stop();
+    }
+    this.record = new RunRecord(
+      target,
+      outcome.chains,
+      outcome.aborted,
+      outcome.gibbsDraws,
+      (latent) => this.deterministicDraws(discovery.deterministic, args, latent),
+    );
+    this.postWarmupState = undefined;
+  }
+
+  // Where each chain continues from (postWarmupState), checked.
+  private continuationOf(states: ChainState<P>[] | undefined): Continuation<P>[] | undefined {
+    if (states === undefined) return undefined;
+    const { numChains } = this.options;
+    if (states.length !== numChains) {
+      throw new ArgumentError({
+        message: `MCMC.run: postWarmupState has ${states.length} chains, but numChains is ${numChains}`,
+        api: "MCMC.run",
+        argument: "postWarmupState",
+      });
+    }
+    return states.map((state, c) => {
+      if (state.warmupComplete === false) {
+        throw new ArgumentError({
+          message: `MCMC.run: postWarmupState[${c}] was taken from a chain stopped during warmup, so its step size and metric are not adapted; run warmup again (leave postWarmupState unset)`,
+          api: "MCMC.run",
+          argument: "postWarmupState",
+        });
+      }
+      const { position, warmupComplete: _, ...parameters } = state as Record<string, unknown>;
+      return { position: position as Float64Array, parameters: parameters as P };
+    });
+  }
+
   // The Gibbs part of the run: the sampler's own, or, for a model with discrete latent sites,
   // Gibbs updates from their enumerated full conditionals (DiscreteHMCGibbs), announced once.
-  private gibbsSpec(args: A): GibbsSpec | undefined {
-    const own = (this.sampler as Partial<CompoundKernel<A>>).gibbs;
+  private gibbsSpec(discovery: ModelDiscovery): GibbsSpec | undefined {
+    const own = (this.sampler as Partial<CompoundSampler<A>>).gibbs;
     if (own !== undefined) return own;
-    const discrete = discreteLatentSites(this.sampler.model, args);
-    if (discrete.length === 0) return undefined;
+    if (discovery.discreteLatent.length === 0) return undefined;
     console.info(
-      `MCMC: the model has discrete latent sites (${discrete.join(", ")}); they are sampled by Gibbs updates from their full conditionals between ${this.sampler.kind.toUpperCase()} steps (DiscreteHMCGibbs)`,
+      `MCMC: the model has discrete latent sites (${discovery.discreteLatent.join(", ")}); they are sampled by Gibbs updates from their full conditionals between ${this.sampler.name} steps (DiscreteHMCGibbs)`,
     );
     return {};
+  }
+
+  // Where chain c starts and how long it runs: its continuation, or a new chain whose start
+  // the sampler's init strategy chooses (a random point by default).
+  private chainPlan(run: RunContext<A, P>, c: number): ChainPlan {
+    const { numWarmup, numSamples, thinning } = this.options;
+    const strategy = this.sampler.options.initStrategy;
+    const continued = run.continuing?.[c];
+    return {
+      numWarmup: continued ? 0 : numWarmup,
+      numSamples,
+      thinning,
+      saveWarmup: false,
+      initialPosition:
+        continued?.position ??
+        initialPosition(strategy, this.sampler.model, run.args, run.target, run.chainKeys[c]),
+      init: {
+        radius: strategy.kind === "uniform" ? strategy.radius : mcmcDefaults.initRadius,
+        maxAttempts: mcmcDefaults.initAttempts,
+      },
+    };
+  }
+
+  private progressOf(run: RunContext<A, P>, c: number): (p: ChainProgress) => void {
+    const { onProgress, numChains } = this.options;
+    return (p) => {
+      run.bar.update(c, p);
+      onProgress?.({ ...p, chain: c, numChains });
+    };
+  }
+
+  // Chains one after another in this thread, each stopped (its draws kept) by `run.signal`.
+  private async sequentialChains(run: RunContext<A, P>): Promise<ChainsOutcome> {
+    const { target, gibbs } = run;
+    const outcome: ChainsOutcome = { chains: [], gibbsDraws: [], aborted: false };
+    for (let c = 0; c < run.chainKeys.length && !outcome.aborted; c++) {
+      const plan = this.chainPlan(run, c);
+      let setup: AnyChainSetup = this.sampler.chainSetup(target, plan);
+      // A continuation: no warmup iterations, from the parameters the chain ended with.
+      const continued = run.continuing?.[c];
+      if (continued !== undefined) setup = { ...setup, parameters: continued.parameters };
+      const kept: Array<Record<string, Draws>> = [];
+      let onDraw: (() => void) | undefined;
+      if (gibbs !== undefined) {
+        const step = gibbsChain(gibbs.plan, gibbs.spec, target);
+        setup = { ...setup, algorithm: withGibbsUpdate(setup.algorithm, step.update) };
+        onDraw = () => kept.push(step.current());
+      }
+      const chain = new ChainRun(target, plan, setup, run.chainKeys[c], {
+        onProgress: this.progressOf(run, c),
+        onDraw,
+        describeFailure: (q) => describePoint(target, q),
+      });
+      const result = await driveChain(chain, run.signal);
+      outcome.chains.push(result);
+      outcome.gibbsDraws.push(kept);
+      outcome.aborted = result.aborted;
+    }
+    return outcome;
+  }
+
+  // Chains in worker threads; undefined when the workers cannot rebuild the potential (the
+  // run then falls back to chains in this thread).
+  private async parallelChains(run: RunContext<A, P>): Promise<ChainsOutcome | undefined> {
+    const specs = run.chainKeys.map((key, c) => ({
+      job: {
+        artifact: run.target.artifact!,
+        module: this.sampler.module!,
+        settings: this.sampler.settings,
+        plan: this.chainPlan(run, c),
+        parameters: run.continuing?.[c].parameters,
+        key,
+      },
+      onProgress: this.progressOf(run, c),
+    }));
+    let results: Array<ChainResult | undefined>;
+    try {
+      results = await chainsInWorkers(run.target, specs, this.options.workerImports, run.signal);
+    } catch (error) {
+      // A worker that cannot rebuild the potential (a custom op defined in a module it did not
+      // import): run the chains here instead, saying how to fix it.
+      const cause = (error as { cause?: Error }).cause;
+      if (!/is not defined here/.test(String(cause?.message))) throw error;
+      console.warn(
+        `MCMC: running chains sequentially: a worker could not rebuild the compiled potential (${cause?.message}); pass the module that defines the op in the workerImports option`,
+      );
+      return undefined;
+    }
+    const chains = results.filter((r): r is ChainResult => r !== undefined);
+    const aborted = chains.length < specs.length || chains.some((r) => r.aborted);
+    return { chains, gibbsDraws: [], aborted: aborted || run.signal.aborted };
   }
 
   // Whether chains can run in worker threads: they need the compiled potential's artifact.
@@ -338,153 +413,34 @@ export class MCMC<A extends unknown[]> {
       );
       return false;
     }
-    return true;
-  }
-
-  // A worker that cannot rebuild the potential (a custom op defined in a module it did not
-  // import) makes the run fall back to sequential chains, with a warning saying how to fix it.
-  private fallBack(
-    error: Error,
-    sequential: Effect.Effect<boolean, Error>,
-  ): Effect.Effect<boolean, Error> {
-    if (!/custom op/.test(error.message)) return Effect.fail(error);
-    console.warn(
-      `MCMC: running chains sequentially: a worker could not rebuild the compiled potential (${error.message}); pass the module that defines the op in the workerImports option`,
-    );
-    return sequential;
-  }
-
-  private chainOptions(
-    target: Potential,
-    args: A,
-    key: Key,
-    continueFrom: ChainState | undefined,
-  ): ChainOptions {
-    const o = this.sampler.options;
-    const base: ChainOptions = {
-      numWarmup: this.options.numWarmup,
-      numSamples: this.options.numSamples,
-      thinning: this.options.thinning,
-      kernel: this.sampler.kind,
-      trajectoryLength: o.trajectoryLength,
-      targetAcceptProb: o.targetAcceptProb,
-      maxTreeDepth: o.maxTreeDepth,
-      denseMass: o.denseMass,
-      stepSize: o.stepSize,
-      adaptStepSize: o.adaptStepSize,
-      adaptMassMatrix: o.adaptMassMatrix,
-      init: {
-        radius: o.initStrategy.kind === "uniform" ? o.initStrategy.radius : undefined,
-        describeFailure: (q) => describePoint(target, q),
-      },
-    };
-    const defined = Object.fromEntries(
-      Object.entries(base).filter(([, v]) => v !== undefined),
-    ) as ChainOptions;
-    if (continueFrom !== undefined) {
-      return {
-        ...defined,
-        numWarmup: 0,
-        initialPosition: continueFrom.position,
-        stepSize: continueFrom.stepSize,
-        inverseMassMatrix: continueFrom.inverseMassMatrix,
-        denseMass: continueFrom.denseMass,
-      };
+    if (this.sampler.module === undefined) {
+      console.warn(
+        `MCMC: the ${this.sampler.name} sampler names no module for worker threads; chains run sequentially`,
+      );
+      return false;
     }
-    const start = initialPosition(o.initStrategy, this.sampler.model, args, target, key);
-    return start === undefined ? defined : { ...defined, initialPosition: start };
-  }
-
-  // One chain, stepped inside an Effect that yields to the scheduler (and the event loop)
-  // about every 50 ms, so that interruption and AbortSignals take effect between iterations.
-  private chainEffect(
-    compound:
-      | { step: ReturnType<typeof gibbsChain>; kept: Array<Record<string, Draws>> }
-      | undefined,
-    target: Potential,
-    options: ChainOptions,
-    key: Key,
-    chain: number,
-    timing: { warmup: number; sampling: number },
-    current: { run?: ChainRun },
-    bar: McmcProgressBar,
-  ) {
-    const { onProgress, signal, numChains } = this.options;
-    return Effect.gen(function* () {
-      let phaseStart = performance.now();
-      let phase: "warmup" | "sampling" = options.numWarmup > 0 ? "warmup" : "sampling";
-      const thinning = options.thinning ?? 1;
-      const run = startChain(target, options, key, {
-        signal,
-        beforeTransition: compound?.step.update,
-        onProgress: (p) => {
-          const i = p.iteration - 1;
-          if (
-            compound !== undefined &&
-            i >= options.numWarmup &&
-            (i - options.numWarmup) % thinning === 0
-          ) {
-            compound.kept.push(compound.step.current());
-          }
-          if (p.phase !== phase) {
-            timing.warmup = (performance.now() - phaseStart) / 1000;
-            phaseStart = performance.now();
-            phase = p.phase;
-          }
-          bar.update(chain, p);
-          onProgress?.({ ...p, chain, numChains });
-        },
-      });
-      current.run = run;
-      let lastYield = performance.now();
-      while (!run.done && !signal?.aborted) {
-        run.step();
-        if (performance.now() - lastYield > 50) {
-          yield* Effect.promise(yieldToEventLoop);
-          lastYield = performance.now();
-        }
-      }
-      const elapsed = (performance.now() - phaseStart) / 1000;
-      if (phase === "warmup") timing.warmup = elapsed;
-      else timing.sampling = elapsed;
-      return run.result();
-    });
+    return true;
   }
 
   // Deterministic sites per draw, computed by running the model on the latent draws.
   private deterministicDraws(
-    chains: ChainResult[],
+    names: readonly string[],
     args: A,
-    latent: () => Record<string, Draws>,
+    latent: Record<string, Draws>,
   ): Record<string, Draws> {
-    const total = chains.reduce((n, c) => n + c.numDraws, 0);
-    if (total === 0) return {};
-    const names = deterministicNames(this.sampler.model, args);
     if (names.length === 0) return {};
-    const options = { posteriorSamples: latent(), returnSites: names };
+    const options = { posteriorSamples: latent, returnSites: [...names] };
+    const model = this.sampler.model;
     // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
     // which must not throw away the draws (parameters are not read back to validate them).
     return withoutTensorValidation(() => {
       try {
-        return new Predictive(this.sampler.model, options).run(0, ...args);
+        return new Predictive(model, options).run(0, ...args);
       } catch {
         // Models that do not vectorize over draws: one run per draw.
-        return new Predictive(this.sampler.model, { ...options, parallel: false }).run(0, ...args);
+        return new Predictive(model, { ...options, parallel: false }).run(0, ...args);
       }
     });
-  }
-
-  // Constrained values of every draw: runs the model once per draw when a support depends on
-  // other parameters, so it is done once per run (RunRecord.latent).
-  private latentDraws(target: Potential, chains: ChainResult[]): Record<string, Draws> {
-    const total = chains.reduce((n, c) => n + c.numDraws, 0);
-    const qs = new Float64Array(total * target.dim);
-    let offset = 0;
-    for (const c of chains) {
-      qs.set(c.draws.subarray(0, c.numDraws * target.dim), offset);
-      offset += c.numDraws * target.dim;
-    }
-    return target.unravelBatch(qs, total);
   }
 
   private requireRecord(api: string): RunRecord {
@@ -494,47 +450,28 @@ export class MCMC<A extends unknown[]> {
 
   /**
    * Posterior draws of every latent and deterministic site, constrained. The leading
-   * dimension is the draws, or [chain, draw] with `groupByChain` (chains of equal length).
+   * dimension is the draws, or [chain, draw] with `groupByChain` (for a run stopped early,
+   * the chains cut to a common length).
    */
   getSamples(options: { groupByChain?: boolean } = {}): Record<string, Draws> {
     const record = this.requireRecord("getSamples");
-    const pooled = Object.assign(siteRecord<Draws>(), record.latent(), record.deterministic);
-    return options.groupByChain ? groupByChain(pooled, record.chains) : pooled;
+    const pooled = Object.assign(siteRecord<Draws>(), record.latent(), record.deterministic());
+    return options.groupByChain ? record.groupByChain(pooled) : pooled;
   }
 
   /**
-   * Sampler statistics per draw: diverging, treeDepth, numSteps, stepSize, energy,
-   * acceptProb and potentialEnergy (= -lp).
+   * Sampler statistics per draw, one per `info` field of the sampler's kernel (for NUTS:
+   * diverging, treeDepth, numSteps, stepSize, energy, acceptProb), and potentialEnergy (= -lp).
    */
   getExtraFields(options: { groupByChain?: boolean } = {}): Record<string, Draws> {
     const record = this.requireRecord("getExtraFields");
-    const out: Record<string, Draws> = {};
-    for (const field of EXTRA_FIELDS) {
-      const parts = record.chains.map((c) =>
-        Float64Array.from((c.stats as SamplerStats)[field].subarray(0, c.numDraws)),
-      );
-      const data = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-      let offset = 0;
-      for (const p of parts) {
-        data.set(p, offset);
-        offset += p.length;
-      }
-      out[field] = { shape: [data.length], data };
-    }
-    return options.groupByChain ? groupByChain(out, record.chains) : out;
+    const pooled = record.statistics();
+    return options.groupByChain ? record.groupByChain(pooled) : pooled;
   }
 
   /** The chains' states after the run (assign to `postWarmupState` to continue). */
-  get lastState(): ChainState[] {
-    return this.requireRecord("lastState").chains.map((c) => {
-      const o = continuationOptions(c);
-      return {
-        position: o.initialPosition,
-        stepSize: o.stepSize,
-        inverseMassMatrix: o.inverseMassMatrix,
-        denseMass: o.denseMass,
-      };
-    });
+  get lastState(): ChainState<P>[] {
+    return this.requireRecord("lastState").lastStates<P>();
   }
 
   /** Post-warmup divergent transitions, over all chains. */
@@ -547,10 +484,13 @@ export class MCMC<A extends unknown[]> {
     return this.requireRecord("aborted").aborted;
   }
 
-  /** Seconds spent in warmup and sampling, per chain. */
+  /** Seconds spent in warmup (initialization included) and sampling, per chain. */
   get timings(): { warmupSeconds: number[]; samplingSeconds: number[] } {
-    const r = this.requireRecord("timings");
-    return { warmupSeconds: r.warmupSeconds, samplingSeconds: r.samplingSeconds };
+    const { chains } = this.requireRecord("timings");
+    return {
+      warmupSeconds: chains.map((c) => c.warmupSeconds),
+      samplingSeconds: chains.map((c) => c.samplingSeconds),
+    };
   }
 
   /** The potential the last run sampled (its engine, layout, ...). */
@@ -558,8 +498,22 @@ export class MCMC<A extends unknown[]> {
     return this.requireRecord("potential").potential;
   }
 
+  // The record of a run that kept at least one draw (views by chain need one).
+  private requireDraws(api: string): RunRecord {
+    const record = this.requireRecord(api);
+    if (record.numDraws === 0) {
+      throw new ArgumentError({
+        message: `MCMC.${api}: the run was stopped before it kept any draw, so there is nothing to summarize or export`,
+        api: `MCMC.${api}`,
+        argument: "run",
+      });
+    }
+    return record;
+  }
+
   /** Diagnostics per scalar: mean, sd, median, 5%, 95%, bulk and tail ESS, R-hat. */
   summary(): Record<string, SummaryRow> {
+    this.requireDraws("summary");
     return summary(this.getSamples({ groupByChain: true }));
   }
 
@@ -571,29 +525,30 @@ export class MCMC<A extends unknown[]> {
    * await toCmdStanCSV(mcmc.toMcmcRun(), "out/eight_schools.csv");
    */
   toMcmcRun(): McmcRun {
-    const record = this.requireRecord("toMcmcRun");
+    const record = this.requireDraws("toMcmcRun");
+    if (this.sampler.runMetadata === undefined) {
+      throw new ArgumentError({
+        message: `MCMC.toMcmcRun: the ${this.sampler.name} sampler describes no run metadata (CmdStan's format describes HMC-family runs); use getSamples and getExtraFields`,
+        api: "MCMC.toMcmcRun",
+        argument: "sampler",
+      });
+    }
     const fields = this.getExtraFields({ groupByChain: true });
     const { potentialEnergy, ...stats } = fields;
     const lp = { shape: potentialEnergy.shape, data: potentialEnergy.data.map((u) => -u) };
-    const state = this.lastState;
-    const o = this.sampler.options;
+    const kept = record.shownChains().shown;
     return {
       samples: this.getSamples({ groupByChain: true }),
       extra: { lp, ...stats },
       metadata: {
         numWarmup: this.options.numWarmup,
         numSamples: this.options.numSamples,
-        numChains: record.chains.length,
+        numChains: kept.length,
         thinning: this.options.thinning,
         model: this.sampler.model.name || undefined,
-        algorithm: this.sampler.kind === "nuts" ? "NUTS" : "HMC",
-        maxTreeDepth: this.sampler.kind === "nuts" ? (o.maxTreeDepth ?? 10) : undefined,
-        targetAcceptProb: o.targetAcceptProb ?? 0.8,
-        metric: o.denseMass ? "dense_e" : "diag_e",
-        stepSize: state.map((s) => s.stepSize),
-        inverseMetric: state.map((s) => Array.from(s.inverseMassMatrix)),
-        warmupSeconds: record.warmupSeconds,
-        samplingSeconds: record.samplingSeconds,
+        ...this.sampler.runMetadata(kept.map((c) => c.adapted as P)),
+        warmupSeconds: kept.map((c) => c.warmupSeconds),
+        samplingSeconds: kept.map((c) => c.samplingSeconds),
       },
     };
   }
@@ -602,34 +557,4 @@ export class MCMC<A extends unknown[]> {
   printSummary(): void {
     console.log(formatSummary(this.summary(), { numDivergences: this.numDivergences }));
   }
-}
-
-function groupByChain(pooled: Record<string, Draws>, chains: ChainResult[]): Record<string, Draws> {
-  const counts = chains.map((c) => c.numDraws);
-  if (counts.some((n) => n !== counts[0])) {
-    throw new Error(
-      `MCMC: chains have different numbers of draws (${counts.join(", ")}); use groupByChain: false`,
-    );
-  }
-  const out = siteRecord<Draws>();
-  for (const [name, d] of Object.entries(pooled))
-    out[name] = { shape: [chains.length, counts[0] ?? 0, ...d.shape.slice(1)], data: d.data };
-  return out;
-}
-
-function deterministicNames<A extends unknown[]>(
-  model: SamplerKernel<A>["model"],
-  args: A,
-): string[] {
-  return tidyValue(() =>
-    [...withoutTensorValidation(() => trace(seed(model, 0)).getTrace(...args)).values()]
-      .filter((s) => s.type === "deterministic")
-      .map((s) => s.name),
-  );
-}
-
-// Per-chain lists of per-draw Gibbs values as Draws pooled over chains, leading dim the draws.
-function stackGibbsDraws(perChain: Array<Array<Record<string, Draws>>>): Record<string, Draws> {
-  const all = perChain.flat();
-  return all.length === 0 ? {} : stackDraws(all.length, (i) => all[i]);
 }

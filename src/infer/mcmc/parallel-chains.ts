@@ -1,84 +1,86 @@
 /**
  * Chains in worker threads, through a pool with at most one worker per core: each chain runs
- * on the compiled potential's artifact; the main thread only relays progress, aborts and
- * results.
+ * on the compiled potential's artifact; the main thread only relays progress, aborts, results
+ * and failures, which keep their tagged class.
  */
-import { Effect } from "effect";
-import type { Key } from "../../primitives/prng.js";
-import type { ChainOptions } from "../nuts/chain-options.js";
-import type { ChainProgress } from "../nuts/runner.js";
+import { InitializationError, reviveTaggedError, WorkerError } from "../../errors.js";
 import type { Potential } from "../potential.js";
+import type { ChainProgress, ChainResult } from "./chain.js";
 import { describePoint } from "./init-strategies.js";
-import { ChainWorkerPool, type WorkerChain, WorkerChainError } from "./worker-pool.js";
-
-export type { WorkerChain } from "./worker-pool.js";
+import { ChainWorkerPool, WorkerChainError, type WorkerChainJob } from "./worker-pool.js";
 
 /** What `chainsInWorkers` needs per chain. */
 export interface WorkerChainSpec {
-  readonly options: ChainOptions;
-  readonly key: Key;
+  readonly job: WorkerChainJob;
   readonly onProgress: (progress: ChainProgress) => void;
 }
 
 /**
- * Runs chains in a pool of worker threads. Interrupting the Effect, or aborting `signal`,
- * stops every chain and waits for the draws they made; `holders[c].chain` receives chain c
- * as soon as it is back, so an interruption can keep it.
+ * Runs chains in a pool of worker threads. Aborting `signal` stops every chain and resolves
+ * with the draws they made; a chain that had not started (its worker still loading) is
+ * undefined, and the run does not wait for its worker.
  */
-export function chainsInWorkers(
+export async function chainsInWorkers(
   target: Potential,
   chains: readonly WorkerChainSpec[],
   imports: readonly string[],
   signal: AbortSignal | undefined,
-  holders: Array<{ chain?: WorkerChain }>,
-): Effect.Effect<WorkerChain[], Error> {
-  return Effect.async<WorkerChain[], Error>((resume) => {
-    // Aborted by the user's signal or by interruption; either way the workers return their draws.
-    const stop = new AbortController();
-    const forward = () => stop.abort();
-    signal?.addEventListener("abort", forward);
-    let settled = false;
-    const pending = (async () => {
-      const pool = await ChainWorkerPool.start(
-        await ChainWorkerPool.sizeFor(chains.length),
-        imports,
-      );
-      try {
-        const results = await Promise.all(
-          chains.map(async (chain, c) => {
-            const run = await pool.run(target.artifact!, chain.options, chain.key, {
-              onProgress: chain.onProgress,
-              signal: stop.signal,
-            });
-            if (run !== undefined) holders[c] = { chain: run };
-            return run;
-          }),
-        );
-        return results.filter((r): r is WorkerChain => r !== undefined);
-      } catch (error) {
-        if (error instanceof WorkerChainError && error.position !== undefined) {
-          throw new Error(`${error.message}\n${describePoint(target, error.position)}`);
-        }
-        throw error;
-      } finally {
-        signal?.removeEventListener("abort", forward);
-        await pool.close();
-      }
-    })();
-    pending.then(
-      (results) => {
-        settled = true;
-        resume(Effect.succeed(results));
-      },
-      (error: Error) => {
-        settled = true;
-        resume(Effect.fail(error));
-      },
+): Promise<Array<ChainResult | undefined>> {
+  if (signal?.aborted) return chains.map(() => undefined);
+  const pool = await ChainWorkerPool.start(await ChainWorkerPool.sizeFor(chains.length), imports);
+  try {
+    return await Promise.all(
+      chains.map((chain, c) =>
+        pool.run(chain.job, { onProgress: chain.onProgress, signal }).catch((error: Error) => {
+          throw workerFailure(error, c, target);
+        }),
+      ),
     );
-    return Effect.promise(async () => {
-      if (settled) return;
-      stop.abort();
-      await pending.catch(() => undefined);
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * The error a failed worker chain becomes in this thread: the worker's own tagged error when
+ * it is one of the library's (an initialization failure gets this thread's per-site
+ * log-probabilities), else a `WorkerError` whose cause is what the worker threw. A point that
+ * is not finite in the worker but finite here means the worker computes the potential
+ * differently (a custom op that fails only in a worker): that is a `WorkerError` too.
+ */
+function workerFailure(error: Error, chain: number, target: Potential): Error {
+  const prefix = `MCMC: chain ${chain} failed in its worker thread`;
+  if (!(error instanceof WorkerChainError)) {
+    return new WorkerError({ message: `${prefix}: ${error.message}`, chain, cause: error });
+  }
+  const thrown = error.thrown;
+  const revived =
+    thrown.tag === undefined
+      ? undefined
+      : reviveTaggedError(thrown.tag, thrown.message, thrown.fields);
+  if (revived instanceof InitializationError) {
+    const gradient = new Float64Array(target.dim);
+    const energy = target.valueAndGrad(Float64Array.from(revived.position), gradient);
+    if (Number.isFinite(energy) && gradient.every(Number.isFinite)) {
+      return new WorkerError({
+        message: `${prefix}: ${revived.message}\nAt that point this thread computes a finite potential energy (${energy}) and gradient: the worker computes the potential differently. A custom op that fails only in a worker thread (its module not in workerImports, or state set up only in the main thread)?`,
+        chain,
+        cause: revived,
+      });
+    }
+    return new InitializationError({
+      ...revived,
+      message: `${revived.message}\n${describePoint(target, revived.position)}`,
     });
+  }
+  if (revived !== undefined) return revived;
+  const cause = Object.assign(new Error(thrown.message), {
+    name: thrown.name,
+    stack: thrown.stack,
+  });
+  return new WorkerError({
+    message: `${prefix}: ${thrown.name}: ${thrown.message}`,
+    chain,
+    cause,
   });
 }

@@ -5,26 +5,16 @@
  * keeps the threads from competing for them. `MCMC` (chainMethod "parallel") and `sbc` use it.
  */
 import type { Worker } from "node:worker_threads";
-import type { CompiledArtifact } from "../../compile/artifact.js";
-import type { Key } from "../../primitives/prng.js";
-import type { ChainOptions } from "../nuts/chain-options.js";
-import type { ChainProgress, ChainResult } from "../nuts/runner.js";
-import type { ChainJob, ChainMessage } from "./chain-worker.js";
+import type { ChainProgress, ChainResult } from "./chain.js";
+import type { ChainJob, ChainMessage, SerializedError } from "./chain-worker.js";
 
-/** A finished (or aborted) chain from a worker, with its phase timings. */
-export interface WorkerChain {
-  readonly result: ChainResult;
-  readonly warmupSeconds: number;
-  readonly samplingSeconds: number;
-}
+/** A chain for a worker: everything but the imports, which belong to the pool. */
+export type WorkerChainJob = Omit<ChainJob, "type" | "imports">;
 
-/** An initialization or sampling failure in a worker, with the failing point when known. */
+/** A failure in a worker, as it was thrown there (see `serializeError`). */
 export class WorkerChainError extends Error {
-  constructor(
-    message: string,
-    readonly position?: Float64Array,
-  ) {
-    super(message);
+  constructor(readonly thrown: SerializedError) {
+    super(thrown.message);
     this.name = "WorkerChainError";
   }
 }
@@ -32,7 +22,10 @@ export class WorkerChainError extends Error {
 /** Progress and cancellation of one chain in the pool. */
 export interface WorkerChainHooks {
   readonly onProgress?: (progress: ChainProgress) => void;
-  /** Stops the chain (or keeps it from starting); the draws made so far come back. */
+  /**
+   * Stops the chain; the draws made so far come back. A chain whose worker has not started it
+   * yet (still loading the library) resolves at once with undefined, without waiting for it.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -50,7 +43,7 @@ function workerSource(): string {
 interface Pending {
   readonly job: ChainJob;
   readonly hooks: WorkerChainHooks;
-  readonly resolve: (chain: WorkerChain | undefined) => void;
+  readonly resolve: (chain: ChainResult | undefined) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -69,7 +62,7 @@ export class ChainWorkerPool {
    *
    * @example
    * const pool = await ChainWorkerPool.start(2, []);
-   * const chain = await pool.run(potential.artifact!, { numWarmup: 200, numSamples: 200 }, key);
+   * const chain = await pool.run({ artifact, module, settings, plan, key });
    * await pool.close();
    */
   static async start(size: number, imports: readonly string[]): Promise<ChainWorkerPool> {
@@ -93,16 +86,11 @@ export class ChainWorkerPool {
    * Runs one chain in the next free worker. Resolves with undefined when `hooks.signal` was
    * aborted before the chain started.
    */
-  run(
-    artifact: CompiledArtifact,
-    options: ChainOptions,
-    key: Key,
-    hooks: WorkerChainHooks = {},
-  ): Promise<WorkerChain | undefined> {
+  run(job: WorkerChainJob, hooks: WorkerChainHooks = {}): Promise<ChainResult | undefined> {
     if (this.closed) return Promise.reject(new Error("ChainWorkerPool: the pool is closed"));
     return new Promise((resolve, reject) => {
       this.queue.push({
-        job: { type: "start", artifact, options, key, imports: this.imports },
+        job: { ...job, type: "start", imports: this.imports },
         hooks,
         resolve,
         reject,
@@ -123,26 +111,38 @@ export class ChainWorkerPool {
   }
 
   private startChain(worker: Worker, { job, hooks, resolve, reject }: Pending): void {
-    const abort = () => worker.postMessage({ type: "abort" });
-    const release = () => {
+    let started = false;
+    const detach = () => {
       worker.off("message", onMessage);
       worker.off("error", onError);
       hooks.signal?.removeEventListener("abort", abort);
-      this.idle.push(worker);
-      this.dispatch();
+    };
+    const abort = () => {
+      if (started) {
+        worker.postMessage({ type: "abort" });
+        return;
+      }
+      // Still loading: do not wait for it. The worker is lost to the pool (terminated at close).
+      detach();
+      resolve(undefined);
     };
     const onMessage = (message: ChainMessage) => {
+      if (message.type === "started") {
+        started = true;
+        return;
+      }
       if (message.type === "progress") {
         hooks.onProgress?.(message.progress);
         return;
       }
-      release();
-      if (message.type === "done") resolve(message);
-      else reject(new WorkerChainError(message.message, message.position));
+      detach();
+      this.idle.push(worker);
+      this.dispatch();
+      if (message.type === "done") resolve(message.result);
+      else reject(new WorkerChainError(message.error));
     };
     const onError = (error: Error) => {
-      worker.off("message", onMessage);
-      hooks.signal?.removeEventListener("abort", abort);
+      detach();
       reject(error);
     };
     worker.on("message", onMessage);

@@ -13,6 +13,7 @@
  * (Stan's C++ leaves its window counters unset on the fallback path, stan-dev/stan#3380; this
  * schedule follows the documented 15/75/10 intent.)
  */
+import { hmcDefaults } from "../mcmc/defaults.js";
 
 /** One adaptation window: iterations [start, end) of warmup. */
 export interface AdaptationWindow {
@@ -29,7 +30,8 @@ export interface AdaptationScheduleOptions {
 }
 
 /**
- * The windows of a warmup of `numWarmup` iterations, in order, covering [0, numWarmup).
+ * The windows of a warmup of `numWarmup` iterations, in order, covering [0, numWarmup). The
+ * sizes are non-negative integers, as the options that set them are decoded to be.
  *
  * @example
  * buildAdaptationSchedule(1000).map((w) => `${w.kind} ${w.start}-${w.end}`);
@@ -39,21 +41,10 @@ export function buildAdaptationSchedule(
   numWarmup: number,
   options: AdaptationScheduleOptions = {},
 ): AdaptationWindow[] {
-  if (!(Number.isInteger(numWarmup) && numWarmup >= 0)) {
-    throw new RangeError(
-      `buildAdaptationSchedule: numWarmup must be a non-negative integer, got ${numWarmup}`,
-    );
-  }
-  let initBuffer = options.initBuffer ?? 75;
-  let termBuffer = options.termBuffer ?? 50;
-  let baseWindow = options.baseWindow ?? 25;
-  for (const [name, value] of Object.entries({ initBuffer, termBuffer, baseWindow })) {
-    if (!(Number.isInteger(value) && value >= 0)) {
-      throw new RangeError(
-        `buildAdaptationSchedule: ${name} must be a non-negative integer, got ${value}`,
-      );
-    }
-  }
+  const defaults = hmcDefaults.schedule;
+  let initBuffer = options.initBuffer ?? defaults.initBuffer;
+  let termBuffer = options.termBuffer ?? defaults.termBuffer;
+  let baseWindow = options.baseWindow ?? defaults.baseWindow;
   if (numWarmup === 0) return [];
   if (numWarmup < 20) return [{ kind: "fast", start: 0, end: numWarmup }];
   if (initBuffer + baseWindow + termBuffer > numWarmup) {

@@ -7,6 +7,7 @@
  *
  * All functions are pure over a readonly state record.
  */
+import { hmcDefaults } from "../mcmc/defaults.js";
 
 /** Settings of dual averaging (Stan's defaults). */
 export interface DualAveragingOptions {
@@ -69,10 +70,11 @@ export function dualAveragingUpdate(
   acceptProb: number,
   options: DualAveragingOptions = {},
 ): DualAveragingState {
-  const target = options.targetAcceptProb ?? 0.8;
-  const t0 = options.t0 ?? 10;
-  const kappa = options.kappa ?? 0.75;
-  const gamma = options.gamma ?? 0.05;
+  const target = options.targetAcceptProb ?? hmcDefaults.targetAcceptProb;
+  const defaults = hmcDefaults.dualAveraging;
+  const t0 = options.t0 ?? defaults.t0;
+  const kappa = options.kappa ?? defaults.kappa;
+  const gamma = options.gamma ?? defaults.gamma;
   const accept = Number.isNaN(acceptProb) ? 0 : Math.min(acceptProb, 1);
   const iteration = state.iteration + 1;
   const eta = 1 / (iteration + t0);

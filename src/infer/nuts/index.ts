@@ -1,5 +1,6 @@
 /**
- * NUTS and HMC over plain Float64Arrays: kernels, warmup, initialization and a chain runner.
+ * NUTS and HMC over plain Float64Arrays: the algorithms, Stan's warmup, the sampler
+ * descriptions and a chain runner without a model.
  */
 export {
   type AdaptationScheduleOptions,
@@ -7,7 +8,6 @@ export {
   buildAdaptationSchedule,
   describeAdaptationSchedule,
 } from "./adaptation-schedule.js";
-export type { ChainOptions } from "./chain-options.js";
 export {
   currentStepSize,
   type DualAveragingOptions,
@@ -16,31 +16,53 @@ export {
   dualAveragingUpdate,
   finalStepSize,
 } from "./dual-averaging.js";
-export { InitializationError, MetricAdaptationError, StepSizeSearchError } from "./errors.js";
-export { findInitialState, type InitialState, type InitOptions, initialStateAt } from "./init.js";
+export { MetricAdaptationError, StepSizeSearchError } from "./errors.js";
 export { leapfrog, refreshPoint } from "./integrator.js";
 export {
   type HmcInfo,
+  type HmcInfoColumns,
   type HmcParameters,
   type HmcState,
-  hmcKernel,
-  type Kernel,
-  type NutsParameters,
-  nutsKernel,
+  hmcAlgorithm,
+  hmcInfoFields,
+  type NutsSettings,
+  nutsAlgorithm,
+  type StaticHmcSettings,
 } from "./kernel.js";
-export { denseMetric, diagonalMetric, type Metric, metricFromInverseMassMatrix } from "./metric.js";
+export {
+  denseMetric,
+  diagonalMetric,
+  identityInverseMass,
+  type Metric,
+  metricFromInverseMassMatrix,
+  metricOf,
+} from "./metric.js";
 export { createPhasePoint, type PhasePoint } from "./phase-point.js";
 export {
-  type ChainHooks,
-  type ChainProgress,
-  type ChainResult,
-  ChainRun,
+  type ChainOptions,
   continuationOptions,
+  type NutsChainResult,
+  type RunChainHooks,
   runChain,
   runChainSync,
   startChain,
 } from "./runner.js";
-export type { SamplerStats } from "./sampler-stats.js";
+export {
+  chainSetup,
+  HMC,
+  type HmcChainSetup,
+  type HmcOptions,
+  type HmcSettings,
+  hmcRunMetadata,
+  type KernelOptions,
+  NUTS,
+  type NutsOptions,
+} from "./sampler.js";
 export { findReasonableStepSize } from "./step-size-search.js";
-export { WarmupAdapter, type WarmupOptions } from "./warmup.js";
+export {
+  type WindowAdaptationReport,
+  type WindowAdaptationSettings,
+  type WindowAdaptationState,
+  windowAdaptation,
+} from "./warmup.js";
 export { WelfordEstimator } from "./welford.js";

@@ -1,8 +1,10 @@
 /**
- * NUTS and static HMC transition kernels over a `GradientTarget`, in BlackJAX's style: `init`
- * turns a position into a carried state, `step(key, state, parameters)` returns the next state
- * and what happened (`info`). State and parameters are read-only inputs; a kernel keeps only
- * scratch buffers between calls, so the same key, state and parameters give the same result.
+ * NUTS and static HMC as sampling algorithms (src/infer/mcmc/sampling-algorithm.ts) over a
+ * `GradientTarget`, in BlackJAX's style: `init` turns a position into a carried state,
+ * `step(state, key)` returns the next state and what happened (`info`). The tuning parameters
+ * (step size and metric) are bound when the algorithm is built from them; the scratch buffers
+ * of a trajectory are kept per target, so the same key, state and parameters give the same
+ * result and nothing is allocated per leapfrog step.
  *
  * - NUTS: Hoffman & Gelman (2014), in Stan's multinomial form with the generalized no-U-turn
  *   criterion (Betancourt 2017); see trajectory.ts.
@@ -11,19 +13,22 @@
  *   Metropolis correction.
  */
 import { type Key, split, uniform } from "../../primitives/prng.js";
+import type {
+  InfoFields,
+  KernelState,
+  SamplingAlgorithm,
+  TunableAlgorithm,
+} from "../mcmc/sampling-algorithm.js";
 import type { GradientTarget } from "../potential-types.js";
 import { leapfrog, refreshPoint } from "./integrator.js";
-import type { Metric } from "./metric.js";
+import { type Metric, metricOf } from "./metric.js";
 import { copyPhasePoint, createPhasePoint, hamiltonian, type PhasePoint } from "./phase-point.js";
 import type { Proposal } from "./proposal.js";
 import { UniformStream } from "./random-stream.js";
 import { TrajectoryBuilder } from "./trajectory.js";
 
-/** The state a kernel carries from one iteration to the next. */
-export interface HmcState {
-  readonly position: Float64Array;
-  /** U(position) = -log density. */
-  readonly potentialEnergy: number;
+/** The state an HMC-family kernel carries from one iteration to the next. */
+export interface HmcState extends KernelState {
   /** dU/dq at `position`. */
   readonly gradient: Float64Array;
 }
@@ -42,34 +47,59 @@ export interface HmcInfo {
   readonly stepSize: number;
 }
 
-/** Parameters of a NUTS transition. */
-export interface NutsParameters {
-  readonly stepSize: number;
-  readonly metric: Metric;
-  /** Largest number of doublings (default 10: at most 1023 leapfrog steps). */
-  readonly maxTreeDepth?: number;
-  /** Energy error beyond which a step diverges (default 1000). */
-  readonly maxDeltaEnergy?: number;
-}
-
-/** Parameters of a static HMC transition. */
+/**
+ * The tuning parameters of NUTS and HMC, as plain data: what warmup adapts, what a chain
+ * continues from, what crosses to worker threads.
+ */
 export interface HmcParameters {
   readonly stepSize: number;
-  readonly metric: Metric;
-  /** Integration time; the kernel takes max(1, floor(trajectoryLength / stepSize)) steps. */
-  readonly trajectoryLength: number;
-  readonly maxDeltaEnergy?: number;
+  /**
+   * M^{-1}: `dim` entries (diagonal) or dim * dim row-major (dense). Treated as immutable: the
+   * metric built from it is cached by the array's identity.
+   */
+  readonly inverseMassMatrix: Float64Array;
+  readonly denseMass: boolean;
 }
 
-/** A transition kernel: `init` and `step`. */
-export interface Kernel<P> {
-  init(position: Float64Array): HmcState;
-  step(key: Key, state: HmcState, parameters: P): { state: HmcState; info: HmcInfo };
+/** Settings of NUTS that warmup does not tune. */
+export interface NutsSettings {
+  /** Largest number of doublings: at most 2^maxTreeDepth - 1 leapfrog steps. */
+  readonly maxTreeDepth: number;
+  /** Energy error beyond which a step diverges. */
+  readonly maxDeltaEnergy: number;
 }
+
+/** Settings of static HMC that warmup does not tune. */
+export interface StaticHmcSettings {
+  /** Integration time; the kernel takes max(1, floor(trajectoryLength / stepSize)) steps. */
+  readonly trajectoryLength: number;
+  readonly maxDeltaEnergy: number;
+}
+
+/** The columns of `HmcInfo` as the chain loop stores them, with U at each draw. */
+export type HmcInfoColumns = {
+  readonly diverging: Uint8Array;
+  readonly treeDepth: Uint8Array;
+  readonly numSteps: Uint32Array;
+  readonly stepSize: Float64Array;
+  readonly energy: Float64Array;
+  readonly acceptProb: Float64Array;
+  readonly potentialEnergy: Float64Array;
+};
+
+/** The statistics of HMC and NUTS transitions (Stan's columns, in CmdStan's order). */
+export const hmcInfoFields: InfoFields<HmcInfo> = {
+  diverging: "bool",
+  treeDepth: "uint8",
+  numSteps: "uint32",
+  stepSize: "float64",
+  energy: "float64",
+  acceptProb: "float64",
+};
 
 /**
  * The carried state at `position`: its potential energy and gradient (which may be non-finite;
- * see init.ts for finding a finite start).
+ * the chain loop finds a finite start).
  */
 function initState(target: GradientTarget, position: Float64Array, api: string): HmcState {
   if (!(position instanceof Float64Array) || position.length !== target.dim) {
@@ -80,7 +110,7 @@ function initState(target: GradientTarget, position: Float64Array, api: string):
   const gradient = new Float64Array(target.dim);
   const copy = Float64Array.from(position);
   const potentialEnergy = target.valueAndGrad(copy, gradient);
-  return { position: copy, potentialEnergy, gradient };
+  return { target, position: copy, potentialEnergy, gradient };
 }
 
 function describeArray(x: unknown): string {
@@ -89,26 +119,22 @@ function describeArray(x: unknown): string {
   return typeof x;
 }
 
-function checkParameters(
-  api: string,
-  target: GradientTarget,
-  state: HmcState,
-  parameters: { stepSize: number; metric: Metric },
-): void {
-  const { stepSize, metric } = parameters;
+function checkStepSize(api: string, stepSize: number): void {
   if (!(stepSize > 0 && Number.isFinite(stepSize))) {
-    throw new RangeError(`${api}.step: stepSize must be positive and finite, got ${stepSize}`);
+    throw new RangeError(`${api}: stepSize must be positive and finite, got ${stepSize}`);
   }
-  if (metric?.dim !== target.dim) {
+}
+
+/** The metric of `parameters` for the state's target (cached: built once per matrix). */
+function metricFor(api: string, state: HmcState, parameters: HmcParameters): Metric {
+  const dim = state.target.dim;
+  const expected = parameters.denseMass ? dim * dim : dim;
+  if (parameters.inverseMassMatrix.length !== expected) {
     throw new RangeError(
-      `${api}.step: metric must have dimension ${target.dim} (the target's), got ${metric?.dim}`,
+      `${api}.step: inverseMassMatrix must have ${expected} entries (${parameters.denseMass ? "dense" : "diagonal"}, the target's dim is ${dim}), got ${parameters.inverseMassMatrix.length}`,
     );
   }
-  if (state?.position?.length !== target.dim || state.gradient?.length !== target.dim) {
-    throw new TypeError(
-      `${api}.step: state must come from init (position and gradient of length ${target.dim})`,
-    );
-  }
+  return metricOf(dim, parameters.inverseMassMatrix, parameters.denseMass);
 }
 
 /** Loads a state and a fresh momentum drawn with `key` into `point`. */
@@ -120,114 +146,132 @@ function loadStart(point: PhasePoint, state: HmcState, metric: Metric, key: Key)
   refreshPoint(metric, point);
 }
 
-function stateOf(point: Proposal): HmcState {
+function stateOf(target: GradientTarget, point: Proposal): HmcState {
   return {
+    target,
     position: point.position.slice(),
     potentialEnergy: point.potentialEnergy,
     gradient: point.gradient.slice(),
   };
 }
 
-/**
- * The No-U-Turn Sampler over `target`.
- *
- * @example
- * const nuts = nutsKernel(target);
- * let state = nuts.init(new Float64Array(target.dim));
- * const metric = diagonalMetric(new Float64Array(target.dim).fill(1));
- * const { state: next, info } = nuts.step(PRNGKey(0), state, { stepSize: 0.5, metric });
- * info.treeDepth; // doublings taken
- */
-export function nutsKernel(target: GradientTarget): Kernel<NutsParameters> {
-  const start = createPhasePoint(target.dim);
-  let builder: TrajectoryBuilder | undefined;
-  return {
-    init: (position) => initState(target, position, "nutsKernel"),
-    step(key, state, parameters) {
-      checkParameters("nutsKernel", target, state, parameters);
-      const maxTreeDepth = parameters.maxTreeDepth ?? 10;
-      if (!(Number.isInteger(maxTreeDepth) && maxTreeDepth >= 1)) {
-        throw new RangeError(
-          `nutsKernel.step: maxTreeDepth must be a positive integer, got ${maxTreeDepth}`,
-        );
-      }
-      if (builder?.maxTreeDepth !== maxTreeDepth) {
-        builder = new TrajectoryBuilder(target, maxTreeDepth);
-      }
-      const [momentumKey, treeKey] = split(key);
-      loadStart(start, state, parameters.metric, momentumKey);
-      const result = builder.build(
-        start,
-        parameters.metric,
-        parameters.stepSize,
-        new UniformStream(treeKey),
-        parameters.maxDeltaEnergy ?? 1000,
-      );
-      return {
-        state: stateOf(result.sample),
-        info: {
-          acceptProb: result.acceptProb,
-          diverging: result.diverging,
-          treeDepth: result.treeDepth,
-          numSteps: result.numSteps,
-          energy: result.energy,
-          stepSize: parameters.stepSize,
-        },
-      };
-    },
+/** Scratch of one kind per target, made on first use. */
+function perTarget<T>(make: (target: GradientTarget) => T): (target: GradientTarget) => T {
+  const cache = new WeakMap<GradientTarget, T>();
+  return (target) => {
+    let value = cache.get(target);
+    if (value === undefined) cache.set(target, (value = make(target)));
+    return value;
   };
 }
 
 /**
- * Static HMC over `target`: a fixed integration time, then a Metropolis accept/reject step.
- * Integration stops early at a divergence (the proposal is then rejected).
+ * The No-U-Turn Sampler, as a function of its step size and metric.
  *
  * @example
- * const hmc = hmcKernel(target);
- * const metric = diagonalMetric(new Float64Array(target.dim).fill(1));
- * hmc.step(PRNGKey(0), hmc.init(x0), { stepSize: 0.1, metric, trajectoryLength: 1 });
+ * const nuts = nutsAlgorithm({ maxTreeDepth: 10, maxDeltaEnergy: 1000 });
+ * const algorithm = nuts({ stepSize: 0.5, inverseMassMatrix: Float64Array.of(1, 1), denseMass: false });
+ * const state = algorithm.init(Float64Array.of(0, 0), target, PRNGKey(0));
+ * const { state: next, info } = algorithm.step(state, PRNGKey(1));
+ * info.treeDepth; // doublings taken
  */
-export function hmcKernel(target: GradientTarget): Kernel<HmcParameters> {
-  const start = createPhasePoint(target.dim);
-  const point = createPhasePoint(target.dim);
-  return {
-    init: (position) => initState(target, position, "hmcKernel"),
-    step(key, state, parameters) {
-      checkParameters("hmcKernel", target, state, parameters);
-      const { stepSize, metric, trajectoryLength } = parameters;
-      if (!(trajectoryLength > 0 && Number.isFinite(trajectoryLength))) {
-        throw new RangeError(
-          `hmcKernel.step: trajectoryLength must be positive and finite, got ${trajectoryLength}`,
-        );
-      }
-      const maxDeltaEnergy = parameters.maxDeltaEnergy ?? 1000;
-      const numSteps = Math.max(1, Math.floor(trajectoryLength / stepSize));
-      const [momentumKey, acceptKey] = split(key);
-      loadStart(start, state, metric, momentumKey);
-      copyPhasePoint(start, point);
-      const initialEnergy = hamiltonian(start);
-      let diverging = false;
-      let stepsTaken = 0;
-      while (stepsTaken < numSteps && !diverging) {
-        leapfrog(target, metric, point, stepSize);
-        stepsTaken++;
-        diverging = !(hamiltonian(point) - initialEnergy <= maxDeltaEnergy);
-      }
-      const deltaEnergy = initialEnergy - hamiltonian(point);
-      const acceptProb = diverging ? 0 : Math.min(1, Math.exp(deltaEnergy));
-      const accepted = !diverging && uniform(acceptKey, 1)[0] < acceptProb;
-      const chosen = accepted ? point : start;
-      return {
-        state: accepted ? stateOf(point) : state,
-        info: {
-          acceptProb,
-          diverging,
-          treeDepth: 0,
-          numSteps: stepsTaken,
-          energy: hamiltonian(chosen),
+export function nutsAlgorithm(
+  settings: NutsSettings,
+): TunableAlgorithm<HmcParameters, HmcState, HmcInfo> {
+  const { maxTreeDepth, maxDeltaEnergy } = settings;
+  const scratch = perTarget((target) => ({
+    start: createPhasePoint(target.dim),
+    builder: new TrajectoryBuilder(target, maxTreeDepth),
+  }));
+  return (parameters): SamplingAlgorithm<HmcState, HmcInfo> => {
+    checkStepSize("nutsAlgorithm", parameters.stepSize);
+    const { stepSize } = parameters;
+    return {
+      infoFields: hmcInfoFields,
+      init: (position, target) => initState(target, position, "nutsAlgorithm"),
+      step(state, key) {
+        const metric = metricFor("nutsAlgorithm", state, parameters);
+        const { start, builder } = scratch(state.target);
+        const [momentumKey, treeKey] = split(key);
+        loadStart(start, state, metric, momentumKey);
+        const result = builder.build(
+          start,
+          metric,
           stepSize,
-        },
-      };
-    },
+          new UniformStream(treeKey),
+          maxDeltaEnergy,
+        );
+        return {
+          state: stateOf(state.target, result.sample),
+          info: {
+            acceptProb: result.acceptProb,
+            diverging: result.diverging,
+            treeDepth: result.treeDepth,
+            numSteps: result.numSteps,
+            energy: result.energy,
+            stepSize,
+          },
+        };
+      },
+    };
+  };
+}
+
+/**
+ * Static HMC: a fixed integration time, then a Metropolis accept/reject step. Integration
+ * stops early at a divergence (the proposal is then rejected).
+ *
+ * @example
+ * const hmc = hmcAlgorithm({ trajectoryLength: 1, maxDeltaEnergy: 1000 });
+ * const algorithm = hmc({ stepSize: 0.1, inverseMassMatrix: Float64Array.of(1), denseMass: false });
+ * algorithm.step(algorithm.init(Float64Array.of(0.5), target, PRNGKey(0)), PRNGKey(1));
+ */
+export function hmcAlgorithm(
+  settings: StaticHmcSettings,
+): TunableAlgorithm<HmcParameters, HmcState, HmcInfo> {
+  const { trajectoryLength, maxDeltaEnergy } = settings;
+  const scratch = perTarget((target) => ({
+    start: createPhasePoint(target.dim),
+    point: createPhasePoint(target.dim),
+  }));
+  return (parameters): SamplingAlgorithm<HmcState, HmcInfo> => {
+    checkStepSize("hmcAlgorithm", parameters.stepSize);
+    const { stepSize } = parameters;
+    const numSteps = Math.max(1, Math.floor(trajectoryLength / stepSize));
+    return {
+      infoFields: hmcInfoFields,
+      init: (position, target) => initState(target, position, "hmcAlgorithm"),
+      step(state, key) {
+        const { target } = state;
+        const metric = metricFor("hmcAlgorithm", state, parameters);
+        const { start, point } = scratch(target);
+        const [momentumKey, acceptKey] = split(key);
+        loadStart(start, state, metric, momentumKey);
+        copyPhasePoint(start, point);
+        const initialEnergy = hamiltonian(start);
+        let diverging = false;
+        let stepsTaken = 0;
+        while (stepsTaken < numSteps && !diverging) {
+          leapfrog(target, metric, point, stepSize);
+          stepsTaken++;
+          diverging = !(hamiltonian(point) - initialEnergy <= maxDeltaEnergy);
+        }
+        const deltaEnergy = initialEnergy - hamiltonian(point);
+        const acceptProb = diverging ? 0 : Math.min(1, Math.exp(deltaEnergy));
+        const accepted = !diverging && uniform(acceptKey, 1)[0] < acceptProb;
+        const chosen = accepted ? point : start;
+        return {
+          state: accepted ? stateOf(target, point) : state,
+          info: {
+            acceptProb,
+            diverging,
+            treeDepth: 0,
+            numSteps: stepsTaken,
+            energy: hamiltonian(chosen),
+            stepSize,
+          },
+        };
+      },
+    };
   };
 }

@@ -139,10 +139,8 @@ export function metricFromInverseMassMatrix(
   dense: boolean,
 ): Metric {
   if (inverseMassMatrix === undefined) {
-    if (!dense) return diagonalMetric(new Float64Array(dim).fill(1));
-    const identity = new Float64Array(dim * dim);
-    for (let i = 0; i < dim; i++) identity[i * dim + i] = 1;
-    return denseMetric(identity, dim);
+    const identity = identityInverseMass(dim, dense);
+    return dense ? denseMetric(identity, dim) : diagonalMetric(identity);
   }
   if (dense) return denseMetric(inverseMassMatrix, dim);
   if (inverseMassMatrix.length !== dim) {
@@ -151,4 +149,39 @@ export function metricFromInverseMassMatrix(
     );
   }
   return diagonalMetric(inverseMassMatrix);
+}
+
+const metricCache = new WeakMap<Float64Array, Metric>();
+
+/**
+ * The metric of an inverse mass matrix given as data (`dim` entries, or dim * dim when
+ * `dense`), built once per array and then reused: kernels rebuilt at every warmup iteration
+ * (a new step size) keep the same metric object, and a dense metric's Cholesky factor is
+ * computed once. The array must not be mutated afterwards.
+ *
+ * @example
+ * const inverse = Float64Array.of(1, 4);
+ * metricOf(2, inverse, false) === metricOf(2, inverse, false); // true
+ */
+export function metricOf(dim: number, inverseMassMatrix: Float64Array, dense: boolean): Metric {
+  const cached = metricCache.get(inverseMassMatrix);
+  if (cached !== undefined && cached.dim === dim && (cached.kind === "dense") === dense) {
+    return cached;
+  }
+  const metric = metricFromInverseMassMatrix(dim, inverseMassMatrix, dense);
+  metricCache.set(inverseMassMatrix, metric);
+  return metric;
+}
+
+/**
+ * The identity inverse mass matrix of `dim` coordinates, diagonal or dense (row-major).
+ *
+ * @example
+ * identityInverseMass(2, true); // Float64Array [1, 0, 0, 1]
+ */
+export function identityInverseMass(dim: number, dense: boolean): Float64Array {
+  if (!dense) return new Float64Array(dim).fill(1);
+  const identity = new Float64Array(dim * dim);
+  for (let i = 0; i < dim; i++) identity[i * dim + i] = 1;
+  return identity;
 }

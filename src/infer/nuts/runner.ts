@@ -1,283 +1,209 @@
 /**
- * Running one MCMC chain over a `GradientTarget`: initialization, warmup with adaptation,
- * sampling with thinning, sampler statistics, progress, cancellation and continuation.
+ * One NUTS or HMC chain over a `GradientTarget`, without a model: the options of a chain
+ * decoded once (Effect Schema, defaults from src/infer/mcmc/defaults.ts) into a chain plan and
+ * the HMC family's chain set-up, then run by the generic chain loop (src/infer/mcmc/chain.ts).
  *
  * Three ways to drive it, all giving the same draws bit for bit for the same key:
  * - `startChain` returns a `ChainRun` to step by hand (`run.step()` until `run.done`, then
- *   `run.result()`), for callers that schedule work themselves (Effect fibers, workers);
- * - `runChainSync` loops to the end;
- * - `runChain` loops asynchronously, yielding to the event loop about every 50 ms so that an
+ *   `run.result()`), for callers that schedule work themselves;
+ * - `runChainSync` runs to the end;
+ * - `runChain` runs asynchronously, yielding to the event loop about every 50 ms so that an
  *   `AbortSignal` can stop it between iterations; draws made so far are kept.
- *
- * Randomness: `key` is split into an initialization key, an adaptation key (step-size searches)
- * and an iteration key; iteration i (warmup and sampling counted together) uses
- * `foldIn(iterationKey, i)`.
  */
-import { foldIn, type Key, split } from "../../primitives/prng.js";
-import type { GradientTarget } from "../potential-types.js";
-import type { AdaptationWindow } from "./adaptation-schedule.js";
+import { Schema } from "effect";
+import { ArgumentError } from "../../errors.js";
+import type { Key } from "../../primitives/prng.js";
+import { decodeOptions, integerAtLeast } from "../../util/options.js";
 import {
-  type ChainOptions,
-  type ResolvedChainOptions,
-  resolveChainOptions,
-} from "./chain-options.js";
-import { findInitialState, initialStateAt } from "./init.js";
-import { type HmcInfo, type HmcState, hmcKernel, nutsKernel } from "./kernel.js";
-import { metricFromInverseMassMatrix } from "./metric.js";
-import { type SamplerStats, StatsRecorder } from "./sampler-stats.js";
-import { findReasonableStepSize } from "./step-size-search.js";
-import { WarmupAdapter } from "./warmup.js";
+  type ChainHooks,
+  type ChainPlan,
+  type ChainResult,
+  ChainRun,
+  driveChain,
+} from "../mcmc/chain.js";
+import { hmcDefaults, mcmcDefaults } from "../mcmc/defaults.js";
+import type { WorkerChainJob } from "../mcmc/worker-pool.js";
+import type { GradientTarget } from "../potential-types.js";
+import type { HmcInfoColumns, HmcParameters } from "./kernel.js";
+import {
+  chainSetup,
+  type HmcSettings,
+  hmcOptionFields,
+  hmcSamplerModule,
+  positiveNumber,
+} from "./sampler.js";
+import type { WindowAdaptationReport } from "./warmup.js";
 
-// The key stream of compound steps' Gibbs updates, apart from the transition's own randomness.
-const GIBBS_STREAM = 0x6769626273;
-
-/** Where a chain is, for progress reports. */
-export interface ChainProgress {
-  readonly phase: "warmup" | "sampling";
-  /** Iterations completed, warmup and sampling together. */
-  readonly iteration: number;
-  readonly numIterations: number;
-  /** Step size of the iteration just completed. */
-  readonly stepSize: number;
-  /** Divergent transitions so far in this phase. */
-  readonly numDivergences: number;
+/** Options of `runChain` and friends. */
+export interface ChainOptions {
+  /** Warmup (adaptation) iterations; their draws are not kept unless `saveWarmup`. */
+  readonly numWarmup: number;
+  /** Sampling iterations after warmup. */
+  readonly numSamples: number;
+  /** Keep every `thinning`-th sampling iteration, starting with the first (default 1). */
+  readonly thinning?: number;
+  /** "NUTS" (default) or "HMC" (static trajectory of `trajectoryLength`). */
+  readonly algorithm?: "NUTS" | "HMC";
+  /** Integration time of static HMC (default 2 pi, as NumPyro). */
+  readonly trajectoryLength?: number;
+  /** Target of step-size adaptation (default 0.8). */
+  readonly targetAcceptProb?: number;
+  /** Largest NUTS tree depth (default 10). */
+  readonly maxTreeDepth?: number;
+  /** Energy error that counts as a divergence (default 1000). */
+  readonly maxDeltaEnergy?: number;
+  /** Adapt a dense rather than diagonal inverse mass matrix (default false). */
+  readonly denseMass?: boolean;
+  /** Adapt the step size during warmup (default true). */
+  readonly adaptStepSize?: boolean;
+  /** Adapt the inverse mass matrix during warmup (default true). */
+  readonly adaptMassMatrix?: boolean;
+  /** Start here instead of a random uniform(-2, 2) point. */
+  readonly initialPosition?: Float64Array;
+  /** Initial step size (default 1; searched from when adapting). */
+  readonly stepSize?: number;
+  /** Initial inverse mass matrix: `dim` entries, or dim * dim row-major when `denseMass`. */
+  readonly inverseMassMatrix?: Float64Array;
+  /** Keep warmup draws too (default false). */
+  readonly saveWarmup?: boolean;
+  /** Random initialization: half-width of the uniform box (2) and points to try (100). */
+  readonly init?: { readonly radius?: number; readonly maxAttempts?: number };
+  /** t0, kappa, gamma of dual averaging (10, 0.75, 0.05). */
+  readonly dualAveraging?: {
+    readonly t0?: number;
+    readonly kappa?: number;
+    readonly gamma?: number;
+  };
+  /** Window sizes of metric adaptation (75 / 25 / 50). */
+  readonly schedule?: {
+    readonly initBuffer?: number;
+    readonly termBuffer?: number;
+    readonly baseWindow?: number;
+  };
 }
 
-/** Callbacks and cancellation of a run. */
-export interface ChainHooks {
-  /** Called after every iteration. */
-  readonly onProgress?: (progress: ChainProgress) => void;
+/** Hooks of a chain run by `runChain`: progress and the signal that stops it. */
+export interface RunChainHooks extends ChainHooks {
   /** Stops the run between iterations; the result keeps every draw made so far. */
   readonly signal?: AbortSignal;
-  /**
-   * Called before each transition with a key of its own and the current position; returns
-   * true when it changed the target (a Gibbs update of other variables), so that the state's
-   * potential energy and gradient are recomputed there. Compound (Gibbs) steps use it.
-   */
-  readonly beforeTransition?: (key: Key, position: Float64Array) => boolean;
 }
 
-/** What a chain produced. */
-export interface ChainResult {
-  readonly dim: number;
-  /** Kept sampling draws. */
-  readonly numDraws: number;
-  /** Kept draws, row-major: draw d is draws.subarray(d * dim, (d + 1) * dim). */
-  readonly draws: Float64Array;
-  /** Statistics of the kept draws, aligned with `draws`. */
-  readonly stats: SamplerStats;
-  /** Divergent transitions after warmup, thinned-out iterations included. */
-  readonly numDivergences: number;
-  readonly warmup: {
-    readonly numIterations: number;
-    readonly stats: SamplerStats;
-    /** Warmup draws when `saveWarmup` was set. */
-    readonly draws?: Float64Array;
-    readonly schedule: readonly AdaptationWindow[];
-    /** Step size after the initial heuristic search (before dual averaging). */
-    readonly initialStepSize: number;
-    readonly numMetricUpdates: number;
-    readonly numDivergences: number;
-    /** The state after the last warmup iteration (the start of sampling); undefined before. */
-    readonly finalState?: HmcState;
-  };
-  /**
-   * Step size and inverse mass matrix that sampling used (the adapted ones); for a run aborted
-   * during warmup, the values warmup had reached.
-   */
-  readonly adapted: {
-    readonly stepSize: number;
-    readonly inverseMassMatrix: Float64Array;
-    readonly denseMass: boolean;
-  };
-  /** The chain's last state: continue from here with `continuationOptions`. */
-  readonly lastState: HmcState;
-  /** Random initial points tried (1 for a given initial position). */
-  readonly initAttempts: number;
-  /** True when the run stopped before its last iteration. */
-  readonly aborted: boolean;
+/** What a NUTS or HMC chain produced. */
+export type NutsChainResult = ChainResult<HmcParameters, WindowAdaptationReport, HmcInfoColumns>;
+
+const nonNegative = Schema.Number.pipe(
+  Schema.filter((n) => n >= 0 && Number.isFinite(n), {
+    message: (i) => `must be non-negative and finite, got ${String(i.actual)}`,
+  }),
+);
+const float64Array = Schema.instanceOf(Float64Array);
+const { dualAveraging, schedule } = hmcDefaults;
+
+const ChainOptionsSchema = Schema.Struct({
+  numWarmup: integerAtLeast(0),
+  numSamples: integerAtLeast(0),
+  thinning: Schema.optionalWith(integerAtLeast(1), { default: () => mcmcDefaults.thinning }),
+  algorithm: Schema.optionalWith(Schema.Literal("NUTS", "HMC"), { default: () => "NUTS" }),
+  ...hmcOptionFields,
+  initialPosition: Schema.optional(float64Array),
+  inverseMassMatrix: Schema.optional(float64Array),
+  saveWarmup: Schema.optionalWith(Schema.Boolean, { default: () => mcmcDefaults.saveWarmup }),
+  init: Schema.optionalWith(
+    Schema.Struct({
+      radius: Schema.optionalWith(nonNegative, { default: () => mcmcDefaults.initRadius }),
+      maxAttempts: Schema.optionalWith(integerAtLeast(1), {
+        default: () => mcmcDefaults.initAttempts,
+      }),
+    }),
+    {
+      default: () => ({ radius: mcmcDefaults.initRadius, maxAttempts: mcmcDefaults.initAttempts }),
+    },
+  ),
+  dualAveraging: Schema.optionalWith(
+    Schema.Struct({
+      t0: Schema.optionalWith(nonNegative, { default: () => dualAveraging.t0 }),
+      kappa: Schema.optionalWith(positiveNumber, { default: () => dualAveraging.kappa }),
+      gamma: Schema.optionalWith(positiveNumber, { default: () => dualAveraging.gamma }),
+    }),
+    { default: () => dualAveraging },
+  ),
+  schedule: Schema.optionalWith(
+    Schema.Struct({
+      initBuffer: Schema.optionalWith(integerAtLeast(0), { default: () => schedule.initBuffer }),
+      termBuffer: Schema.optionalWith(integerAtLeast(0), { default: () => schedule.termBuffer }),
+      baseWindow: Schema.optionalWith(integerAtLeast(0), { default: () => schedule.baseWindow }),
+    }),
+    { default: () => schedule },
+  ),
+});
+
+function requireTarget(api: string, target: GradientTarget): void {
+  if (
+    target == null ||
+    !(Number.isInteger(target.dim) && target.dim >= 1) ||
+    typeof target.valueAndGrad !== "function"
+  ) {
+    throw new ArgumentError({
+      message: `${api}: target must be a GradientTarget { dim (a positive integer), valueAndGrad(q, grad) }`,
+      api,
+      argument: "target",
+    });
+  }
+}
+
+function lengthError(api: string, option: string, rule: string, got: Float64Array): ArgumentError {
+  return new ArgumentError({
+    message: `${api}: option "${option}" must be a Float64Array of ${rule}, got ${got.length} entries`,
+    api,
+    argument: option,
+  });
 }
 
 /**
- * A chain stepped one iteration at a time.
+ * Decodes the options of a chain over `target` into its plan and the HMC family's settings:
+ * the one place where they are checked and filled.
+ */
+function decodeChainOptions(
+  api: string,
+  target: GradientTarget,
+  options: ChainOptions,
+): { plan: ChainPlan; settings: HmcSettings } {
+  requireTarget(api, target);
+  const o = decodeOptions(api, ChainOptionsSchema, options);
+  const dim = target.dim;
+  if (o.initialPosition !== undefined && o.initialPosition.length !== dim) {
+    throw lengthError(
+      api,
+      "initialPosition",
+      `length ${dim} (the target's dim)`,
+      o.initialPosition,
+    );
+  }
+  const entries = o.denseMass ? dim * dim : dim;
+  if (o.inverseMassMatrix !== undefined && o.inverseMassMatrix.length !== entries) {
+    const rule = `${entries} entries (${o.denseMass ? "dense: dim * dim" : "diagonal: dim"})`;
+    throw lengthError(api, "inverseMassMatrix", rule, o.inverseMassMatrix);
+  }
+  const { numWarmup, numSamples, thinning, saveWarmup, initialPosition, init, ...settings } = o;
+  return {
+    plan: { numWarmup, numSamples, thinning, saveWarmup, initialPosition, init },
+    settings,
+  };
+}
+
+/**
+ * A NUTS or HMC chain over `target` as a worker thread runs it (see `ChainWorkerPool`), with
+ * the options decoded as `runChain` decodes them.
  *
  * @example
- * const run = startChain(target, { numWarmup: 500, numSamples: 500 }, PRNGKey(0));
- * while (!run.done) run.step();
- * const { draws, stats } = run.result();
+ * const chain = await pool.run({ artifact: target.artifact!, key, ...chainJob(target, options) });
  */
-export class ChainRun {
-  readonly numIterations: number;
-  private readonly options: ResolvedChainOptions;
-  private readonly iterationKey: Key;
-  private readonly adapter: WarmupAdapter;
-  private readonly transition: (key: Key, state: HmcState) => { state: HmcState; info: HmcInfo };
-  private readonly warmupRecorder: StatsRecorder;
-  private readonly sampleRecorder: StatsRecorder;
-  private readonly initialStepSize: number;
-  private readonly initAttempts: number;
-  private state: HmcState;
-  private warmupFinalState: HmcState | undefined;
-  private completed = 0;
-  private warmupDivergences = 0;
-  private sampleDivergences = 0;
-
-  constructor(
-    private readonly target: GradientTarget,
-    options: ChainOptions,
-    key: Key,
-    private readonly hooks: ChainHooks = {},
-  ) {
-    if (
-      target == null ||
-      !(Number.isInteger(target.dim) && target.dim >= 1) ||
-      typeof target.valueAndGrad !== "function"
-    ) {
-      throw new TypeError(
-        "runChain: target must be a GradientTarget { dim (a positive integer), valueAndGrad(q, grad) }",
-      );
-    }
-    const o = resolveChainOptions("runChain", options, target.dim);
-    this.options = o;
-    this.numIterations = o.numWarmup + o.numSamples;
-    const [initKey, adaptKey, iterationKey] = split(key, 3);
-    this.iterationKey = iterationKey;
-
-    const start = o.initialPosition
-      ? initialStateAt(target, o.initialPosition, o.init?.describeFailure)
-      : findInitialState(target, initKey, o.init);
-    this.initAttempts = start.attempts;
-    this.state = {
-      position: start.position,
-      potentialEnergy: start.potentialEnergy,
-      gradient: start.gradient,
-    };
-
-    const metric = metricFromInverseMassMatrix(target.dim, o.inverseMassMatrix, o.denseMass);
-    const adapting = o.numWarmup > 0 && o.adaptStepSize;
-    this.initialStepSize = adapting
-      ? findReasonableStepSize(target, this.state, metric, o.stepSize, foldIn(adaptKey, 0))
-      : o.stepSize;
-    this.adapter = new WarmupAdapter(
-      target,
-      {
-        numWarmup: o.numWarmup,
-        adaptStepSize: o.adaptStepSize,
-        adaptMassMatrix: o.adaptMassMatrix,
-        denseMass: o.denseMass,
-        targetAcceptProb: o.targetAcceptProb,
-        dualAveraging: o.dualAveraging,
-        schedule: o.schedule,
-      },
-      { stepSize: this.initialStepSize, metric },
-      adaptKey,
-    );
-    this.transition = this.makeTransition();
-    this.warmupRecorder = new StatsRecorder(o.numWarmup, target.dim, o.saveWarmup);
-    this.sampleRecorder = new StatsRecorder(Math.ceil(o.numSamples / o.thinning), target.dim, true);
-  }
-
-  private makeTransition(): (key: Key, state: HmcState) => { state: HmcState; info: HmcInfo } {
-    const o = this.options;
-    const adapter = this.adapter;
-    if (o.kernel === "hmc") {
-      const hmc = hmcKernel(this.target);
-      return (key, state) =>
-        hmc.step(key, state, {
-          stepSize: adapter.stepSize,
-          metric: adapter.metric,
-          trajectoryLength: o.trajectoryLength,
-          maxDeltaEnergy: o.maxDeltaEnergy,
-        });
-    }
-    const nuts = nutsKernel(this.target);
-    return (key, state) =>
-      nuts.step(key, state, {
-        stepSize: adapter.stepSize,
-        metric: adapter.metric,
-        maxTreeDepth: o.maxTreeDepth,
-        maxDeltaEnergy: o.maxDeltaEnergy,
-      });
-  }
-
-  /** Whether every iteration has run. */
-  get done(): boolean {
-    return this.completed >= this.numIterations;
-  }
-
-  /** Iterations completed. */
-  get iteration(): number {
-    return this.completed;
-  }
-
-  /** The phase of the next iteration. */
-  get phase(): "warmup" | "sampling" {
-    return this.completed < this.options.numWarmup ? "warmup" : "sampling";
-  }
-
-  /** Runs one iteration (warmup or sampling). */
-  step(): void {
-    if (this.done) throw new RangeError("ChainRun.step: the chain has finished; call result()");
-    const i = this.completed;
-    const phase = this.phase;
-    const iterationKey = foldIn(this.iterationKey, i);
-    if (this.hooks.beforeTransition?.(foldIn(iterationKey, GIBBS_STREAM), this.state.position)) {
-      const gradient = new Float64Array(this.target.dim);
-      const potentialEnergy = this.target.valueAndGrad(this.state.position, gradient);
-      this.state = { position: this.state.position, potentialEnergy, gradient };
-    }
-    const { state, info } = this.transition(iterationKey, this.state);
-    this.state = state;
-    if (phase === "warmup") {
-      this.adapter.update(i, state, info.acceptProb);
-      this.warmupRecorder.record(state, info);
-      if (info.diverging) this.warmupDivergences++;
-      if (i === this.options.numWarmup - 1) this.warmupFinalState = state;
-    } else {
-      if (info.diverging) this.sampleDivergences++;
-      if ((i - this.options.numWarmup) % this.options.thinning === 0) {
-        this.sampleRecorder.record(state, info);
-      }
-    }
-    this.completed++;
-    this.hooks.onProgress?.({
-      phase,
-      iteration: this.completed,
-      numIterations: this.numIterations,
-      stepSize: info.stepSize,
-      numDivergences: phase === "warmup" ? this.warmupDivergences : this.sampleDivergences,
-    });
-  }
-
-  /** Everything so far; `aborted` is true when called before the last iteration. */
-  result(): ChainResult {
-    const draws = this.sampleRecorder.recordedDraws() ?? new Float64Array(0);
-    return {
-      dim: this.target.dim,
-      numDraws: this.sampleRecorder.length,
-      draws,
-      stats: this.sampleRecorder.stats(),
-      numDivergences: this.sampleDivergences,
-      warmup: {
-        numIterations: Math.min(this.completed, this.options.numWarmup),
-        stats: this.warmupRecorder.stats(),
-        draws: this.warmupRecorder.recordedDraws(),
-        schedule: this.adapter.schedule,
-        initialStepSize: this.initialStepSize,
-        numMetricUpdates: this.adapter.numMetricUpdates,
-        numDivergences: this.warmupDivergences,
-        finalState: this.warmupFinalState,
-      },
-      adapted: {
-        stepSize: this.adapter.stepSize,
-        inverseMassMatrix: Float64Array.from(this.adapter.metric.inverseMassMatrix),
-        denseMass: this.options.denseMass,
-      },
-      lastState: this.state,
-      initAttempts: this.initAttempts,
-      aborted: !this.done,
-    };
-  }
+export function chainJob(
+  target: GradientTarget,
+  options: ChainOptions,
+): Pick<WorkerChainJob, "module" | "settings" | "plan"> {
+  const { plan, settings } = decodeChainOptions("runChain", target, options);
+  return { module: hmcSamplerModule, settings, plan };
 }
 
 /**
@@ -286,14 +212,16 @@ export class ChainRun {
  * @example
  * const run = startChain(target, { numWarmup: 200, numSamples: 200 }, PRNGKey(1));
  * while (!run.done) run.step();
+ * const { draws, stats } = run.result();
  */
 export function startChain(
   target: GradientTarget,
   options: ChainOptions,
   key: Key,
   hooks: ChainHooks = {},
-): ChainRun {
-  return new ChainRun(target, options, key, hooks);
+): ChainRun<HmcParameters, WindowAdaptationReport, HmcInfoColumns> {
+  const { plan, settings } = decodeChainOptions("runChain", target, options);
+  return new ChainRun(target, plan, chainSetup(settings, target, plan), key, hooks);
 }
 
 /**
@@ -307,24 +235,12 @@ export function runChainSync(
   target: GradientTarget,
   options: ChainOptions,
   key: Key,
-  hooks: ChainHooks = {},
-): ChainResult {
+  hooks: RunChainHooks = {},
+): NutsChainResult {
   const run = startChain(target, options, key, hooks);
-  while (!run.done && !hooks.signal?.aborted) run.step();
+  run.advance(Number.POSITIVE_INFINITY, hooks.signal);
   return run.result();
 }
-
-/**
- * Resolves on a later turn of the event loop: `setImmediate` under Node, `setTimeout` where
- * there is none (browsers and Web Workers).
- *
- * @example
- * await yieldToEventLoop(); // lets timers, messages and AbortSignals through
- */
-export const yieldToEventLoop: () => Promise<void> =
-  typeof setImmediate === "function"
-    ? () => new Promise((resolve) => setImmediate(resolve))
-    : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
  * Runs a chain asynchronously, yielding to the event loop about every `yieldEveryMs` (50 ms)
@@ -338,39 +254,38 @@ export const yieldToEventLoop: () => Promise<void> =
  *   onProgress: (p) => console.log(p.phase, p.iteration, p.stepSize),
  * });
  */
-export async function runChain(
+export function runChain(
   target: GradientTarget,
   options: ChainOptions,
   key: Key,
-  hooks: ChainHooks = {},
+  hooks: RunChainHooks = {},
   yieldEveryMs = 50,
-): Promise<ChainResult> {
-  const run = startChain(target, options, key, hooks);
-  let lastYield = performance.now();
-  while (!run.done && !hooks.signal?.aborted) {
-    run.step();
-    if (performance.now() - lastYield >= yieldEveryMs) {
-      await yieldToEventLoop();
-      lastYield = performance.now();
-    }
-  }
-  return run.result();
+): Promise<NutsChainResult> {
+  return driveChain(startChain(target, options, key, hooks), hooks.signal, yieldEveryMs);
 }
 
 /**
  * Options that continue a finished chain without new warmup: its last position, adapted step
- * size and inverse mass matrix, `numWarmup: 0`. Use a new key for the continuation.
+ * size and inverse mass matrix, `numWarmup: 0`. Use a new key for the continuation. A chain
+ * stopped during warmup has nothing adapted to continue from: that is an error.
  *
  * @example
  * const more = runChainSync(target, { ...continuationOptions(first), numSamples: 500 }, PRNGKey(1));
  */
-export function continuationOptions(result: ChainResult): {
+export function continuationOptions(result: ChainResult<HmcParameters>): {
   numWarmup: 0;
   initialPosition: Float64Array;
   stepSize: number;
   inverseMassMatrix: Float64Array;
   denseMass: boolean;
 } {
+  if (!result.warmup.complete) {
+    throw new ArgumentError({
+      message: `continuationOptions: the chain was stopped during warmup (after ${result.warmup.numIterations} iterations), so its step size and metric are not adapted; run warmup again`,
+      api: "continuationOptions",
+      argument: "result",
+    });
+  }
   return {
     numWarmup: 0,
     initialPosition: Float64Array.from(result.lastState.position),

@@ -9,7 +9,6 @@ import { foldIn, type Key } from "../../primitives/prng.js";
 import type { GradientTarget } from "../potential-types.js";
 import { StepSizeSearchError } from "./errors.js";
 import { leapfrog, refreshPoint } from "./integrator.js";
-import type { HmcState } from "./kernel.js";
 import type { Metric } from "./metric.js";
 import { createPhasePoint, hamiltonian } from "./phase-point.js";
 
@@ -18,6 +17,9 @@ export interface StepSizeSearchOptions {
   /** Acceptance threshold that the search brackets (default 0.8, as Stan). */
   readonly targetAcceptProb?: number;
 }
+
+/** Stan's fixed threshold of the search (base_hmc::init_stepsize), apart from warmup's target. */
+const SEARCH_ACCEPT_PROB = 0.8;
 
 /**
  * A step size whose one-step acceptance from `state` is near the threshold, starting from
@@ -28,14 +30,18 @@ export interface StepSizeSearchOptions {
  */
 export function findReasonableStepSize(
   target: GradientTarget,
-  state: HmcState,
+  state: {
+    readonly position: Float64Array;
+    readonly potentialEnergy: number;
+    readonly gradient: Float64Array;
+  },
   metric: Metric,
   stepSize: number,
   key: Key,
   options: StepSizeSearchOptions = {},
 ): number {
   if (stepSize === 0 || stepSize > 1e7 || Number.isNaN(stepSize)) return stepSize;
-  const logThreshold = Math.log(options.targetAcceptProb ?? 0.8);
+  const logThreshold = Math.log(options.targetAcceptProb ?? SEARCH_ACCEPT_PROB);
   const point = createPhasePoint(target.dim);
   let trial = 0;
   // Energy change H0 - H of one leapfrog step from `state` with a fresh momentum.

@@ -117,7 +117,7 @@ export class TrajectoryBuilder {
   // Per-trajectory state shared by the recursion.
   private metric!: Metric;
   private stepSize = 0;
-  private maxDeltaEnergy = 1000;
+  private maxDeltaEnergy = 0; // set by build
   private initialEnergy = 0;
   private stream!: UniformStream;
   private numSteps = 0;

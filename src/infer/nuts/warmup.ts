@@ -1,160 +1,196 @@
 /**
- * Warmup as Stan runs it (Stan Reference Manual, "HMC algorithm parameters"): dual averaging
- * of the step size at every warmup iteration, Welford estimates of the posterior (co)variance
+ * Warmup as Stan runs it (Stan Reference Manual, "HMC algorithm parameters"), as a warmup
+ * record `{ init, update, final }` (src/infer/mcmc/sampling-algorithm.ts): dual averaging of
+ * the step size at every warmup iteration, Welford estimates of the posterior (co)variance
  * over each slow window of the schedule, and after each slow window a new metric, a new
  * heuristic step size from the current position and a restarted dual averaging around it.
  * At the end of warmup the step size is the dual-averaging iterate average.
  *
- * The adapter only reads what a kernel reports (state and acceptance statistic) and hands out
- * parameters (step size and metric), so warmup cannot change how a kernel samples.
+ * The record only reads what a kernel reports (state and acceptance statistic) and hands out
+ * parameters (step size and inverse mass matrix), so warmup cannot change how a kernel
+ * samples. Other adaptations (a metric from gradients, a low-rank metric, a Pathfinder start)
+ * are other records of the same shape; the chain loop does not change.
  */
 import { foldIn, type Key } from "../../primitives/prng.js";
-import type { GradientTarget } from "../potential-types.js";
-import {
-  type AdaptationScheduleOptions,
-  type AdaptationWindow,
-  buildAdaptationSchedule,
-} from "./adaptation-schedule.js";
+import type { Warmup, WarmupState } from "../mcmc/sampling-algorithm.js";
+import { type AdaptationWindow, buildAdaptationSchedule } from "./adaptation-schedule.js";
 import {
   currentStepSize,
-  type DualAveragingOptions,
   type DualAveragingState,
   dualAveragingInit,
   dualAveragingUpdate,
   finalStepSize,
 } from "./dual-averaging.js";
 import { MetricAdaptationError } from "./errors.js";
-import type { HmcState } from "./kernel.js";
-import { type Metric, metricFromInverseMassMatrix } from "./metric.js";
+import type { HmcInfo, HmcParameters, HmcState } from "./kernel.js";
+import { metricOf } from "./metric.js";
 import { findReasonableStepSize } from "./step-size-search.js";
 import { WelfordEstimator } from "./welford.js";
 
-/** Settings of warmup. */
-export interface WarmupOptions {
+/** Settings of Stan's windowed adaptation, resolved (see mcmc/defaults.ts). */
+export interface WindowAdaptationSettings {
   readonly numWarmup: number;
-  readonly adaptStepSize?: boolean;
-  readonly adaptMassMatrix?: boolean;
-  readonly denseMass?: boolean;
-  readonly targetAcceptProb?: number;
-  /** t0, kappa and gamma of dual averaging (Stan's defaults). */
-  readonly dualAveraging?: Omit<DualAveragingOptions, "targetAcceptProb">;
-  /** Window sizes (Stan's defaults 75 / 25 / 50). */
-  readonly schedule?: AdaptationScheduleOptions;
+  readonly adaptStepSize: boolean;
+  readonly adaptMassMatrix: boolean;
+  readonly targetAcceptProb: number;
+  /** t0, kappa and gamma of dual averaging. */
+  readonly dualAveraging: { readonly t0: number; readonly kappa: number; readonly gamma: number };
+  /** Window sizes of metric adaptation. */
+  readonly schedule: {
+    readonly initBuffer: number;
+    readonly termBuffer: number;
+    readonly baseWindow: number;
+  };
+}
+
+/** The state of windowed adaptation between warmup iterations. */
+export interface WindowAdaptationState extends WarmupState<HmcParameters> {
+  readonly dualAveraging: DualAveragingState;
+  /**
+   * Running (co)variance of the current slow window's draws. It is an accumulator that
+   * `update` advances in place: a warmup state is used once, by the next `update`.
+   */
+  readonly estimator: WelfordEstimator;
+  readonly windowIndex: number;
+  readonly numMetricUpdates: number;
+  /** Step size after the initial heuristic search (before dual averaging). */
+  readonly initialStepSize: number;
+  readonly key: Key;
+}
+
+/** What windowed adaptation reports at the end of a chain. */
+export interface WindowAdaptationReport {
+  readonly schedule: readonly AdaptationWindow[];
+  /** Step size after the initial heuristic search (before dual averaging). */
+  readonly initialStepSize: number;
+  /** How many times the metric was re-estimated. */
+  readonly numMetricUpdates: number;
 }
 
 /**
- * Adapts step size and metric over a warmup of `numWarmup` iterations.
+ * Stan's windowed adaptation of step size and metric, as a warmup record.
  *
  * @example
- * const adapter = new WarmupAdapter(target, { numWarmup: 500 }, { stepSize: 0.3, metric }, key);
+ * const warmup = windowAdaptation({ numWarmup: 500, adaptStepSize: true, adaptMassMatrix: true,
+ *   targetAcceptProb: 0.8, dualAveraging: hmcDefaults.dualAveraging, schedule: hmcDefaults.schedule });
+ * let w = warmup.init(state, { stepSize: 1, inverseMassMatrix, denseMass: false }, key);
  * for (let i = 0; i < 500; i++) {
- *   const out = nuts.step(keys[i], state, { stepSize: adapter.stepSize, metric: adapter.metric });
- *   adapter.update(i, out.state, out.info.acceptProb);
+ *   const out = nuts(w.parameters).step(state, keys[i]);
+ *   w = warmup.update(w, i, out.state, out.info);
  *   state = out.state;
  * }
+ * const adapted = warmup.final(w); // { stepSize, inverseMassMatrix, denseMass }
  */
-export class WarmupAdapter {
-  readonly schedule: readonly AdaptationWindow[];
-  private currentStep: number;
-  private currentMetric: Metric;
-  private dualAveraging: DualAveragingState;
-  private readonly estimator: WelfordEstimator;
-  private windowIndex = 0;
-  private metricUpdates = 0;
+export function windowAdaptation(settings: WindowAdaptationSettings): Warmup<
+  HmcParameters,
+  HmcState,
+  HmcInfo,
+  WindowAdaptationState
+> & {
+  report(w: WindowAdaptationState): WindowAdaptationReport;
+} {
+  const { numWarmup, adaptStepSize, adaptMassMatrix, targetAcceptProb } = settings;
+  const schedule: readonly AdaptationWindow[] = adaptMassMatrix
+    ? buildAdaptationSchedule(numWarmup, settings.schedule)
+    : numWarmup > 0
+      ? [{ kind: "fast", start: 0, end: numWarmup }]
+      : [];
+  const averaging = { ...settings.dualAveraging, targetAcceptProb };
 
-  constructor(
-    private readonly target: GradientTarget,
-    private readonly options: WarmupOptions,
-    initial: { stepSize: number; metric: Metric },
-    private readonly key: Key,
-  ) {
-    const adaptMass = options.adaptMassMatrix ?? true;
-    this.schedule = adaptMass
-      ? buildAdaptationSchedule(options.numWarmup, options.schedule)
-      : options.numWarmup > 0
-        ? [{ kind: "fast", start: 0, end: options.numWarmup }]
-        : [];
-    this.currentStep = initial.stepSize;
-    this.currentMetric = initial.metric;
-    this.dualAveraging = dualAveragingInit(initial.stepSize);
-    this.estimator = new WelfordEstimator(target.dim, options.denseMass ?? false);
-  }
-
-  /** The step size to use for the next warmup iteration (or, after warmup, for sampling). */
-  get stepSize(): number {
-    return this.currentStep;
-  }
-
-  /** The metric to use for the next iteration. */
-  get metric(): Metric {
-    return this.currentMetric;
-  }
-
-  /** How many times the metric has been re-estimated. */
-  get numMetricUpdates(): number {
-    return this.metricUpdates;
-  }
-
-  /**
-   * Learns from warmup iteration `iteration` (0-based, in order), whose transition ended at
-   * `state` with acceptance statistic `acceptProb`. Returns whether the metric changed.
-   */
-  update(iteration: number, state: HmcState, acceptProb: number): boolean {
-    const adaptStepSize = this.options.adaptStepSize ?? true;
-    if (adaptStepSize) {
-      this.dualAveraging = dualAveragingUpdate(this.dualAveraging, acceptProb, {
-        ...this.options.dualAveraging,
-        targetAcceptProb: this.options.targetAcceptProb,
-      });
-      this.currentStep = currentStepSize(this.dualAveraging);
-    }
-    while (
-      this.windowIndex < this.schedule.length &&
-      iteration >= this.schedule[this.windowIndex].end
-    ) {
-      this.windowIndex++;
-    }
-    const window = this.schedule[this.windowIndex];
-    let metricUpdated = false;
-    if (window?.kind === "slow") {
-      this.estimator.add(state.position);
-      if (iteration === window.end - 1) {
-        this.updateMetric(iteration, state, adaptStepSize);
-        metricUpdated = true;
-      }
-    }
-    if (iteration === this.options.numWarmup - 1 && adaptStepSize) {
-      // With no iteration since the last restart (no terminal window), keep the heuristic's
-      // step size rather than exp(0) = 1 (stan-dev/stan#3023).
-      if (this.dualAveraging.iteration > 0) this.currentStep = finalStepSize(this.dualAveraging);
-    }
-    return metricUpdated;
-  }
-
-  private updateMetric(iteration: number, state: HmcState, adaptStepSize: boolean): void {
-    const inverseMassMatrix = this.estimator.regularizedCovariance();
+  // A new metric from the window's draws, then a new step size from the current point.
+  const updateMetric = (
+    w: WindowAdaptationState,
+    iteration: number,
+    state: HmcState,
+    stepSize: number,
+  ): Pick<WindowAdaptationState, "parameters" | "dualAveraging" | "numMetricUpdates"> => {
+    const inverseMassMatrix = w.estimator.regularizedCovariance();
     if (!inverseMassMatrix.every(Number.isFinite)) {
       throw new MetricAdaptationError({
-        message: `WarmupAdapter: the estimated inverse mass matrix is not finite at warmup iteration ${iteration}; the sampler met extreme values in unconstrained space (an improper or very wide posterior?)`,
+        message: `windowAdaptation: the estimated inverse mass matrix is not finite at warmup iteration ${iteration}; the sampler met extreme values in unconstrained space (an improper or very wide posterior?)`,
         iteration,
       });
     }
-    this.estimator.reset();
-    this.currentMetric = metricFromInverseMassMatrix(
-      this.target.dim,
-      inverseMassMatrix,
-      this.options.denseMass ?? false,
-    );
-    this.metricUpdates++;
+    w.estimator.reset();
+    const { denseMass } = w.parameters;
+    const numMetricUpdates = w.numMetricUpdates + 1;
+    let dualAveraging = w.dualAveraging;
     if (adaptStepSize) {
-      this.currentStep = findReasonableStepSize(
-        this.target,
+      const metric = metricOf(state.target.dim, inverseMassMatrix, denseMass);
+      stepSize = findReasonableStepSize(
+        state.target,
         state,
-        this.currentMetric,
-        this.currentStep,
-        foldIn(this.key, this.metricUpdates),
+        metric,
+        stepSize,
+        foldIn(w.key, numMetricUpdates),
       );
-      this.dualAveraging = dualAveragingInit(this.currentStep);
+      dualAveraging = dualAveragingInit(stepSize);
     }
-  }
+    return {
+      parameters: { stepSize, inverseMassMatrix, denseMass },
+      dualAveraging,
+      numMetricUpdates,
+    };
+  };
+
+  return {
+    init(state, parameters, key) {
+      const initialStepSize =
+        adaptStepSize && numWarmup > 0
+          ? findReasonableStepSize(
+              state.target,
+              state,
+              metricOf(state.target.dim, parameters.inverseMassMatrix, parameters.denseMass),
+              parameters.stepSize,
+              foldIn(key, 0),
+            )
+          : parameters.stepSize;
+      return {
+        parameters: { ...parameters, stepSize: initialStepSize },
+        dualAveraging: dualAveragingInit(initialStepSize),
+        estimator: new WelfordEstimator(state.target.dim, parameters.denseMass),
+        windowIndex: 0,
+        numMetricUpdates: 0,
+        initialStepSize,
+        key,
+      };
+    },
+
+    update(w, iteration, state, info) {
+      let { dualAveraging, windowIndex } = w;
+      let stepSize = w.parameters.stepSize;
+      if (adaptStepSize) {
+        dualAveraging = dualAveragingUpdate(dualAveraging, info.acceptProb, averaging);
+        stepSize = currentStepSize(dualAveraging);
+      }
+      while (windowIndex < schedule.length && iteration >= schedule[windowIndex].end) {
+        windowIndex++;
+      }
+      const next = { ...w, dualAveraging, windowIndex };
+      const window = schedule[windowIndex];
+      if (window?.kind === "slow") {
+        w.estimator.add(state.position);
+        if (iteration === window.end - 1) {
+          return { ...next, ...updateMetric(next, iteration, state, stepSize) };
+        }
+      }
+      return stepSize === w.parameters.stepSize
+        ? next
+        : { ...next, parameters: { ...w.parameters, stepSize } };
+    },
+
+    final(w) {
+      // With no iteration since the last restart (no terminal window), keep the heuristic's
+      // step size rather than exp(0) = 1 (stan-dev/stan#3023).
+      if (!adaptStepSize || w.dualAveraging.iteration === 0) return w.parameters;
+      // (Without warmup iterations there is no iteration since the start: the given step size.)
+      return { ...w.parameters, stepSize: finalStepSize(w.dualAveraging) };
+    },
+
+    report: (w) => ({
+      schedule,
+      initialStepSize: w.initialStepSize,
+      numMetricUpdates: w.numMetricUpdates,
+    }),
+  };
 }

@@ -9,6 +9,7 @@
  * loss cannot be traced or draws randomness of its own beyond the noise (`usesResidualKey`).
  */
 import { compileObjective } from "../../compile/compile-objective.js";
+import { compileOrFallBack, fallBackToEager } from "../../compile/engine-selection.js";
 import { withoutTensorValidation } from "../../dist/validation.js";
 import { type Key, PRNGKey } from "../../primitives/prng.js";
 import { constant, tf, tidyValue } from "../../tf.js";
@@ -56,13 +57,6 @@ export const eagerLossEngine: LossEngine = (objective) => ({
   },
 });
 
-const warned = new Set<string>();
-function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(message);
-}
-
 /**
  * The compiled engine: the loss traced once and emitted as float64 JavaScript, with the noise
  * as an input, so each step costs no tfjs kernel at all.
@@ -72,8 +66,9 @@ function warnOnce(message: string): void {
  */
 export const compiledLossEngine: LossEngine = (objective) => {
   if (objective.usesResidualKey) {
-    warnOnce(
-      "SVI: using the eager engine; the loss draws randomness beyond its reparameterized noise (a non-Gaussian guide site or a subsampled plate), which a compiled loss would freeze",
+    fallBackToEager(
+      "SVI",
+      "the loss draws randomness beyond its reparameterized noise (a non-Gaussian guide site or a subsampled plate), which a compiled loss would freeze",
     );
     return eagerLossEngine(objective);
   }
@@ -83,26 +78,23 @@ export const compiledLossEngine: LossEngine = (objective) => {
   // A guide without noise (AutoDelta) compiles as a function of the parameters alone.
   const withNoise = objective.noiseDim > 0;
   const loss = objective.lossFunction(key);
-  const result = withoutTensorValidation(() =>
-    withNoise
-      ? compileObjective(loss, [[objective.paramDim], [objective.noiseDim]], {
-          wrt: [0],
-          name: "svi-loss",
-          at: [params, noise],
-        })
-      : compileObjective((p) => loss(p, tf.zeros([0])), [[objective.paramDim]], {
-          wrt: [0],
-          name: "svi-loss",
-          at: [params],
-        }),
+  const choice = compileOrFallBack("SVI", "loss", () =>
+    withoutTensorValidation(() =>
+      withNoise
+        ? compileObjective(loss, [[objective.paramDim], [objective.noiseDim]], {
+            wrt: [0],
+            name: "svi-loss",
+            at: [params, noise],
+          })
+        : compileObjective((p) => loss(p, tf.zeros([0])), [[objective.paramDim]], {
+            wrt: [0],
+            name: "svi-loss",
+            at: [params],
+          }),
+    ),
   );
-  if (!result.ok) {
-    warnOnce(
-      `SVI: using the eager engine; the compiled engine cannot serve this loss: ${result.reason}`,
-    );
-    return eagerLossEngine(objective);
-  }
-  const compiled = result.compiled;
+  if (choice.engine === "eager") return eagerLossEngine(objective);
+  const compiled = choice.compiled;
   const inputs: Float64Array[] = withNoise ? [params, noise] : [params];
   const grads: Float64Array[] = [new Float64Array(objective.paramDim)];
   return {

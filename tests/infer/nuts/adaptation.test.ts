@@ -3,6 +3,7 @@
  * heuristic and initialization.
  */
 import { describe, expect, it } from "vitest";
+import { findInitialState, initialStateAt } from "../../../src/infer/mcmc/initial-state.js";
 import {
   buildAdaptationSchedule,
   describeAdaptationSchedule,
@@ -14,8 +15,6 @@ import {
   finalStepSize,
 } from "../../../src/infer/nuts/dual-averaging.js";
 import { InitializationError, StepSizeSearchError } from "../../../src/infer/nuts/errors.js";
-import { findInitialState, initialStateAt } from "../../../src/infer/nuts/init.js";
-import { nutsKernel } from "../../../src/infer/nuts/kernel.js";
 import { diagonalMetric } from "../../../src/infer/nuts/metric.js";
 import { findReasonableStepSize } from "../../../src/infer/nuts/step-size-search.js";
 import { WelfordEstimator } from "../../../src/infer/nuts/welford.js";
@@ -187,7 +186,7 @@ describe("initial step size heuristic", () => {
   it("halves from 1 down to the scale of a narrow target", () => {
     for (const sd of [1e-3, 1, 30]) {
       const target = normalTarget([0], [sd]);
-      const state = nutsKernel(target).init(Float64Array.of(0.3 * sd));
+      const state = initialStateAt(target, Float64Array.of(0.3 * sd));
       const found = findReasonableStepSize(
         target,
         state,
@@ -208,7 +207,7 @@ describe("initial step size heuristic", () => {
         return 0;
       },
     };
-    const state = nutsKernel(flat).init(Float64Array.of(0));
+    const state = initialStateAt(flat, Float64Array.of(0));
     expect(() =>
       findReasonableStepSize(flat, state, diagonalMetric(Float64Array.of(1)), 1, PRNGKey(0)),
     ).toThrow(StepSizeSearchError);

@@ -4,17 +4,73 @@
  * leave them distributed as the target (checked with Monte Carlo error bounds).
  */
 import { describe, expect, it } from "vitest";
-import { type HmcInfo, hmcKernel, nutsKernel } from "../../../src/infer/nuts/kernel.js";
-import { denseMetric, diagonalMetric } from "../../../src/infer/nuts/metric.js";
-import { foldIn, normal, PRNGKey, split } from "../../../src/primitives/prng.js";
+import {
+  type HmcInfo,
+  type HmcParameters,
+  type HmcState,
+  hmcAlgorithm,
+  nutsAlgorithm,
+} from "../../../src/infer/nuts/kernel.js";
+import { denseMetric, diagonalMetric, type Metric } from "../../../src/infer/nuts/metric.js";
+import type { GradientTarget } from "../../../src/infer/potential-types.js";
+import { foldIn, type Key, normal, PRNGKey, split } from "../../../src/primitives/prng.js";
 import { correlatedNormalTarget, counting, normalTarget } from "./targets.js";
 
 const unit1 = diagonalMetric(Float64Array.of(1));
 
+/** The parameters of a step size and a metric. */
+function at(stepSize: number, metric: Metric): HmcParameters {
+  return {
+    stepSize,
+    inverseMassMatrix: metric.inverseMassMatrix,
+    denseMass: metric.kind === "dense",
+  };
+}
+
+/** NUTS over `target`: `init(x)` and `step(key, state, { stepSize, metric, maxTreeDepth? })`. */
+function nutsOn(target: GradientTarget) {
+  return {
+    init: (x: Float64Array) =>
+      nutsAlgorithm({ maxTreeDepth: 10, maxDeltaEnergy: 1000 })(at(1, unit1)).init(
+        x,
+        target,
+        PRNGKey(0),
+      ),
+    step: (
+      key: Key,
+      state: HmcState,
+      p: { stepSize: number; metric: Metric; maxTreeDepth?: number },
+    ) =>
+      nutsAlgorithm({ maxTreeDepth: p.maxTreeDepth ?? 10, maxDeltaEnergy: 1000 })(
+        at(p.stepSize, p.metric),
+      ).step(state, key),
+  };
+}
+
+/** Static HMC over `target`, as `nutsOn`. */
+function hmcOn(target: GradientTarget) {
+  return {
+    init: (x: Float64Array) =>
+      hmcAlgorithm({ trajectoryLength: 1, maxDeltaEnergy: 1000 })(at(1, unit1)).init(
+        x,
+        target,
+        PRNGKey(0),
+      ),
+    step: (
+      key: Key,
+      state: HmcState,
+      p: { stepSize: number; metric: Metric; trajectoryLength: number },
+    ) =>
+      hmcAlgorithm({ trajectoryLength: p.trajectoryLength, maxDeltaEnergy: 1000 })(
+        at(p.stepSize, p.metric),
+      ).step(state, key),
+  };
+}
+
 describe("NUTS trajectory structure", () => {
   it("takes between 2^depth - 1 and 2^(depth+1) - 1 steps, one gradient each", () => {
     const target = counting(normalTarget([0, 0, 0], [1, 2, 0.5]));
-    const nuts = nutsKernel(target);
+    const nuts = nutsOn(target);
     const metric = diagonalMetric(Float64Array.of(1, 4, 0.25));
     let state = nuts.init(Float64Array.of(0.1, -0.2, 0.3));
     let sawTopLevelStop = false;
@@ -40,7 +96,7 @@ describe("NUTS trajectory structure", () => {
   });
 
   it("respects the maximum tree depth: 2^max - 1 steps when no U-turn comes sooner", () => {
-    const nuts = nutsKernel(normalTarget([0], [1]));
+    const nuts = nutsOn(normalTarget([0], [1]));
     const state = nuts.init(Float64Array.of(0.5));
     for (const maxTreeDepth of [1, 3, 6]) {
       // Half a period of the oscillator takes pi / 0.001 steps: far beyond 2^6.
@@ -55,7 +111,7 @@ describe("NUTS trajectory structure", () => {
   });
 
   it("reports a divergence at a step size of 100, without throwing, and stays put", () => {
-    const nuts = nutsKernel(normalTarget([0, 0], [1, 1]));
+    const nuts = nutsOn(normalTarget([0, 0], [1, 1]));
     const state = nuts.init(Float64Array.of(0.7, -0.3));
     const { state: next, info } = nuts.step(PRNGKey(3), state, {
       stepSize: 100,
@@ -76,7 +132,7 @@ describe("NUTS trajectory structure", () => {
         return q[0] > 1 ? Number.NaN : q[0] ** 2 / 2;
       },
     };
-    const nuts = nutsKernel(target);
+    const nuts = nutsOn(target);
     let divergences = 0;
     let state = nuts.init(Float64Array.of(0.9));
     for (let k = 0; k < 50; k++) {
@@ -89,7 +145,7 @@ describe("NUTS trajectory structure", () => {
   });
 
   it("gives the same result for the same key and leaves its inputs alone", () => {
-    const nuts = nutsKernel(normalTarget([1, 2], [1, 3]));
+    const nuts = nutsOn(normalTarget([1, 2], [1, 3]));
     const state = nuts.init(Float64Array.of(0, 0));
     const before = Array.from(state.position);
     const metric = diagonalMetric(Float64Array.of(1, 9));
@@ -101,16 +157,18 @@ describe("NUTS trajectory structure", () => {
   });
 
   it("rejects bad parameters with errors that name the argument", () => {
-    const nuts = nutsKernel(normalTarget([0], [1]));
+    const nuts = nutsOn(normalTarget([0], [1]));
     const state = nuts.init(Float64Array.of(0));
     expect(() => nuts.step(PRNGKey(0), state, { stepSize: -1, metric: unit1 })).toThrow(
-      /nutsKernel.step: stepSize must be positive and finite, got -1/,
+      /nutsAlgorithm: stepSize must be positive and finite, got -1/,
     );
     expect(() =>
       nuts.step(PRNGKey(0), state, { stepSize: 1, metric: diagonalMetric(Float64Array.of(1, 1)) }),
-    ).toThrow(/nutsKernel.step: metric must have dimension 1 \(the target's\), got 2/);
+    ).toThrow(
+      /nutsAlgorithm.step: inverseMassMatrix must have 1 entries \(diagonal, the target's dim is 1\), got 2/,
+    );
     expect(() => nuts.init(Float64Array.of(0, 1))).toThrow(
-      /nutsKernel.init: position must be a Float64Array of length 1, got a Float64Array of length 2/,
+      /nutsAlgorithm.init: position must be a Float64Array of length 1, got a Float64Array of length 2/,
     );
   });
 });
@@ -161,7 +219,7 @@ describe("one transition leaves the target invariant", () => {
   const target = correlatedNormalTarget([1, -2], [1, 3], 0.8);
 
   it("NUTS with a dense metric that is not the target's covariance, at a coarse step size", () => {
-    const nuts = nutsKernel(target);
+    const nuts = nutsOn(target);
     const metric = denseMetric(Float64Array.of(2, 0.5, 0.5, 4), 2);
     const result = oneStepInvariance(
       (key, x) => {
@@ -178,7 +236,7 @@ describe("one transition leaves the target invariant", () => {
   });
 
   it("NUTS with a diagonal metric", () => {
-    const nuts = nutsKernel(target);
+    const nuts = nutsOn(target);
     const metric = diagonalMetric(Float64Array.of(0.5, 3));
     const result = oneStepInvariance(
       (key, x) => {
@@ -194,7 +252,7 @@ describe("one transition leaves the target invariant", () => {
   });
 
   it("static HMC", () => {
-    const hmc = hmcKernel(target);
+    const hmc = hmcOn(target);
     const metric = diagonalMetric(Float64Array.of(1, 9));
     const result = oneStepInvariance(
       (key, x) => {
@@ -214,7 +272,7 @@ describe("one transition leaves the target invariant", () => {
 describe("static HMC", () => {
   it("takes floor(trajectoryLength / stepSize) steps, at least one", () => {
     const target = counting(normalTarget([0], [1]));
-    const hmc = hmcKernel(target);
+    const hmc = hmcOn(target);
     const state = hmc.init(Float64Array.of(0.2));
     const a = hmc.step(PRNGKey(0), state, { stepSize: 0.3, metric: unit1, trajectoryLength: 1 });
     expect(a.info.numSteps).toBe(3);
@@ -222,7 +280,7 @@ describe("static HMC", () => {
     expect(b.info.numSteps).toBe(1);
   });
   it("reports a divergence and stays put at a step size of 100", () => {
-    const hmc = hmcKernel(normalTarget([0], [1]));
+    const hmc = hmcOn(normalTarget([0], [1]));
     const state = hmc.init(Float64Array.of(0.2));
     const { state: next, info } = hmc.step(PRNGKey(0), state, {
       stepSize: 100,

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { essBulk, mcseMean, rhat } from "../../../src/infer/diagnostics/index.js";
 import {
   type ChainOptions,
-  type ChainResult,
+  type NutsChainResult as ChainResult,
   runChainSync,
 } from "../../../src/infer/nuts/index.js";
 import type { GradientTarget } from "../../../src/infer/potential-types.js";
@@ -145,7 +145,7 @@ describe("recovery of known posteriors", () => {
     const target = correlatedNormalTarget([1, -2], [1, 2], 0.5);
     const results = runChains(
       target,
-      { numWarmup: 500, numSamples: 1000, kernel: "hmc", trajectoryLength: 3 },
+      { numWarmup: 500, numSamples: 1000, algorithm: "HMC", trajectoryLength: 3 },
       5,
     );
     expectMeanWithinMcse(chainsOf(results, 0), 1);

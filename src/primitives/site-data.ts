@@ -1,5 +1,5 @@
 /**
- * Values that users give to sites (observations, `condition` and `substitute` data, points of
+ * Data that users give to sites (observations, `condition` and `substitute` data, points of
  * `logDensity`): converted to tensors with errors that name the API, the site and the bad
  * value, and observations checked for NaN, which no density can score.
  */
@@ -12,9 +12,9 @@ import { type ArrayLike, constant, float64Of, NotNumbersError, type tf } from ".
  * `[1, "a"]`) is a ModelError naming `api`, the site and the value.
  *
  * @example
- * siteValue([1, "a"], 'sample("y")', "y"); // throws: ... got the string "a" at index [1]
+ * siteConstant([1, "a"], "sample", "y"); // throws: ... got the string "a" at index [1]
  */
-export function siteValue(value: ArrayLike, api: string, site: string): tf.Tensor {
+export function siteConstant(value: ArrayLike, api: string, site: string): tf.Tensor {
   try {
     return constant(value);
   } catch (error) {

@@ -4,10 +4,10 @@
  * gradient are finite. The last failure is reported with the point and what was not finite, and
  * a hook lets callers add model-level detail (e.g. per-site log-probabilities).
  */
+import { InitializationError } from "../../errors.js";
 import { foldIn, type Key, uniform } from "../../primitives/prng.js";
 import type { GradientTarget } from "../potential-types.js";
-import { InitializationError } from "./errors.js";
-import type { HmcState } from "./kernel.js";
+import { mcmcDefaults } from "./defaults.js";
 
 /** Options of `findInitialState`. */
 export interface InitOptions {
@@ -19,8 +19,11 @@ export interface InitOptions {
   readonly describeFailure?: (position: Float64Array) => string;
 }
 
-/** A finite starting state and how many points were tried to find it. */
-export interface InitialState extends HmcState {
+/** A finite starting point, U and dU/dq there, and how many points were tried to find it. */
+export interface InitialState {
+  readonly position: Float64Array;
+  readonly potentialEnergy: number;
+  readonly gradient: Float64Array;
   readonly attempts: number;
 }
 
@@ -72,16 +75,8 @@ export function findInitialState(
   key: Key,
   options: InitOptions = {},
 ): InitialState {
-  const radius = options.radius ?? 2;
-  const maxAttempts = options.maxAttempts ?? 100;
-  if (!(radius >= 0 && Number.isFinite(radius))) {
-    throw new RangeError(`findInitialState: radius must be non-negative and finite, got ${radius}`);
-  }
-  if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
-    throw new RangeError(
-      `findInitialState: maxAttempts must be a positive integer, got ${maxAttempts}`,
-    );
-  }
+  const radius = options.radius ?? mcmcDefaults.initRadius;
+  const maxAttempts = options.maxAttempts ?? mcmcDefaults.initAttempts;
   const gradient = new Float64Array(target.dim);
   let position: Float64Array = new Float64Array(target.dim);
   let potentialEnergy = Number.NaN;

@@ -1,0 +1,158 @@
+/**
+ * Checks the package as a user gets it: packs the tarball (`npm pack`, which builds), installs
+ * it into a fresh project, and there
+ *
+ * - checks that installing ran and announced no script of Tyche's (npm warns about install-time
+ *   scripts such as `prepare`);
+ * - typechecks the README quickstart and the guide's code blocks (docs/guide.md, assembled as
+ *   `npm run check:guide` does) with `strict`, `skipLibCheck: false` and no `@types/node`,
+ *   importing from "tyche";
+ * - runs them with plain Node on the compiled JavaScript;
+ * - throws an error inside Tyche and checks that the stack trace, through the shipped source
+ *   maps, names files that the package contains.
+ *
+ * Needs the npm registry for the package's dependencies (`--prefer-offline` takes them from
+ * npm's cache when it has them). Takes one to three minutes, most of it building and installing.
+ *
+ *     npm run check:package [-- --keep]     (--keep leaves the fresh project in place)
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assemble, runnableBlocks } from "./check-guide.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const keep = process.argv.includes("--keep");
+const failures: string[] = [];
+
+function step(title: string): void {
+  console.log(`\ncheck-package: ${title}`);
+}
+
+/** Runs a command, echoing its output; returns the output, and records a failure on a bad exit. */
+function run(command: string, args: string[], cwd: string, what: string): string {
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, CI: "1" },
+  });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+  process.stdout.write(output);
+  if (result.status !== 0) failures.push(`${what} failed (exit ${result.status ?? result.signal})`);
+  return output;
+}
+
+/** The README's quickstart block, as a user copies it. */
+function quickstart(): string {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const block = readme.split("## Quickstart")[1]?.match(/```ts\n([\s\S]*?)```/)?.[1];
+  if (block === undefined)
+    throw new Error("check-package: README.md has no ```ts block under ## Quickstart");
+  return block;
+}
+
+const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const project = mkdtempSync(join(tmpdir(), "tyche-package-"));
+try {
+  step("npm pack (builds first)");
+  run("npm", ["pack", "--pack-destination", project, "--loglevel=warn"], root, "npm pack");
+  const tarball = join(project, `${manifest.name}-${manifest.version}.tgz`);
+  if (!existsSync(tarball)) throw new Error(`check-package: npm pack made no ${tarball}`);
+
+  step(`npm install the tarball into a fresh project (${project})`);
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "fresh-project", private: true, type: "module" }, null, 2),
+  );
+  const installed = run(
+    "npm",
+    ["install", tarball, "fast-check", "--no-audit", "--no-fund", "--prefer-offline"],
+    project,
+    "npm install",
+  );
+  if (/install-scripts|\bprepare\b|\bpostinstall\b/.test(installed)) {
+    failures.push("npm install announced an install-time script of the package (see above)");
+  }
+  const shipped = JSON.parse(
+    readFileSync(join(project, "node_modules", manifest.name, "package.json"), "utf8"),
+  );
+  for (const script of ["preinstall", "install", "postinstall", "prepare"]) {
+    if (shipped.scripts?.[script] !== undefined) {
+      failures.push(`the package has a "${script}" script, which runs (or warns) at install`);
+    }
+  }
+
+  step(
+    "typecheck the README quickstart and the guide (strict, skipLibCheck: false, no @types/node)",
+  );
+  writeFileSync(join(project, "quickstart.ts"), quickstart());
+  writeFileSync(
+    join(project, "guide.ts"),
+    assemble(runnableBlocks(readFileSync(join(root, "docs/guide.md"), "utf8")), "tyche"),
+  );
+  writeFileSync(
+    join(project, "stack.ts"),
+    [
+      'import { Normal, sample, seed, trace } from "tyche";',
+      'function* model() { yield* sample("x", Normal(0, -1)); }',
+      "try { trace(seed(model, 0)).getTrace(); } catch (error) { console.log((error as Error).stack); }",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2023", "DOM"],
+          strict: true,
+          skipLibCheck: false,
+          types: [],
+          outDir: "js",
+        },
+        include: ["quickstart.ts", "guide.ts", "stack.ts"],
+      },
+      null,
+      2,
+    ),
+  );
+  run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], project, "tsc");
+
+  if (existsSync(join(project, "js/quickstart.js"))) {
+    step("run the README quickstart");
+    const printed = run(process.execPath, ["js/quickstart.js"], project, "the quickstart");
+    if (!/^mu\s+-?\d/m.test(printed) || !/divergences/i.test(printed)) {
+      failures.push("the quickstart printed no summary with mu and the divergences");
+    }
+    step("run the guide");
+    mkdirSync(join(project, "out"), { recursive: true });
+    run(process.execPath, ["js/guide.js"], project, "the guide");
+
+    step("stack traces through the shipped source maps");
+    const stack = run(process.execPath, ["--enable-source-maps", "js/stack.js"], project, "stack");
+    const frames = [
+      ...stack.matchAll(/\((?:file:\/\/)?([^()\s]*node_modules\/tyche\/[^():]+):\d+:\d+\)/g),
+    ].map((m) => m[1]);
+    if (!frames.some((f) => f.endsWith(".ts"))) {
+      failures.push("no stack frame inside Tyche was mapped to its TypeScript source");
+    }
+    for (const file of new Set(frames)) {
+      if (!existsSync(file)) failures.push(`a stack frame names ${file}, which the package lacks`);
+    }
+  }
+} finally {
+  if (keep) console.log(`\ncheck-package: the fresh project is kept in ${project}`);
+  else rmSync(project, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  console.error(`\ncheck-package: ${failures.length} problem(s):`);
+  for (const f of failures) console.error(`  - ${f}`);
+  process.exitCode = 1;
+} else {
+  console.log("\ncheck-package: the packed tarball installs quietly, typechecks and runs");
+}

@@ -1,0 +1,264 @@
+/**
+ * `NUTS` and `HMC`: the sampler descriptions `MCMC` runs, with their options decoded once by
+ * Effect Schema against the table of defaults (src/infer/mcmc/defaults.ts), and the chain
+ * set-up they share (the algorithm, its initial parameters and Stan's windowed adaptation),
+ * which worker threads import from this module by its URL.
+ */
+import { Schema } from "effect";
+import type { Model } from "../../primitives/runtime.js";
+import { decodeOptions, integerAtLeast, numberBetween } from "../../util/options.js";
+import type { ChainPlan } from "../mcmc/chain.js";
+import { hmcDefaults } from "../mcmc/defaults.js";
+import { type InitStrategy, initToUniform } from "../mcmc/init-strategies.js";
+import type { McmcSampler, SamplerMetadata } from "../mcmc/sampler.js";
+import type { ChainSetup } from "../mcmc/sampling-algorithm.js";
+import type { EngineName, GradientTarget } from "../potential-types.js";
+import {
+  type HmcInfo,
+  type HmcParameters,
+  type HmcState,
+  hmcAlgorithm,
+  nutsAlgorithm,
+} from "./kernel.js";
+import { identityInverseMass } from "./metric.js";
+import {
+  type WindowAdaptationSettings,
+  type WindowAdaptationState,
+  windowAdaptation,
+} from "./warmup.js";
+
+/** A positive finite number, whose error says so. */
+export const positiveNumber = Schema.Number.pipe(
+  Schema.filter((n) => n > 0 && Number.isFinite(n), {
+    message: (i) => `must be positive and finite, got ${String(i.actual)}`,
+  }),
+);
+
+/** A tree depth: an integer in [1, 30] (the statistics store it in a byte). */
+export const treeDepth = integerAtLeast(1).pipe(
+  Schema.filter((n) => n <= 30, { message: (i) => `must be at most 30, got ${String(i.actual)}` }),
+);
+
+function withDefault<A, I>(schema: Schema.Schema<A, I, never>, value: A) {
+  return Schema.optionalWith(schema, { default: () => value });
+}
+
+/** The URL of this module, whose `chainSetup` worker threads import. */
+export const hmcSamplerModule: string = import.meta.url;
+
+/** The options of the HMC family, each with its default from the table. */
+export const hmcOptionFields = {
+  targetAcceptProb: withDefault(numberBetween(0, 1), hmcDefaults.targetAcceptProb),
+  maxTreeDepth: withDefault(treeDepth, hmcDefaults.maxTreeDepth),
+  trajectoryLength: withDefault(positiveNumber, hmcDefaults.trajectoryLength),
+  maxDeltaEnergy: withDefault(positiveNumber, hmcDefaults.maxDeltaEnergy),
+  denseMass: withDefault(Schema.Boolean, hmcDefaults.denseMass),
+  stepSize: withDefault(positiveNumber, hmcDefaults.stepSize),
+  adaptStepSize: withDefault(Schema.Boolean, hmcDefaults.adaptStepSize),
+  adaptMassMatrix: withDefault(Schema.Boolean, hmcDefaults.adaptMassMatrix),
+};
+
+const samplerFields = {
+  engine: Schema.optional(Schema.Literal("eager", "compiled")),
+  initStrategy: Schema.optional(Schema.Any),
+};
+// Each sampler accepts only its own options: NUTS has no trajectory length, HMC no tree depth.
+const { trajectoryLength, maxTreeDepth, ...sharedFields } = hmcOptionFields;
+const NutsOptionsSchema = Schema.Struct({ ...sharedFields, maxTreeDepth, ...samplerFields });
+const HmcOptionsSchema = Schema.Struct({ ...sharedFields, trajectoryLength, ...samplerFields });
+
+/** Options shared by NUTS and HMC. */
+export interface KernelOptions {
+  /** Target acceptance statistic of step-size adaptation (default 0.8). */
+  targetAcceptProb?: number;
+  /** Adapt a dense inverse mass matrix instead of a diagonal one (default false). */
+  denseMass?: boolean;
+  /** Initial step size (default 1; adapted unless `adaptStepSize: false`). */
+  stepSize?: number;
+  adaptStepSize?: boolean;
+  adaptMassMatrix?: boolean;
+  /** Energy error that counts as a divergence (default 1000). */
+  maxDeltaEnergy?: number;
+  /** Where chains start (default `initToUniform()`). */
+  initStrategy?: InitStrategy;
+  /** Which engine computes gradients (default: the compiled one when the model compiles). */
+  engine?: EngineName;
+}
+
+/** Options of NUTS. */
+export interface NutsOptions extends KernelOptions {
+  /** Largest tree depth (default 10): at most 2^maxTreeDepth - 1 leapfrog steps per draw. */
+  maxTreeDepth?: number;
+}
+
+/** Options of HMC. */
+export interface HmcOptions extends KernelOptions {
+  /** Integration time per draw (default 2 pi). */
+  trajectoryLength?: number;
+}
+
+/**
+ * The resolved settings of NUTS or HMC: plain data, what worker threads receive. `algorithm`
+ * picks the transition of this family; other samplers are other modules.
+ */
+export interface HmcSettings {
+  readonly algorithm: "NUTS" | "HMC";
+  readonly targetAcceptProb: number;
+  readonly maxTreeDepth: number;
+  readonly trajectoryLength: number;
+  readonly maxDeltaEnergy: number;
+  readonly denseMass: boolean;
+  readonly stepSize: number;
+  readonly adaptStepSize: boolean;
+  readonly adaptMassMatrix: boolean;
+  /** Initial inverse mass matrix (default the identity). */
+  readonly inverseMassMatrix?: Float64Array;
+  readonly dualAveraging: WindowAdaptationSettings["dualAveraging"];
+  readonly schedule: WindowAdaptationSettings["schedule"];
+}
+
+/** A chain of NUTS or HMC as the chain loop runs it. */
+export type HmcChainSetup = ChainSetup<HmcParameters, HmcState, HmcInfo, WindowAdaptationState>;
+
+/**
+ * The algorithm, initial parameters and warmup of one chain of NUTS or HMC over `target`.
+ * Worker threads call it with the settings they receive.
+ *
+ * @example
+ * const setup = chainSetup(nutsSettings, target, plan);
+ * const run = new ChainRun(target, plan, setup, PRNGKey(0));
+ */
+export function chainSetup(
+  settings: HmcSettings,
+  target: GradientTarget,
+  plan: ChainPlan,
+): HmcChainSetup {
+  const algorithm =
+    settings.algorithm === "HMC"
+      ? hmcAlgorithm({
+          trajectoryLength: settings.trajectoryLength,
+          maxDeltaEnergy: settings.maxDeltaEnergy,
+        })
+      : nutsAlgorithm({
+          maxTreeDepth: settings.maxTreeDepth,
+          maxDeltaEnergy: settings.maxDeltaEnergy,
+        });
+  return {
+    algorithm,
+    parameters: {
+      stepSize: settings.stepSize,
+      inverseMassMatrix:
+        settings.inverseMassMatrix ?? identityInverseMass(target.dim, settings.denseMass),
+      denseMass: settings.denseMass,
+    },
+    warmup: windowAdaptation({
+      numWarmup: plan.numWarmup,
+      adaptStepSize: settings.adaptStepSize,
+      adaptMassMatrix: settings.adaptMassMatrix,
+      targetAcceptProb: settings.targetAcceptProb,
+      dualAveraging: settings.dualAveraging,
+      schedule: settings.schedule,
+    }),
+  };
+}
+
+/**
+ * CmdStan's description of an HMC-family run, from each chain's adapted parameters.
+ *
+ * @example
+ * hmcRunMetadata(settings, [{ stepSize: 0.4, inverseMassMatrix: Float64Array.of(1), denseMass: false }]);
+ */
+export function hmcRunMetadata(
+  settings: HmcSettings,
+  adapted: readonly HmcParameters[],
+): SamplerMetadata {
+  return {
+    algorithm: settings.algorithm,
+    maxTreeDepth: settings.algorithm === "NUTS" ? settings.maxTreeDepth : undefined,
+    targetAcceptProb: settings.targetAcceptProb,
+    metric: settings.denseMass ? "dense_e" : "diag_e",
+    stepSize: adapted.map((p) => p.stepSize),
+    inverseMetric: adapted.map((p) => Array.from(p.inverseMassMatrix)),
+  };
+}
+
+/** NUTS and HMC as sampler descriptions for MCMC. */
+abstract class HmcFamilySampler<A extends unknown[]> implements McmcSampler<A, HmcParameters> {
+  abstract readonly name: "NUTS" | "HMC";
+  readonly module = hmcSamplerModule;
+  readonly options: { readonly engine?: EngineName; readonly initStrategy: InitStrategy };
+
+  constructor(
+    readonly model: Model<A, unknown>,
+    readonly settings: HmcSettings,
+    options: KernelOptions,
+  ) {
+    this.options = {
+      engine: options.engine,
+      initStrategy: options.initStrategy ?? initToUniform(),
+    };
+  }
+
+  chainSetup(target: GradientTarget, plan: ChainPlan): HmcChainSetup {
+    return chainSetup(this.settings, target, plan);
+  }
+
+  runMetadata(adapted: readonly HmcParameters[]): SamplerMetadata {
+    return hmcRunMetadata(this.settings, adapted);
+  }
+}
+
+function settingsOf(
+  algorithm: HmcSettings["algorithm"],
+  decoded: Omit<
+    HmcSettings,
+    "algorithm" | "dualAveraging" | "schedule" | "maxTreeDepth" | "trajectoryLength"
+  > & {
+    maxTreeDepth?: number;
+    trajectoryLength?: number;
+    engine?: unknown;
+    initStrategy?: unknown;
+  },
+): HmcSettings {
+  const { engine: _engine, initStrategy: _initStrategy, ...rest } = decoded;
+  return {
+    maxTreeDepth: hmcDefaults.maxTreeDepth,
+    trajectoryLength: hmcDefaults.trajectoryLength,
+    ...rest,
+    algorithm,
+    dualAveraging: hmcDefaults.dualAveraging,
+    schedule: hmcDefaults.schedule,
+  };
+}
+
+/**
+ * The No-U-Turn Sampler (Hoffman and Gelman 2014) as Stan runs it: multinomial sampling along
+ * the trajectory, the generalized no-U-turn criterion, dual-averaging step size and windowed
+ * metric adaptation.
+ *
+ * @example
+ * const mcmc = new MCMC(new NUTS(model, { targetAcceptProb: 0.9 }), { numWarmup: 500, numSamples: 500 });
+ */
+export class NUTS<A extends unknown[]> extends HmcFamilySampler<A> {
+  readonly name = "NUTS";
+  constructor(model: Model<A, unknown>, options: NutsOptions = {}) {
+    super(
+      model,
+      settingsOf("NUTS", decodeOptions("NUTS", NutsOptionsSchema, options)),
+      options ?? {},
+    );
+  }
+}
+
+/**
+ * Hamiltonian Monte Carlo with a fixed integration time, adapting step size and metric as NUTS does.
+ *
+ * @example
+ * const mcmc = new MCMC(new HMC(model, { trajectoryLength: 2 }), { numWarmup: 500, numSamples: 500 });
+ */
+export class HMC<A extends unknown[]> extends HmcFamilySampler<A> {
+  readonly name = "HMC";
+  constructor(model: Model<A, unknown>, options: HmcOptions = {}) {
+    super(model, settingsOf("HMC", decodeOptions("HMC", HmcOptionsSchema, options)), options ?? {});
+  }
+}
