@@ -14,6 +14,7 @@ import { trace } from "../handlers/trace.js";
 import type { SampleSite } from "../primitives/messages.js";
 import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
+import { withFirstStepOnly } from "../primitives/scan-tracer.js";
 import { type ArrayLike, constant, flatten, readFloat64, shapeOf, tf, tidyValue } from "../tf.js";
 import { formatShape, sizeOf } from "../util/shapes.js";
 import { type Draws, stackDraws, toDraws } from "./draws.js";
@@ -179,14 +180,19 @@ function pointOfRun<A extends unknown[]>(
   });
 }
 
-/** The unconstrained point of one prior draw: where the compiled engine traces and checks. */
+/**
+ * The unconstrained point of one prior draw: where the compiled engine traces and checks.
+ * Scans run their first step only and repeat it (a point in the support, found without a run
+ * over every step).
+ */
 function prototypePoint<A extends unknown[]>(
   layout: FlatLayout,
   model: Model<A, unknown>,
   args: A,
   key: Key | number,
 ): Float64Array {
-  const q = pointOfRun(layout, seed(model, typeof key === "number" ? PRNGKey(key) : key), args);
+  const seeded = seed(model, typeof key === "number" ? PRNGKey(key) : key);
+  const q = withFirstStepOnly(() => pointOfRun(layout, seeded, args));
   return q.every(Number.isFinite) ? q : new Float64Array(layout.dim);
 }
 
@@ -345,11 +351,14 @@ function latentSites<A extends any[]>(
   key: Key | number,
   fixed: Record<string, ArrayLike>,
 ): SampleSite[] {
-  // Only the sites and their shapes are needed here. Parameters are not read back: a model that
+  // Only the sites and their shapes are needed here (scans run one step and repeat it).
+  // Parameters are not read back: a model that
   // is finite in float64 can give NaN in this float32 run (a Cholesky factor of a nearly
   // singular kernel matrix), and the compiled engine, in float64, serves it well.
   const tr = withoutTensorValidation(() =>
-    trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
+    withFirstStepOnly(() =>
+      trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
+    ),
   );
   const latent = tr.sampleSites().filter((s) => !s.isObserved && fixed[s.name] === undefined);
   const discrete = latent.filter((s) => s.fn.isDiscrete);

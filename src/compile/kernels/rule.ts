@@ -59,6 +59,12 @@ export interface KernelContext {
   customOp(op: OpDefinition): string;
   /** An expression for a runtime helper (see emit/runtime.ts). */
   helper(name: string): string;
+  /**
+   * An expression for a graph emitted as a step program (see `emitProgram`'s `step` option):
+   * an object `{ I, O, step }` whose `step()` computes the outputs `O[k]` (Float64Arrays, null
+   * where absent) from the inputs it reads in `I[k]`. Loops (scan) call it once per iteration.
+   */
+  subprogram(graph: Graph): string;
   /** True when the output took over the first input's buffer (see KernelRule.inPlace). */
   readonly inPlace: boolean;
 }

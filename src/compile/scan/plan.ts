@@ -1,0 +1,99 @@
+/**
+ * A scan traced once: the body's step as a sub-graph and its vector-Jacobian product as
+ * another, with the shapes the loop kernels need. It travels as the `plan` attribute of the
+ * TycheScan and TycheScanGrad nodes; the emitted loops inline both sub-graphs.
+ *
+ * Kernel layouts (n_c carry leaves, n_r sliced inputs, n_k captured tensors, n_s stacked outputs):
+ * - TycheScan(carry_1..n_c, sliced_1..n_r, captured_1..n_k) ->
+ *   (carries [T + 1, carry size], last carry_1..n_c, stacked_1..n_s [T, ...]);
+ *   `carries` row t is the carry entering step t (what the backward pass starts each step from).
+ * - TycheScanGrad(carry.., sliced.., captured.., carries, dLastCarry.., dStacked..) ->
+ *   (dCarry.., dSliced.., dCaptured..), each of its input's shape.
+ */
+import { sizeOf } from "../../util/shapes.js";
+import type { DType, Graph, ValueInfo } from "../graph.js";
+
+/** The traced form of one scan. */
+export interface ScanPlan {
+  /** Unique per plan: what common-subexpression elimination compares. */
+  readonly id: number;
+  /** Number of steps. */
+  readonly length: number;
+  /** The carry's leaves. */
+  readonly carry: readonly ValueInfo[];
+  /** One row of each sliced input (the input is [length, ...row]). */
+  readonly rows: readonly ValueInfo[];
+  /** The tensors from outside the scan that the body reads. */
+  readonly captured: readonly ValueInfo[];
+  /** One step of each stacked output. */
+  readonly stacked: readonly ValueInfo[];
+  /**
+   * One step. Inputs: carry, rows, captured. Outputs: -1, then the next carry's leaves, then
+   * the stacked outputs' rows.
+   */
+  readonly forward: Graph;
+  /**
+   * The step's vector-Jacobian product. Inputs: carry, rows, captured, then the cotangents of
+   * the next carry and of the stacked rows. Outputs: the dot product of outputs and cotangents
+   * (unused), then the cotangents of carry, rows and captured (-1 where identically zero).
+   */
+  readonly backward: Graph;
+  toJSON(): string;
+}
+
+let nextId = 0;
+
+/**
+ * A plan from its parts (assigning its id).
+ *
+ * @example
+ * const plan = makePlan({ length: 100, carry, rows, captured, stacked, forward, backward });
+ */
+export function makePlan(parts: Omit<ScanPlan, "id" | "toJSON">): ScanPlan {
+  const id = nextId++;
+  return { ...parts, id, toJSON: () => `scan-plan-${id}` };
+}
+
+/** The number of numbers in one carry (all leaves). */
+export function carrySize(plan: ScanPlan): number {
+  return plan.carry.reduce((n, c) => n + sizeOf(c.shape), 0);
+}
+
+/**
+ * The outputs of TycheScan.
+ *
+ * @example
+ * forwardOutputs(plan).map((o) => o.shape); // [[101, 1], [], [100]]
+ */
+export function forwardOutputs(plan: ScanPlan): ValueInfo[] {
+  const float32: DType = "float32";
+  return [
+    { shape: [plan.length + 1, carrySize(plan)], dtype: float32 },
+    ...plan.carry,
+    ...plan.stacked.map((s) => ({ shape: [plan.length, ...s.shape], dtype: s.dtype })),
+  ];
+}
+
+/**
+ * The inputs of TycheScan.
+ *
+ * @example
+ * forwardInputs(plan).length; // carry leaves + sliced inputs + captured tensors
+ */
+export function forwardInputs(plan: ScanPlan): ValueInfo[] {
+  return [
+    ...plan.carry,
+    ...plan.rows.map((r) => ({ shape: [plan.length, ...r.shape], dtype: r.dtype })),
+    ...plan.captured,
+  ];
+}
+
+/**
+ * The outputs of TycheScanGrad: one gradient per input of TycheScan, of its shape.
+ *
+ * @example
+ * gradientOutputs(plan).length === forwardInputs(plan).length; // true
+ */
+export function gradientOutputs(plan: ScanPlan): ValueInfo[] {
+  return forwardInputs(plan).map((v) => ({ shape: v.shape, dtype: "float32" }));
+}
