@@ -183,6 +183,7 @@ class SourceBuilder {
       helper: (name) => `R_${name}`,
       subprogram: (graph) => params.param(this.subprogram(graph)),
       inPlace: this.plan.inPlace.has(node),
+      float32: this.float32,
     };
   }
 

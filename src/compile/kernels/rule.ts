@@ -67,6 +67,8 @@ export interface KernelContext {
   subprogram(graph: Graph): string;
   /** True when the output took over the first input's buffer (see KernelRule.inPlace). */
   readonly inPlace: boolean;
+  /** True when emulating float32 (every computed value rounded): for rules that emit expressions. */
+  readonly float32: boolean;
 }
 
 /** A kernel emitted as its own loops. */

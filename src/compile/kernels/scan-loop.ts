@@ -1,22 +1,146 @@
 /**
- * The loop kernels of a scan traced once (src/compile/scan): TycheScan runs the step program
- * forward over time, keeping the carry entering each step; TycheScanGrad runs the step's
+ * The loop kernels of a scan traced once (src/compile/scan): TycheScan runs the step forward
+ * over time, keeping the carry entering each step; TycheScanGrad runs the step's
  * vector-Jacobian product backward over time from those carries (recomputing each step's
- * intermediates, so memory grows with T only by one carry per step). Both programs are
- * inlined into the emitted source as step programs; per iteration the loop copies the carry
- * and the rows into the program's input arrays and the outputs out of its output arrays.
+ * intermediates, so memory grows with T only by one carry per step). What does not change from
+ * step to step runs once before the loop (hoist.ts). A step of single numbers is inlined into
+ * the loop as straight-line code over locals (emit/scalar.ts); any other step is a step program
+ * (emitProgram's `step` option) whose input arrays the loop fills and whose outputs it copies.
  */
 import { sizeOf } from "../../util/shapes.js";
+import { emitScalar, isScalarGraph } from "../emit/scalar.js";
 import type { GraphNode } from "../graph.js";
+import type { HoistedStep } from "../scan/hoist.js";
 import { carrySize, type ScanPlan } from "../scan/plan.js";
 import type { CheckedRule, KernelContext } from "./rule.js";
 
-/** `n` elements from `src[srcAt ...]` to `dst[dstAt ...]`, as statements (`op`: "=" or "+="). */
+/** Where a step input comes from: `array[at ...]`, every iteration or once before the loop. */
+interface Source {
+  readonly array: string;
+  readonly at: string;
+  readonly size: number;
+  readonly once: boolean;
+}
+
+/** Where a step output goes: stored or added into `array[at ...]`; undefined: dropped. */
+interface Sink {
+  readonly array: string;
+  readonly at: string;
+  readonly size: number;
+  readonly op: "=" | "+=";
+  /** What to write when the output is absent (a gradient that is identically zero). */
+  readonly zeroIfAbsent?: boolean;
+}
+
+/** `n` elements from `src[srcAt ...]` into `dst[dstAt ...]`, as statements. */
 function copy(dst: string, dstAt: string, src: string, srcAt: string, n: number, op = "="): string {
   if (n === 0) return "";
   const at = (base: string, i: string) => (base === "0" ? i : `${base} + ${i}`);
   if (n === 1) return `${dst}[${dstAt}] ${op} ${src}[${srcAt}];`;
   return `for (let i = 0; i < ${n}; i++) ${dst}[${at(dstAt, "i")}] ${op} ${src}[${at(srcAt, "i")}];`;
+}
+
+/**
+ * A loop over `header` that runs `split` with its inputs from `sources` and its outputs (after
+ * the first, which is unused) into `sinks`.
+ */
+function emitLoop(
+  ctx: KernelContext,
+  split: HoistedStep,
+  sources: readonly Source[],
+  sinks: readonly (Sink | undefined)[],
+  header: string,
+): string[] {
+  const { prologue, step } = split;
+  const hoisted = prologue.outputs.length - 1;
+  const onceSources = sources.flatMap((s, k) => (s.once ? [k] : []));
+  if (isScalarGraph(step)) {
+    const lines: string[] = [];
+    const inputs = sources.map((_, k) => `x${k}`);
+    for (const k of onceSources) lines.push(`const x${k} = ${sources[k].array}[0];`);
+    for (let j = 0; j < hoisted; j++) inputs.push(`h${j}`);
+    if (hoisted > 0) lines.push(...emitPrologue(ctx, split, sources, onceSources));
+    lines.push(`${header} {`);
+    sources.forEach((s, k) => {
+      if (!s.once) lines.push(`const x${k} = ${s.array}[${s.at}];`);
+    });
+    const code = emitScalar(step, inputs, { prefix: "v", float32: ctx.float32 });
+    lines.push(...code.statements);
+    sinks.forEach((sink, k) => {
+      if (sink === undefined) return;
+      const present = step.outputs[k + 1] >= 0;
+      if (present) lines.push(`${sink.array}[${sink.at}] ${sink.op} ${code.outputs[k + 1]};`);
+      else if (sink.zeroIfAbsent === true) lines.push(`${sink.array}[${sink.at}] = 0;`);
+    });
+    lines.push("}");
+    return lines;
+  }
+  const body = ctx.subprogram(step);
+  const lines: string[] = [];
+  const n = sources.length;
+  lines.push(`const S = ${body}, SI = S.I, SO = S.O, step = S.step;`);
+  const inputs = Array.from({ length: n + hoisted }, (_, k) => `i${k}`);
+  const outputs = sinks.map((_, k) => `o${k}`);
+  lines.push(
+    `const ${[...inputs.map((name, k) => `${name} = SI[${k}]`), ...outputs.map((name, k) => `${name} = SO[${k + 1}]`)].join(", ")};`,
+  );
+  for (const k of onceSources) lines.push(`${inputs[k]}.set(${sources[k].array});`);
+  if (hoisted > 0) {
+    lines.push(`const P = ${ctx.subprogram(prologue)}, PI = P.I, PO = P.O;`);
+    onceSources.forEach((k, i) => {
+      lines.push(`PI[${i}].set(${sources[k].array});`);
+    });
+    lines.push("P.step();");
+    for (let j = 0; j < hoisted; j++) lines.push(`${inputs[n + j]}.set(PO[${j + 1}]);`);
+  }
+  lines.push(`${header} {`);
+  sources.forEach((s, k) => {
+    if (!s.once) lines.push(copy(inputs[k], "0", s.array, s.at, s.size));
+  });
+  lines.push("step();");
+  sinks.forEach((sink, k) => {
+    if (sink === undefined) return;
+    if (step.outputs[k + 1] >= 0) {
+      lines.push(copy(sink.array, sink.at, outputs[k], "0", sink.size, sink.op));
+    } else if (sink.zeroIfAbsent === true) {
+      lines.push(copy(sink.array, sink.at, "Z", "0", sink.size));
+    }
+  });
+  lines.push("}");
+  if (sinks.some((s, k) => s?.zeroIfAbsent === true && step.outputs[k + 1] < 0)) {
+    const size = Math.max(...sinks.map((s) => s?.size ?? 0));
+    lines.unshift(`const Z = ${ctx.scratch(size)};`);
+  }
+  return lines;
+}
+
+/** The prologue of a scalar step, run once: its hoisted values into locals h0, h1, ... */
+function emitPrologue(
+  ctx: KernelContext,
+  split: HoistedStep,
+  sources: readonly Source[],
+  onceSources: readonly number[],
+): string[] {
+  const { prologue } = split;
+  const hoisted = prologue.outputs.length - 1;
+  if (isScalarGraph(prologue)) {
+    const code = emitScalar(
+      prologue,
+      onceSources.map((k) => `x${k}`),
+      { prefix: "p", float32: ctx.float32 },
+    );
+    return [
+      ...code.statements,
+      ...Array.from({ length: hoisted }, (_, j) => `const h${j} = ${code.outputs[j + 1]};`),
+    ];
+  }
+  const lines = [`const P = ${ctx.subprogram(prologue)}, PI = P.I, PO = P.O;`];
+  onceSources.forEach((k, i) => {
+    lines.push(`PI[${i}].set(${sources[k].array});`);
+  });
+  lines.push("P.step();");
+  for (let j = 0; j < hoisted; j++) lines.push(`const h${j} = PO[${j + 1}][0];`);
+  return lines;
 }
 
 /** Offsets of the carry's leaves in one row of `carries`. */
@@ -39,46 +163,49 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
   const T = plan.length;
   const nc = plan.carry.length;
   const nr = plan.rows.length;
-  const nk = plan.captured.length;
   const cs = carrySize(plan);
   const offsets = carryOffsets(plan);
-  const body = ctx.subprogram(plan.forward);
   const inputs = node.inputs.map((v) => ctx.array(v));
   const outputs = node.outputs.map((v) => ctx.array(v));
   const carries = outputs[0];
-  const lines: string[] = [];
-  const bodyIn = Array.from({ length: nc + nr + nk }, (_, k) => `i${k}`);
-  const bodyOut = Array.from({ length: nc + plan.stacked.length }, (_, k) => `o${k}`);
-  lines.push(`const I = ${body}.I, O = ${body}.O, step = ${body}.step;`);
-  lines.push(
-    `const ${[...bodyIn.map((n, k) => `${n} = I[${k}]`), ...bodyOut.map((n, k) => `${n} = O[${k + 1}]`)].join(", ")};`,
-  );
-  for (let k = 0; k < nk; k++) lines.push(`${bodyIn[nc + nr + k]}.set(${inputs[nc + nr + k]});`);
-  plan.carry.forEach((leaf, j) => {
-    lines.push(copy(carries, `${offsets[j]}`, inputs[j], "0", sizeOf(leaf.shape)));
-  });
-  lines.push(`for (let t = 0; t < ${T}; t++) {`);
-  plan.carry.forEach((leaf, j) => {
-    lines.push(copy(bodyIn[j], "0", carries, `t * ${cs} + ${offsets[j]}`, sizeOf(leaf.shape)));
-  });
-  plan.rows.forEach((row, r) => {
-    const n = sizeOf(row.shape);
-    lines.push(copy(bodyIn[nc + r], "0", inputs[nc + r], `t * ${n}`, n));
-  });
-  lines.push("step();");
-  plan.carry.forEach((leaf, j) => {
-    lines.push(
-      copy(carries, `(t + 1) * ${cs} + ${offsets[j]}`, bodyOut[j], "0", sizeOf(leaf.shape)),
-    );
-  });
-  plan.stacked.forEach((s, k) => {
-    const n = sizeOf(s.shape);
-    lines.push(copy(outputs[1 + nc + k], `t * ${n}`, bodyOut[nc + k], "0", n));
-  });
-  lines.push("}");
-  plan.carry.forEach((leaf, j) => {
-    lines.push(copy(outputs[1 + j], "0", carries, `${T * cs + offsets[j]}`, sizeOf(leaf.shape)));
-  });
+  const sizes = (xs: ScanPlan["carry"]) => xs.map((x) => sizeOf(x.shape));
+  const carrySizes = sizes(plan.carry);
+  const rowSizes = sizes(plan.rows);
+  const stackedSizes = sizes(plan.stacked);
+  const sources: Source[] = [
+    ...carrySizes.map((n, j) => ({
+      array: carries,
+      at: `t * ${cs} + ${offsets[j]}`,
+      size: n,
+      once: false,
+    })),
+    ...rowSizes.map((n, r) => ({ array: inputs[nc + r], at: `t * ${n}`, size: n, once: false })),
+    ...plan.captured.map((c, k) => ({
+      array: inputs[nc + nr + k],
+      at: "0",
+      size: sizeOf(c.shape),
+      once: true,
+    })),
+  ];
+  const sinks: Sink[] = [
+    ...carrySizes.map((n, j) => ({
+      array: carries,
+      at: `(t + 1) * ${cs} + ${offsets[j]}`,
+      size: n,
+      op: "=" as const,
+    })),
+    ...stackedSizes.map((n, k) => ({
+      array: outputs[1 + nc + k],
+      at: `t * ${n}`,
+      size: n,
+      op: "=" as const,
+    })),
+  ];
+  const lines = [
+    ...carrySizes.map((n, j) => copy(carries, `${offsets[j]}`, inputs[j], "0", n)),
+    ...emitLoop(ctx, plan.forwardSplit, sources, sinks, `for (let t = 0; t < ${T}; t++)`),
+    ...carrySizes.map((n, j) => copy(outputs[1 + j], "0", carries, `${T * cs + offsets[j]}`, n)),
+  ];
   return lines.filter((l) => l !== "").join("\n");
 }
 
@@ -88,64 +215,60 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
   const nc = plan.carry.length;
   const nr = plan.rows.length;
   const nk = plan.captured.length;
-  const ns = plan.stacked.length;
   const cs = carrySize(plan);
   const offsets = carryOffsets(plan);
-  const body = ctx.subprogram(plan.backward);
-  const present = plan.backward.outputs.slice(1).map((v) => v >= 0);
   const inputs = node.inputs.map((v) => ctx.array(v));
   const grads = node.outputs.map((v) => ctx.array(v));
   const carries = inputs[nc + nr + nk];
   const dLast = (j: number) => inputs[nc + nr + nk + 1 + j];
   const dStacked = (k: number) => inputs[nc + nr + nk + 1 + nc + k];
   const g = ctx.scratch(Math.max(cs, 1));
-  const bodyIn = Array.from({ length: nc + nr + nk + nc + ns }, (_, k) => `i${k}`);
-  const bodyOut = Array.from({ length: nc + nr + nk }, (_, k) => `o${k}`);
-  const lines: string[] = [];
-  lines.push(`const I = ${body}.I, O = ${body}.O, step = ${body}.step;`);
-  lines.push(
-    `const ${[...bodyIn.map((n, k) => `${n} = I[${k}]`), ...bodyOut.map((n, k) => `${n} = O[${k + 1}]`)].join(", ")};`,
-  );
-  for (let k = 0; k < nk; k++) lines.push(`${bodyIn[nc + nr + k]}.set(${inputs[nc + nr + k]});`);
-  plan.carry.forEach((leaf, j) => {
-    lines.push(copy(g, `${offsets[j]}`, dLast(j), "0", sizeOf(leaf.shape)));
-  });
-  plan.rows.forEach((_, r) => {
-    if (!present[nc + r]) lines.push(`${grads[nc + r]}.fill(0);`);
-  });
-  for (let k = 0; k < nk; k++) lines.push(`${grads[nc + nr + k]}.fill(0);`);
-  lines.push(`for (let t = ${T - 1}; t >= 0; t--) {`);
-  plan.carry.forEach((leaf, j) => {
-    const n = sizeOf(leaf.shape);
-    lines.push(copy(bodyIn[j], "0", carries, `t * ${cs} + ${offsets[j]}`, n));
-    lines.push(copy(bodyIn[nc + nr + nk + j], "0", g, `${offsets[j]}`, n));
-  });
-  plan.rows.forEach((row, r) => {
-    const n = sizeOf(row.shape);
-    lines.push(copy(bodyIn[nc + r], "0", inputs[nc + r], `t * ${n}`, n));
-  });
-  plan.stacked.forEach((s, k) => {
-    const n = sizeOf(s.shape);
-    lines.push(copy(bodyIn[nc + nr + nk + nc + k], "0", dStacked(k), `t * ${n}`, n));
-  });
-  lines.push("step();");
-  plan.carry.forEach((leaf, j) => {
-    const n = sizeOf(leaf.shape);
-    if (present[j]) lines.push(copy(g, `${offsets[j]}`, bodyOut[j], "0", n));
-    else if (n > 0) lines.push(`${g}.fill(0, ${offsets[j]}, ${offsets[j] + n});`);
-  });
-  plan.rows.forEach((row, r) => {
-    const n = sizeOf(row.shape);
-    if (present[nc + r]) lines.push(copy(grads[nc + r], `t * ${n}`, bodyOut[nc + r], "0", n));
-  });
-  plan.captured.forEach((c, k) => {
-    if (present[nc + nr + k])
-      lines.push(copy(grads[nc + nr + k], "0", bodyOut[nc + nr + k], "0", sizeOf(c.shape), "+="));
-  });
-  lines.push("}");
-  plan.carry.forEach((leaf, j) => {
-    lines.push(copy(grads[j], "0", g, `${offsets[j]}`, sizeOf(leaf.shape)));
-  });
+  const sizes = (xs: ScanPlan["carry"]) => xs.map((x) => sizeOf(x.shape));
+  const carrySizes = sizes(plan.carry);
+  const rowSizes = sizes(plan.rows);
+  const capturedSizes = sizes(plan.captured);
+  const stackedSizes = sizes(plan.stacked);
+  const present = plan.backward.outputs.slice(1).map((v) => v >= 0);
+  const sources: Source[] = [
+    ...carrySizes.map((n, j) => ({
+      array: carries,
+      at: `t * ${cs} + ${offsets[j]}`,
+      size: n,
+      once: false,
+    })),
+    ...rowSizes.map((n, r) => ({ array: inputs[nc + r], at: `t * ${n}`, size: n, once: false })),
+    ...capturedSizes.map((n, k) => ({ array: inputs[nc + nr + k], at: "0", size: n, once: true })),
+    ...carrySizes.map((n, j) => ({ array: g, at: `${offsets[j]}`, size: n, once: false })),
+    ...stackedSizes.map((n, k) => ({ array: dStacked(k), at: `t * ${n}`, size: n, once: false })),
+  ];
+  const sinks: Sink[] = [
+    ...carrySizes.map((n, j) => ({
+      array: g,
+      at: `${offsets[j]}`,
+      size: n,
+      op: "=" as const,
+      zeroIfAbsent: true,
+    })),
+    ...rowSizes.map((n, r) => ({
+      array: grads[nc + r],
+      at: `t * ${n}`,
+      size: n,
+      op: "=" as const,
+    })),
+    ...capturedSizes.map((n, k) => ({
+      array: grads[nc + nr + k],
+      at: "0",
+      size: n,
+      op: "+=" as const,
+    })),
+  ];
+  const lines = [
+    ...carrySizes.map((n, j) => copy(g, `${offsets[j]}`, dLast(j), "0", n)),
+    ...rowSizes.map((_, r) => (present[nc + r] ? "" : `${grads[nc + r]}.fill(0);`)),
+    ...capturedSizes.map((_, k) => `${grads[nc + nr + k]}.fill(0);`),
+    ...emitLoop(ctx, plan.backwardSplit, sources, sinks, `for (let t = ${T - 1}; t >= 0; t--)`),
+    ...carrySizes.map((n, j) => copy(grads[j], "0", g, `${offsets[j]}`, n)),
+  ];
   return lines.filter((l) => l !== "").join("\n");
 }
 

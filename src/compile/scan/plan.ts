@@ -12,6 +12,8 @@
  */
 import { sizeOf } from "../../util/shapes.js";
 import type { DType, Graph, ValueInfo } from "../graph.js";
+import { eliminateDeadNodes } from "../passes/dead-code.js";
+import { type HoistedStep, hoist } from "./hoist.js";
 
 /** The traced form of one scan. */
 export interface ScanPlan {
@@ -38,6 +40,10 @@ export interface ScanPlan {
    * (unused), then the cotangents of carry, rows and captured (-1 where identically zero).
    */
   readonly backward: Graph;
+  /** `forward` split into a prologue (run once per loop) and a step (see hoist.ts). */
+  readonly forwardSplit: HoistedStep;
+  /** `backward` split likewise. */
+  readonly backwardSplit: HoistedStep;
   toJSON(): string;
 }
 
@@ -49,9 +55,24 @@ let nextId = 0;
  * @example
  * const plan = makePlan({ length: 100, carry, rows, captured, stacked, forward, backward });
  */
-export function makePlan(parts: Omit<ScanPlan, "id" | "toJSON">): ScanPlan {
+export function makePlan(
+  parts: Omit<ScanPlan, "id" | "toJSON" | "forwardSplit" | "backwardSplit">,
+): ScanPlan {
   const id = nextId++;
-  return { ...parts, id, toJSON: () => `scan-plan-${id}` };
+  const nc = parts.carry.length;
+  const nr = parts.rows.length;
+  const captured = new Set(parts.captured.map((_, k) => nc + nr + k));
+  const split = (graph: Graph): HoistedStep => {
+    const { prologue, step } = hoist(graph, captured);
+    return { prologue: eliminateDeadNodes(prologue), step: eliminateDeadNodes(step) };
+  };
+  return {
+    ...parts,
+    id,
+    forwardSplit: split(parts.forward),
+    backwardSplit: split(parts.backward),
+    toJSON: () => `scan-plan-${id}`,
+  };
 }
 
 /** The number of numbers in one carry (all leaves). */
