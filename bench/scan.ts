@@ -99,22 +99,38 @@ function volatilityHandWritten(r: number[]): ValueAndGrad {
   };
 }
 
-/** Seconds per call: the median of 5 batches, each long enough to take ~40 ms. */
-function secondsPerCall(f: () => void): number {
-  let n = 1;
-  for (;;) {
+/**
+ * Seconds per call of `a` and of `b`, measured in alternating batches (each long enough to take
+ * ~20 ms) so that both see the same machine load: the medians of 7 batches each, and the median
+ * of the 7 per-round ratios a / b.
+ */
+function timePair(a: () => void, b: () => void): { a: number; b: number; ratio: number } {
+  const batch = (f: () => void) => {
+    let n = 1;
+    for (;;) {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) f();
+      if (performance.now() - start > 20) return n;
+      n *= 2;
+    }
+  };
+  const na = batch(a);
+  const nb = batch(b);
+  const time = (f: () => void, n: number) => {
     const start = performance.now();
     for (let i = 0; i < n; i++) f();
-    if (performance.now() - start > 40) break;
-    n *= 2;
+    return (performance.now() - start) / n / 1000;
+  };
+  const ta: number[] = [];
+  const tb: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    ta.push(time(a, na));
+    tb.push(time(b, nb));
+    ratios.push(ta[r] / tb[r]);
   }
-  const times: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const start = performance.now();
-    for (let i = 0; i < n; i++) f();
-    times.push((performance.now() - start) / n / 1000);
-  }
-  return times.sort((x, y) => x - y)[2];
+  const median = (xs: number[]) => xs.slice().sort((x, y) => x - y)[3];
+  return { a: median(ta), b: median(tb), ratio: median(ratios) };
 }
 
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -132,6 +148,7 @@ interface Row {
   build: number;
   perCall: number;
   hand: number;
+  ratio: number;
 }
 
 function measure(
@@ -161,9 +178,11 @@ function measure(
     if (!(error < 1e-9)) {
       throw new Error(`${model} T=${T} ${form}: hand-written value/gradient differs by ${error}`);
     }
-    const perCall = secondsPerCall(() => U.valueAndGrad(q!, g));
-    const handTime = secondsPerCall(() => hand(q!, h));
-    rows.push({ model, T, form, build, perCall, hand: handTime });
+    const timed = timePair(
+      () => U.valueAndGrad(q!, g),
+      () => hand(q!, h),
+    );
+    rows.push({ model, T, form, build, perCall: timed.a, hand: timed.b, ratio: timed.ratio });
   }
   return rows;
 }
@@ -196,6 +215,6 @@ console.log(
 );
 for (const r of rows) {
   console.log(
-    `${r.model.padEnd(22)} | ${String(r.T).padStart(6)} | ${r.form.padEnd(10)} | ${r.build.toFixed(3).padStart(9)} | ${us(r.perCall).padStart(15)} | ${us(r.hand).padStart(17)} | ${(r.perCall / r.hand).toFixed(2)}`,
+    `${r.model.padEnd(22)} | ${String(r.T).padStart(6)} | ${r.form.padEnd(10)} | ${r.build.toFixed(3).padStart(9)} | ${us(r.perCall).padStart(15)} | ${us(r.hand).padStart(17)} | ${r.ratio.toFixed(2)}`,
   );
 }

@@ -351,7 +351,10 @@ function warnOnce(reason: string, length: number): void {
 /** What the traced step returns for one site, after the `y` leaves. */
 interface SiteOutputs {
   readonly name: string;
+  /** Whether the step outputs the site's value (not given from outside, nor a row of xs). */
   readonly value: boolean;
+  /** The leaf of xs whose rows are the site's values (an observation `obs: x`), if any. */
+  readonly row: number | undefined;
   readonly scale: boolean;
   readonly mask: boolean;
 }
@@ -384,9 +387,9 @@ function* tracedScan(
   let found!: ReturnType<typeof discovery.finish>;
   try {
     const carry = init.rebuild(init.leaves.map((leaf) => tracer.copy(leaf)));
-    const x = xs.rebuild(xs.leaves.map((leaf) => tracer.copy(leaf, 0)));
-    first = yield* runStep(body, carry, x, 0, state);
-    siteOutputs = siteOutputsOf(first, state);
+    const rows = xs.leaves.map((leaf) => tracer.copy(leaf, 0));
+    first = yield* runStep(body, carry, xs.rebuild(rows), 0, state);
+    siteOutputs = siteOutputsOf(first, state, rows);
     // The outputs are computed here too, so that discovery sees what they read (log-densities).
     stepSiteOutputs(first, siteOutputs);
   } finally {
@@ -451,13 +454,14 @@ function* tracedScan(
   for (const out of siteOutputs) {
     const msg = first.sites.get(out.name)!;
     const d = state.decisions.get(out.name)!;
+    const fromRow = out.row === undefined ? undefined : xs.leaves[out.row];
     if (msg.type === "deterministic") {
       yield {
         type: "deterministic",
         name: out.name,
         value: out.value
           ? traced.stacked[k++]
-          : (d.series ?? emptySeries(msg.value as tf.Tensor, length)),
+          : (d.series ?? fromRow ?? emptySeries(msg.value as tf.Tensor, length)),
         plates: msg.plates.slice(0, d.innerFrames),
         stop: false,
       };
@@ -467,7 +471,10 @@ function* tracedScan(
     const rank = msg.fn.batchShape.length + msg.fn.eventShape.length;
     const value = out.value
       ? promoteStacked(traced.stacked[k++], rank)
-      : (d.series ?? emptySeries(reshapePadded(msg.value as tf.Tensor, rank), length));
+      : (d.series ??
+        (fromRow === undefined
+          ? emptySeries(reshapePadded(msg.value as tf.Tensor, rank), length)
+          : promoteStacked(fromRow, rank)));
     const scale = out.scale
       ? promoteStacked(traced.stacked[k++], msg.fn.batchShape.length)
       : msg.scale;
@@ -495,15 +502,22 @@ function* tracedScan(
 }
 
 /** What the traced step outputs for each site (besides its log-probability). */
-function siteOutputsOf(first: StepResult, state: ScanState): SiteOutputs[] {
+function siteOutputsOf(
+  first: StepResult,
+  state: ScanState,
+  rows: readonly tf.Tensor[],
+): SiteOutputs[] {
   return state.order.map((name) => {
     const msg = first.sites.get(name)!;
     const d = state.decisions.get(name)!;
-    const value = d.series === null && (msg.value as tf.Tensor).size > 0;
-    if (msg.type === "deterministic") return { name, value, scale: false, mask: false };
+    const index = rows.indexOf(msg.value as tf.Tensor);
+    const row = d.series === null && index >= 0 ? index : undefined;
+    const value = d.series === null && row === undefined && (msg.value as tf.Tensor).size > 0;
+    if (msg.type === "deterministic") return { name, value, row, scale: false, mask: false };
     return {
       name,
       value,
+      row,
       scale: msg.scale instanceof tf.Tensor,
       mask: msg.mask instanceof tf.Tensor,
     };

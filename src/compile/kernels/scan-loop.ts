@@ -60,6 +60,11 @@ function emitLoop(
     for (const k of onceSources) lines.push(`const x${k} = ${sources[k].array}[0];`);
     for (let j = 0; j < hoisted; j++) inputs.push(`h${j}`);
     if (hoisted > 0) lines.push(...emitPrologue(ctx, split, sources, onceSources));
+    // Sums over the steps (gradients of captured tensors) accumulate in locals.
+    const summed = sinks.map((sink, k) => sink?.op === "+=" && step.outputs[k + 1] >= 0);
+    sinks.forEach((_, k) => {
+      if (summed[k]) lines.push(`let s${k} = 0;`);
+    });
     lines.push(`${header} {`);
     sources.forEach((s, k) => {
       if (!s.once) lines.push(`const x${k} = ${s.array}[${s.at}];`);
@@ -69,10 +74,14 @@ function emitLoop(
     sinks.forEach((sink, k) => {
       if (sink === undefined) return;
       const present = step.outputs[k + 1] >= 0;
-      if (present) lines.push(`${sink.array}[${sink.at}] ${sink.op} ${code.outputs[k + 1]};`);
+      if (summed[k]) lines.push(`s${k} += ${code.outputs[k + 1]};`);
+      else if (present) lines.push(`${sink.array}[${sink.at}] ${sink.op} ${code.outputs[k + 1]};`);
       else if (sink.zeroIfAbsent === true) lines.push(`${sink.array}[${sink.at}] = 0;`);
     });
     lines.push("}");
+    sinks.forEach((sink, k) => {
+      if (sink !== undefined && summed[k]) lines.push(`${sink.array}[${sink.at}] += s${k};`);
+    });
     return lines;
   }
   const body = ctx.subprogram(step);

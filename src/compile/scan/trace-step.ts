@@ -31,12 +31,13 @@ export function traceStep(
   request: TracedLoopRequest,
   backend: RecordingBackend,
   copy: (x: tf.Tensor, row?: number) => tf.Tensor,
+  dependsOnInputs: (x: tf.Tensor) => boolean,
 ): StepTrace {
   const previous = backend.listener;
   const rec = new Recorder(backend);
   backend.listener = rec;
   try {
-    return traceWith(rec, backend, request, copy);
+    return traceWith(rec, backend, request, copy, dependsOnInputs);
   } catch (error) {
     return {
       ok: false,
@@ -53,6 +54,7 @@ function traceWith(
   backend: RecordingBackend,
   request: TracedLoopRequest,
   copy: (x: tf.Tensor, row?: number) => tf.Tensor,
+  dependsOnInputs: (x: tf.Tensor) => boolean,
 ): StepTrace {
   const carry = request.carry.map((c) => copy(c));
   const rows = request.sliced.map((s) => copy(s, 0));
@@ -133,13 +135,25 @@ function traceWith(
   if (unsupported !== undefined) return { ok: false, reason: unsupported, silent: true };
 
   const n = inputs.length;
-  const forward = optimize({
+  const forwardGraph: Graph = {
     ...joint,
     nodes: joint.nodes.filter((node) => node.op !== "Input" || Number(node.attrs.index) < n),
     inputs: joint.inputs.slice(0, n),
     outputs: [NO_VALUE, ...forwardIds],
+  };
+  const forward = optimize(forwardGraph);
+  // Gradients only for inputs that depend on the objective's inputs (through the carry too).
+  const sources = [...request.carry, ...request.sliced, ...request.captured];
+  const needed = differentiable(
+    forwardGraph,
+    sources.map((t) => t.dtype === "float32" && dependsOnInputs(t)),
+    carry.length,
+    forwardIds,
+  );
+  const backward = optimize({
+    ...joint,
+    outputs: joint.outputs.map((v, k) => (k === 0 || needed[k - 1] ? v : NO_VALUE)),
   });
-  const backward = optimize(joint);
   const problem =
     check("the step", forward, at, 0, shadowForward) ??
     check(
@@ -147,7 +161,7 @@ function traceWith(
       backward,
       [...at, ...cotangents],
       Number(backend.storedValues(value)[0]),
-      shadowGrads,
+      shadowGrads.map((g, i) => (needed[i] ? g : new Float64Array(g.length))),
     );
   if (problem !== undefined) return { ok: false, reason: problem, silent: false };
 
@@ -165,6 +179,34 @@ function traceWith(
       backward,
     }),
   };
+}
+
+/**
+ * Which inputs of a step need gradients: those depending on the objective's inputs, and carry
+ * leaves that the step computes from such inputs (the carry entering a step is the one the
+ * step before returned).
+ */
+function differentiable(
+  graph: Graph,
+  dependent: readonly boolean[],
+  carryLeaves: number,
+  nextCarry: readonly number[],
+): boolean[] {
+  const needed = dependent.slice();
+  for (;;) {
+    const reached = new Set(graph.inputs.filter((_, i) => needed[i]));
+    for (const node of graph.nodes) {
+      if (node.inputs.some((v) => reached.has(v))) for (const v of node.outputs) reached.add(v);
+    }
+    let changed = false;
+    for (let j = 0; j < carryLeaves; j++) {
+      if (!needed[j] && reached.has(nextCarry[j]) && graph.values[graph.inputs[j]].dtype === "float32") {
+        needed[j] = true;
+        changed = true;
+      }
+    }
+    if (!changed) return needed;
+  }
 }
 
 function check(

@@ -46,7 +46,7 @@ export function scanTracer(outer: Recorder, backend: RecordingBackend): ScanTrac
     },
     copy,
     traceLoop(request) {
-      const traced = traceStep(request, backend, copy);
+      const traced = traceStep(request, backend, copy, (x) => outer.dependsOnInputs(x.dataId));
       if (!traced.ok) return traced;
       const out = runScan(traced.plan, [...request.carry, ...request.sliced, ...request.captured]);
       const nc = request.carry.length;
