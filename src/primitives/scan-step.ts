@@ -161,9 +161,10 @@ function* probe(msg: Message, state: ScanState): Generator<Message, SiteDecision
   switch (msg.type) {
     case "sample": {
       const rank = msg.fn.batchShape.length + msg.fn.eventShape.length;
+      // The step's distribution (the probe's value, if any, has the series' shape): plates
+      // outside meet it as they would a site inside them, and checkOuterFrames says what fails.
       p = {
         ...msg,
-        fn: msg.fn.expand([length, ...msg.fn.batchShape]),
         plates: [...msg.plates],
         value: msg.value === null ? null : pending([length, ...padShape(msg.value.shape, rank)]),
         scale: null,

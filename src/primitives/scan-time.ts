@@ -62,6 +62,11 @@ export function splitTime(
       message: `scan: ${what} of shape ${formatShape(value.shape)} has ${value.shape[axis]} entries along its time dimension (dim ${axis - value.rank}), but the scan has ${length} steps`,
     });
   }
+  if (value.size === 0) {
+    // A factor's empty values (tfjs cannot split what has no elements).
+    const step = value.shape.map((n, i) => (i === axis ? 1 : n)).filter((_, i) => i > 0 || axis > 0);
+    return new Array<tf.Tensor>(length).fill(tf.zeros(step));
+  }
   return axis === 0 ? tf.unstack(value, 0) : tf.split(value, length, axis);
 }
 
