@@ -10,8 +10,9 @@
  * Run with `npx tsx bench/scan.ts` (`--quick` for T = 100 and 1,000 only; `--no-loop` skips
  * the for-loop forms, whose build time grows with T).
  */
-import gammaln from "@stdlib/math-base-special-gammaln";
+
 import digamma from "@stdlib/math-base-special-digamma";
+import gammaln from "@stdlib/math-base-special-gammaln";
 import { PRNGKey, potential } from "../src/index.js";
 import {
   ar1,

@@ -64,7 +64,9 @@ export function splitTime(
   }
   if (value.size === 0) {
     // A factor's empty values (tfjs cannot split what has no elements).
-    const step = value.shape.map((n, i) => (i === axis ? 1 : n)).filter((_, i) => i > 0 || axis > 0);
+    const step = value.shape
+      .map((n, i) => (i === axis ? 1 : n))
+      .filter((_, i) => i > 0 || axis > 0);
     return new Array<tf.Tensor>(length).fill(tf.zeros(step));
   }
   return axis === 0 ? tf.unstack(value, 0) : tf.split(value, length, axis);

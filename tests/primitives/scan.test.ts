@@ -202,7 +202,11 @@ describe("scan: handlers outside", () => {
     }
     const n = 400;
     const a = values(trace(seed(iid, 5)).getTrace(n).get("z").value);
-    const b = values(trace(seed(iid, PRNGKey(5))).getTrace(n).get("z").value);
+    const b = values(
+      trace(seed(iid, PRNGKey(5)))
+        .getTrace(n)
+        .get("z").value,
+    );
     const c = values(trace(seed(iid, 6)).getTrace(n).get("z").value);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);

@@ -34,7 +34,7 @@ export interface HoistedStep {
  */
 export function hoist(original: Graph, invariant: ReadonlySet<number>): HoistedStep {
   const graph = linearizeVjps(original, invariant);
-  const { fixed, inPrologue } = invariantNodes(graph, invariant);
+  const { inPrologue } = invariantNodes(graph, invariant);
   // Hoisted: computed values of the prologue that the step reads or returns.
   const consumers = consumersOf(graph);
   const moved = new Set(inPrologue);
@@ -136,7 +136,13 @@ function linearizeVjps(graph: Graph, invariant: ReadonlySet<number>): Graph {
       node.outputs.map((v) => b.values[v]),
     );
     return derivatives.map((d, i) =>
-      b.add1("Multiply", [d, dy], {}, b.values[node.outputs[i]].shape, b.values[node.outputs[i]].dtype),
+      b.add1(
+        "Multiply",
+        [d, dy],
+        {},
+        b.values[node.outputs[i]].shape,
+        b.values[node.outputs[i]].dtype,
+      ),
     );
   });
 }

@@ -200,7 +200,11 @@ function differentiable(
     }
     let changed = false;
     for (let j = 0; j < carryLeaves; j++) {
-      if (!needed[j] && reached.has(nextCarry[j]) && graph.values[graph.inputs[j]].dtype === "float32") {
+      if (
+        !needed[j] &&
+        reached.has(nextCarry[j]) &&
+        graph.values[graph.inputs[j]].dtype === "float32"
+      ) {
         needed[j] = true;
         changed = true;
       }
