@@ -401,7 +401,7 @@ function* tracedScan(
     if (!found.silent) warnOnce(found.reason, length);
     return undefined;
   }
-  obstacle ??= obstacleOf(state, first, init);
+  obstacle = obstacleOf(state, first, init) ?? obstacle;
   if (obstacle !== undefined) {
     warnOnce(obstacle, length);
     return undefined;
@@ -545,7 +545,9 @@ function innerRank(msg: Message, own: number): number {
 /** Why the body cannot be traced once, if it cannot. */
 function obstacleOf(state: ScanState, first: StepResult, init: FlatTree): string | undefined {
   for (const [key, d] of state.decisions) {
-    if (d.outer.length > 0) return `it runs inside plate "${d.outer[0].name}"`;
+    if (d.outer.length > 0) {
+      return `it runs inside plate "${d.outer[0].name}" (vmap, or particles batched by SVI)`;
+    }
     if (d.type === "plate" && d.series === null && d.key !== null) {
       return `plate "${key.slice("plate:".length)}" inside the body subsamples`;
     }

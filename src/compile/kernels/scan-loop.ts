@@ -20,6 +20,8 @@ interface Source {
   readonly at: string;
   readonly size: number;
   readonly once: boolean;
+  /** The graph value behind `array`, if it is one (a uniform constant then reads as a literal). */
+  readonly value?: number;
 }
 
 /** Where a step output goes: stored or added into `array[at ...]`; undefined: dropped. */
@@ -67,7 +69,9 @@ function emitLoop(
     });
     lines.push(`${header} {`);
     sources.forEach((s, k) => {
-      if (!s.once) lines.push(`const x${k} = ${s.array}[${s.at}];`);
+      if (s.once) return;
+      const read = s.value === undefined ? `${s.array}[${s.at}]` : ctx.element(s.value, s.at);
+      lines.push(`const x${k} = ${read};`);
     });
     const code = emitScalar(step, inputs, { prefix: "v", float32: ctx.float32 });
     lines.push(...code.statements);
@@ -180,7 +184,7 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
   const sizes = (xs: ScanPlan["carry"]) => xs.map((x) => sizeOf(x.shape));
   const carrySizes = sizes(plan.carry);
   const rowSizes = sizes(plan.rows);
-  const stackedSizes = sizes(plan.stacked);
+  const stackedSizes = sizes([...plan.stacked, ...plan.residuals]);
   const sources: Source[] = [
     ...carrySizes.map((n, j) => ({
       array: carries,
@@ -231,6 +235,7 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
   const carries = inputs[nc + nr + nk];
   const dLast = (j: number) => inputs[nc + nr + nk + 1 + j];
   const dStacked = (k: number) => inputs[nc + nr + nk + 1 + nc + k];
+  const residual = (k: number) => inputs[nc + nr + nk + 1 + nc + plan.stacked.length + k];
   const g = ctx.scratch(Math.max(cs, 1));
   const sizes = (xs: ScanPlan["carry"]) => xs.map((x) => sizeOf(x.shape));
   const carrySizes = sizes(plan.carry);
@@ -245,10 +250,28 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       size: n,
       once: false,
     })),
-    ...rowSizes.map((n, r) => ({ array: inputs[nc + r], at: `t * ${n}`, size: n, once: false })),
+    ...rowSizes.map((n, r) => ({
+      array: inputs[nc + r],
+      at: `t * ${n}`,
+      size: n,
+      once: false,
+      value: node.inputs[nc + r],
+    })),
     ...capturedSizes.map((n, k) => ({ array: inputs[nc + nr + k], at: "0", size: n, once: true })),
     ...carrySizes.map((n, j) => ({ array: g, at: `${offsets[j]}`, size: n, once: false })),
-    ...stackedSizes.map((n, k) => ({ array: dStacked(k), at: `t * ${n}`, size: n, once: false })),
+    ...stackedSizes.map((n, k) => ({
+      array: dStacked(k),
+      at: `t * ${n}`,
+      size: n,
+      once: false,
+      value: node.inputs[nc + nr + nk + 1 + nc + k],
+    })),
+    ...sizes(plan.residuals).map((n, k) => ({
+      array: residual(k),
+      at: `t * ${n}`,
+      size: n,
+      once: false,
+    })),
   ];
   const sinks: Sink[] = [
     ...carrySizes.map((n, j) => ({

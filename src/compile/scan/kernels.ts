@@ -20,8 +20,9 @@ export const SCAN_KERNEL = "TycheScan";
 export const SCAN_GRAD_KERNEL = "TycheScanGrad";
 
 function gradientInputs(plan: ScanPlan): ValueInfo[] {
-  const outs = forwardOutputs(plan);
-  return [...forwardInputs(plan), outs[0], ...outs.slice(1)];
+  // Carries, cotangents of the last carry and of the stacked outputs, residuals: the forward
+  // outputs' shapes in their order.
+  return [...forwardInputs(plan), ...forwardOutputs(plan)];
 }
 
 const programs = new WeakMap<ScanPlan, Map<string, RunFunction>>();
@@ -77,12 +78,21 @@ if (tf.getGradient(SCAN_KERNEL) === undefined) {
   tf.registerGradient({
     kernelName: SCAN_KERNEL,
     saveAllInputs: true,
-    outputsToSave: [true],
+    // Every output (a plan has at most this many): the carries and residuals are read back.
+    outputsToSave: new Array<boolean>(4096).fill(true),
     gradFunc: (dy, saved, attrs) => {
       const plan = (attrs as unknown as { plan: ScanPlan }).plan;
       const dys = Array.isArray(dy) ? dy : [dy];
       const n = forwardInputs(plan).length;
-      const args = [...saved.slice(0, n), saved[n], ...dys.slice(1)];
+      const nc = plan.carry.length;
+      const ns = plan.stacked.length;
+      const outputs = saved.slice(n);
+      const args = [
+        ...saved.slice(0, n),
+        outputs[0],
+        ...dys.slice(1, 1 + nc + ns),
+        ...outputs.slice(1 + nc + ns),
+      ];
       // Each input's gradient runs the whole backward loop; the copies in the recorded graph
       // are one node after common-subexpression elimination.
       const grads: Record<string, () => tf.Tensor> = {};

@@ -5,10 +5,11 @@
  *
  * Kernel layouts (n_c carry leaves, n_r sliced inputs, n_k captured tensors, n_s stacked outputs):
  * - TycheScan(carry_1..n_c, sliced_1..n_r, captured_1..n_k) ->
- *   (carries [T + 1, carry size], last carry_1..n_c, stacked_1..n_s [T, ...]);
- *   `carries` row t is the carry entering step t (what the backward pass starts each step from).
- * - TycheScanGrad(carry.., sliced.., captured.., carries, dLastCarry.., dStacked..) ->
- *   (dCarry.., dSliced.., dCaptured..), each of its input's shape.
+ *   (carries [T + 1, carry size], last carry_1..n_c, stacked_1..n_s [T, ...],
+ *   residual_1..n_q [T, ...]); `carries` row t is the carry entering step t, and the residuals
+ *   are what the backward pass reads of each step.
+ * - TycheScanGrad(carry.., sliced.., captured.., carries, dLastCarry.., dStacked.., residual..)
+ *   -> (dCarry.., dSliced.., dCaptured..), each of its input's shape.
  */
 import { sizeOf } from "../../util/shapes.js";
 import type { DType, Graph, ValueInfo } from "../graph.js";
@@ -29,15 +30,17 @@ export interface ScanPlan {
   readonly captured: readonly ValueInfo[];
   /** One step of each stacked output. */
   readonly stacked: readonly ValueInfo[];
+  /** One step of each value the forward loop keeps for the backward loop (residuals.ts). */
+  readonly residuals: readonly ValueInfo[];
   /**
-   * One step. Inputs: carry, rows, captured. Outputs: -1, then the next carry's leaves, then
-   * the stacked outputs' rows.
+   * One step. Inputs: carry, rows, captured. Outputs: -1, then the next carry's leaves, the
+   * stacked outputs' rows and the residuals.
    */
   readonly forward: Graph;
   /**
-   * The step's vector-Jacobian product. Inputs: carry, rows, captured, then the cotangents of
-   * the next carry and of the stacked rows. Outputs: the dot product of outputs and cotangents
-   * (unused), then the cotangents of carry, rows and captured (-1 where identically zero).
+   * The step's vector-Jacobian product. Inputs: carry, rows, captured, the cotangents of the
+   * next carry and of the stacked rows, then the residuals. Outputs: -1, then the cotangents of
+   * carry, rows and captured (-1 where identically zero).
    */
   readonly backward: Graph;
   /** `forward` split into a prologue (run once per loop) and a step (see hoist.ts). */
@@ -58,6 +61,7 @@ let nextId = 0;
 export function makePlan(
   parts: Omit<ScanPlan, "id" | "toJSON" | "forwardSplit" | "backwardSplit">,
 ): ScanPlan {
+  // Step inputs that stay the same over the loop: the captured tensors.
   const id = nextId++;
   const nc = parts.carry.length;
   const nr = parts.rows.length;
@@ -91,7 +95,10 @@ export function forwardOutputs(plan: ScanPlan): ValueInfo[] {
   return [
     { shape: [plan.length + 1, carrySize(plan)], dtype: float32 },
     ...plan.carry,
-    ...plan.stacked.map((s) => ({ shape: [plan.length, ...s.shape], dtype: s.dtype })),
+    ...[...plan.stacked, ...plan.residuals].map((s) => ({
+      shape: [plan.length, ...s.shape],
+      dtype: s.dtype,
+    })),
   ];
 }
 

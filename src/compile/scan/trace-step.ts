@@ -8,13 +8,17 @@
  */
 import type { TracedLoopRequest } from "../../primitives/scan-tracer.js";
 import { tf } from "../../tf.js";
+import { sizeOf } from "../../util/shapes.js";
 import type { RecordingBackend } from "../backend.js";
 import { checkAgainstTrace } from "../check.js";
+import { instantiate } from "../emit/instantiate.js";
+import { emitProgram } from "../emit/program.js";
 import { type DType, type Graph, NO_VALUE, type ValueInfo } from "../graph.js";
 import { unsupportedReason } from "../kernels/index.js";
 import { optimize } from "../passes/index.js";
 import { Recorder } from "../recorder.js";
 import { makePlan, type ScanPlan } from "./plan.js";
+import { splitResiduals } from "./residuals.js";
 
 /** A traced step, or why there is none (silent: the unrolled recording fails for the same cause). */
 export type StepTrace =
@@ -141,7 +145,6 @@ function traceWith(
     inputs: joint.inputs.slice(0, n),
     outputs: [NO_VALUE, ...forwardIds],
   };
-  const forward = optimize(forwardGraph);
   // Gradients only for inputs that depend on the objective's inputs (through the carry too).
   const sources = [...request.carry, ...request.sliced, ...request.captured];
   const needed = differentiable(
@@ -150,22 +153,29 @@ function traceWith(
     carry.length,
     forwardIds,
   );
-  const backward = optimize({
+  const optimized = optimize({
     ...joint,
-    outputs: joint.outputs.map((v, k) => (k === 0 || needed[k - 1] ? v : NO_VALUE)),
+    outputs: [NO_VALUE, ...forwardIds, ...gradIds.map((g, i) => (needed[i] ? g : NO_VALUE))],
   });
+  const nc = carry.length;
+  const pair = splitResiduals(optimized, n, nc + rows.length, cotangents.length, forwardIds.length);
+  // The forward step against tfjs (its residuals are checked through the gradient they feed).
+  const residualValues = pair.residuals.map((r) => new Float64Array(sizeOf(r.shape)));
+  instantiate(emitProgram(pair.forward, { float32: true }))(
+    at.map((x) => x.map(Math.fround)),
+    [...shadowForward.map((x) => new Float64Array(x.length)), ...residualValues],
+  );
   const problem =
-    check("the step", forward, at, 0, shadowForward) ??
+    check("the step", pair.forward, at, 0, [...shadowForward, ...residualValues]) ??
     check(
       "the step's gradient",
-      backward,
-      [...at, ...cotangents],
-      Number(backend.storedValues(value)[0]),
+      pair.backward,
+      [...at, ...cotangents, ...residualValues],
+      0,
       shadowGrads.map((g, i) => (needed[i] ? g : new Float64Array(g.length))),
     );
   if (problem !== undefined) return { ok: false, reason: problem, silent: false };
 
-  const nc = carry.length;
   const info = (t: tf.Tensor): ValueInfo => ({ shape: t.shape.slice(), dtype: dtypeOf(t) });
   return {
     ok: true,
@@ -175,8 +185,9 @@ function traceWith(
       rows: rows.map(info),
       captured: request.captured.map(info),
       stacked: outputs.slice(nc),
-      forward,
-      backward,
+      residuals: pair.residuals,
+      forward: pair.forward,
+      backward: pair.backward,
     }),
   };
 }
