@@ -102,8 +102,8 @@ function volatilityHandWritten(r: number[]): ValueAndGrad {
 
 /**
  * Seconds per call of `a` and of `b`, measured in alternating batches (each long enough to take
- * ~20 ms) so that both see the same machine load: the medians of 7 batches each, and the median
- * of the 7 per-round ratios a / b.
+ * ~20 ms) so that both see the same machine load; the fastest of 11 batches each (on a shared,
+ * loaded machine the fastest batch is the one least disturbed), and their ratio.
  */
 function timePair(a: () => void, b: () => void): { a: number; b: number; ratio: number } {
   const batch = (f: () => void) => {
@@ -122,16 +122,13 @@ function timePair(a: () => void, b: () => void): { a: number; b: number; ratio: 
     for (let i = 0; i < n; i++) f();
     return (performance.now() - start) / n / 1000;
   };
-  const ta: number[] = [];
-  const tb: number[] = [];
-  const ratios: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    ta.push(time(a, na));
-    tb.push(time(b, nb));
-    ratios.push(ta[r] / tb[r]);
+  let ta = Number.POSITIVE_INFINITY;
+  let tb = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 11; r++) {
+    ta = Math.min(ta, time(a, na));
+    tb = Math.min(tb, time(b, nb));
   }
-  const median = (xs: number[]) => xs.slice().sort((x, y) => x - y)[3];
-  return { a: median(ta), b: median(tb), ratio: median(ratios) };
+  return { a: ta, b: tb, ratio: ta / tb };
 }
 
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {

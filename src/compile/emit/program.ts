@@ -184,7 +184,24 @@ class SourceBuilder {
       subprogram: (graph) => params.param(this.subprogram(graph)),
       inPlace: this.plan.inPlace.has(node),
       float32: this.float32,
+      uniform: (v) => {
+        const s = this.storageOf(v);
+        return s.kind === "literal" ? s.value : undefined;
+      },
+      used: (v) => this.readValues().has(v),
     };
+  }
+
+  private readSet: Set<number> | undefined;
+
+  /** The values some node reads or the program returns. */
+  private readValues(): Set<number> {
+    if (this.readSet === undefined) {
+      const read = new Set(this.graph.outputs);
+      for (const node of this.graph.nodes) for (const v of node.inputs) read.add(v);
+      this.readSet = read;
+    }
+    return this.readSet;
   }
 
   finish(): Program {

@@ -69,6 +69,10 @@ export interface KernelContext {
   readonly inPlace: boolean;
   /** True when emulating float32 (every computed value rounded): for rules that emit expressions. */
   readonly float32: boolean;
+  /** The value of a constant whose elements are all equal (emitted as a literal), if it is one. */
+  uniform(value: number): number | undefined;
+  /** Whether anything reads the value (a node, or the program's outputs). */
+  used(value: number): boolean;
 }
 
 /** A kernel emitted as its own loops. */

@@ -9,9 +9,10 @@
  */
 import { sizeOf } from "../../util/shapes.js";
 import { emitScalar, isScalarGraph } from "../emit/scalar.js";
-import type { GraphNode } from "../graph.js";
+import type { Graph, GraphNode } from "../graph.js";
 import type { HoistedStep } from "../scan/hoist.js";
-import { carrySize, type ScanPlan } from "../scan/plan.js";
+import { carrySize, invariantInputs, type ScanPlan } from "../scan/plan.js";
+import { specialize } from "../scan/specialize.js";
 import type { CheckedRule, KernelContext } from "./rule.js";
 
 /** Where a step input comes from: `array[at ...]`, every iteration or once before the loop. */
@@ -43,16 +44,25 @@ function copy(dst: string, dstAt: string, src: string, srcAt: string, n: number,
 }
 
 /**
- * A loop over `header` that runs `split` with its inputs from `sources` and its outputs (after
- * the first, which is unused) into `sinks`.
+ * A loop over `header` that runs the step graph `graph` of `plan` with its inputs from
+ * `sources` and its outputs (after the first, which is unused) into `sinks`. Inputs that are
+ * uniform constants here and outputs without a sink are specialized away first.
  */
 function emitLoop(
   ctx: KernelContext,
-  split: HoistedStep,
+  plan: ScanPlan,
+  graph: Graph,
   sources: readonly Source[],
   sinks: readonly (Sink | undefined)[],
   header: string,
 ): string[] {
+  const constants = new Map<number, number>();
+  sources.forEach((s, k) => {
+    const uniform = s.value === undefined ? undefined : ctx.uniform(s.value);
+    if (uniform !== undefined) constants.set(k, uniform);
+  });
+  const dropped = new Set(sinks.flatMap((s, k) => (s === undefined ? [k] : [])));
+  const split = specialize(graph, constants, dropped, invariantInputs(plan));
   const { prologue, step } = split;
   const hoisted = prologue.outputs.length - 1;
   const onceSources = sources.flatMap((s, k) => (s.once ? [k] : []));
@@ -200,23 +210,22 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
       once: true,
     })),
   ];
-  const sinks: Sink[] = [
+  const sinks: (Sink | undefined)[] = [
     ...carrySizes.map((n, j) => ({
       array: carries,
       at: `(t + 1) * ${cs} + ${offsets[j]}`,
       size: n,
       op: "=" as const,
     })),
-    ...stackedSizes.map((n, k) => ({
-      array: outputs[1 + nc + k],
-      at: `t * ${n}`,
-      size: n,
-      op: "=" as const,
-    })),
+    ...stackedSizes.map((n, k) =>
+      ctx.used(node.outputs[1 + nc + k])
+        ? { array: outputs[1 + nc + k], at: `t * ${n}`, size: n, op: "=" as const }
+        : undefined,
+    ),
   ];
   const lines = [
     ...carrySizes.map((n, j) => copy(carries, `${offsets[j]}`, inputs[j], "0", n)),
-    ...emitLoop(ctx, plan.forwardSplit, sources, sinks, `for (let t = 0; t < ${T}; t++)`),
+    ...emitLoop(ctx, plan, plan.forward, sources, sinks, `for (let t = 0; t < ${T}; t++)`),
     ...carrySizes.map((n, j) => copy(outputs[1 + j], "0", carries, `${T * cs + offsets[j]}`, n)),
   ];
   return lines.filter((l) => l !== "").join("\n");
@@ -273,7 +282,8 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       once: false,
     })),
   ];
-  const sinks: Sink[] = [
+  const used = (k: number) => ctx.used(node.outputs[k]);
+  const sinks: (Sink | undefined)[] = [
     ...carrySizes.map((n, j) => ({
       array: g,
       at: `${offsets[j]}`,
@@ -281,24 +291,24 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       op: "=" as const,
       zeroIfAbsent: true,
     })),
-    ...rowSizes.map((n, r) => ({
-      array: grads[nc + r],
-      at: `t * ${n}`,
-      size: n,
-      op: "=" as const,
-    })),
-    ...capturedSizes.map((n, k) => ({
-      array: grads[nc + nr + k],
-      at: "0",
-      size: n,
-      op: "+=" as const,
-    })),
+    ...rowSizes.map((n, r) =>
+      used(nc + r)
+        ? { array: grads[nc + r], at: `t * ${n}`, size: n, op: "=" as const }
+        : undefined,
+    ),
+    ...capturedSizes.map((n, k) =>
+      used(nc + nr + k)
+        ? { array: grads[nc + nr + k], at: "0", size: n, op: "+=" as const }
+        : undefined,
+    ),
   ];
   const lines = [
     ...carrySizes.map((n, j) => copy(g, `${offsets[j]}`, dLast(j), "0", n)),
-    ...rowSizes.map((_, r) => (present[nc + r] ? "" : `${grads[nc + r]}.fill(0);`)),
-    ...capturedSizes.map((_, k) => `${grads[nc + nr + k]}.fill(0);`),
-    ...emitLoop(ctx, plan.backwardSplit, sources, sinks, `for (let t = ${T - 1}; t >= 0; t--)`),
+    ...rowSizes.map((_, r) =>
+      present[nc + r] || !used(nc + r) ? "" : `${grads[nc + r]}.fill(0);`,
+    ),
+    ...capturedSizes.map((_, k) => (used(nc + nr + k) ? `${grads[nc + nr + k]}.fill(0);` : "")),
+    ...emitLoop(ctx, plan, plan.backward, sources, sinks, `for (let t = ${T - 1}; t >= 0; t--)`),
     ...carrySizes.map((n, j) => copy(grads[j], "0", g, `${offsets[j]}`, n)),
   ];
   return lines.filter((l) => l !== "").join("\n");

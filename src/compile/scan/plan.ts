@@ -13,8 +13,6 @@
  */
 import { sizeOf } from "../../util/shapes.js";
 import type { DType, Graph, ValueInfo } from "../graph.js";
-import { eliminateDeadNodes } from "../passes/dead-code.js";
-import { type HoistedStep, hoist } from "./hoist.js";
 
 /** The traced form of one scan. */
 export interface ScanPlan {
@@ -43,10 +41,6 @@ export interface ScanPlan {
    * carry, rows and captured (-1 where identically zero).
    */
   readonly backward: Graph;
-  /** `forward` split into a prologue (run once per loop) and a step (see hoist.ts). */
-  readonly forwardSplit: HoistedStep;
-  /** `backward` split likewise. */
-  readonly backwardSplit: HoistedStep;
   toJSON(): string;
 }
 
@@ -58,25 +52,20 @@ let nextId = 0;
  * @example
  * const plan = makePlan({ length: 100, carry, rows, captured, stacked, forward, backward });
  */
-export function makePlan(
-  parts: Omit<ScanPlan, "id" | "toJSON" | "forwardSplit" | "backwardSplit">,
-): ScanPlan {
-  // Step inputs that stay the same over the loop: the captured tensors.
+export function makePlan(parts: Omit<ScanPlan, "id" | "toJSON">): ScanPlan {
   const id = nextId++;
-  const nc = parts.carry.length;
-  const nr = parts.rows.length;
-  const captured = new Set(parts.captured.map((_, k) => nc + nr + k));
-  const split = (graph: Graph): HoistedStep => {
-    const { prologue, step } = hoist(graph, captured);
-    return { prologue: eliminateDeadNodes(prologue), step: eliminateDeadNodes(step) };
-  };
-  return {
-    ...parts,
-    id,
-    forwardSplit: split(parts.forward),
-    backwardSplit: split(parts.backward),
-    toJSON: () => `scan-plan-${id}`,
-  };
+  return { ...parts, id, toJSON: () => `scan-plan-${id}` };
+}
+
+/**
+ * The step inputs that stay the same over the loop: the captured tensors.
+ *
+ * @example
+ * invariantInputs(plan); // Set { 2 } for one carry leaf, one row and one captured tensor
+ */
+export function invariantInputs(plan: ScanPlan): Set<number> {
+  const first = plan.carry.length + plan.rows.length;
+  return new Set(plan.captured.map((_, k) => first + k));
 }
 
 /** The number of numbers in one carry (all leaves). */
