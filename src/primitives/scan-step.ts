@@ -13,6 +13,7 @@ import { plateHandler } from "./plate.js";
 import { foldIn, type Key } from "./prng.js";
 import { applyDefault } from "./runtime.js";
 import { padShape } from "./scan-time.js";
+import type { FlatTree } from "./scan-tree.js";
 
 /** What the handlers outside a scan decided for one of its sites (learned from its probe). */
 export interface SiteDecision {
@@ -53,6 +54,22 @@ export interface ScanState {
   hooks?: { before(): void; after(): void };
   /** The step-t value of a site given a whole series from outside. */
   valueAt(name: string, series: tf.Tensor, inner: number, t: number): tf.Tensor;
+}
+
+/** A scan body, as scan runs it. */
+export type Body = (carry: any, x: any) => Generator<Message, unknown, unknown>;
+
+/** The plates (and vmap) around the scan, as its probes met them. */
+export function outerFrames(state: ScanState): readonly PlateFrame[] {
+  for (const d of state.decisions.values()) if (d.outer.length > 0) return d.outer;
+  return [];
+}
+
+/** The error for a body whose carry changes structure. */
+export function carryStructureError(init: FlatTree, next: FlatTree): ModelError {
+  return new ModelError({
+    message: `scan: the body returned a carry of structure ${next.signature} for an initial carry of structure ${init.signature}; the carry must keep its structure`,
+  });
 }
 
 let bodyDepth = 0;

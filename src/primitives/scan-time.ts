@@ -85,3 +85,25 @@ export function padShape(shape: readonly number[], rank: number): number[] {
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/**
+ * `x` with leading 1s up to `rank` dims (unchanged when it has as many or more).
+ *
+ * @example
+ * reshapePadded(tf.zeros([3]), 2).shape; // [1, 3]
+ */
+export function reshapePadded(x: tf.Tensor, rank: number): tf.Tensor {
+  return x.rank >= rank ? x : tf.reshape(x, padShape(x.shape, rank));
+}
+
+/**
+ * The shape of `length` steps of shape `step` joined along `axis`: the size-1 dim `axis`
+ * becomes `length`, or (`axis` < 0) a new leading dim of `length`.
+ *
+ * @example
+ * stackedShape([4, 1], 1, 10); // [4, 10]
+ * stackedShape([3], -1, 10); // [10, 3]
+ */
+export function stackedShape(step: readonly number[], axis: number, length: number): number[] {
+  return axis < 0 ? [length, ...step] : step.map((n, i) => (i === axis ? length : n));
+}

@@ -23,10 +23,18 @@ export interface TracedLoopRequest {
   readonly length: number;
   /** The initial carry's leaves. */
   readonly carry: readonly tf.Tensor[];
-  /** Inputs of shape [length, ...]: step t gets row t. */
-  readonly sliced: readonly tf.Tensor[];
+  /**
+   * Inputs with a time dimension of `length` at `axis`: step t gets entry t along it (as a
+   * row without that dim when it is the first, with it as a size-1 dim otherwise).
+   */
+  readonly sliced: readonly { readonly tensor: tf.Tensor; readonly axis: number }[];
   /** Tensors from outside the scan that the body reads directly (from discovery). */
   readonly captured: readonly tf.Tensor[];
+  /**
+   * Where the time dimension of each per-step output goes: into its size-1 dim `axis`, or
+   * (-1) in front as a new dim.
+   */
+  readonly stackedAxes: readonly number[];
   /**
    * One step, from the carry's leaves and the rows of the sliced inputs: the new carry's
    * leaves (same shapes) and the per-step outputs to stack.
@@ -34,7 +42,7 @@ export interface TracedLoopRequest {
   step(carry: tf.Tensor[], rows: tf.Tensor[]): { carry: tf.Tensor[]; stacked: tf.Tensor[] };
 }
 
-/** The loop's outputs: the last carry's leaves and each per-step output stacked to [length, ...]. */
+/** The loop's outputs: the last carry's leaves and each per-step output stacked along time. */
 export type TracedLoopResult =
   | { ok: true; carry: tf.Tensor[]; stacked: tf.Tensor[] }
   | { ok: false; reason: string; silent: boolean };
@@ -43,8 +51,12 @@ export type TracedLoopResult =
 export interface ScanTracer {
   /** Starts watching the body's first run. */
   startDiscovery(): ScanDiscovery;
-  /** A fresh tensor with the value of `x` (row `row` of its leading dim, if given), made without a recorded kernel. */
-  copy(x: tf.Tensor, row?: number): tf.Tensor;
+  /**
+   * A fresh tensor with the value of `x`, or of its entry `row` along dim `axis` (default 0;
+   * the dim dropped when it is the first, kept with size 1 otherwise), made without a recorded
+   * kernel.
+   */
+  copy(x: tf.Tensor, row?: number, axis?: number): tf.Tensor;
   /** Traces `request.step` once and returns the outputs of the loop over all steps. */
   traceLoop(request: TracedLoopRequest): TracedLoopResult;
 }

@@ -17,9 +17,9 @@
  * from outside the body reads, and hands the tracer a step function of the carry, the rows of
  * `xs` and of the given series: the tracer records it once as a sub-graph with its gradient and
  * stands in one loop kernel for all steps, so the recorded graph and the emitted code do not
- * grow with T (src/compile/scan). When the body cannot be traced once (it draws a site, runs
- * inside a plate or vmap, changes the carry's shape, ...), scan warns once, naming the cause,
- * and the steps are recorded one by one.
+ * grow with T (src/compile/scan; scan-traced.ts here). When the body cannot be traced once (it
+ * draws a site, reads a value, changes the carry's shape, ...), scan warns once, naming the
+ * cause, and the steps are recorded one by one.
  *
  * Discrete enumeration with `markov` inside the body is not handled yet: it would recycle
  * enumeration dims between steps (see docs/guide.md, "Time series with scan").
@@ -29,14 +29,18 @@ import { ArgumentError, ModelError } from "../errors.js";
 import { tf } from "../tf.js";
 import { formatShape } from "../util/shapes.js";
 import type { Message, PlateFrame } from "./messages.js";
-import { ownRank, runStep, type ScanState, type StepResult } from "./scan-step.js";
-import { padShape, splitTime, stackTime, timeAxis } from "./scan-time.js";
 import {
-  currentScanTracer,
-  type ScanTracer,
-  scanFirstStepOnly,
-  type TracedLoopRequest,
-} from "./scan-tracer.js";
+  type Body,
+  carryStructureError,
+  outerFrames,
+  ownRank,
+  runStep,
+  type ScanState,
+  type StepResult,
+} from "./scan-step.js";
+import { reshapePadded, splitTime, stackTime, timeAxis } from "./scan-time.js";
+import { tracedScan } from "./scan-traced.js";
+import { currentScanTracer, scanFirstStepOnly } from "./scan-tracer.js";
 import { type FlatTree, flattenTree, type ScanTree } from "./scan-tree.js";
 
 export type { ScanTree } from "./scan-tree.js";
@@ -105,8 +109,6 @@ export function* scan<C, Y = unknown, X = any>(
   }
   return (yield* loopScan(body, initTree, xsTree, state)) as [C, Y];
 }
-
-type Body = (carry: any, x: any) => Generator<Message, unknown, unknown>;
 
 function scanLength(xs: FlatTree, length: number | undefined): number {
   if (length !== undefined && (!Number.isInteger(length) || length < 1)) {
@@ -275,10 +277,6 @@ function stackedSite(name: string, steps: readonly StepResult[], state: ScanStat
   };
 }
 
-function reshapePadded(x: tf.Tensor, rank: number): tf.Tensor {
-  return x.rank >= rank ? x : tf.reshape(x, padShape(x.shape, rank));
-}
-
 function stackScales(
   scales: readonly (number | tf.Tensor | null)[],
   batchRank: number,
@@ -326,261 +324,4 @@ function stackSteps(values: tf.Tensor[], inner: number, length: number, what: st
     one,
     one.shape.map((n, i) => (i === axis ? length : n)),
   );
-}
-
-function outerFrames(state: ScanState): readonly PlateFrame[] {
-  for (const d of state.decisions.values()) if (d.outer.length > 0) return d.outer;
-  return [];
-}
-
-function carryStructureError(init: FlatTree, next: FlatTree): ModelError {
-  return new ModelError({
-    message: `scan: the body returned a carry of structure ${next.signature} for an initial carry of structure ${init.signature}; the carry must keep its structure`,
-  });
-}
-
-const warned = new Set<string>();
-
-function warnOnce(reason: string, length: number): void {
-  const message = `scan: the compiled engine cannot trace this scan's body once (${reason}); it records the ${length} steps one by one`;
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(message);
-}
-
-/** What the traced step returns for one site, after the `y` leaves. */
-interface SiteOutputs {
-  readonly name: string;
-  /** Whether the step outputs the site's value (not given from outside, nor a row of xs). */
-  readonly value: boolean;
-  /** The leaf of xs whose rows are the site's values (an observation `obs: x`), if any. */
-  readonly row: number | undefined;
-  readonly scale: boolean;
-  readonly mask: boolean;
-}
-
-/**
- * The scan as one loop kernel of the compiled engine, or undefined (after a warning where the
- * cause is the scan's own) when the steps must be recorded one by one.
- */
-function* tracedScan(
-  tracer: ScanTracer,
-  body: Body,
-  init: FlatTree,
-  xs: FlatTree,
-  state: ScanState,
-): Generator<Message, [unknown, unknown] | undefined, unknown> {
-  const length = state.length;
-  let obstacle: string | undefined;
-  state.valueAt = (name, series, inner, t) => {
-    const axis = timeAxis(series.shape, inner);
-    if (axis < 0) return series;
-    if (axis === 0 && series.shape[0] === length) return tracer.copy(series, t);
-    obstacle ??= `the value given to site "${name}" has dims left of its time dimension`;
-    return splitTime(series, inner, length, `the value given to "${name}"`)?.[t] ?? series;
-  };
-  // Step 0, once, to meet the handlers outside and see what the body reads from outside.
-  const discovery = tracer.startDiscovery();
-  state.hooks = { before: () => discovery.pause(), after: () => discovery.resume() };
-  let first!: StepResult;
-  let siteOutputs!: SiteOutputs[];
-  let found!: ReturnType<typeof discovery.finish>;
-  try {
-    const carry = init.rebuild(init.leaves.map((leaf) => tracer.copy(leaf)));
-    const rows = xs.leaves.map((leaf) => tracer.copy(leaf, 0));
-    first = yield* runStep(body, carry, xs.rebuild(rows), 0, state);
-    siteOutputs = siteOutputsOf(first, state, rows);
-    // The outputs are computed here too, so that discovery sees what they read (log-densities).
-    stepSiteOutputs(first, siteOutputs);
-  } finally {
-    state.hooks = undefined;
-    found = discovery.finish();
-  }
-  state.decided = true;
-  if (!found.ok) {
-    if (!found.silent) warnOnce(found.reason, length);
-    return undefined;
-  }
-  obstacle = obstacleOf(state, first, init) ?? obstacle;
-  if (obstacle !== undefined) {
-    warnOnce(obstacle, length);
-    return undefined;
-  }
-
-  const ysTree = flattenTree(first.y, "y");
-  const rowSites = state.order.filter((name) => {
-    const d = state.decisions.get(name)!;
-    const msg = first.sites.get(name)!;
-    return d.series !== null && timeAxis(d.series.shape, innerRank(msg, d.ownBatchRank)) === 0;
-  });
-  const request: TracedLoopRequest = {
-    length,
-    carry: init.leaves,
-    sliced: [...xs.leaves, ...rowSites.map((name) => state.decisions.get(name)!.series!)],
-    captured: found.captured,
-    step: (carryLeaves, rows) => {
-      const seriesRows = new Map(rowSites.map((name, i) => [name, rows[xs.leaves.length + i]]));
-      state.valueAt = (name, series) => seriesRows.get(name) ?? series;
-      const result = runToEnd(
-        runStep(
-          body,
-          init.rebuild(carryLeaves),
-          xs.rebuild(rows.slice(0, xs.leaves.length)),
-          0,
-          state,
-        ),
-      );
-      const carry = flattenTree(result.carry, "the carry returned by the body");
-      const ys = flattenTree(result.y, "y");
-      if (carry.signature !== init.signature) throw carryStructureError(init, carry);
-      if (ys.signature !== ysTree.signature) {
-        throw new ModelError({
-          message: "scan: the body's output y changes structure between runs",
-        });
-      }
-      return {
-        carry: carry.leaves,
-        stacked: [...ys.leaves, ...stepSiteOutputs(result, siteOutputs)],
-      };
-    },
-  };
-  const traced = tracer.traceLoop(request);
-  if (!traced.ok) {
-    if (!traced.silent) warnOnce(traced.reason, length);
-    return undefined;
-  }
-  let k = 0;
-  const ys = ysTree.rebuild(ysTree.leaves.map(() => traced.stacked[k++]));
-  for (const out of siteOutputs) {
-    const msg = first.sites.get(out.name)!;
-    const d = state.decisions.get(out.name)!;
-    const fromRow = out.row === undefined ? undefined : xs.leaves[out.row];
-    if (msg.type === "deterministic") {
-      yield {
-        type: "deterministic",
-        name: out.name,
-        value: out.value
-          ? traced.stacked[k++]
-          : (d.series ?? fromRow ?? emptySeries(msg.value as tf.Tensor, length)),
-        plates: msg.plates.slice(0, d.innerFrames),
-        stop: false,
-      };
-      continue;
-    }
-    const logProb = traced.stacked[k++];
-    const rank = msg.fn.batchShape.length + msg.fn.eventShape.length;
-    const value = out.value
-      ? promoteStacked(traced.stacked[k++], rank)
-      : (d.series ??
-        (fromRow === undefined
-          ? emptySeries(reshapePadded(msg.value as tf.Tensor, rank), length)
-          : promoteStacked(fromRow, rank)));
-    const scale = out.scale
-      ? promoteStacked(traced.stacked[k++], msg.fn.batchShape.length)
-      : msg.scale;
-    const mask = out.mask
-      ? tf.cast(promoteStacked(traced.stacked[k++], msg.fn.batchShape.length), "bool")
-      : msg.mask;
-    yield {
-      type: "sample",
-      name: out.name,
-      fn: new ScannedDistribution(out.name, undefined, { value, logProb }, d.ownBatchRank, msg.fn, [
-        length,
-        ...msg.fn.batchShape,
-      ]),
-      value,
-      isObserved: msg.isObserved,
-      scale,
-      mask,
-      key: null,
-      infer: { ...msg.infer },
-      plates: msg.plates.slice(0, d.innerFrames),
-      stop: false,
-    };
-  }
-  return [init.rebuild(traced.carry), ys];
-}
-
-/** What the traced step outputs for each site (besides its log-probability). */
-function siteOutputsOf(
-  first: StepResult,
-  state: ScanState,
-  rows: readonly tf.Tensor[],
-): SiteOutputs[] {
-  return state.order.map((name) => {
-    const msg = first.sites.get(name)!;
-    const d = state.decisions.get(name)!;
-    const index = rows.indexOf(msg.value as tf.Tensor);
-    const row = d.series === null && index >= 0 ? index : undefined;
-    const value = d.series === null && row === undefined && (msg.value as tf.Tensor).size > 0;
-    if (msg.type === "deterministic") return { name, value, row, scale: false, mask: false };
-    return {
-      name,
-      value,
-      row,
-      scale: msg.scale instanceof tf.Tensor,
-      mask: msg.mask instanceof tf.Tensor,
-    };
-  });
-}
-
-/** The per-step outputs of the traced step for its sites, in the order `SiteOutputs` lists. */
-function stepSiteOutputs(result: StepResult, outputs: readonly SiteOutputs[]): tf.Tensor[] {
-  const out: tf.Tensor[] = [];
-  for (const spec of outputs) {
-    const msg = result.sites.get(spec.name)!;
-    if (msg.type === "sample") out.push(msg.fn.logProb(msg.value as tf.Tensor));
-    if (spec.value) out.push(msg.value as tf.Tensor);
-    if (msg.type !== "sample") continue;
-    if (spec.scale) out.push(msg.scale as tf.Tensor);
-    if (spec.mask) out.push(tf.cast(msg.mask as tf.Tensor, "float32"));
-  }
-  return out;
-}
-
-function innerRank(msg: Message, own: number): number {
-  return msg.type === "sample" ? own + msg.fn.eventShape.length : own;
-}
-
-/** Why the body cannot be traced once, if it cannot. */
-function obstacleOf(state: ScanState, first: StepResult, init: FlatTree): string | undefined {
-  for (const [key, d] of state.decisions) {
-    if (d.outer.length > 0) {
-      return `it runs inside plate "${d.outer[0].name}" (vmap, or particles batched by SVI)`;
-    }
-    if (d.type === "plate" && d.series === null && d.key !== null) {
-      return `plate "${key.slice("plate:".length)}" inside the body subsamples`;
-    }
-  }
-  for (const name of state.drawn) {
-    return `site "${name}" is drawn inside the body rather than given a value`;
-  }
-  const carry = flattenTree(first.carry, "the carry returned by the body");
-  if (carry.signature !== init.signature) return "the body changes the structure of the carry";
-  for (let i = 0; i < init.leaves.length; i++) {
-    const a = init.leaves[i];
-    const b = carry.leaves[i];
-    if (a.dtype !== b.dtype || a.rank !== b.rank || a.shape.some((n, j) => n !== b.shape[j])) {
-      return `the carry ${init.paths[i]} changes from ${a.dtype} ${formatShape(a.shape)} to ${b.dtype} ${formatShape(b.shape)}`;
-    }
-  }
-  return undefined;
-}
-
-/** Runs a step generator that must not yield (every site is decided already). */
-function runToEnd<T>(gen: Generator<Message, T, unknown>): T {
-  const next = gen.next();
-  if (!next.done) throw new Error("scan: internal error: a traced step sent a message outward");
-  return next.value;
-}
-
-/** A stacked output [T, ...own] with its own dims padded to `rank`. */
-function promoteStacked(x: tf.Tensor, rank: number): tf.Tensor {
-  const own = x.shape.slice(1);
-  return own.length >= rank ? x : tf.reshape(x, [x.shape[0], ...padShape(own, rank)]);
-}
-
-/** The stacked form of a value of no elements (a factor's empty value). */
-function emptySeries(step: tf.Tensor, length: number): tf.Tensor {
-  return tf.zeros([length, ...step.shape]);
 }

@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { compileObjective, rebuildObjective } from "../../src/compile/index.js";
 import { withoutTensorValidation } from "../../src/dist/validation.js";
 import {
+  Adam,
+  AutoNormal,
   constant,
   HalfNormal,
   MCMC,
@@ -17,8 +19,10 @@ import {
   PRNGKey,
   plate,
   potential,
+  SVI,
   sample,
   scan,
+  TraceELBO,
   tf,
 } from "../../src/index.js";
 import { compareGradient } from "../../src/testing/finite-differences.js";
@@ -207,6 +211,35 @@ describe("scan in the compiled engine", () => {
     const ge = new Float64Array(U.dim);
     expect(relativeError([U.valueAndGrad(q, g)], [E.valueAndGrad(q, ge)])).toBeLessThan(1e-5);
     expect(relativeError(g, ge)).toBeLessThan(1e-4);
+  });
+
+  it("inside SVI's particle batching (vmap) the traced loop equals the steps recorded one by one", async () => {
+    // The same body, except that it reads a row's value: that one is recorded step by step.
+    function* readsRow(y: number[]) {
+      const sigmaLevel = yield* sample("sigmaLevel", HalfNormal(1));
+      const sigmaObs = yield* sample("sigmaObs", HalfNormal(1));
+      yield* scan(
+        function* (previous: tf.Tensor, yt: tf.Tensor) {
+          yt.dataSync();
+          const level = yield* sample("level", Normal(previous, sigmaLevel));
+          yield* sample("y", Normal(level, sigmaObs), { obs: yt });
+          return [level, null] as const;
+        },
+        0,
+        y,
+      );
+    }
+    const y = syntheticSeries(12, "level");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const losses = async (model: SeriesModel) => {
+      const svi = new SVI(model, AutoNormal(model), Adam(0.05), TraceELBO({ numParticles: 3 }));
+      return Array.from((await svi.run(PRNGKey(0), 10, y)).losses);
+    };
+    const traced = await losses(localLevel.scan);
+    expect(warn).not.toHaveBeenCalled();
+    const unrolled = await losses(readsRow);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(relativeError(traced, unrolled)).toBeLessThan(1e-12);
   });
 
   it("a body that reads a parameter's value leaves only the potential's warning", () => {

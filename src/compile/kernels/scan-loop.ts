@@ -11,7 +11,7 @@ import { sizeOf } from "../../util/shapes.js";
 import { emitScalar, isScalarGraph } from "../emit/scalar.js";
 import type { Graph, GraphNode } from "../graph.js";
 import type { HoistedStep } from "../scan/hoist.js";
-import { carrySize, invariantInputs, type ScanPlan } from "../scan/plan.js";
+import { carrySize, invariantInputs, type ScanPlan, type TimeLayout } from "../scan/plan.js";
 import { specialize } from "../scan/specialize.js";
 import type { CheckedRule, KernelContext } from "./rule.js";
 
@@ -23,6 +23,8 @@ interface Source {
   readonly once: boolean;
   /** The graph value behind `array`, if it is one (a uniform constant then reads as a literal). */
   readonly value?: number;
+  /** For a row with dims left of its time dimension: where its entries lie (`at` unused). */
+  readonly layout?: TimeLayout;
 }
 
 /** Where a step output goes: stored or added into `array[at ...]`; undefined: dropped. */
@@ -33,6 +35,28 @@ interface Sink {
   readonly op: "=" | "+=";
   /** What to write when the output is absent (a gradient that is identically zero). */
   readonly zeroIfAbsent?: boolean;
+  /** For a row with dims left of its time dimension: where its entries lie (`at` unused). */
+  readonly layout?: TimeLayout;
+}
+
+/** Whether a row is scattered over `outer` blocks (else it is contiguous at `at`). */
+function strided(layout: TimeLayout | undefined): layout is TimeLayout {
+  return layout !== undefined && layout.outer > 1;
+}
+
+/** Statements copying row t of an array laid out as `layout` into or out of a compact array. */
+function rowCopy(
+  compact: string,
+  full: string,
+  layout: TimeLayout,
+  into: "compact" | "full",
+  op = "=",
+): string {
+  const { outer, length, inner } = layout;
+  const c = `${compact}[o * ${inner} + i]`;
+  const f = `${full}[(o * ${length} + t) * ${inner} + i]`;
+  const body = into === "compact" ? `${c} = ${f};` : `${f} ${op} ${c};`;
+  return `for (let o = 0; o < ${outer}; o++) for (let i = 0; i < ${inner}; i++) ${body}`;
 }
 
 /** `n` elements from `src[srcAt ...]` into `dst[dstAt ...]`, as statements. */
@@ -118,16 +142,23 @@ function emitLoop(
   }
   lines.push(`${header} {`);
   sources.forEach((s, k) => {
-    if (!s.once) lines.push(copy(inputs[k], "0", s.array, s.at, s.size));
+    if (s.once) return;
+    lines.push(
+      strided(s.layout)
+        ? rowCopy(inputs[k], s.array, s.layout, "compact")
+        : copy(inputs[k], "0", s.array, s.at, s.size),
+    );
   });
   lines.push("step();");
   sinks.forEach((sink, k) => {
     if (sink === undefined) return;
-    if (step.outputs[k + 1] >= 0) {
-      lines.push(copy(sink.array, sink.at, outputs[k], "0", sink.size, sink.op));
-    } else if (sink.zeroIfAbsent === true) {
-      lines.push(copy(sink.array, sink.at, "Z", "0", sink.size));
-    }
+    const from = step.outputs[k + 1] >= 0 ? outputs[k] : sink.zeroIfAbsent === true ? "Z" : "";
+    if (from === "") return;
+    lines.push(
+      strided(sink.layout)
+        ? rowCopy(from, sink.array, sink.layout, "full", sink.op)
+        : copy(sink.array, sink.at, from, "0", sink.size, sink.op),
+    );
   });
   lines.push("}");
   if (sinks.some((s, k) => s?.zeroIfAbsent === true && step.outputs[k + 1] < 0)) {
@@ -202,7 +233,13 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
       size: n,
       once: false,
     })),
-    ...rowSizes.map((n, r) => ({ array: inputs[nc + r], at: `t * ${n}`, size: n, once: false })),
+    ...rowSizes.map((n, r) => ({
+      array: inputs[nc + r],
+      at: `t * ${n}`,
+      size: n,
+      once: false,
+      layout: plan.rowLayouts[r],
+    })),
     ...plan.captured.map((c, k) => ({
       array: inputs[nc + nr + k],
       at: "0",
@@ -219,7 +256,13 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
     })),
     ...stackedSizes.map((n, k) =>
       ctx.used(node.outputs[1 + nc + k])
-        ? { array: outputs[1 + nc + k], at: `t * ${n}`, size: n, op: "=" as const }
+        ? {
+            array: outputs[1 + nc + k],
+            at: `t * ${n}`,
+            size: n,
+            op: "=" as const,
+            layout: plan.stackedLayouts[k],
+          }
         : undefined,
     ),
   ];
@@ -265,6 +308,7 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       size: n,
       once: false,
       value: node.inputs[nc + r],
+      layout: plan.rowLayouts[r],
     })),
     ...capturedSizes.map((n, k) => ({ array: inputs[nc + nr + k], at: "0", size: n, once: true })),
     ...carrySizes.map((n, j) => ({ array: g, at: `${offsets[j]}`, size: n, once: false })),
@@ -274,6 +318,7 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       size: n,
       once: false,
       value: node.inputs[nc + nr + nk + 1 + nc + k],
+      layout: plan.stackedLayouts[k],
     })),
     ...sizes(plan.residuals).map((n, k) => ({
       array: residual(k),
@@ -293,7 +338,13 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
     })),
     ...rowSizes.map((n, r) =>
       used(nc + r)
-        ? { array: grads[nc + r], at: `t * ${n}`, size: n, op: "=" as const }
+        ? {
+            array: grads[nc + r],
+            at: `t * ${n}`,
+            size: n,
+            op: "=" as const,
+            layout: plan.rowLayouts[r],
+          }
         : undefined,
     ),
     ...capturedSizes.map((n, k) =>

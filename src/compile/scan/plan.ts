@@ -22,12 +22,20 @@ export interface ScanPlan {
   readonly length: number;
   /** The carry's leaves. */
   readonly carry: readonly ValueInfo[];
-  /** One row of each sliced input (the input is [length, ...row]). */
+  /** One row of each sliced input, as the step sees it. */
   readonly rows: readonly ValueInfo[];
+  /** The sliced inputs, whole. */
+  readonly rowsFull: readonly ValueInfo[];
+  /** Where each row sits in its input. */
+  readonly rowLayouts: readonly TimeLayout[];
   /** The tensors from outside the scan that the body reads. */
   readonly captured: readonly ValueInfo[];
   /** One step of each stacked output. */
   readonly stacked: readonly ValueInfo[];
+  /** The stacked outputs, whole. */
+  readonly stackedFull: readonly ValueInfo[];
+  /** Where each step's row sits in its stacked output. */
+  readonly stackedLayouts: readonly TimeLayout[];
   /** One step of each value the forward loop keeps for the backward loop (residuals.ts). */
   readonly residuals: readonly ValueInfo[];
   /**
@@ -42,6 +50,49 @@ export interface ScanPlan {
    */
   readonly backward: Graph;
   toJSON(): string;
+}
+
+/**
+ * A tensor with a time dimension, as `outer` blocks of `length` rows of `inner` numbers: row t
+ * is the `outer` runs of `inner` numbers at (o * length + t) * inner.
+ */
+export interface TimeLayout {
+  readonly outer: number;
+  readonly length: number;
+  readonly inner: number;
+}
+
+/**
+ * The layout of a tensor of `shape` whose time dimension is `axis`.
+ *
+ * @example
+ * timeLayout([4, 10, 3], 1); // { outer: 4, length: 10, inner: 3 }
+ */
+export function timeLayout(shape: readonly number[], axis: number): TimeLayout {
+  return {
+    outer: sizeOf(shape.slice(0, axis)),
+    length: shape[axis],
+    inner: sizeOf(shape.slice(axis + 1)),
+  };
+}
+
+/**
+ * Row `t` of values laid out as `layout` (a copy).
+ *
+ * @example
+ * gatherRow(Float32Array.of(1, 2, 3, 4), { outer: 2, length: 2, inner: 1 }, 1); // [2, 4]
+ */
+export function gatherRow<A extends Float32Array | Int32Array | Uint8Array>(
+  values: A,
+  layout: TimeLayout,
+  t: number,
+): A {
+  const { outer, length, inner } = layout;
+  const out = values.slice(0, outer * inner) as A;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) out[o * inner + i] = values[(o * length + t) * inner + i];
+  }
+  return out;
 }
 
 let nextId = 0;
@@ -84,10 +135,8 @@ export function forwardOutputs(plan: ScanPlan): ValueInfo[] {
   return [
     { shape: [plan.length + 1, carrySize(plan)], dtype: float32 },
     ...plan.carry,
-    ...[...plan.stacked, ...plan.residuals].map((s) => ({
-      shape: [plan.length, ...s.shape],
-      dtype: s.dtype,
-    })),
+    ...plan.stackedFull,
+    ...plan.residuals.map((s) => ({ shape: [plan.length, ...s.shape], dtype: s.dtype })),
   ];
 }
 
@@ -98,11 +147,7 @@ export function forwardOutputs(plan: ScanPlan): ValueInfo[] {
  * forwardInputs(plan).length; // carry leaves + sliced inputs + captured tensors
  */
 export function forwardInputs(plan: ScanPlan): ValueInfo[] {
-  return [
-    ...plan.carry,
-    ...plan.rows.map((r) => ({ shape: [plan.length, ...r.shape], dtype: r.dtype })),
-    ...plan.captured,
-  ];
+  return [...plan.carry, ...plan.rowsFull, ...plan.captured];
 }
 
 /**

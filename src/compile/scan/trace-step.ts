@@ -6,6 +6,8 @@
  * vector-Jacobian product (the same construction as `traceObjective`, one level down). Both
  * are optimized and checked against what tfjs computed while recording.
  */
+
+import { stackedShape } from "../../primitives/scan-time.js";
 import type { TracedLoopRequest } from "../../primitives/scan-tracer.js";
 import { tf } from "../../tf.js";
 import { sizeOf } from "../../util/shapes.js";
@@ -17,7 +19,7 @@ import { type DType, type Graph, NO_VALUE, type ValueInfo } from "../graph.js";
 import { unsupportedReason } from "../kernels/index.js";
 import { optimize } from "../passes/index.js";
 import { Recorder } from "../recorder.js";
-import { makePlan, type ScanPlan } from "./plan.js";
+import { makePlan, type ScanPlan, timeLayout } from "./plan.js";
 import { splitResiduals } from "./residuals.js";
 
 /** A traced step, or why there is none (silent: the unrolled recording fails for the same cause). */
@@ -34,7 +36,7 @@ export type StepTrace =
 export function traceStep(
   request: TracedLoopRequest,
   backend: RecordingBackend,
-  copy: (x: tf.Tensor, row?: number) => tf.Tensor,
+  copy: (x: tf.Tensor, row?: number, axis?: number) => tf.Tensor,
   dependsOnInputs: (x: tf.Tensor) => boolean,
 ): StepTrace {
   const previous = backend.listener;
@@ -57,11 +59,11 @@ function traceWith(
   rec: Recorder,
   backend: RecordingBackend,
   request: TracedLoopRequest,
-  copy: (x: tf.Tensor, row?: number) => tf.Tensor,
+  copy: (x: tf.Tensor, row?: number, axis?: number) => tf.Tensor,
   dependsOnInputs: (x: tf.Tensor) => boolean,
 ): StepTrace {
   const carry = request.carry.map((c) => copy(c));
-  const rows = request.sliced.map((s) => copy(s, 0));
+  const rows = request.sliced.map((s) => copy(s.tensor, 0, s.axis));
   const inputs = [...carry, ...rows, ...request.captured];
   inputs.forEach((t, i) => {
     rec.placeholder(i, t);
@@ -146,7 +148,7 @@ function traceWith(
     outputs: [NO_VALUE, ...forwardIds],
   };
   // Gradients only for inputs that depend on the objective's inputs (through the carry too).
-  const sources = [...request.carry, ...request.sliced, ...request.captured];
+  const sources = [...request.carry, ...request.sliced.map((s) => s.tensor), ...request.captured];
   const needed = differentiable(
     forwardGraph,
     sources.map((t) => t.dtype === "float32" && dependsOnInputs(t)),
@@ -177,14 +179,25 @@ function traceWith(
   if (problem !== undefined) return { ok: false, reason: problem, silent: false };
 
   const info = (t: tf.Tensor): ValueInfo => ({ shape: t.shape.slice(), dtype: dtypeOf(t) });
+  const stacked = outputs.slice(nc);
+  const stackedFull = stacked.map((o, k) => ({
+    shape: stackedShape(o.shape, request.stackedAxes[k], request.length),
+    dtype: o.dtype,
+  }));
   return {
     ok: true,
     plan: makePlan({
       length: request.length,
       carry: carry.map(info),
       rows: rows.map(info),
+      rowsFull: request.sliced.map((s) => info(s.tensor)),
+      rowLayouts: request.sliced.map((s) => timeLayout(s.tensor.shape, s.axis)),
       captured: request.captured.map(info),
-      stacked: outputs.slice(nc),
+      stacked,
+      stackedFull,
+      stackedLayouts: stackedFull.map((f, k) =>
+        timeLayout(f.shape, Math.max(0, request.stackedAxes[k])),
+      ),
       residuals: pair.residuals,
       forward: pair.forward,
       backward: pair.backward,

@@ -14,10 +14,10 @@
 import type { DataId, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { ScanDiscovery, ScanTracer } from "../../primitives/scan-tracer.js";
 import { tf } from "../../tf.js";
-import { sizeOf } from "../../util/shapes.js";
 import type { RecordingBackend, RecordingListener } from "../backend.js";
 import { type Recorder, readSite, type ValueRead } from "../recorder.js";
 import { runScan } from "./kernels.js";
+import { gatherRow, timeLayout } from "./plan.js";
 import { traceStep } from "./trace-step.js";
 
 /**
@@ -28,11 +28,15 @@ import { traceStep } from "./trace-step.js";
  */
 export function scanTracer(outer: Recorder, backend: RecordingBackend): ScanTracer {
   let discovery: Discovery | undefined;
-  const copy = (x: tf.Tensor, row?: number): tf.Tensor => {
+  const copy = (x: tf.Tensor, row?: number, axis = 0): tf.Tensor => {
     const stored = backend.storedValues(x) as Float32Array | Int32Array | Uint8Array;
-    const shape = row === undefined ? x.shape : x.shape.slice(1);
-    const n = sizeOf(shape);
-    const values = row === undefined ? stored.slice() : stored.slice(row * n, (row + 1) * n);
+    let values: Float32Array | Int32Array | Uint8Array = stored.slice();
+    let shape = x.shape;
+    if (row !== undefined) {
+      const layout = timeLayout(x.shape, axis);
+      values = gatherRow(stored, layout, row);
+      shape = axis === 0 ? x.shape.slice(1) : x.shape.map((n, i) => (i === axis ? 1 : n));
+    }
     const t = tf.tensor(values, shape, x.dtype);
     discovery?.markCopy(t, outer.dependsOnInputs(x.dataId));
     return t;
@@ -48,7 +52,8 @@ export function scanTracer(outer: Recorder, backend: RecordingBackend): ScanTrac
     traceLoop(request) {
       const traced = traceStep(request, backend, copy, (x) => outer.dependsOnInputs(x.dataId));
       if (!traced.ok) return traced;
-      const out = runScan(traced.plan, [...request.carry, ...request.sliced, ...request.captured]);
+      const sliced = request.sliced.map((s) => s.tensor);
+      const out = runScan(traced.plan, [...request.carry, ...sliced, ...request.captured]);
       const nc = request.carry.length;
       return { ok: true, carry: out.slice(1, 1 + nc), stacked: out.slice(1 + nc) };
     },
