@@ -12,8 +12,11 @@ import {
   Adam,
   AutoNormal,
   constant,
+  deterministic,
+  factor,
   HalfNormal,
   MCMC,
+  mask,
   Normal,
   NUTS,
   PRNGKey,
@@ -21,6 +24,7 @@ import {
   potential,
   SVI,
   sample,
+  scale,
   scan,
   TraceELBO,
   tf,
@@ -142,6 +146,50 @@ describe("scan in the compiled engine", () => {
       const gb = new Float64Array(B.dim);
       expect(relativeError([A.valueAndGrad(q, ga)], [B.valueAndGrad(q, gb)])).toBeLessThan(1e-10);
       expect(relativeError(ga, gb)).toBeLessThan(1e-10);
+    }
+  });
+
+  it("factor, deterministic, mask and scale inside the body: the density of the float64 formula", () => {
+    const data = [0.3, -0.2, 0.5, 1.0, 0.1, -0.4];
+    const keep = [1, 0, 1, 1, 0, 1];
+    function* model(y: number[]) {
+      const s = yield* sample("s", HalfNormal(1));
+      yield* scan(
+        function* (previous: tf.Tensor, x: { y: tf.Tensor; keep: tf.Tensor }) {
+          const level = yield* sample("level", Normal(previous, s));
+          yield* factor("penalty", tf.mul(-0.1, tf.square(level)));
+          yield* deterministic("growth", tf.exp(level));
+          yield* mask(
+            function* () {
+              yield* sample("y", Normal(level, 0.5), { obs: x.y });
+            },
+            tf.cast(x.keep, "bool"),
+          )();
+          yield* scale(function* () {
+            yield* sample("w", Normal(level, 1), { obs: x.y });
+          }, 0.5)();
+          return [level, null] as const;
+        },
+        0,
+        { y, keep },
+      );
+    }
+    const U = potential(model, [data]);
+    expect(U.engine).toBe("compiled");
+    const normal = (x: number, m: number, sd: number) =>
+      -0.5 * ((x - m) / sd) ** 2 - Math.log(sd) - 0.5 * Math.log(2 * Math.PI);
+    for (let k = 0; k < 2; k++) {
+      const q = U.initialPoint(PRNGKey(k));
+      const s = Math.exp(q[0]);
+      const level = Array.from(q.slice(1));
+      let lp = Math.log(2) + normal(s, 0, 1) + q[0]; // HalfNormal(1) at s, with log|ds/dq0|
+      level.forEach((l, t) => {
+        lp += normal(l, t === 0 ? 0 : level[t - 1], s) - 0.1 * l * l;
+        lp += (keep[t] === 1 ? normal(data[t], l, 0.5) : 0) + 0.5 * normal(data[t], l, 1);
+      });
+      expect(relativeError([U.valueAndGrad(q, new Float64Array(U.dim))], [-lp])).toBeLessThan(
+        1e-12,
+      );
     }
   });
 
