@@ -81,7 +81,7 @@ let bodyDepth = 0;
  * const result = yield* runStep(body, carry, x, 0, state);
  */
 export function* runStep(
-  body: (carry: any, x: any) => Generator<Message, unknown, unknown>,
+  body: Body,
   carry: unknown,
   x: unknown,
   t: number,
