@@ -25,6 +25,12 @@ interface Source {
   readonly value?: number;
   /** For a row with dims left of its time dimension: where its entries lie (`at` unused). */
   readonly layout?: TimeLayout;
+  /**
+   * The loop-carried number this input is (a carry, or its cotangent going backward): inlined
+   * steps keep it in a local of this name, set from `init` before the loop and by the sink
+   * that names it, rather than read it back from memory each step.
+   */
+  readonly carried?: { readonly name: string; readonly init: string };
 }
 
 /** Where a step output goes: stored or added into `array[at ...]`; undefined: dropped. */
@@ -37,6 +43,10 @@ interface Sink {
   readonly zeroIfAbsent?: boolean;
   /** For a row with dims left of its time dimension: where its entries lie (`at` unused). */
   readonly layout?: TimeLayout;
+  /** The local of a loop-carried input this output sets (inlined steps; see Source.carried). */
+  readonly carried?: string;
+  /** With `carried`: store into `array[at]` only once, after the loop (inlined steps). */
+  readonly storeAfter?: boolean;
 }
 
 /** Whether a row is scattered over `outer` blocks (else it is contiguous at `at`). */
@@ -101,10 +111,14 @@ function emitLoop(
     sinks.forEach((_, k) => {
       if (summed[k]) lines.push(`let s${k} = 0;`);
     });
+    for (const s of sources)
+      if (s.carried !== undefined) lines.push(`let ${s.carried.name} = ${s.carried.init};`);
     lines.push(`${header} {`);
     sources.forEach((s, k) => {
       if (s.once) return;
-      const read = s.value === undefined ? `${s.array}[${s.at}]` : ctx.element(s.value, s.at);
+      const read =
+        s.carried?.name ??
+        (s.value === undefined ? `${s.array}[${s.at}]` : ctx.element(s.value, s.at));
       lines.push(`const x${k} = ${read};`);
     });
     const code = emitScalar(step, inputs, { prefix: "v", float32: ctx.float32 });
@@ -112,13 +126,22 @@ function emitLoop(
     sinks.forEach((sink, k) => {
       if (sink === undefined) return;
       const present = step.outputs[k + 1] >= 0;
-      if (summed[k]) lines.push(`s${k} += ${code.outputs[k + 1]};`);
-      else if (present) lines.push(`${sink.array}[${sink.at}] ${sink.op} ${code.outputs[k + 1]};`);
-      else if (sink.zeroIfAbsent === true) lines.push(`${sink.array}[${sink.at}] = 0;`);
+      const value = present ? code.outputs[k + 1] : sink.zeroIfAbsent === true ? "0" : undefined;
+      if (summed[k]) lines.push(`s${k} += ${value};`);
+      else if (value !== undefined) {
+        if (sink.carried !== undefined) lines.push(`${sink.carried} = ${value};`);
+        if (sink.storeAfter !== true || sink.carried === undefined) {
+          lines.push(`${sink.array}[${sink.at}] ${sink.op} ${sink.carried ?? value};`);
+        }
+      }
     });
     lines.push("}");
     sinks.forEach((sink, k) => {
-      if (sink !== undefined && summed[k]) lines.push(`${sink.array}[${sink.at}] += s${k};`);
+      if (sink === undefined) return;
+      if (summed[k]) lines.push(`${sink.array}[${sink.at}] += s${k};`);
+      else if (sink.carried !== undefined && sink.storeAfter === true) {
+        lines.push(`${sink.array}[${sink.at}] = ${sink.carried};`);
+      }
     });
     return lines;
   }
@@ -232,6 +255,7 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
       at: `t * ${cs} + ${offsets[j]}`,
       size: n,
       once: false,
+      carried: { name: `c${j}`, init: `${carries}[${offsets[j]}]` },
     })),
     ...rowSizes.map((n, r) => ({
       array: inputs[nc + r],
@@ -253,6 +277,7 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
       at: `(t + 1) * ${cs} + ${offsets[j]}`,
       size: n,
       op: "=" as const,
+      carried: `c${j}`,
     })),
     ...stackedSizes.map((n, k) =>
       ctx.used(node.outputs[1 + nc + k])
@@ -311,7 +336,13 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       layout: plan.rowLayouts[r],
     })),
     ...capturedSizes.map((n, k) => ({ array: inputs[nc + nr + k], at: "0", size: n, once: true })),
-    ...carrySizes.map((n, j) => ({ array: g, at: `${offsets[j]}`, size: n, once: false })),
+    ...carrySizes.map((n, j) => ({
+      array: g,
+      at: `${offsets[j]}`,
+      size: n,
+      once: false,
+      carried: { name: `g${j}`, init: `${g}[${offsets[j]}]` },
+    })),
     ...stackedSizes.map((n, k) => ({
       array: dStacked(k),
       at: `t * ${n}`,
@@ -335,6 +366,8 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       size: n,
       op: "=" as const,
       zeroIfAbsent: true,
+      carried: `g${j}`,
+      storeAfter: true,
     })),
     ...rowSizes.map((n, r) =>
       used(nc + r)
