@@ -60,6 +60,7 @@ export type {
   PlateMessage,
   SampleMessage,
   SampleSite,
+  ScanProbe,
   Site,
 } from "./primitives/messages.js";
 export { type PlateOptions, plate } from "./primitives/plate.js";
@@ -74,6 +75,7 @@ export {
   uniform,
 } from "./primitives/prng.js";
 export { applyDefault, type Handler, handle, type Model, run, wrap } from "./primitives/runtime.js";
+export { type ScanInit, type ScanOptions, type ScanTree, scan } from "./primitives/scan.js";
 export * from "./progress/index.js";
 export * as testing from "./testing/index.js";
 export {

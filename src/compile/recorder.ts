@@ -94,9 +94,20 @@ export class Recorder implements RecordingListener {
   }
 
   onRead(dataId: DataId): void {
-    const known = this.byData.get(dataId);
-    if (known === undefined || !known.some((v) => this.fromInputs.has(v))) return; // data: harmless
+    if (!this.dependsOnInputs(dataId)) return; // data: harmless
     this.reads.push(readSite(new Error().stack ?? ""));
+  }
+
+  /** Whether a tensor is a recorded value computed by a kernel (from the inputs or not). */
+  isComputed(dataId: DataId): boolean {
+    const known = this.byData.get(dataId);
+    return known?.some((v) => this.builder.producer(v)?.op !== "Const") === true;
+  }
+
+  /** Whether a tensor is a recorded value computed from the inputs (not data). */
+  dependsOnInputs(dataId: DataId): boolean {
+    const known = this.byData.get(dataId);
+    return known?.some((v) => this.fromInputs.has(v)) === true;
   }
 
   /** Marks the end of the objective: kernels recorded from now on compute its gradient. */
@@ -172,7 +183,14 @@ export function shortestDecimal(x: number): number {
   return x;
 }
 
-function readSite(stack: string): ValueRead {
+/**
+ * Where a value was read: the Tensor method and the first stack frame outside tfjs and the
+ * compiler.
+ *
+ * @example
+ * readSite(new Error().stack ?? ""); // { method: "dataSync", site: "model (/app/model.ts:12:5)" }
+ */
+export function readSite(stack: string): ValueRead {
   const lines = stack.split("\n").slice(1);
   let method = "readSync";
   let after = -1;

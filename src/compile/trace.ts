@@ -1,13 +1,15 @@
 /**
  * Tracing: runs an objective and its tfjs gradient once on the recording backend, so that the
  * recorded graph holds the forward computation and, through tfjs's own gradient functions,
- * the backward one.
+ * the backward one. Scans inside trace their bodies once (src/compile/scan).
  */
+import { withScanTracer } from "../primitives/scan-tracer.js";
 import { tf } from "../tf.js";
 import { sizeOf } from "../util/shapes.js";
 import { withRecordingBackend } from "./backend.js";
 import { type Graph, NO_VALUE } from "./graph.js";
 import { Recorder } from "./recorder.js";
+import { scanTracer } from "./scan/tracer.js";
 
 /** A recorded objective with the float32 values tfjs computed while recording. */
 export interface Trace {
@@ -48,10 +50,12 @@ export function traceObjective(
         });
         let value: tf.Tensor;
         let grads: Array<tf.Tensor | undefined>;
+        // Scans in the objective trace their bodies once (src/compile/scan/tracer.ts).
+        const objective = () => withScanTracer(scanTracer(rec, backend), () => fn(...xs));
         if (wrt.length > 0) {
           const result = tf.engine().gradients(
             () => {
-              const y = checkScalar(fn(...xs));
+              const y = checkScalar(objective());
               rec.startBackward();
               return y;
             },
@@ -62,7 +66,7 @@ export function traceObjective(
           value = result.value;
           grads = result.grads;
         } else {
-          value = checkScalar(fn(...xs));
+          value = checkScalar(objective());
           grads = [];
         }
         const failure = describeFailure(rec);

@@ -54,6 +54,7 @@ export { Normal, NormalDistribution } from "./normal.js";
 export { Pareto, ParetoDistribution } from "./pareto.js";
 export { Poisson, PoissonDistribution } from "./poisson.js";
 export type { ProbsOrLogitsSpec } from "./probs-or-logits.js";
+export { ScannedDistribution, type ScoredValue } from "./scanned.js";
 export { SkewNormal, SkewNormalDistribution } from "./skew-normal.js";
 export { StudentT, StudentTDistribution } from "./student-t.js";
 export { TransformedDistribution } from "./transformed-distribution.js";

@@ -15,6 +15,7 @@ import { substitute } from "../handlers/substitute.js";
 import { type Trace, trace } from "../handlers/trace.js";
 import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
+import { withFirstStepOnly } from "../primitives/scan-tracer.js";
 import { type ArrayLike, constant, flatten, readFloat64, shapeOf, tf, tidyValue } from "../tf.js";
 import { ownValue, siteRecord, siteRecordOf } from "../util/records.js";
 import { formatShape, sizeOf } from "../util/shapes.js";
@@ -225,8 +226,12 @@ export function discoverModel<A extends unknown[]>(
     // Only sites, shapes and values are needed here. Parameters are not read back: a model that
     // is finite in float64 can give NaN in this float32 run (a Cholesky factor of a nearly
     // singular kernel matrix), and the compiled engine, in float64, serves it well.
+    // Scans run their first step only and repeat it: a point in the support, found without a
+    // run over every step.
     const tr = withoutTensorValidation(() =>
-      trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
+      withFirstStepOnly(() =>
+        trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
+      ),
     );
     const latent = tr
       .sampleSites()

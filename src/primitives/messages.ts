@@ -33,6 +33,18 @@ interface MessageBase {
   plates: PlateFrame[];
   /** Set by a handler to hide the message from the handlers outside it. */
   stop: boolean;
+  /**
+   * Set on the message `scan` sends for a site of its body before running it: handlers process
+   * it (to give the site a whole-series value, a key, or plates), but it gets no default
+   * behaviour and no postprocessing, so traces do not record it. The site itself follows
+   * later, once, with its stacked value.
+   */
+  probe?: ScanProbe;
+}
+
+/** What a `scan` probe carries: the number of steps of the scan that sent it. */
+export interface ScanProbe {
+  readonly length: number;
 }
 
 /** `sample(name, fn, {obs})`: a random variable, latent or observed. */

@@ -7,7 +7,8 @@
  * `process_message` order) and, when the outer handlers return control, each handler's
  * postprocess runs outermost first (NumPyro's `postprocess_message` order). A handler that
  * sets `msg.stop` applies the default behaviour itself and hides the message from the
- * handlers outside it. The runtime knows nothing of particular handlers.
+ * handlers outside it. A probe (`msg.probe`, sent by `scan`) is processed only: no default
+ * behaviour, no postprocess. The runtime knows nothing of particular handlers.
  */
 import { ModelError } from "../errors.js";
 import { constant, tf } from "../tf.js";
@@ -45,9 +46,10 @@ export function* handle<R>(
   while (!next.done) {
     const msg = next.value;
     handler.process?.(msg);
-    if (msg.stop) applyDefault(msg);
-    else yield msg;
-    handler.postprocess?.(msg);
+    if (msg.stop) {
+      if (msg.probe === undefined) applyDefault(msg);
+    } else yield msg;
+    if (msg.probe === undefined) handler.postprocess?.(msg);
     next = gen.next();
   }
   handler.finish?.();
@@ -80,7 +82,7 @@ export function run<A extends any[], R>(model: Model<A, R>, ...args: A): R {
   const gen = model(...args);
   let next = gen.next();
   while (!next.done) {
-    applyDefault(next.value);
+    if (next.value.probe === undefined) applyDefault(next.value);
     next = gen.next();
   }
   return next.value;

@@ -5,6 +5,10 @@
  * of the arrays it touches, and steps with the same code share one function (the fifty time
  * steps of an HMM become a handful of functions, which V8 optimizes after a few calls); the
  * sequence of calls is split into part functions of bounded size.
+ *
+ * A step program (option `step`, the body of a loop such as scan's) returns `{ I, O, step }`
+ * instead: its inputs are arrays of its own (`I[k]`) that the loop fills, and `step()` leaves
+ * every output in an array of the program (`O[k]`), so an iteration copies no more than it must.
  */
 import type { OpDefinition } from "../../custom-vjp/registry.js";
 import { sizeOf } from "../../util/shapes.js";
@@ -28,12 +32,15 @@ const PART_SIZE = 4000;
  * const run = instantiate(emitProgram(graph));
  * const value = run([q], [grad]);
  */
-export function emitProgram(graph: Graph, options: { float32?: boolean } = {}): Program {
+export function emitProgram(
+  graph: Graph,
+  options: { float32?: boolean; step?: boolean } = {},
+): Program {
   assertSafeGraph(graph); // shapes and attributes become source text
   const float32 = options.float32 === true;
   const steps = planSteps(graph);
   const plan = planStorage(graph, steps);
-  const source = new SourceBuilder(graph, plan, float32);
+  const source = new SourceBuilder(graph, plan, float32, options.step === true);
   const loopContext = {
     graph,
     float32,
@@ -93,7 +100,7 @@ class StepParameters {
 class SourceBuilder {
   private readonly declarations: string[] = [];
   private readonly constants: Float64Array[] = [];
-  private readonly constantIndex = new Map<Float64Array, number>();
+  private readonly constantIndices = new Map<Float64Array, number>();
   private readonly ops: string[] = [];
   private readonly literalArrays = new Map<number, string>();
   private readonly functions = new Map<string, { name: string; arity: number }>();
@@ -103,6 +110,7 @@ class SourceBuilder {
     private readonly graph: Graph,
     private readonly plan: StoragePlan,
     private readonly float32: boolean,
+    private readonly stepProgram = false,
   ) {}
 
   literal(x: number): string {
@@ -175,8 +183,27 @@ class SourceBuilder {
       constant: (json) => params.param(this.declare("k", JSON.stringify(json))),
       customOp: (op) => params.param(this.customOp(op)),
       helper: (name) => `R_${name}`,
+      subprogram: (graph) => params.param(this.subprogram(graph)),
       inPlace: this.plan.inPlace.has(node),
+      float32: this.float32,
+      uniform: (v) => {
+        const s = this.storageOf(v);
+        return s.kind === "literal" ? s.value : undefined;
+      },
+      used: (v) => this.readValues().has(v),
     };
+  }
+
+  private readSet: Set<number> | undefined;
+
+  /** The values some node reads or the program returns. */
+  private readValues(): Set<number> {
+    if (this.readSet === undefined) {
+      const read = new Set(this.graph.outputs);
+      for (const node of this.graph.nodes) for (const v of node.inputs) read.add(v);
+      this.readSet = read;
+    }
+    return this.readSet;
   }
 
   finish(): Program {
@@ -191,19 +218,38 @@ class SourceBuilder {
     }
     if (current !== "") parts.push(current);
     const inputs = this.graph.inputs.map((_, k) => `in${k}`);
+    // A step program owns its input arrays and exposes its output arrays (made before `head`,
+    // which lists the declarations they may add).
+    const stepOutputs = this.stepProgram
+      ? this.graph.outputs.map((v) => (v < 0 ? "null" : this.array(v)))
+      : [];
+    const inputDeclarations = this.stepProgram
+      ? inputs.map(
+          (name, k) =>
+            `const ${name} = new Float64Array(${sizeOf(this.graph.values[this.graph.inputs[k]].shape)});`,
+        )
+      : [inputs.length > 0 ? `let ${inputs.join(", ")};` : ""];
     const head = [
       '"use strict";',
       "const C = env.constants, OPS = env.ops, R = env.runtime;",
       ...Object.keys(runtime).map((name) => `const R_${name} = R.${name};`),
       ...this.plan.bufferSizes.map((size, b) => `const w${b} = new Float64Array(${size});`),
       ...this.declarations,
-      inputs.length > 0 ? `let ${inputs.join(", ")};` : "",
+      ...inputDeclarations,
     ];
     const steps = [...this.functions].map(([body, { name, arity }]) => {
       const params = Array.from({ length: arity }, (_, k) => `a${k}`).join(", ");
       return `function ${name}(${params}) {\n${body}\n}`;
     });
     const functions = [...steps, ...parts.map((body, i) => `function part${i}() {\n${body}}`)];
+    if (this.stepProgram) {
+      const step = [
+        `return { I: [${inputs.join(", ")}], O: [${stepOutputs.join(", ")}], step: function step() {`,
+        ...parts.map((_, i) => `part${i}();`),
+        "} };",
+      ];
+      return this.assemble(head, functions, step);
+    }
     const [value, ...grads] = this.graph.outputs;
     const writes = grads.map((v, k) => {
       if (v < 0) return `G[${k}].fill(0);`;
@@ -218,6 +264,10 @@ class SourceBuilder {
       `return ${value < 0 ? "0" : this.element(value, "0")};`,
       "};",
     ];
+    return this.assemble(head, functions, run);
+  }
+
+  private assemble(head: string[], functions: string[], run: string[]): Program {
     // The constant and op tables are complete only now: emit their aliases after the fact.
     const tables = [
       ...this.constants.map((_, k) => `const c${k} = C[${k}];`),
@@ -229,6 +279,20 @@ class SourceBuilder {
     return { source, constants: this.constants, ops: this.ops };
   }
 
+  /**
+   * Declares a graph emitted as a step program, with its constants and custom ops taken from
+   * this program's tables, and returns the name of the `{ I, O, step }` object.
+   */
+  private subprogram(graph: Graph): string {
+    const nested = emitProgram(graph, { float32: this.float32, step: true });
+    const constants = nested.constants.map((data) => `C[${this.constantIndex(data)}]`);
+    const ops = nested.ops.map((name) => `OPS[${this.opIndex(name)}]`);
+    return this.declare(
+      "p",
+      `(function (env) {\n${nested.source}\n})({ constants: [${constants.join(", ")}], ops: [${ops.join(", ")}], runtime: R })`,
+    );
+  }
+
   private declare(prefix: string, init: string): string {
     const name = `${prefix}${this.declarations.length}`;
     this.declarations.push(`const ${name} = ${init};`);
@@ -236,21 +300,29 @@ class SourceBuilder {
   }
 
   private constantName(data: Float64Array): string {
-    let k = this.constantIndex.get(data);
+    return `c${this.constantIndex(data)}`;
+  }
+
+  private constantIndex(data: Float64Array): number {
+    let k = this.constantIndices.get(data);
     if (k === undefined) {
       k = this.constants.length;
       this.constants.push(this.float32 ? data.map(Math.fround) : data);
-      this.constantIndex.set(data, k);
+      this.constantIndices.set(data, k);
     }
-    return `c${k}`;
+    return k;
   }
 
   private customOp(op: OpDefinition): string {
-    let k = this.ops.indexOf(op.name);
+    return `op${this.opIndex(op.name)}`;
+  }
+
+  private opIndex(name: string): number {
+    let k = this.ops.indexOf(name);
     if (k < 0) {
       k = this.ops.length;
-      this.ops.push(op.name);
+      this.ops.push(name);
     }
-    return `op${k}`;
+    return k;
   }
 }

@@ -12,6 +12,7 @@ import { matmulRules } from "./matmul.js";
 import { reductionRules } from "./reduction.js";
 import type { CheckedRule } from "./rule.js";
 import { scanRules } from "./scan.js";
+import { scanLoopRules } from "./scan-loop.js";
 import { softmaxRules } from "./softmax.js";
 
 const builtIn: Record<string, CheckedRule> = {
@@ -21,6 +22,7 @@ const builtIn: Record<string, CheckedRule> = {
   ...gatherRules,
   ...matmulRules,
   ...scanRules,
+  ...scanLoopRules,
   ...softmaxRules,
   ...creationRules,
 };
@@ -43,7 +45,7 @@ export function ruleFor(op: string): CheckedRule | undefined {
  */
 export function supportedKernels(): string[] {
   return Object.keys(builtIn)
-    .filter((name) => name !== "AddPadded")
+    .filter((name) => name !== "AddPadded" && !Object.hasOwn(scanLoopRules, name))
     .sort();
 }
 

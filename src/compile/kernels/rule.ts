@@ -59,8 +59,20 @@ export interface KernelContext {
   customOp(op: OpDefinition): string;
   /** An expression for a runtime helper (see emit/runtime.ts). */
   helper(name: string): string;
+  /**
+   * An expression for a graph emitted as a step program (see `emitProgram`'s `step` option):
+   * an object `{ I, O, step }` whose `step()` computes the outputs `O[k]` (Float64Arrays, null
+   * where absent) from the inputs it reads in `I[k]`. Loops (scan) call it once per iteration.
+   */
+  subprogram(graph: Graph): string;
   /** True when the output took over the first input's buffer (see KernelRule.inPlace). */
   readonly inPlace: boolean;
+  /** True when emulating float32 (every computed value rounded): for rules that emit expressions. */
+  readonly float32: boolean;
+  /** The value of a constant whose elements are all equal (emitted as a literal), if it is one. */
+  uniform(value: number): number | undefined;
+  /** Whether anything reads the value (a node, or the program's outputs). */
+  used(value: number): boolean;
 }
 
 /** A kernel emitted as its own loops. */
