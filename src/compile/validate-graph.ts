@@ -7,8 +7,11 @@
  * booleans, null, arrays of those, typed arrays, or short identifier-like strings (dtype names,
  * "valid", "NHWC": tfjs's enumerations). Rules that write an attribute into source read it
  * through the checked readers of kernels/rule.ts, so a number attribute is a number there.
+ * The one structured attribute is a scan's plan (made by compile/scan/plan.ts, never by model
+ * code): its step graphs are checked like any graph, and its sizes like shapes.
  */
-import type { Graph, GraphNode } from "./graph.js";
+import type { Graph, GraphNode, ValueInfo } from "./graph.js";
+import { isScanPlan, type ScanPlan } from "./scan/plan.js";
 
 // tfjs's string attributes are enumerations: dtypes, padding modes, data formats.
 const ENUMERATION = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
@@ -54,6 +57,7 @@ function isSize(d: unknown): boolean {
 
 function attributeProblem(value: unknown, depth: number): string | undefined {
   if (value === null || value === undefined) return undefined;
+  if (isScanPlan(value)) return planProblem(value);
   switch (typeof value) {
     case "number":
     case "boolean":
@@ -72,6 +76,29 @@ function attributeProblem(value: unknown, depth: number): string | undefined {
     return undefined;
   }
   return `must be a number or a list of numbers, got ${describe(value)}`;
+}
+
+// A scan plan: its step graphs, the shapes of its values and the numbers of its layouts.
+function planProblem(plan: ScanPlan): string | undefined {
+  const infos: readonly ValueInfo[] = [
+    ...plan.carry,
+    ...plan.rows,
+    ...plan.rowsFull,
+    ...plan.captured,
+    ...plan.stacked,
+    ...plan.stackedFull,
+    ...plan.residuals,
+  ];
+  const numbers = [
+    plan.id,
+    plan.length,
+    ...[...plan.rowLayouts, ...plan.stackedLayouts].flatMap((l) => [l.outer, l.length, l.inner]),
+  ];
+  if (!numbers.every(isSize)) return "(a scan plan) has a size that is not a non-negative integer";
+  const bad = infos.find((v) => !(Array.isArray(v.shape) && v.shape.every(isSize)));
+  if (bad !== undefined) return `(a scan plan) has a value of shape ${describe(bad.shape)}`;
+  const inner = unsafeGraphReason(plan.forward) ?? unsafeGraphReason(plan.backward);
+  return inner === undefined ? undefined : `(a scan plan): ${inner}`;
 }
 
 /** A short description of a value for messages; runs no user code (no toString, no toJSON). */

@@ -96,6 +96,18 @@ export function gatherRow<A extends Float32Array | Int32Array | Uint8Array>(
 }
 
 let nextId = 0;
+// The plans made here: the graph validator accepts a plan attribute only if it is one of them.
+const madePlans = new WeakSet<object>();
+
+/**
+ * Whether `value` is a plan made by `makePlan` (not an object from model code that looks like one).
+ *
+ * @example
+ * isScanPlan(node.attrs.plan); // true for TycheScan nodes
+ */
+export function isScanPlan(value: unknown): value is ScanPlan {
+  return typeof value === "object" && value !== null && madePlans.has(value);
+}
 
 /**
  * A plan from its parts (assigning its id).
@@ -105,7 +117,9 @@ let nextId = 0;
  */
 export function makePlan(parts: Omit<ScanPlan, "id" | "toJSON">): ScanPlan {
   const id = nextId++;
-  return { ...parts, id, toJSON: () => `scan-plan-${id}` };
+  const plan: ScanPlan = { ...parts, id, toJSON: () => `scan-plan-${id}` };
+  madePlans.add(plan);
+  return plan;
 }
 
 /**
