@@ -13,7 +13,10 @@ function tensorScatterUpdate(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
 }): tf.TensorInfo {
-  const { tensor, indices, updates } = args.inputs;
+  const { tensor, indices, updates } = args.inputs as Record<
+    "tensor" | "indices" | "updates",
+    tf.TensorInfo
+  >;
   const backend = args.backend as MathBackendCPU;
   const { sliceRank, numUpdates, sliceSize, strides, outputSize } = tf.backend_util.calculateShapes(
     updates,
