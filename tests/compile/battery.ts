@@ -158,7 +158,7 @@ export const battery: BatteryCase[] = [
         tf.sum(tf.mul(filled, tf.range(1, 7))),
         tf.sum(tf.exp(grid)),
         tf.sum(tf.square(picked)),
-        tf.sum(tf.mul(slices, x.reshape([3, 2]))),
+        tf.sum(tf.mul(slices, tf.reshape(x, [3, 2]))),
       ]);
     },
     shapes: [[6], [2], [3]],

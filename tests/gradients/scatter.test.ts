@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { compileObjective } from "../../src/compile/index.js";
 import { HalfNormal, Normal, potential, sample, tf } from "../../src/index.js";
 import { compareGradient } from "../../src/testing/finite-differences.js";
+import { tidyValue } from "../../src/tf.js";
 import { sizeOf } from "../../src/util/shapes.js";
 
 const idx = () => tf.tensor2d([[1], [4]], [2, 1], "int32");
@@ -32,7 +33,9 @@ const objectives: Record<string, { f: Objective; uses: number[] }> = {
   scatterND: {
     f: (_x, _v, w) =>
       tf.sum(
-        tf.exp(tf.mul(tf.scatterND(cells(), tf.square(w), [3, 2]), tf.range(1, 7).reshape([3, 2]))),
+        tf.exp(
+          tf.mul(tf.scatterND(cells(), tf.square(w), [3, 2]), tf.reshape(tf.range(1, 7), [3, 2])),
+        ),
       ),
     uses: [2],
   },
@@ -62,7 +65,7 @@ const point = [
 
 // The eager gradient of input `which` at `point` (float32).
 function eagerGrad(f: Objective, which: number): Float64Array {
-  return tf.tidy(() => {
+  return tidyValue(() => {
     const xs = point.map((p, i) => tf.tensor(Float32Array.from(p), shapes[i]));
     const g = tf.grad((x: tf.Tensor) =>
       f(...(xs.map((t, i) => (i === which ? x : t)) as [tf.Tensor, tf.Tensor, tf.Tensor])),
