@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   constant,
   foldIn,
+  type Key,
   Normal,
-  normal,
   PRNGKey,
   plate,
   sample,
@@ -66,15 +66,22 @@ describe("plate subsampling gives an unbiased, scaled ELBO", () => {
       );
     const sub = build(5);
     const full = build(N);
-    expect(sub.usesResidualKey).toBe(true);
-    expect(full.usesResidualKey).toBe(false);
+    // The subsample indices are an input, like the noise: no other randomness is left.
+    expect(sub.usesResidualKey).toBe(false);
+    expect(sub.subsamplePlates).toEqual([{ name: "data", size: N, subsampleSize: 5, offset: 0 }]);
+    expect(full.subsampleDim).toBe(0);
     expect(sub.noiseDim).toBe(full.noiseDim);
     const params = full.layout.ravel({ mu_auto_loc: 1.3, mu_auto_scale: 0.4 });
     const noise = Float64Array.of(0.37);
-    const fullLoss = eagerLossEngine(full).value(params, noise, PRNGKey(0));
+    const inputs = (objective: typeof sub, key: Key) => ({
+      ...objective.particleInputs(key, 0),
+      noise,
+    });
+    const fullLoss = -eagerLossEngine(full).value(params, inputs(full, PRNGKey(0)));
     const evaluator = eagerLossEngine(sub);
-    const losses = Array.from({ length: 300 }, (_, i) =>
-      evaluator.value(params, noise, foldIn(PRNGKey(11), i)),
+    const losses = Array.from(
+      { length: 300 },
+      (_, i) => -evaluator.value(params, inputs(sub, foldIn(PRNGKey(11), i))),
     );
     // The subsampled estimates vary (they are scaled by N / n) and average to the full loss.
     expect(sd(losses)).toBeGreaterThan(1);
@@ -106,10 +113,9 @@ describe("plate subsampling gives an unbiased, scaled ELBO", () => {
     expect(full.noiseDim).toBe(1 + N);
     const estimates = (objective: typeof sub, seed: number) => {
       const evaluator = eagerLossEngine(objective);
-      return Array.from({ length: 400 }, (_, i) => {
-        const key = foldIn(PRNGKey(seed), i);
-        return evaluator.value(params, normal(foldIn(key, 1), objective.noiseDim), key);
-      });
+      return Array.from({ length: 400 }, (_, i) =>
+        evaluator.value(params, objective.particleInputs(foldIn(PRNGKey(seed), i), 0)),
+      );
     };
     const subLosses = estimates(sub, 21);
     const fullLosses = estimates(full, 22);
