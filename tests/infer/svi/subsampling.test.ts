@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   constant,
   foldIn,
@@ -11,7 +11,7 @@ import {
 } from "../../../src/index.js";
 import { AutoDiagonalNormal } from "../../../src/infer/svi/autoguide/auto-diagonal-normal.js";
 import { AutoNormal } from "../../../src/infer/svi/autoguide/auto-normal.js";
-import { eagerLossEngine } from "../../../src/infer/svi/engine.js";
+import { compiledLossEngine, eagerLossEngine } from "../../../src/infer/svi/engine.js";
 import { buildObjective } from "../../../src/infer/svi/objective.js";
 import { Adam } from "../../../src/infer/svi/optimizers.js";
 import { SVI } from "../../../src/infer/svi/svi.js";
@@ -120,6 +120,35 @@ describe("plate subsampling gives an unbiased, scaled ELBO", () => {
     const subLosses = estimates(sub, 21);
     const fullLosses = estimates(full, 22);
     expect(Math.abs(zScore(subLosses, fullLosses))).toBeLessThan(4);
+  });
+
+  it("the compiled engine serves a subsampled ELBO: the indices are an input, and it equals eager", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const objective = buildObjective(
+      "test",
+      localModel,
+      AutoNormal(localModel),
+      [Y, 5],
+      TraceELBO(),
+      PRNGKey(4),
+    );
+    const compiled = compiledLossEngine(objective);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    const eager = eagerLossEngine(objective);
+    const params = objective.initialParams;
+    for (let i = 0; i < 3; i++) {
+      // Other indices at each evaluation: a compiled function that froze them would disagree.
+      const inputs = objective.particleInputs(foldIn(PRNGKey(5), i), 0);
+      const g1 = new Float64Array(params.length);
+      const g2 = new Float64Array(params.length);
+      const v1 = compiled.valueAndGrad(params, inputs, g1);
+      const v2 = eager.valueAndGrad(params, inputs, g2);
+      expect(Math.abs(v1 - v2)).toBeLessThan(1e-4 * Math.abs(v2));
+      g1.forEach((g, j) => {
+        expect(Math.abs(g - g2[j])).toBeLessThan(1e-3 * Math.max(1, Math.abs(g2[j])));
+      });
+    }
   });
 
   it("SVI with subsampling fits the local and global sites", () => {
