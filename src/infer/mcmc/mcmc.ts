@@ -465,7 +465,8 @@ export class MCMC<A extends unknown[]> {
     // which must not throw away the draws (parameters are not read back to validate them).
     return withoutTensorValidation(() => {
       try {
-        return new Predictive(this.sampler.model, options).run(0, ...args);
+        // One batched run, checked against the per-draw runs (an error where it differs).
+        return new Predictive(this.sampler.model, { ...options, parallel: true }).run(0, ...args);
       } catch {
         // Models that do not vectorize over draws: one run per draw.
         return new Predictive(this.sampler.model, { ...options, parallel: false }).run(0, ...args);

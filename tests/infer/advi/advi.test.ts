@@ -169,6 +169,7 @@ describe("ADVI against NUTS references", () => {
       params: approx.params,
       numSamples: 4000,
       returnSites: ["theta"],
+      parallel: true,
     }).run(PRNGKey(8), sigma, y).theta;
     expect(theta.shape).toEqual([4000, 8]);
     for (let j = 0; j < 8; j++) {
