@@ -81,8 +81,23 @@ function* batched<A extends any[], R>(model: Model<A, R>, args: A, size: number,
     // A site with k event dims has the value dim `dim` at batch dim `dim + k`.
     process(msg) {
       const eventRank = msg.type === "sample" ? msg.fn.eventShape.length : 0;
+      if (msg.type === "sample") checkBatchPosition(msg.name, msg.fn.batchShape, dim + eventRank);
       plateHandler({ ...frame, dim: dim + eventRank }).process?.(msg);
     },
+  });
+}
+
+// A distribution whose batch shape has dims left of vmap's batch dim got the copies in the
+// wrong place: typically a scalar site (batched as [size, 1, ...] on values) passed as the
+// parameter of a distribution with event dims, which reads the trailing 1s as batch dims.
+function checkBatchPosition(site: string, batchShape: readonly number[], dim: number): void {
+  const left = batchShape.slice(0, Math.max(0, batchShape.length + dim));
+  if (left.every((d) => d === 1)) return;
+  throw new ModelError({
+    message:
+      `vmap: site "${site}" has batch shape ${formatShape(batchShape)}, with dims left of the batch dim ${dim}; ` +
+      "a value batched for elementwise use reached a distribution with event dims as a parameter (a scalar site as the scale of GaussianRandomWalk, say): run it once per copy",
+    site,
   });
 }
 

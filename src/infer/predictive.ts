@@ -26,6 +26,12 @@ export interface PredictiveOptions {
   /** Sites to return (default: every sample site not in posteriorSamples, and deterministic sites). */
   returnSites?: string[];
   /**
+   * Draw observed sites afresh, with the shape of their observed values (default true, as
+   * PyMC's predictive sampling); false keeps them at their observed values (as NumPyro's
+   * Predictive does when the model is given its data), e.g. to compute deterministic sites.
+   */
+  resampleObserved?: boolean;
+  /**
    * Run all draws as one batched run (default false: one run per draw, as NumPyro's default).
    * The batched run gives the same draws as the per-draw runs for the same key; a model it
    * cannot batch exactly (a reshape to an explicit shape, a matMul or a positive axis across
@@ -102,11 +108,15 @@ export class Predictive<A extends unknown[]> {
     return values;
   }
 
+  // The model with posterior `values` substituted and, unless told otherwise, fresh observations.
+  private prepared(values: Record<string, tf.Tensor>): Model<A, unknown> {
+    const model = substitute(this.model, values);
+    return this.options.resampleObserved === false ? model : resampleObserved(model);
+  }
+
   // The run of draw i alone: what the per-draw loop does.
   private drawTrace(key: Key, args: A, i: number): Trace {
-    return trace(
-      seed(resampleObserved(substitute(this.model, this.posteriorAt(i))), foldIn(key, i)),
-    ).getTrace(...args);
+    return trace(seed(this.prepared(this.posteriorAt(i)), foldIn(key, i))).getTrace(...args);
   }
 
   private runBatched(key: Key, args: A): Record<string, Draws> {
@@ -129,7 +139,7 @@ export class Predictive<A extends unknown[]> {
           ...own,
         ]);
       }
-      const model = resampleObserved(substitute(this.model, values));
+      const model = this.prepared(values);
       const batched = vmap(memberSeed(model, key, n, probe, rank), { size: n, dim });
       const tr = runReportingSite(batched, args);
       const out: Record<string, Draws> = {};

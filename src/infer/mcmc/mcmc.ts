@@ -460,7 +460,8 @@ export class MCMC<A extends unknown[]> {
     if (total === 0) return {};
     const names = deterministicNames(this.sampler.model, args);
     if (names.length === 0) return {};
-    const options = { posteriorSamples: latent(), returnSites: names };
+    // Observed sites keep their data: deterministic sites are functions of the model as fitted.
+    const options = { posteriorSamples: latent(), returnSites: names, resampleObserved: false };
     // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
     // which must not throw away the draws (parameters are not read back to validate them).
     return withoutTensorValidation(() => {
