@@ -5,7 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileObjective } from "../../src/compile/index.js";
-import { HalfNormal, Normal, potential, sample, tf } from "../../src/index.js";
+import {
+  HalfNormal,
+  MCMC,
+  Normal,
+  NUTS,
+  normal,
+  PRNGKey,
+  potential,
+  sample,
+  tf,
+} from "../../src/index.js";
 import { compareGradient } from "../../src/testing/finite-differences.js";
 import { tidyValue } from "../../src/tf.js";
 import { sizeOf } from "../../src/util/shapes.js";
@@ -146,4 +156,78 @@ describe("imputation with indexed updates", () => {
       );
     });
   }
+});
+
+describe("imputation with NUTS", () => {
+  // Data from the model: x_i ~ N(1, 1.5), y_i ~ N(0.5 + 1.2 x_i, 0.5), 60 of 1060 x missing.
+  // With 1000 complete rows the parameters are known to a few percent of the missing values'
+  // posterior sd, so the 60 intervals cover (nearly) independently at their levels; with few
+  // complete rows they share the parameters' estimation error and their count is not binomial.
+  const n = 1060;
+  const xTrue = normal(PRNGKey(31), n).map((e) => 1 + 1.5 * e);
+  const yData = Array.from(normal(PRNGKey(32), n), (e, i) => 0.5 + 1.2 * xTrue[i] + 0.5 * e);
+  const missingRows = Array.from({ length: 60 }, (_, k) => 2 * k + 1);
+  const missing = new Set(missingRows);
+  const xWithGaps = Array.from(xTrue, (x, i) => (missing.has(i) ? 0 : x));
+
+  function* regressionWithGaps(x: number[], rows: number[], y: number[]) {
+    const muX = yield* sample("mu_x", Normal(0, 3));
+    const sigmaX = yield* sample("sigma_x", HalfNormal(3));
+    const imputed = yield* sample("x_missing", Normal(0, 1).expand([rows.length]).mask(false));
+    const full = tf.tensorScatterUpdate(
+      tf.tensor1d(x),
+      tf.tensor2d(rows, [rows.length, 1], "int32"),
+      imputed,
+    );
+    yield* sample("x", Normal(muX, sigmaX).expand([x.length]).toEvent(1), { obs: full });
+    const intercept = yield* sample("a", Normal(0, 3));
+    const slope = yield* sample("b", Normal(0, 3));
+    const noise = yield* sample("s", HalfNormal(2));
+    yield* sample("y", Normal(tf.add(intercept, tf.mul(slope, full)), noise).toEvent(1), {
+      obs: y,
+    });
+  }
+
+  it("the 50% and 90% posterior intervals of the missing values cover the true values at their rates", async () => {
+    const mcmc = new MCMC(new NUTS(regressionWithGaps), {
+      numWarmup: 500,
+      numSamples: 1000,
+      progressBar: false,
+    });
+    await mcmc.run(PRNGKey(33), xWithGaps, missingRows, yData);
+    expect(mcmc.potential.engine).toBe("compiled");
+    const draws = mcmc.getSamples().x_missing;
+    const m = missingRows.length;
+    expect(draws.shape).toEqual([1000, m]);
+    const covered = { 0.5: 0, 0.9: 0 };
+    missingRows.forEach((row, j) => {
+      const column = Array.from({ length: 1000 }, (_, d) => draws.data[d * m + j]).sort(
+        (a, b) => a - b,
+      );
+      for (const level of [0.5, 0.9] as const) {
+        const lo = column[Math.floor((1000 * (1 - level)) / 2)];
+        const hi = column[Math.ceil(1000 * (1 - (1 - level) / 2)) - 1];
+        if (xTrue[row] >= lo && xTrue[row] <= hi) covered[level]++;
+      }
+    });
+    // Each interval covers with its level: binomial(60, level), within 3.5 sd.
+    for (const level of [0.5, 0.9] as const) {
+      const sd = Math.sqrt(m * level * (1 - level));
+      expect(Math.abs(covered[level] - m * level) / sd, `${level}`).toBeLessThan(3.5);
+    }
+    // And the intervals are the posterior's, not the prior's (which also cover at their rate
+    // when the truth is drawn from the prior): the sd of x_i given y_i and the parameters is
+    // (1 / 1.5^2 + 1.2^2 / 0.5^2)^(-1/2) = 0.40, against the prior's 1.5.
+    let sdSum = 0;
+    for (let j = 0; j < m; j++) {
+      let s1 = 0;
+      let s2 = 0;
+      for (let d = 0; d < 1000; d++) {
+        s1 += draws.data[d * m + j];
+        s2 += draws.data[d * m + j] ** 2;
+      }
+      sdSum += Math.sqrt(s2 / 1000 - (s1 / 1000) ** 2);
+    }
+    expect(Math.abs(sdSum / m / 0.4015 - 1)).toBeLessThan(0.1);
+  });
 });
