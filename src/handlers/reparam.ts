@@ -16,7 +16,13 @@ import type { DeterministicMessage, Message, SampleMessage } from "../primitives
 import type { Model } from "../primitives/runtime.js";
 import type { tf } from "../tf.js";
 
-/** Scratch space of one model run, for reparameterizers that share work across sites. */
+/**
+ * Scratch space of one model run, for reparameterizers that share work across sites (NeuTra
+ * draws one shared latent for all of them).
+ *
+ * @example
+ * const shared = run.state(this, () => ({ latent: undefined as tf.Tensor | undefined }));
+ */
 export class ReparamRun {
   private readonly slots = new Map<object, unknown>();
 
