@@ -326,7 +326,7 @@ describe("guides that do not fit the model are errors naming the site", () => {
 });
 
 describe("plates", () => {
-  it("plate sites are batched by particles without mixing plate and particle dims", () => {
+  it("plate sites with several particles: each particle one run of guide and model", () => {
     function* model(y: number[][]) {
       const mu = yield* sample("mu", Normal(0, 3));
       yield* plate("groups", 3, function* () {
