@@ -19,6 +19,14 @@ export { type BlockOptions, block } from "./handlers/block.js";
 export { condition } from "./handlers/condition.js";
 export { intervene } from "./handlers/intervene.js";
 export { mask } from "./handlers/mask.js";
+export {
+  type Reparam,
+  type ReparamConfig,
+  type ReparamOptions,
+  ReparamRun,
+  type RewrittenSite,
+  reparam,
+} from "./handlers/reparam.js";
 export { replay } from "./handlers/replay.js";
 export { resampleObserved } from "./handlers/resample-observed.js";
 export { scale } from "./handlers/scale.js";
@@ -41,6 +49,7 @@ export {
   potential,
 } from "./infer/potential.js";
 export { Predictive, type PredictiveOptions } from "./infer/predictive.js";
+export * from "./infer/reparam/index.js";
 export * from "./infer/svi/index.js";
 export * from "./io/index.js";
 export {

@@ -20,6 +20,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import "./vendor/tfjs-gradients.js";
+import "./gradients/index.js";
+import { registerCpuTensorScatterUpdate } from "./kernels/tensor-scatter-update.js";
+
+// tfjs's own cpu TensorScatterUpdate writes into its input (see the file).
+registerCpuTensorScatterUpdate();
 
 // Production mode skips tfjs's debug checks and its "install tfjs-node" banner in Node.
 tf.enableProdMode();

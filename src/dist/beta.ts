@@ -5,7 +5,7 @@ import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, unitInterval } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { implicitBeta } from "./reparam.js";
+import { implicitBeta } from "./implicit-draws.js";
 import { betaVariate, drawEach } from "./samplers.js";
 import { broadcast, fromValues, mulOrZero, negInfOutside, param, valuesAt } from "./util.js";
 

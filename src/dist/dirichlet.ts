@@ -5,7 +5,7 @@ import { type ArrayLike, tf } from "../tf.js";
 import { sizeOf } from "../util/shapes.js";
 import { independent, positive, simplex } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { implicitGamma } from "./reparam.js";
+import { implicitGamma } from "./implicit-draws.js";
 import { logStandardGamma, streamOf } from "./samplers.js";
 import { broadcast, fromValues, mulOrZero, negInfOutside, param, valuesAt } from "./util.js";
 

@@ -5,6 +5,7 @@
  * The wrappers live here because the base class constructs them.
  */
 import { DistributionParameterError, NumericalError } from "../errors.js";
+import { batchAwareShape } from "../primitives/batch-context.js";
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, constant, float64Of, tf } from "../tf.js";
 import { callable } from "../util/callable.js";
@@ -151,14 +152,16 @@ export abstract class Distribution {
   }
 
   /**
-   * The same distribution broadcast to a larger batch shape.
+   * The same distribution broadcast to a larger batch shape. Under `vmap`, batch dims that vmap
+   * added in front of the distribution's own are kept: the model names its shapes unbatched.
    *
    * @example
    * Normal(0, 1).expand([3, 2]).batchShape; // [3, 2]
    */
   expand(batchShape: readonly number[]): Distribution {
-    if (shapesEqual(batchShape, this.batchShape)) return this;
-    return new ExpandedDistribution(this, batchShape);
+    const target = batchAwareShape(this.batchShape, batchShape, this.eventShape.length);
+    if (shapesEqual(target, this.batchShape)) return this;
+    return new ExpandedDistribution(this, target);
   }
 
   /**
@@ -341,9 +344,10 @@ class ExpandedDistributionClass extends Distribution {
   }
 
   override expand(batchShape: readonly number[]): Distribution {
-    return shapesEqual(batchShape, this.batchShape)
+    const target = batchAwareShape(this.batchShape, batchShape, this.eventShape.length);
+    return shapesEqual(target, this.batchShape)
       ? this
-      : new ExpandedDistribution(this.base, batchShape);
+      : new ExpandedDistribution(this.base, target);
   }
 
   override assertValid(site?: string): void {

@@ -5,7 +5,7 @@ import { type Key, split } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
 import { positive, real } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
-import { standardGammaDraws } from "./reparam.js";
+import { standardGammaDraws } from "./implicit-draws.js";
 import { broadcast, exact, minimum, normalNoise, param } from "./util.js";
 
 /**

@@ -1,19 +1,22 @@
 /**
- * `Predictive`: prior and posterior predictive draws, vectorized over draws with `vmap`.
+ * `Predictive`: prior and posterior predictive draws, one run of the model per draw (the
+ * default, right for every model) or all draws in one batched run (`parallel: true`, checked
+ * against the per-draw runs).
  */
 import { ArgumentError, ModelError } from "../errors.js";
 import { resampleObserved } from "../handlers/resample-observed.js";
 import { seed } from "../handlers/seed.js";
 import { substitute } from "../handlers/substitute.js";
-import { trace } from "../handlers/trace.js";
-import { vmap } from "../handlers/vmap.js";
+import { type Trace, trace } from "../handlers/trace.js";
+import { isBatchedShape, maxValueRank, vmap } from "../handlers/vmap.js";
 import type { Site } from "../primitives/messages.js";
-import { foldIn, type Key, PRNGKey, toKey } from "../primitives/prng.js";
-import type { Model } from "../primitives/runtime.js";
+import { foldIn, type Key, toKey } from "../primitives/prng.js";
+import { type Model, wrap } from "../primitives/runtime.js";
 import { constant, readFloat64, tf, tidyValue } from "../tf.js";
 import { ownValue, siteRecord } from "../util/records.js";
-import { formatShape, sizeOf } from "../util/shapes.js";
+import { formatShape, shapesEqual, sizeOf } from "../util/shapes.js";
 import type { Draws } from "./draws.js";
+import { memberSeed } from "./member-draws.js";
 
 /** Options of `Predictive`. */
 export interface PredictiveOptions {
@@ -24,8 +27,16 @@ export interface PredictiveOptions {
   /** Sites to return (default: every sample site not in posteriorSamples, and deterministic sites). */
   returnSites?: string[];
   /**
-   * Run all draws at once as a batch (default true). Models must index from the right; set
-   * false to run draw by draw.
+   * Draw observed sites afresh, with the shape of their observed values (default true, as
+   * PyMC's predictive sampling); false keeps them at their observed values (as NumPyro's
+   * Predictive does when the model is given its data), e.g. to compute deterministic sites.
+   */
+  resampleObserved?: boolean;
+  /**
+   * Run all draws as one batched run (default false: one run per draw, as NumPyro's default).
+   * The batched run gives the same draws as the per-draw runs for the same key; a model it
+   * cannot batch exactly (a reshape to an explicit shape, a matMul or a positive axis across
+   * the draws) is an error naming the site, never a wrong shape.
    */
   parallel?: boolean;
 }
@@ -33,6 +44,8 @@ export interface PredictiveOptions {
 /**
  * Prior predictive (without posteriorSamples) or posterior predictive draws. Observed sites
  * are drawn afresh with the shape of their observed values, as PyMC's predictive sampling does.
+ * Draw i runs the model under `seed(model, foldIn(key, i))` with the i-th posterior draw
+ * substituted, in both modes.
  *
  * @example
  * const prior = new Predictive(model, { numSamples: 100 }).run(PRNGKey(0), data);
@@ -76,7 +89,7 @@ export class Predictive<A extends unknown[]> {
   /** Draws per returned site, each of shape `[numSamples, ...site shape]`. */
   run(key: Key | number, ...args: A): Record<string, Draws> {
     const k = toKey(key, "Predictive.run");
-    return this.options.parallel === false ? this.runSequential(k, args) : this.runBatched(k, args);
+    return this.options.parallel === true ? this.runBatched(k, args) : this.runSequential(k, args);
   }
 
   private returned(site: Site): boolean {
@@ -85,39 +98,58 @@ export class Predictive<A extends unknown[]> {
     return site.type === "deterministic" || (site.type === "sample" && !isFactor(site));
   }
 
+  // Draw i's posterior values, shaped as the site's own values.
+  private posteriorAt(i: number): Record<string, tf.Tensor> {
+    const values = siteRecord<tf.Tensor>();
+    for (const [name, draws] of Object.entries(this.options.posteriorSamples ?? {})) {
+      const shape = draws.shape.slice(1);
+      const size = sizeOf(shape);
+      values[name] = tf.reshape(constant(draws.data.subarray(i * size, (i + 1) * size)), shape);
+    }
+    return values;
+  }
+
+  // The model with posterior `values` substituted and, unless told otherwise, fresh observations.
+  private prepared(values: Record<string, tf.Tensor>): Model<A, unknown> {
+    const model = substitute(this.model, values);
+    return this.options.resampleObserved === false ? model : resampleObserved(model);
+  }
+
+  // The run of draw i alone: what the per-draw loop does.
+  private drawTrace(key: Key, args: A, i: number): Trace {
+    return trace(seed(this.prepared(this.posteriorAt(i)), foldIn(key, i))).getTrace(...args);
+  }
+
   private runBatched(key: Key, args: A): Record<string, Draws> {
     const n = this.numSamples;
     return tidyValue(() => {
-      // One unbatched run tells each site's shape, event rank and the model's batch rank.
-      const probe = trace(seed(resampleObserved(this.model), PRNGKey(0))).getTrace(...args);
-      let batchRank = 0;
-      for (const site of probe.values()) {
-        batchRank = Math.max(batchRank, ...site.plates.map((f) => -f.dim), siteBatchRank(site));
-      }
-      const dim = -1 - batchRank;
-      const posterior = this.options.posteriorSamples ?? {};
+      // Draw 0 alone: each site's unbatched shape and distribution (the template of the
+      // per-draw sampling), the rank of the model's values, and the reference batched draw 0
+      // must equal. The draws go one dim left of every value's dims.
+      const probe = this.drawTrace(key, args, 0);
+      const rank = maxValueRank(probe);
+      const dim = -1 - rank;
       const values = siteRecord<tf.Tensor>();
-      for (const [name, draws] of Object.entries(posterior)) {
-        const site = probe.has(name) ? probe.get(name) : undefined;
-        if (site === undefined) continue;
-        const eventRank = site.type === "sample" ? site.fn.eventShape.length : 0;
+      for (const [name, draws] of Object.entries(this.options.posteriorSamples ?? {})) {
+        if (!probe.has(name)) continue;
         const own = draws.shape.slice(1);
-        const padding = batchRank - (own.length - eventRank);
+        const padding = rank - own.length;
         values[name] = tf.reshape(constant(draws.data), [
           n,
           ...new Array(Math.max(0, padding)).fill(1),
           ...own,
         ]);
       }
-      const batched = vmap(resampleObserved(substitute(this.model, values)), { size: n, dim });
-      const tr = trace(seed(batched, key)).getTrace(...args);
+      const model = this.prepared(values);
+      const batched = vmap(memberSeed(model, key, n, probe, rank), { size: n, dim });
+      const tr = runReportingSite(batched, args);
       const out = siteRecord<Draws>();
       for (const site of tr.values()) {
-        if (site.type === "plate" || site.type === "param" || !this.returned(site)) continue;
-        const own = probe.has(site.name)
-          ? probe.get(site.name).value.shape
-          : site.value.shape.slice(1);
-        out[site.name] = collect(site.name, site.value, n, own);
+        if (site.type !== "sample" && site.type !== "deterministic") continue;
+        const own = probe.has(site.name) ? probe.get(site.name) : undefined;
+        if (own === undefined) throw notInProbe(site.name);
+        checkBatched(site, own, n);
+        if (this.returned(site)) out[site.name] = collect(site.value, n, own.value.shape);
       }
       return out;
     });
@@ -125,22 +157,18 @@ export class Predictive<A extends unknown[]> {
 
   private runSequential(key: Key, args: A): Record<string, Draws> {
     const n = this.numSamples;
-    const posterior = this.options.posteriorSamples ?? {};
     const parts = siteRecord<{ shape: number[]; chunks: Float64Array[] }>();
     for (let i = 0; i < n; i++) {
       tidyValue(() => {
-        const values = siteRecord<tf.Tensor>();
-        for (const [name, draws] of Object.entries(posterior)) {
-          const shape = draws.shape.slice(1);
-          const size = sizeOf(shape);
-          values[name] = tf.reshape(constant(draws.data.subarray(i * size, (i + 1) * size)), shape);
-        }
-        const tr = trace(
-          seed(resampleObserved(substitute(this.model, values)), foldIn(key, i)),
-        ).getTrace(...args);
-        for (const site of tr.values()) {
+        for (const site of this.drawTrace(key, args, i).values()) {
           if (site.type === "plate" || site.type === "param" || !this.returned(site)) continue;
           const entry = (parts[site.name] ??= { shape: site.value.shape.slice(), chunks: [] });
+          if (!shapesEqual(site.value.shape, entry.shape)) {
+            throw new ModelError({
+              message: `Predictive: site "${site.name}" has shape ${formatShape(site.value.shape)} in draw ${i} but ${formatShape(entry.shape)} in draw 0; a site's shape must not change from draw to draw`,
+              site: site.name,
+            });
+          }
           entry.chunks.push(Float64Array.from(readFloat64(site.value)));
         }
       });
@@ -162,31 +190,74 @@ function isFactor(site: { type: string; fn?: { family: string } }): boolean {
   return site.fn?.family === "Unit";
 }
 
-function siteBatchRank(site: Site): number {
-  if (site.type === "sample") return site.value.rank - site.fn.eventShape.length;
-  if (site.type === "deterministic") return site.value.rank;
-  return 0;
-}
-
-// A batched site value ([n, 1, ..., 1, ...own] or a broadcast of it) as Draws of shape [n, ...own].
-function collect(name: string, value: tf.Tensor, n: number, own: readonly number[]): Draws {
-  const target = [n, ...own];
-  if (value.shape[0] !== n) {
+// Runs the batched model; an error inside it names the last site that ran.
+function runReportingSite<A extends unknown[]>(model: Model<A, unknown>, args: A): Trace {
+  let last: string | undefined;
+  const watched = wrap(model, () => ({
+    postprocess(msg) {
+      last = msg.name;
+    },
+  }));
+  try {
+    return trace(watched).getTrace(...args);
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    const where = last === undefined ? "before its first site" : `after site "${last}"`;
     throw new ModelError({
-      message: `Predictive: site "${name}" has shape ${formatShape(value.shape)} under batching, expected a leading ${n}; index from the right in the model, or use { parallel: false }`,
-      site: name,
+      message: `Predictive (parallel): the model fails when its draws are batched, ${where}: ${(error as Error).message}; it combines values across the draws (an explicit shape, reshape, matMul or a positive axis): use parallel: false`,
+      site: last,
     });
   }
-  const squeezed = tf.reshape(value, [n, ...squeezeToRank(value.shape.slice(1), own.length)]);
-  const full = tf.broadcastTo(squeezed, target);
-  return { shape: target, data: Float64Array.from(full.dataSync()) };
 }
 
-// Drops leading 1s so that `shape` has `rank` dims (the batch padding vmap introduced).
-function squeezeToRank(shape: number[], rank: number): number[] {
-  const out = shape.slice();
-  while (out.length > rank && out[0] === 1) out.shift();
-  if (out.length !== rank)
-    throw new Error(`Predictive: cannot reduce shape ${formatShape(shape)} to rank ${rank}`);
-  return out;
+function notInProbe(name: string): ModelError {
+  return new ModelError({
+    message: `Predictive (parallel): site "${name}" appears in the batched run but not in draw 0 alone; the sites must not depend on the draw: use parallel: false`,
+    site: name,
+  });
+}
+
+// A batched site must be the unbatched site with the draws in front, and its draw 0 must be
+// draw 0 run alone (same key, same posterior values): otherwise the batching was not exact.
+function checkBatched(site: Site, own: Site, n: number): void {
+  const shape = site.value.shape;
+  if (!isBatchedShape(shape, own.value.shape, n)) {
+    throw new ModelError({
+      message: `Predictive (parallel): site "${site.name}" has shape ${formatShape(shape)} for ${n} draws but ${formatShape(own.value.shape)} in one draw; the model combines values across the draws (an explicit shape, reshape, matMul or a positive axis): use parallel: false`,
+      site: site.name,
+    });
+  }
+  const first = readFloat64(firstDraw(site.value, n, own.value.shape));
+  const alone = readFloat64(own.value);
+  for (let j = 0; j < alone.length; j++) {
+    const a = first[j];
+    const b = alone[j];
+    if (Object.is(a, b) || Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b))) continue;
+    throw new ModelError({
+      message: `Predictive (parallel): site "${site.name}" differs between the batched run (${a}) and draw 0 run alone (${b}) at element ${j}; the model mixes values across the draws: use parallel: false`,
+      site: site.name,
+    });
+  }
+}
+
+// Draw 0 of a batched value ([n or 1, 1, ..., 1, ...own] or own), shaped own.
+function firstDraw(value: tf.Tensor, n: number, own: readonly number[]): tf.Tensor {
+  const extra = value.rank - own.length;
+  if (extra === 0) return value;
+  const lead = value.shape.slice(0, extra);
+  const at = lead.indexOf(n);
+  if (at < 0) return tf.reshape(value, own as number[]);
+  const begin = value.shape.map(() => 0);
+  const size = value.shape.map((d, k) => (k === at ? 1 : d));
+  return tf.reshape(tf.slice(value, begin, size), own as number[]);
+}
+
+// A batched site value as Draws of shape [n, ...own] (a value the same for every draw repeats).
+function collect(value: tf.Tensor, n: number, own: readonly number[]): Draws {
+  const target = [n, ...own];
+  const extra = value.rank - own.length;
+  const lead = value.shape.slice(0, extra);
+  const draws = lead.includes(n) && n > 1 ? n : 1;
+  const full = tf.broadcastTo(tf.reshape(value, [draws, ...own]), target);
+  return { shape: target, data: Float64Array.from(readFloat64(full)) };
 }

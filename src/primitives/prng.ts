@@ -27,10 +27,13 @@ export function threefry2x32(
   c1: number,
   out: Uint32Array = new Uint32Array(2),
 ): Uint32Array {
-  const ks2 = (SKEIN_PARITY ^ k0 ^ k1) >>> 0;
-  const ks = [k0 >>> 0, k1 >>> 0, ks2];
-  let x0 = (c0 + ks[0]) >>> 0;
-  let x1 = (c1 + ks[1]) >>> 0;
+  // The key schedule ks = [k0, k1, parity] is read as ks[s % 3], ks[(s + 1) % 3] at injection
+  // s = 1..5; kept in locals (no array per call: this function runs once per random word).
+  const ka = k0 >>> 0;
+  const kb = k1 >>> 0;
+  const kc = (SKEIN_PARITY ^ k0 ^ k1) >>> 0;
+  let x0 = (c0 + ka) >>> 0;
+  let x1 = (c1 + kb) >>> 0;
   for (let round = 0; round < 20; round++) {
     x0 = (x0 + x1) >>> 0;
     const r = ROTATIONS[round % 8];
@@ -38,8 +41,9 @@ export function threefry2x32(
     x1 = (x1 ^ x0) >>> 0;
     if (round % 4 === 3) {
       const s = (round + 1) / 4;
-      x0 = (x0 + ks[s % 3]) >>> 0;
-      x1 = (x1 + ks[(s + 1) % 3] + s) >>> 0;
+      const m = s % 3;
+      x0 = (x0 + (m === 0 ? ka : m === 1 ? kb : kc)) >>> 0;
+      x1 = (x1 + (m === 0 ? kb : m === 1 ? kc : ka) + s) >>> 0;
     }
   }
   out[0] = x0;

@@ -14,8 +14,8 @@ import { ModelError } from "../errors.js";
 import { constant, tf } from "../tf.js";
 import { formatShape, tryBroadcastShapes } from "../util/shapes.js";
 import type { Message, PlateMessage, SampleMessage } from "./messages.js";
-import { randomBits } from "./prng.js";
 import { checkObserved } from "./site-data.js";
+import { subsampleIndices } from "./subsample.js";
 
 /** A model: a generator function yielding messages. `const z = yield* sample("z", Normal(0, 1))`. */
 export type Model<Args extends any[] = any[], R = unknown> = (
@@ -156,24 +156,6 @@ function defaultPlate(msg: PlateMessage): void {
   }
   if (msg.key === null) throw missingKey("plate", msg.name);
   msg.value = tf.tensor1d(subsampleIndices(msg.key, msg.size, msg.subsampleSize), "int32");
-}
-
-/** `count` distinct indices of 0..size-1 in random order: a partial Fisher-Yates shuffle. */
-function subsampleIndices(
-  key: Parameters<typeof randomBits>[0],
-  size: number,
-  count: number,
-): Int32Array {
-  const pool = new Int32Array(size);
-  for (let i = 0; i < size; i++) pool[i] = i;
-  const bits = randomBits(key, count);
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor((bits[i] / 2 ** 32) * (size - i));
-    const t = pool[i];
-    pool[i] = pool[j];
-    pool[j] = t;
-  }
-  return pool.slice(0, count);
 }
 
 function missingKey(kind: string, name: string): ModelError {

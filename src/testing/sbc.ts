@@ -161,7 +161,10 @@ function observedSites<A extends unknown[]>(model: Model<A, unknown>, args: A): 
   );
 }
 
-/** Prior predictive draws of the generator, batched, or draw by draw when that fails. */
+/**
+ * Prior predictive draws of the generator, batched, or draw by draw when that fails (both
+ * give the same draws for the same key).
+ */
 function priorDraws<A extends unknown[]>(
   generator: Model<A, unknown>,
   args: A,
@@ -169,7 +172,7 @@ function priorDraws<A extends unknown[]>(
   key: Key,
 ): Record<string, Draws> {
   try {
-    return new Predictive(generator, { numSamples: simulations }).run(key, ...args);
+    return new Predictive(generator, { numSamples: simulations, parallel: true }).run(key, ...args);
   } catch {
     return new Predictive(generator, { numSamples: simulations, parallel: false }).run(
       key,

@@ -127,6 +127,43 @@ export const battery: BatteryCase[] = [
     shapes: [[3], [6]],
   },
   {
+    // NumPyro's imputation idiom x.at[idx].set(v), scatters that sum repeats, and N-d gathers.
+    name: "tensorScatterUpdate, scatterND and gatherND",
+    fn: (x, v, w) => {
+      const rows = tf.tensor2d([[1], [4]], [2, 1], "int32");
+      const filled = tf.tensorScatterUpdate(x, rows, v); // x with entries 1 and 4 from v
+      const cells = tf.tensor2d(
+        [
+          [0, 1],
+          [2, 0],
+          [0, 1],
+        ],
+        [3, 2],
+        "int32",
+      ); // (0, 1) twice
+      const grid = tf.scatterND(cells, tf.mul(w, w), [3, 2]);
+      const picked = tf.gatherND(
+        tf.reshape(filled, [3, 2]),
+        tf.tensor2d(
+          [
+            [2, 1],
+            [0, 1],
+          ],
+          [2, 2],
+          "int32",
+        ),
+      );
+      const slices = tf.gatherND(grid, tf.tensor2d([[0], [0], [2]], [3, 1], "int32")); // [3, 2]
+      return tf.addN([
+        tf.sum(tf.mul(filled, tf.range(1, 7))),
+        tf.sum(tf.exp(grid)),
+        tf.sum(tf.square(picked)),
+        tf.sum(tf.mul(slices, tf.reshape(x, [3, 2]))),
+      ]);
+    },
+    shapes: [[6], [2], [3]],
+  },
+  {
     name: "concat, slice, stack, unstack, split, pad, reverse, transpose, tile",
     fn: (a, b) => {
       const joined = tf.concat([a, b, a], 0); // [10]

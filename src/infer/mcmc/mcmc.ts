@@ -429,13 +429,15 @@ export class MCMC<A extends unknown[], P = unknown> {
     latent: Record<string, Draws>,
   ): Record<string, Draws> {
     if (names.length === 0) return {};
-    const options = { posteriorSamples: latent, returnSites: [...names] };
+    // Observed sites keep their data: deterministic sites are functions of the model as fitted.
+    const options = { posteriorSamples: latent, returnSites: [...names], resampleObserved: false };
     const model = this.sampler.model;
     // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
     // which must not throw away the draws (parameters are not read back to validate them).
     return withoutTensorValidation(() => {
       try {
-        return new Predictive(model, options).run(0, ...args);
+        // One batched run, checked against the per-draw runs (an error where it differs).
+        return new Predictive(model, { ...options, parallel: true }).run(0, ...args);
       } catch {
         // Models that do not vectorize over draws: one run per draw.
         return new Predictive(model, { ...options, parallel: false }).run(0, ...args);

@@ -1,11 +1,13 @@
 /**
- * What every ELBO estimator shares: the interface SVI calls, and per-particle sums of
- * log-probabilities over batched traces.
+ * What every ELBO estimator shares: the interface SVI calls, and sums of log-probabilities
+ * over traces.
  *
- * SVI runs the guide and the model once per loss evaluation for all particles together: both
- * are batched with `vmap`, so every site gains a leading particle dimension, and the model
- * replays the guide's trace (its latent values and its plates' subsample indices). A loss
- * turns the two traces into a scalar to minimize.
+ * SVI evaluates an ELBO particle by particle: for each particle it runs the guide and then the
+ * model, which replays the guide's trace (its latent values and its plates' subsample
+ * indices), and the estimator turns the two traces into that particle's ELBO estimate. The
+ * particles' estimates are then combined into the loss (a mean for TraceELBO, a log-mean-exp
+ * for RenyiELBO). Running the model once per particle, rather than batched, keeps every model
+ * exact as written (explicit shapes, `expand`, positive axes): batching is invisible to it.
  */
 import { ArgumentError } from "../../errors.js";
 import type { Trace } from "../../handlers/trace.js";
@@ -13,21 +15,25 @@ import type { SampleSite } from "../../primitives/messages.js";
 import { tf } from "../../tf.js";
 import { siteLogProb } from "../log-density.js";
 
-/** The guide's and the model's traces of one batched run of `numParticles` particles. */
+/** The guide's and the model's traces of one particle. */
 export interface ParticleTraces {
   readonly guide: Trace;
   readonly model: Trace;
-  readonly numParticles: number;
 }
 
 /** An ELBO estimator: the loss SVI minimizes (a negative ELBO estimate). */
 export interface ELBOLoss {
   /** "TraceELBO", "TraceMeanFieldELBO", "RenyiELBO". */
   readonly name: string;
-  /** Number of particles per loss evaluation (vectorized). */
+  /** Number of particles per loss evaluation. */
   readonly numParticles: number;
-  /** The loss from the traces of one batched run (a differentiable tfjs scalar). */
-  loss(traces: ParticleTraces): tf.Scalar;
+  /** One particle's ELBO estimate from its traces (a differentiable tfjs scalar). */
+  particleElbo(traces: ParticleTraces): tf.Scalar;
+  /**
+   * The loss from the particles' estimates (shape [numParticles]), differentiable in them; for
+   * one particle every estimator's loss is minus its estimate.
+   */
+  combine(elbos: tf.Tensor): tf.Scalar;
 }
 
 /** The `infer` flag of guide sites that the model does not have (autoguides' latent vector). */
@@ -38,40 +44,26 @@ export function isAuxiliary(site: SampleSite): boolean {
   return site.infer[AUXILIARY] === true;
 }
 
-/**
- * A site's log-probability summed per particle: shape [numParticles]. A site without the
- * particle dimension (its value shared by every particle) counts fully in each particle.
- */
-export function perParticle(logProb: tf.Tensor, numParticles: number): tf.Tensor {
-  if (logProb.rank > 0 && logProb.shape[0] === numParticles) {
-    return tf.sum(tf.reshape(logProb, [numParticles, -1]), 1);
-  }
-  return tf.mul(tf.sum(logProb), tf.ones([numParticles]));
+/** The site's scaled and masked log-probability, summed: a scalar. */
+export function siteLogProbSum(site: SampleSite): tf.Tensor {
+  return tf.sum(siteLogProb(site));
 }
 
-/** The site's scaled and masked log-probability summed per particle. */
-export function siteLogProbPerParticle(site: SampleSite, numParticles: number): tf.Tensor {
-  return perParticle(siteLogProb(site), numParticles);
-}
-
-/** Sum over the sample sites of a trace that pass `keep`, per particle: shape [numParticles]. */
-export function traceLogProbPerParticle(
+/** Sum over the sample sites of a trace that pass `keep`: a scalar. */
+export function traceLogProb(
   tr: Trace,
-  numParticles: number,
   keep: (site: SampleSite) => boolean = () => true,
 ): tf.Tensor {
-  let total: tf.Tensor = tf.zeros([numParticles]);
+  let total: tf.Tensor = tf.scalar(0);
   for (const site of tr.sampleSites()) {
-    if (keep(site)) total = tf.add(total, siteLogProbPerParticle(site, numParticles));
+    if (keep(site)) total = tf.add(total, siteLogProbSum(site));
   }
   return total;
 }
 
-/** log p(x, z) - log q(z) per particle: the importance log-weights. */
-export function logWeights(traces: ParticleTraces): tf.Tensor {
-  const logP = traceLogProbPerParticle(traces.model, traces.numParticles);
-  const logQ = traceLogProbPerParticle(traces.guide, traces.numParticles);
-  return tf.sub(logP, logQ);
+/** log p(x, z) - log q(z): the importance log-weight of one particle. */
+export function logWeight(traces: ParticleTraces): tf.Scalar {
+  return tf.sub(traceLogProb(traces.model), traceLogProb(traces.guide)) as tf.Scalar;
 }
 
 /** Checks a particle count option. */

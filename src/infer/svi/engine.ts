@@ -1,113 +1,115 @@
 /**
- * Engines that evaluate an SVI objective's loss and its gradient over plain Float64Arrays.
+ * Engines that evaluate one particle's ELBO estimate and its gradient over plain
+ * Float64Arrays (particles.ts combines the particles into the loss).
  *
- * `eagerLossEngine` differentiates the objective's tfjs loss with `tf.valueAndGrad` (float32).
+ * `eagerLossEngine` differentiates the objective's tfjs function with `tf.valueAndGrad`
+ * (float32).
  *
- * `compiledLossEngine` (the default) traces the same loss once, with the noise as a second,
- * non-differentiated input, and runs value and gradient as float64 JavaScript (DESIGN.md
- * section 4). It falls back to the eager engine, with one warning naming the cause, when the
- * loss cannot be traced or draws randomness of its own beyond the noise (`usesResidualKey`).
+ * `compiledLossEngine` (the default) traces the same function once, with the noise and the
+ * plates' subsample indices as non-differentiated inputs, and runs value and gradient as
+ * float64 JavaScript (DESIGN.md section 4), once per particle. It falls back to the eager
+ * engine, with one warning naming the cause, when the function cannot be traced or draws
+ * randomness of its own beyond the noise and the subsample (`usesResidualKey`).
  */
 import { compileObjective } from "../../compile/compile-objective.js";
 import { compileOrFallBack, fallBackToEager } from "../../compile/engine-selection.js";
 import { withoutTensorValidation } from "../../dist/validation.js";
-import { type Key, PRNGKey } from "../../primitives/prng.js";
+import { PRNGKey } from "../../primitives/prng.js";
 import { constant, tf, tidyValue } from "../../tf.js";
-import type { SVIObjective } from "./objective.js";
+import type { ParticleInputs, SVIObjective } from "./objective.js";
 
-/** Loss value and gradient of one objective over flat arrays. */
+/** One particle's ELBO estimate and its gradient over flat arrays. */
 export interface LossEvaluator {
-  /** The loss at `params` for `noise` and `residualKey`; writes d loss / d params into `grad`. */
-  valueAndGrad(
-    params: Float64Array,
-    noise: Float64Array,
-    residualKey: Key,
-    grad: Float64Array,
-  ): number;
-  /** The loss alone. */
-  value(params: Float64Array, noise: Float64Array, residualKey: Key): number;
+  /** The particle's ELBO estimate at `params`; writes d estimate / d params into `grad`. */
+  valueAndGrad(params: Float64Array, inputs: ParticleInputs, grad: Float64Array): number;
+  /** The estimate alone. */
+  value(params: Float64Array, inputs: ParticleInputs): number;
 }
 
 /** Makes the evaluator of an objective: the place where engines differ. */
 export type LossEngine = (objective: SVIObjective) => LossEvaluator;
 
 /**
- * The eager tfjs engine: `tf.valueAndGrad` of `objective.lossFunction(key)` in the params.
+ * The eager tfjs engine: `tf.valueAndGrad` of `objective.particleElbo(key)` in the params.
  *
  * @example
  * const evaluator = eagerLossEngine(objective);
- * const loss = evaluator.valueAndGrad(params, noise, key, grad);
+ * const elbo = evaluator.valueAndGrad(params, objective.particleInputs(key, 0), grad);
  */
 export const eagerLossEngine: LossEngine = (objective) => ({
-  valueAndGrad(params, noise, residualKey, grad) {
+  valueAndGrad(params, inputs, grad) {
     return tidyValue(() => {
-      const lossOf = objective.lossFunction(residualKey);
-      const noiseTensor = constant(noise);
-      const { value, grad: g } = tf.valueAndGrad((p: tf.Tensor) => lossOf(p, noiseTensor))(
+      const elboOf = objective.particleElbo(inputs.residualKey);
+      const noise = constant(inputs.noise);
+      const subsample = constant(inputs.subsample);
+      const { value, grad: g } = tf.valueAndGrad((p: tf.Tensor) => elboOf(p, noise, subsample))(
         constant(params),
       );
       grad.set(g.dataSync());
       return value.dataSync()[0];
     });
   },
-  value(params, noise, residualKey) {
+  value(params, inputs) {
     return tidyValue(
-      () => objective.lossFunction(residualKey)(constant(params), constant(noise)).dataSync()[0],
+      () =>
+        objective
+          .particleElbo(inputs.residualKey)(
+            constant(params),
+            constant(inputs.noise),
+            constant(inputs.subsample),
+          )
+          .dataSync()[0],
     );
   },
 });
 
 /**
- * The compiled engine: the loss traced once and emitted as float64 JavaScript, with the noise
- * as an input, so each step costs no tfjs kernel at all.
+ * The compiled engine: the particle ELBO traced once and emitted as float64 JavaScript, with
+ * the noise and the subsample indices as inputs, so each particle costs no tfjs kernel at all.
  *
  * @example
- * const svi = new SVI(model, guide, Adam(0.01), new TraceELBO(), { engine: compiledLossEngine });
+ * const svi = new SVI(model, guide, Adam(0.01), TraceELBO(), { engine: compiledLossEngine });
  */
 export const compiledLossEngine: LossEngine = (objective) => {
   if (objective.usesResidualKey) {
     fallBackToEager(
       "SVI",
-      "the loss draws randomness beyond its reparameterized noise (a non-Gaussian guide site or a subsampled plate), which a compiled loss would freeze",
+      "the loss draws randomness beyond its reparameterized noise (a non-Gaussian guide site), which a compiled loss would freeze",
     );
     return eagerLossEngine(objective);
   }
-  const key = PRNGKey(0);
+  // Inputs of size 0 (a guide without noise, no subsampled plate) are left out of the trace.
+  const at = objective.particleInputs(PRNGKey(0), 0);
+  const present = [objective.noiseDim > 0, objective.subsampleDim > 0];
+  const elbo = objective.particleElbo(PRNGKey(0));
   const params = new Float64Array(objective.paramDim).fill(0.1);
-  const noise = new Float64Array(objective.noiseDim).fill(0.1);
-  // A guide without noise (AutoDelta) compiles as a function of the parameters alone.
-  const withNoise = objective.noiseDim > 0;
-  const loss = objective.lossFunction(key);
+  const extras = [at.noise.fill(0.1), at.subsample].filter((_, i) => present[i]);
+  const shapes = [[objective.paramDim], ...extras.map((x) => [x.length])];
+  const fn = (p: tf.Tensor, ...rest: tf.Tensor[]) => {
+    const [noise, subsample] = present.map((on) =>
+      on ? (rest.shift() as tf.Tensor) : tf.zeros([0]),
+    );
+    return elbo(p, noise, subsample);
+  };
   const choice = compileOrFallBack("SVI", "loss", () =>
     withoutTensorValidation(() =>
-      withNoise
-        ? compileObjective(loss, [[objective.paramDim], [objective.noiseDim]], {
-            wrt: [0],
-            name: "svi-loss",
-            at: [params, noise],
-          })
-        : compileObjective((p) => loss(p, tf.zeros([0])), [[objective.paramDim]], {
-            wrt: [0],
-            name: "svi-loss",
-            at: [params],
-          }),
+      compileObjective(fn, shapes, { wrt: [0], name: "svi-elbo", at: [params, ...extras] }),
     ),
   );
   if (choice.engine === "eager") return eagerLossEngine(objective);
   const compiled = choice.compiled;
-  const inputs: Float64Array[] = withNoise ? [params, noise] : [params];
+  const inputsOf = (p: Float64Array, inputs: ParticleInputs): Float64Array[] => [
+    p,
+    ...[inputs.noise, inputs.subsample].filter((_, i) => present[i]),
+  ];
   const grads: Float64Array[] = [new Float64Array(objective.paramDim)];
   return {
-    valueAndGrad(p, n, _key, grad) {
-      inputs[0] = p;
-      if (withNoise) inputs[1] = n;
+    valueAndGrad(p, inputs, grad) {
       grads[0] = grad;
-      return compiled.valueAndGrad(inputs, grads);
+      return compiled.valueAndGrad(inputsOf(p, inputs), grads);
     },
-    value(p, n) {
-      inputs[0] = p;
-      if (withNoise) inputs[1] = n;
-      return compiled.value(inputs);
+    value(p, inputs) {
+      return compiled.value(inputsOf(p, inputs));
     },
   };
 };

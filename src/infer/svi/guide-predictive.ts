@@ -7,12 +7,10 @@
 import { ArgumentError } from "../../errors.js";
 import { seed } from "../../handlers/seed.js";
 import { trace } from "../../handlers/trace.js";
-import { vmap } from "../../handlers/vmap.js";
 import { type Key, PRNGKey, split, toKey } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
-import { constant, readFloat64, tf, tidyValue } from "../../tf.js";
+import { constant, tf, tidyValue } from "../../tf.js";
 import { siteRecord } from "../../util/records.js";
-import { sizeOf } from "../../util/shapes.js";
 import type { Draws } from "../draws.js";
 import { Predictive } from "../predictive.js";
 import type { SiteValues } from "./autoguide/base.js";
@@ -31,7 +29,8 @@ function isSelfSampling(guide: unknown): guide is SelfSampling {
 /**
  * `numSamples` draws of every latent (non-auxiliary) sample site of `guide` with the given
  * constrained `params`, leading dim numSamples. Autoguides draw in float64 through their
- * `samplePosterior`; other guides run batched with `vmap`.
+ * `samplePosterior`; other guides run once per draw through `Predictive` (batched with
+ * `parallel: true`).
  *
  * @example
  * const { params } = svi.run(PRNGKey(0), 2000, data);
@@ -43,6 +42,7 @@ export function guideSamples<A extends any[]>(
   params: SiteValues,
   key: Key | number,
   numSamples: number,
+  parallel = false,
 ): SiteValues {
   if (!Number.isInteger(numSamples) || numSamples < 1) {
     throw new ArgumentError({
@@ -60,23 +60,11 @@ export function guideSamples<A extends any[]>(
     }
     const fitted = withParams(guide, values);
     const probe = trace(seed(fitted, PRNGKey(0))).getTrace(...args);
-    const batched = trace(seed(vmap(fitted, { size: numSamples }), k)).getTrace(...args);
-    const out: SiteValues = siteRecord();
-    for (const site of probe.sampleSites()) {
-      if (site.isObserved || isAuxiliary(site)) continue;
-      const own = site.value.shape.slice();
-      const value = batched.get(site.name).value;
-      const data = Float64Array.from(readFloat64(value));
-      if (data.length !== numSamples * sizeOf(own)) {
-        throw new ArgumentError({
-          message: `guideSamples: the guide's site "${site.name}" has shape [${value.shape.join(",")}] under batching, expected ${numSamples} draws of shape [${own.join(",")}]; index from the right in the guide`,
-          api: "guideSamples",
-          argument: site.name,
-        });
-      }
-      out[site.name] = { shape: [numSamples, ...own], data };
-    }
-    return out;
+    const latent = probe
+      .sampleSites()
+      .filter((site) => !site.isObserved && !isAuxiliary(site))
+      .map((site) => site.name);
+    return new Predictive(fitted, { numSamples, returnSites: latent, parallel }).run(k, ...args);
   });
 }
 
@@ -88,7 +76,7 @@ export interface GuidePredictiveOptions {
   numSamples: number;
   /** Sites to return (default: the model's deterministic sites and fresh observations). */
   returnSites?: string[];
-  /** Run the model for all draws at once (default true); see `Predictive`. */
+  /** Run the guide and the model for all draws at once (default false); see `Predictive`. */
   parallel?: boolean;
 }
 
@@ -115,6 +103,7 @@ export function predictiveFromGuide<A extends any[]>(
         options.params,
         guideKey,
         options.numSamples,
+        options.parallel,
       );
       return new Predictive(model, {
         posteriorSamples,

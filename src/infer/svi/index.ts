@@ -39,7 +39,12 @@ export {
 export { defaultKLDivergence, type KLDivergence } from "./kl.js";
 export { TraceMeanFieldELBO, type TraceMeanFieldELBOOptions } from "./mean-field-elbo.js";
 export { type NoiseReparameterized, NoiseSource, withNoise } from "./noise.js";
-export { buildObjective, type LossFunction, type SVIObjective } from "./objective.js";
+export {
+  buildObjective,
+  type ParticleFunction,
+  type ParticleInputs,
+  type SVIObjective,
+} from "./objective.js";
 export {
   Adagrad,
   type AdagradOptions,
@@ -57,6 +62,7 @@ export {
   SGD,
 } from "./optimizers.js";
 export { withParams } from "./params.js";
+export { lossOfParticles, particleLoss } from "./particles.js";
 export { RenyiELBO, type RenyiELBOOptions } from "./renyi-elbo.js";
 export {
   exponentialDecay,
@@ -65,6 +71,12 @@ export {
   type Schedule,
   type StepSize,
 } from "./schedules.js";
+export {
+  drawSubsample,
+  type SubsamplePlate,
+  SubsampleSource,
+  withSubsample,
+} from "./subsample.js";
 export {
   SVI,
   type SVIOptions,

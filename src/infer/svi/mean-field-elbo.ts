@@ -14,14 +14,13 @@ import {
   type ELBOLoss,
   isAuxiliary,
   type ParticleTraces,
-  perParticle,
-  siteLogProbPerParticle,
+  siteLogProbSum,
 } from "./elbo.js";
 import { defaultKLDivergence, type KLDivergence } from "./kl.js";
 
 /** Options of `TraceMeanFieldELBO`. */
 export interface TraceMeanFieldELBOOptions {
-  /** Samples per loss evaluation, drawn together (default 1). */
+  /** Samples per loss evaluation, each a run of guide and model (default 1). */
   numParticles?: number;
   /** The analytic KL to try per site (default: Normal against Normal). */
   klDivergence?: KLDivergence;
@@ -39,11 +38,10 @@ export function TraceMeanFieldELBO(options: TraceMeanFieldELBOOptions = {}): ELB
   return {
     name: "TraceMeanFieldELBO",
     numParticles,
-    loss: (traces: ParticleTraces) => {
-      const n = traces.numParticles;
-      let elbo: tf.Tensor = tf.zeros([n]);
+    particleElbo: (traces: ParticleTraces) => {
+      let elbo: tf.Tensor = tf.scalar(0);
       for (const site of traces.model.sampleSites()) {
-        const logP = siteLogProbPerParticle(site, n);
+        const logP = siteLogProbSum(site);
         if (site.isObserved) {
           elbo = tf.add(elbo, logP);
           continue;
@@ -52,14 +50,15 @@ export function TraceMeanFieldELBO(options: TraceMeanFieldELBOOptions = {}): ELB
         const kl = analyticKL(guideSite, site, klDivergence);
         elbo =
           kl === undefined
-            ? tf.add(elbo, tf.sub(logP, siteLogProbPerParticle(guideSite, n)))
-            : tf.sub(elbo, perParticle(kl, n));
+            ? tf.add(elbo, tf.sub(logP, siteLogProbSum(guideSite)))
+            : tf.sub(elbo, tf.sum(kl));
       }
       for (const site of traces.guide.sampleSites()) {
-        if (isAuxiliary(site)) elbo = tf.sub(elbo, siteLogProbPerParticle(site, n));
+        if (isAuxiliary(site)) elbo = tf.sub(elbo, siteLogProbSum(site));
       }
-      return tf.neg(tf.mean(elbo)) as tf.Scalar;
+      return elbo as tf.Scalar;
     },
+    combine: (elbos) => tf.neg(tf.mean(elbos)) as tf.Scalar,
   };
 }
 

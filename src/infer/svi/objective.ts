@@ -1,27 +1,27 @@
 /**
  * The SVI objective: a model, a guide, their arguments and an ELBO turned into a pure tfjs
- * function of two flat tensors,
+ * function of one particle's inputs,
  *
- *     loss(params: tf.Tensor [paramDim], noise: tf.Tensor [noiseDim]) => tf.Scalar
+ *     particleElbo(params [paramDim], noise [noiseDim], subsample [subsampleDim]) => tf.Scalar
  *
- * where `params` are the unconstrained values of every `param` site (in `layout` order) and
- * `noise` is the standard normal noise of the guide's Gaussian sites for all particles.
+ * where `params` are the unconstrained values of every `param` site (in `layout` order),
+ * `noise` the standard normal noise of the guide's Gaussian sites and `subsample` the indices
+ * of every subsampled plate (laid out by `subsamplePlates`). A step evaluates it once per
+ * particle, each with inputs of its own, and the ELBO's `combine` turns the particles'
+ * estimates into the loss (particles.ts).
  *
- * THE SEAM FOR THE COMPILED ENGINE: `lossFunction(residualKey)` is exactly the function to
- * compile, `compileObjective(fn, [[paramDim], [noiseDim]], { wrt: [0] })`, with the noise as a
- * non-differentiated input. When `usesResidualKey` is false (every guide site is Gaussian
- * noise-reparameterized or a point mass, and no plate subsamples) the function does not depend
- * on the key at all, so one compilation serves every step; otherwise the key fixes the rest of
- * the randomness (plate subsample indices, draws of other reparameterized families), which the
- * compiled engine would see as constants. See engine.ts.
+ * THE SEAM FOR THE COMPILED ENGINE: `particleElbo(residualKey)` is exactly the function to
+ * compile, once, with the noise and the subsample indices as non-differentiated inputs, then
+ * evaluated per particle (engine.ts). When `usesResidualKey` is false (every guide site is
+ * Gaussian noise-reparameterized or a point mass) the function does not depend on the key;
+ * otherwise the key fixes the rest of the randomness (draws of other reparameterized
+ * families), which a compiled function would freeze.
  */
 import { withoutTensorValidation } from "../../dist/validation.js";
 import { ModelError } from "../../errors.js";
 import { replay } from "../../handlers/replay.js";
 import { seed } from "../../handlers/seed.js";
-import { type Trace, trace } from "../../handlers/trace.js";
-import { vmap } from "../../handlers/vmap.js";
-import type { Site } from "../../primitives/messages.js";
+import { trace } from "../../handlers/trace.js";
 import { foldIn, type Key, normal, split } from "../../primitives/prng.js";
 import { type Model, wrap } from "../../primitives/runtime.js";
 import { constant, type tf, tidyValue } from "../../tf.js";
@@ -30,9 +30,24 @@ import type { ELBOLoss, ParticleTraces } from "./elbo.js";
 import { checkGuideMatchesModel } from "./guide-checks.js";
 import { NoiseSource, withNoise } from "./noise.js";
 import { paramLayoutOf, paramValuesOf, withParams } from "./params.js";
+import { drawSubsample, type SubsamplePlate, SubsampleSource, withSubsample } from "./subsample.js";
 
-/** The loss as a pure function of flat unconstrained parameters and flat standard normal noise. */
-export type LossFunction = (params: tf.Tensor, noise: tf.Tensor) => tf.Scalar;
+/** One particle's ELBO estimate as a pure function of its inputs. */
+export type ParticleFunction = (
+  params: tf.Tensor,
+  noise: tf.Tensor,
+  subsample: tf.Tensor,
+) => tf.Scalar;
+
+/** The randomness of one particle of one step. */
+export interface ParticleInputs {
+  /** Standard normal noise, `noiseDim` values. */
+  readonly noise: Float64Array;
+  /** Subsample indices of every subsampled plate, `subsampleDim` values. */
+  readonly subsample: Float64Array;
+  /** The key of any other randomness (see `usesResidualKey`). */
+  readonly residualKey: Key;
+}
 
 /** A model, guide, arguments and loss, ready to evaluate. */
 export interface SVIObjective {
@@ -40,26 +55,33 @@ export interface SVIObjective {
   readonly layout: FlatLayout;
   /** Number of unconstrained parameters. */
   readonly paramDim: number;
-  /** Number of noise values one evaluation takes (all particles). */
+  /** Number of noise values one particle takes. */
   readonly noiseDim: number;
-  /** Whether the loss also depends on randomness from the residual key (see the file comment). */
+  /** The subsampled plates, in the order their indices sit in the subsample input. */
+  readonly subsamplePlates: readonly SubsamplePlate[];
+  /** Number of subsample indices one particle takes. */
+  readonly subsampleDim: number;
+  /** The ELBO estimator (its particle count and how it combines particles). */
+  readonly loss: ELBOLoss;
+  /** Whether the ELBO also depends on randomness from the residual key (see the file comment). */
   readonly usesResidualKey: boolean;
   /** The unconstrained parameters that the param sites' initial values give. */
   readonly initialParams: Float64Array;
-  /** The loss for a fixed residual key: the function engines differentiate (and compile). */
-  lossFunction(residualKey: Key): LossFunction;
-  /** The batched guide and model traces at given parameters, noise and key (for losses and tests). */
-  traces(params: tf.Tensor, noise: tf.Tensor, residualKey: Key): ParticleTraces;
+  /** One particle's ELBO estimate for a fixed residual key: what engines differentiate. */
+  particleElbo(residualKey: Key): ParticleFunction;
+  /** The inputs of particle `k` of the step with key `stepKey`. */
+  particleInputs(stepKey: Key, k: number): ParticleInputs;
+  /** The guide and model traces of one particle (for losses and tests). */
+  traces(params: tf.Tensor, inputs: ParticleInputs): ParticleTraces;
 }
 
 /**
- * Builds the objective: runs guide and model once, unbatched, to find the param sites, check
- * that the guide fits the model and measure the batch rank; then once batched to measure the
- * noise the guide needs.
+ * Builds the objective: runs guide and model once to find the param sites and check that the
+ * guide fits the model, then once more to measure the noise and the subsampled plates.
  *
  * @example
  * const objective = buildObjective("SVI", model, guide, [data], TraceELBO(), PRNGKey(0));
- * const f = objective.lossFunction(PRNGKey(1)); // (params, noise) => loss
+ * const elbo = objective.particleElbo(PRNGKey(1)); // (params, noise, subsample) => ELBO estimate
  */
 export function buildObjective<A extends any[]>(
   api: string,
@@ -70,9 +92,8 @@ export function buildObjective<A extends any[]>(
   key: Key,
 ): SVIObjective {
   const [guideKey, modelKey, noiseKey, probeKey] = split(key, 4);
-  const numParticles = loss.numParticles;
 
-  const { layout, initialParams, batchDim } = tidyValue(() =>
+  const { layout, initialParams } = tidyValue(() =>
     withoutTensorValidation(() => {
       const guideTrace = trace(seed(guide, guideKey)).getTrace(...args);
       const modelTrace = trace(seed(replay(model, guideTrace), modelKey)).getTrace(...args);
@@ -81,49 +102,64 @@ export function buildObjective<A extends any[]>(
       return {
         layout: paramLayout,
         initialParams: paramLayout.ravel(paramValuesOf(guideTrace, modelTrace)),
-        batchDim: -1 - Math.max(batchRank(guideTrace), batchRank(modelTrace)),
       };
     }),
   );
 
-  const batchedGuide = vmap(guide, { size: numParticles, dim: batchDim });
-  const batchedModel = vmap(model, { size: numParticles, dim: batchDim });
-
   const runTraces = (
     params: tf.Tensor,
-    source: NoiseSource,
+    noise: NoiseSource,
+    subsample: SubsampleSource,
     residualKey: Key,
     keyUse: { used: boolean },
   ): ParticleTraces => {
     const values = layout.constrainTensor(params).values;
     const [gk, mk] = split(residualKey);
     const guideRun = seed(
-      detectKeyUse(withNoise(withParams(batchedGuide, values), source), keyUse),
+      detectKeyUse(withSubsample(withNoise(withParams(guide, values), noise), subsample), keyUse),
       gk,
     );
     const guideTrace = trace(guideRun).getTrace(...args);
     const modelRun = seed(
-      detectKeyUse(replay(withParams(batchedModel, values), guideTrace), keyUse),
+      detectKeyUse(withSubsample(replay(withParams(model, values), guideTrace), subsample), keyUse),
       mk,
     );
-    const modelTrace = trace(modelRun).getTrace(...args);
-    return { guide: guideTrace, model: modelTrace, numParticles };
+    return { guide: guideTrace, model: trace(modelRun).getTrace(...args) };
   };
 
-  const { noiseDim, usesResidualKey } = tidyValue(() =>
+  const { noiseDim, subsamplePlates, usesResidualKey } = tidyValue(() =>
     withoutTensorValidation(() => {
       const keyUse = { used: false };
-      const source = NoiseSource.counting((size) => constant(normal(foldIn(noiseKey, size), size)));
-      const traces = runTraces(constant(initialParams), source, probeKey, keyUse);
-      checkParticleDims(api, traces, -batchDim);
-      loss.loss(traces);
-      return { noiseDim: source.used, usesResidualKey: keyUse.used };
+      const noise = NoiseSource.counting((size) => constant(normal(foldIn(noiseKey, size), size)));
+      const subsample = SubsampleSource.discovering(foldIn(noiseKey, -1));
+      const traces = runTraces(constant(initialParams), noise, subsample, probeKey, keyUse);
+      loss.particleElbo(traces);
+      return {
+        noiseDim: noise.used,
+        subsamplePlates: subsample.discovered,
+        usesResidualKey: keyUse.used,
+      };
     }),
   );
+  const subsampleDim = subsamplePlates.reduce((n, p) => n + p.subsampleSize, 0);
 
-  const traces = (params: tf.Tensor, noise: tf.Tensor, residualKey: Key): ParticleTraces => {
+  const traces = (params: tf.Tensor, inputs: ParticleInputs): ParticleTraces =>
+    tracesAt(params, constant(inputs.noise), constant(inputs.subsample), inputs.residualKey);
+
+  const tracesAt = (
+    params: tf.Tensor,
+    noise: tf.Tensor,
+    subsample: tf.Tensor,
+    residualKey: Key,
+  ): ParticleTraces => {
     const source = NoiseSource.fromTensor(noise);
-    const result = runTraces(params, source, residualKey, { used: false });
+    const result = runTraces(
+      params,
+      source,
+      SubsampleSource.fromTensor(subsample, subsamplePlates),
+      residualKey,
+      { used: false },
+    );
     if (source.used !== noiseDim) {
       throw new ModelError({
         message: `${api}: the guide used ${source.used} noise values where ${noiseDim} were measured at initialization; guides must draw the same sites with the same shapes at every step`,
@@ -136,11 +172,24 @@ export function buildObjective<A extends any[]>(
     layout,
     paramDim: layout.dim,
     noiseDim,
+    subsamplePlates,
+    subsampleDim,
+    loss,
     usesResidualKey,
     initialParams,
     traces,
-    lossFunction: (residualKey) => (params, noise) =>
-      withoutTensorValidation(() => loss.loss(traces(params, noise, residualKey))),
+    particleElbo: (residualKey) => (params, noise, subsample) =>
+      withoutTensorValidation(() =>
+        loss.particleElbo(tracesAt(params, noise, subsample, residualKey)),
+      ),
+    particleInputs(stepKey, k) {
+      const [noiseKey, subsampleKey, residualKey] = split(foldIn(stepKey, k), 3);
+      return {
+        noise: normal(noiseKey, noiseDim),
+        subsample: drawSubsample(subsampleKey, subsamplePlates),
+        residualKey,
+      };
+    },
   };
 }
 
@@ -152,51 +201,10 @@ function detectKeyUse<A extends any[], R>(
   return wrap(model, () => ({
     process(msg) {
       if (msg.value !== null) return;
-      if (msg.type === "sample" && !msg.isObserved) {
-        // A point mass ignores its key; everything else would draw from it.
-        if (msg.fn.family !== "Delta") keyUse.used = true;
-      } else if (msg.type === "plate" && msg.subsampleSize !== msg.size) {
+      // A point mass ignores its key; everything else would draw from it.
+      if (msg.type === "sample" && !msg.isObserved && msg.fn.family !== "Delta") {
         keyUse.used = true;
       }
     },
   }));
-}
-
-// Under particle batching every site's batch shape is [P, ...] with at most `rank` dims; more
-// means the model broadcast a particle dim against a plate dim (it did not index from the
-// right), which would mix particles silently.
-function checkParticleDims(api: string, traces: ParticleTraces, rank: number): void {
-  for (const [role, tr] of [
-    ["guide", traces.guide],
-    ["model", traces.model],
-  ] as const) {
-    for (const site of tr.sampleSites()) {
-      const batch = site.fn.batchShape;
-      if (batch.length > rank) {
-        throw new ModelError({
-          message:
-            `${api}: with ${traces.numParticles} particles batched left of every plate, the ${role}'s site "${site.name}" ` +
-            `has batch shape [${batch.join(",")}], more than the ${rank} dims its plates and the particle dim allow; ` +
-            "a value was combined with another along the wrong dims: index from the right (e.g. reduce event dims with negative axes)",
-          site: site.name,
-        });
-      }
-    }
-  }
-}
-
-/** The largest number of batch dims any site of a trace uses (plates and batch shapes). */
-export function batchRank(tr: Trace): number {
-  let rank = 0;
-  for (const site of tr.values()) rank = Math.max(rank, siteBatchRank(site));
-  return rank;
-}
-
-function siteBatchRank(site: Site): number {
-  const plateRank = Math.max(0, ...site.plates.map((f) => -f.dim));
-  if (site.type === "sample") {
-    return Math.max(plateRank, site.value.rank - site.fn.eventShape.length);
-  }
-  if (site.type === "deterministic") return Math.max(plateRank, site.value.rank);
-  return plateRank;
 }

@@ -6,18 +6,18 @@
  */
 import { ArgumentError } from "../../errors.js";
 import { tf } from "../../tf.js";
-import { checkNumParticles, type ELBOLoss, logWeights, type ParticleTraces } from "./elbo.js";
+import { checkNumParticles, type ELBOLoss, logWeight } from "./elbo.js";
 
 /** Options of `RenyiELBO`. */
 export interface RenyiELBOOptions {
   /** The order alpha of the divergence, not 1 (default 0). */
   alpha?: number;
-  /** Importance samples per evaluation (default 2, as NumPyro). */
+  /** Importance samples per evaluation, each a run of guide and model (default 2, as NumPyro). */
   numParticles?: number;
 }
 
 /**
- * The negative Rényi bound over `numParticles` importance samples drawn together.
+ * The negative Rényi bound over `numParticles` importance samples.
  *
  * @example
  * const svi = new SVI(model, guide, Adam(0.01), RenyiELBO({ alpha: 0.5, numParticles: 8 }));
@@ -35,8 +35,9 @@ export function RenyiELBO(options: RenyiELBOOptions = {}): ELBOLoss {
   return {
     name: "RenyiELBO",
     numParticles,
-    loss: (traces: ParticleTraces) => {
-      const scaled = tf.mul(logWeights(traces), 1 - alpha);
+    particleElbo: logWeight,
+    combine: (logWeights) => {
+      const scaled = tf.mul(logWeights, 1 - alpha);
       // log mean exp, stable: logSumExp - log K.
       const bound = tf.div(tf.sub(tf.logSumExp(scaled), Math.log(numParticles)), 1 - alpha);
       return tf.neg(bound) as tf.Scalar;

@@ -4,11 +4,11 @@
  * (and the model's) `param` sites by minimizing an ELBO loss with a pure optimizer.
  *
  * The state is plain data: the flat unconstrained parameters, their layout, the optimizer's
- * slots, the step count and a key. Step t uses split(state.key) for its noise and its other
- * randomness, so a run is reproducible from its key.
+ * slots, the step count and a key. Step t uses split(state.key) for its particles' noise,
+ * subsample indices and other randomness, so a run is reproducible from its key.
  */
 import { ArgumentError } from "../../errors.js";
-import { type Key, normal, split, toKey } from "../../primitives/prng.js";
+import { type Key, split, toKey } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import type { Draws } from "../draws.js";
 import type { FlatLayout } from "../layout.js";
@@ -16,6 +16,7 @@ import type { ELBOLoss } from "./elbo.js";
 import { compiledLossEngine, type LossEngine, type LossEvaluator } from "./engine.js";
 import { buildObjective, type SVIObjective } from "./objective.js";
 import type { Optimizer, OptimizerState } from "./optimizers.js";
+import { particleLoss } from "./particles.js";
 
 /** SVI's state between steps: plain data, safe to keep, copy or send elsewhere. */
 export interface SVIState {
@@ -49,7 +50,7 @@ export interface SVIProgress {
 
 /** Options of `SVI` that shape its runs. */
 export interface SVIOptions {
-  /** Evaluates loss and gradient (default: the eager tfjs engine). */
+  /** Evaluates each particle's ELBO and gradient (default: the compiled engine, which falls back to eager tfjs with a warning). */
   engine?: LossEngine;
   /** Called every `progressEvery` updates of `run`, and after the last. */
   onProgress?: (progress: SVIProgress) => void;
@@ -133,9 +134,9 @@ export class SVI<A extends any[]> {
    * const { state: next, loss } = svi.update(state, data);
    */
   update(state: SVIState, ...args: A): SVIUpdate {
-    const { nextKey, noise, residualKey, evaluator } = this.stepInputs(state, args);
+    const { nextKey, stepKey, objective, evaluator } = this.stepInputs(state, args);
     const grad = new Float64Array(state.params.length);
-    const loss = evaluator.valueAndGrad(state.params, noise, residualKey, grad);
+    const loss = particleLoss(objective, evaluator, state.params, stepKey, grad);
     const next = this.optimizer.update(state.step, grad, state.params, state.optimizerState);
     return {
       state: {
@@ -157,9 +158,9 @@ export class SVI<A extends any[]> {
    * const { state: next, loss } = svi.stableUpdate(state, data); // loss NaN: next keeps the old params
    */
   stableUpdate(state: SVIState, ...args: A): SVIUpdate {
-    const { nextKey, noise, residualKey, evaluator } = this.stepInputs(state, args);
+    const { nextKey, stepKey, objective, evaluator } = this.stepInputs(state, args);
     const grad = new Float64Array(state.params.length);
-    const loss = evaluator.valueAndGrad(state.params, noise, residualKey, grad);
+    const loss = particleLoss(objective, evaluator, state.params, stepKey, grad);
     const skipped = { ...state, step: state.step + 1, key: nextKey };
     if (!Number.isFinite(loss) || !grad.every(Number.isFinite)) return { state: skipped, loss };
     const next = this.optimizer.update(state.step, grad, state.params, state.optimizerState);
@@ -177,8 +178,8 @@ export class SVI<A extends any[]> {
    * svi.evaluate(state, data); // e.g. 42.7
    */
   evaluate(state: SVIState, ...args: A): number {
-    const { noise, residualKey, evaluator } = this.stepInputs(state, args);
-    return evaluator.value(state.params, noise, residualKey);
+    const { stepKey, objective, evaluator } = this.stepInputs(state, args);
+    return particleLoss(objective, evaluator, state.params, stepKey);
   }
 
   /**
@@ -228,12 +229,15 @@ export class SVI<A extends any[]> {
   }
 
   /**
-   * The objective of these arguments (built once per distinct argument list): the pure loss
-   * function of flat params and noise that engines evaluate (see objective.ts).
+   * The objective of these arguments (built once per distinct argument list): the pure
+   * function of flat params, noise and subsample indices that engines evaluate per particle
+   * (see objective.ts).
    *
    * @example
    * const objective = svi.objective(PRNGKey(0), data);
-   * const loss = objective.lossFunction(PRNGKey(1))(tf.zeros([objective.paramDim]), tf.zeros([objective.noiseDim]));
+   * const inputs = objective.particleInputs(PRNGKey(1), 0);
+   * const elbo = objective.particleElbo(inputs.residualKey)(
+   *   tf.zeros([objective.paramDim]), constant(inputs.noise), constant(inputs.subsample));
    */
   objective(key: Key | number, ...args: A): SVIObjective {
     return this.objectiveFor(args, toKey(key, "SVI.objective")).objective;
@@ -286,7 +290,6 @@ export class SVI<A extends any[]> {
 
   private stepInputs(state: SVIState, args: A) {
     const [nextKey, stepKey] = split(state.key);
-    const [noiseKey, residualKey] = split(stepKey);
     const { objective, evaluator } = this.objectiveFor(args, stepKey);
     if (objective.paramDim !== state.params.length) {
       throw new ArgumentError({
@@ -295,7 +298,7 @@ export class SVI<A extends any[]> {
         argument: "state",
       });
     }
-    return { nextKey, noise: normal(noiseKey, objective.noiseDim), residualKey, evaluator };
+    return { nextKey, stepKey, objective, evaluator };
   }
 
   // The objective of `args`, reused while the arguments are the same objects; `fresh` rebuilds

@@ -4,11 +4,11 @@
  * inference"; Kingma & Welling 2014 for the reparameterization gradient).
  */
 import { tf } from "../../tf.js";
-import { checkNumParticles, type ELBOLoss, logWeights, type ParticleTraces } from "./elbo.js";
+import { checkNumParticles, type ELBOLoss, logWeight } from "./elbo.js";
 
 /** Options of `TraceELBO`. */
 export interface TraceELBOOptions {
-  /** Samples per loss evaluation, drawn together as one batch (default 1). */
+  /** Samples per loss evaluation, each a run of guide and model (default 1). */
   numParticles?: number;
 }
 
@@ -23,6 +23,7 @@ export function TraceELBO(options: TraceELBOOptions = {}): ELBOLoss {
   return {
     name: "TraceELBO",
     numParticles,
-    loss: (traces: ParticleTraces) => tf.neg(tf.mean(logWeights(traces))) as tf.Scalar,
+    particleElbo: logWeight,
+    combine: (elbos) => tf.neg(tf.mean(elbos)) as tf.Scalar,
   };
 }

@@ -158,21 +158,24 @@ describe("advi", () => {
 });
 
 describe("ADVI against NUTS references", () => {
-  it("eight schools (non-centred): means of mu and theta within 0.2 posterior sd of posteriordb's", () => {
+  // The final iterate of 1500 noisy steps: over keys 7..12 the worst |z| of mu and the eight
+  // thetas ranged 0.13-0.23 (measured when SVI moved to per-particle keys), so 0.3.
+  it("eight schools (non-centred): means of mu and theta within 0.3 posterior sd of posteriordb's", () => {
     const { sigma, y } = eightSchoolsData;
     const approx = advi(eightSchools, [sigma, y], { maxSteps: 1500, key: SEED + 7 });
     const ref = eightSchoolsReference;
-    expect(Math.abs(approx.mean.mu.data[0] - ref.mu.mean) / ref.mu.sd).toBeLessThan(0.2);
+    expect(Math.abs(approx.mean.mu.data[0] - ref.mu.mean) / ref.mu.sd).toBeLessThan(0.3);
     const theta = predictiveFromGuide(eightSchools, approx.guide, {
       params: approx.params,
       numSamples: 4000,
       returnSites: ["theta"],
+      parallel: true,
     }).run(PRNGKey(8), sigma, y).theta;
     expect(theta.shape).toEqual([4000, 8]);
     for (let j = 0; j < 8; j++) {
       const column = theta.data.filter((_, i) => i % 8 === j);
       const r = ref[`theta[${j + 1}]`];
-      expect(Math.abs(mean(column) - r.mean) / r.sd, `theta[${j + 1}]`).toBeLessThan(0.2);
+      expect(Math.abs(mean(column) - r.mean) / r.sd, `theta[${j + 1}]`).toBeLessThan(0.3);
     }
   });
 

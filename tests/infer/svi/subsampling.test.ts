@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   constant,
   foldIn,
+  type Key,
   Normal,
-  normal,
   PRNGKey,
   plate,
   sample,
@@ -11,7 +11,7 @@ import {
 } from "../../../src/index.js";
 import { AutoDiagonalNormal } from "../../../src/infer/svi/autoguide/auto-diagonal-normal.js";
 import { AutoNormal } from "../../../src/infer/svi/autoguide/auto-normal.js";
-import { eagerLossEngine } from "../../../src/infer/svi/engine.js";
+import { compiledLossEngine, eagerLossEngine } from "../../../src/infer/svi/engine.js";
 import { buildObjective } from "../../../src/infer/svi/objective.js";
 import { Adam } from "../../../src/infer/svi/optimizers.js";
 import { SVI } from "../../../src/infer/svi/svi.js";
@@ -66,15 +66,22 @@ describe("plate subsampling gives an unbiased, scaled ELBO", () => {
       );
     const sub = build(5);
     const full = build(N);
-    expect(sub.usesResidualKey).toBe(true);
-    expect(full.usesResidualKey).toBe(false);
+    // The subsample indices are an input, like the noise: no other randomness is left.
+    expect(sub.usesResidualKey).toBe(false);
+    expect(sub.subsamplePlates).toEqual([{ name: "data", size: N, subsampleSize: 5, offset: 0 }]);
+    expect(full.subsampleDim).toBe(0);
     expect(sub.noiseDim).toBe(full.noiseDim);
     const params = full.layout.ravel({ mu_auto_loc: 1.3, mu_auto_scale: 0.4 });
     const noise = Float64Array.of(0.37);
-    const fullLoss = eagerLossEngine(full).value(params, noise, PRNGKey(0));
+    const inputs = (objective: typeof sub, key: Key) => ({
+      ...objective.particleInputs(key, 0),
+      noise,
+    });
+    const fullLoss = -eagerLossEngine(full).value(params, inputs(full, PRNGKey(0)));
     const evaluator = eagerLossEngine(sub);
-    const losses = Array.from({ length: 300 }, (_, i) =>
-      evaluator.value(params, noise, foldIn(PRNGKey(11), i)),
+    const losses = Array.from(
+      { length: 300 },
+      (_, i) => -evaluator.value(params, inputs(sub, foldIn(PRNGKey(11), i))),
     );
     // The subsampled estimates vary (they are scaled by N / n) and average to the full loss.
     expect(sd(losses)).toBeGreaterThan(1);
@@ -106,14 +113,42 @@ describe("plate subsampling gives an unbiased, scaled ELBO", () => {
     expect(full.noiseDim).toBe(1 + N);
     const estimates = (objective: typeof sub, seed: number) => {
       const evaluator = eagerLossEngine(objective);
-      return Array.from({ length: 400 }, (_, i) => {
-        const key = foldIn(PRNGKey(seed), i);
-        return evaluator.value(params, normal(foldIn(key, 1), objective.noiseDim), key);
-      });
+      return Array.from({ length: 400 }, (_, i) =>
+        evaluator.value(params, objective.particleInputs(foldIn(PRNGKey(seed), i), 0)),
+      );
     };
     const subLosses = estimates(sub, 21);
     const fullLosses = estimates(full, 22);
     expect(Math.abs(zScore(subLosses, fullLosses))).toBeLessThan(4);
+  });
+
+  it("the compiled engine serves a subsampled ELBO: the indices are an input, and it equals eager", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const objective = buildObjective(
+      "test",
+      localModel,
+      AutoNormal(localModel),
+      [Y, 5],
+      TraceELBO(),
+      PRNGKey(4),
+    );
+    const compiled = compiledLossEngine(objective);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    const eager = eagerLossEngine(objective);
+    const params = objective.initialParams;
+    for (let i = 0; i < 3; i++) {
+      // Other indices at each evaluation: a compiled function that froze them would disagree.
+      const inputs = objective.particleInputs(foldIn(PRNGKey(5), i), 0);
+      const g1 = new Float64Array(params.length);
+      const g2 = new Float64Array(params.length);
+      const v1 = compiled.valueAndGrad(params, inputs, g1);
+      const v2 = eager.valueAndGrad(params, inputs, g2);
+      expect(Math.abs(v1 - v2)).toBeLessThan(1e-4 * Math.abs(v2));
+      g1.forEach((g, j) => {
+        expect(Math.abs(g - g2[j])).toBeLessThan(1e-3 * Math.max(1, Math.abs(g2[j])));
+      });
+    }
   });
 
   it("SVI with subsampling fits the local and global sites", () => {

@@ -326,7 +326,7 @@ describe("guides that do not fit the model are errors naming the site", () => {
 });
 
 describe("plates", () => {
-  it("plate sites are batched by particles without mixing plate and particle dims", () => {
+  it("plate sites with several particles: each particle one run of guide and model", () => {
     function* model(y: number[][]) {
       const mu = yield* sample("mu", Normal(0, 3));
       yield* plate("groups", 3, function* () {
@@ -365,7 +365,7 @@ describe("predictive draws over a fitted guide", () => {
   };
 
   it("a hand-written guide: latent draws by batched guide runs, then the model's predictive", () => {
-    const latent = guideSamples(normalGuide, [Y], atExact, PRNGKey(1), 4000);
+    const latent = guideSamples(normalGuide, [Y], atExact, PRNGKey(1), 4000, true);
     expect(latent.mu.shape).toEqual([4000]);
     expect(Math.abs(mean(latent.mu.data) - exact.mean)).toBeLessThan(
       (4 * exact.sd) / Math.sqrt(4000),
@@ -374,6 +374,7 @@ describe("predictive draws over a fitted guide", () => {
     const ppc = predictiveFromGuide(conjugateNormal, normalGuide, {
       params: atExact,
       numSamples: 4000,
+      parallel: true,
     }).run(PRNGKey(2), Y);
     expect(ppc.y.shape).toEqual([4000, Y.length]);
     // The posterior predictive of one observation: N(mean, sd^2 + NOISE_SD^2).

@@ -83,7 +83,7 @@ export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase
   protected *body(proto: Prototype): Generator<Message, void, unknown> {
     const fn = yield* this.latentDistribution(proto);
     const z = yield* sample(this.latentName, fn, { infer: { [AUXILIARY]: true } });
-    // z is [D] alone, or [P, 1, ..., 1, D] when SVI batches particles; a site of batch rank r
+    // z is [D] alone, or [N, 1, ..., 1, D] when the guide runs batched (vmap); a site of batch rank r
     // takes the leading dims less r trailing ones, so that its value lines up with the model.
     const batch = z.shape.slice(0, -1);
     for (const [i, site] of proto.sites.entries()) {
