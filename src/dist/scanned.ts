@@ -9,6 +9,7 @@ import type { Key } from "../primitives/prng.js";
 import { foldIn } from "../primitives/prng.js";
 import { padShape, splitTime, stackTime } from "../primitives/scan-time.js";
 import { float64Of, tf } from "../tf.js";
+import { callable } from "../util/callable.js";
 import { shapesEqual } from "../util/shapes.js";
 import type { Constraint } from "./constraints.js";
 import { Distribution } from "./distribution.js";
@@ -25,11 +26,11 @@ export interface ScoredValue {
  * which keeps no step distributions).
  *
  * @example
- * const d = new ScannedDistribution("z", [Normal(0, 1), Normal(1, 1)], undefined, 0);
+ * const d = ScannedDistribution("z", [Normal(0, 1), Normal(1, 1)], undefined, 0);
  * d.batchShape; // [2]
  * d.logProb([0, 1]); // [-0.919, -0.919]
  */
-export class ScannedDistribution extends Distribution {
+class ScannedDistributionClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
@@ -129,3 +130,7 @@ function sameValue(a: tf.Tensor, b: tf.Tensor): boolean {
   for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
   return true;
 }
+
+/** A scanned site's distribution (see the class above); callable without `new`. */
+export const ScannedDistribution = callable(ScannedDistributionClass);
+export type ScannedDistribution = ScannedDistributionClass;

@@ -193,7 +193,7 @@ export function* tracedScan(
     yield {
       type: "sample",
       name: out.name,
-      fn: new ScannedDistribution(
+      fn: ScannedDistribution(
         out.name,
         undefined,
         { value, logProb },

@@ -255,7 +255,7 @@ function stackedSite(name: string, steps: readonly StepResult[], state: ScanStat
   return {
     type: "sample",
     name,
-    fn: new ScannedDistribution(name, fns, undefined, d.ownBatchRank),
+    fn: ScannedDistribution(name, fns, undefined, d.ownBatchRank),
     value,
     isObserved: first.isObserved,
     scale: stackScales(
