@@ -7,7 +7,7 @@ import { PRNGKey } from "../primitives/prng.js";
 import { handle, type Model } from "../primitives/runtime.js";
 import { tidyValue } from "../tf.js";
 import { seed } from "./seed.js";
-import { trace } from "./trace.js";
+import { type Trace, trace } from "./trace.js";
 
 /** Options of `vmap`. */
 export interface VmapOptions {
@@ -47,19 +47,26 @@ export function vmap<A extends any[], R>(model: Model<A, R>, options: VmapOption
  * unbatched, with a fixed seed.
  */
 export function maxBatchRank<A extends any[]>(model: Model<A, unknown>, args: A): number {
-  return tidyValue(() => {
-    const tr = trace(seed(model, PRNGKey(0))).getTrace(...args);
-    let rank = 0;
-    for (const site of tr.values()) {
-      const plateRank = Math.max(0, ...site.plates.map((f) => -f.dim));
-      const own =
-        site.type === "sample"
-          ? site.value.rank - site.fn.eventShape.length
-          : site.type === "plate"
-            ? 0
-            : site.value.rank;
-      rank = Math.max(rank, plateRank, own);
-    }
-    return rank;
-  });
+  return tidyValue(() => batchRankOfTrace(trace(seed(model, PRNGKey(0))).getTrace(...args)));
+}
+
+/**
+ * The largest number of batch dims any site of a trace uses (plates and batch shapes).
+ *
+ * @example
+ * batchRankOfTrace(trace(seed(model, 0)).getTrace()); // 1 for a model with one plate
+ */
+export function batchRankOfTrace(tr: Trace): number {
+  let rank = 0;
+  for (const site of tr.values()) {
+    const plateRank = Math.max(0, ...site.plates.map((f) => -f.dim));
+    const own =
+      site.type === "sample"
+        ? site.value.rank - site.fn.eventShape.length
+        : site.type === "plate"
+          ? 0
+          : site.value.rank;
+    rank = Math.max(rank, plateRank, own);
+  }
+  return rank;
 }

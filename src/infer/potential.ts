@@ -10,13 +10,20 @@ import { withoutTensorValidation } from "../dist/validation.js";
 import { ArgumentError, ModelError } from "../errors.js";
 import { seed } from "../handlers/seed.js";
 import { substitute } from "../handlers/substitute.js";
-import { trace } from "../handlers/trace.js";
+import { type Trace, trace } from "../handlers/trace.js";
 import type { SampleSite } from "../primitives/messages.js";
 import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
 import { type ArrayLike, constant, flatten, readFloat64, shapeOf, tf, tidyValue } from "../tf.js";
 import { formatShape, sizeOf } from "../util/shapes.js";
 import { type Draws, stackDraws, toDraws } from "./draws.js";
+import {
+  enumerated,
+  enumeratedLogJoint,
+  enumeratedSiteGroup,
+  enumerationSetup,
+  isEnumerated,
+} from "./enum/log-joint.js";
 import { FlatLayout } from "./layout.js";
 import { siteLogProb, traceLogDensity } from "./log-density.js";
 import type { EngineName, GradientTarget } from "./potential-types.js";
@@ -34,6 +41,11 @@ export interface PotentialOptions {
   engine?: EngineName;
   /** Key (or seed) for the run that discovers the model's latent sites (default 0). */
   key?: Key | number;
+  /**
+   * The number of batch dims the model uses, for the dims of enumerated sites (default: found
+   * by the first run).
+   */
+  maxPlateNesting?: number;
   /**
    * Latent sites held at fixed values: the potential is the conditional density of the
    * others, like PyMC's `logp_dlogp_function(grad_vars=...)`. Discrete latent sites must be fixed.
@@ -215,14 +227,27 @@ export function potential<A extends any[]>(
     return substitute(model, values);
   };
   const currentModel = () => modelAtFixed(fixedLayout, fixedVector, model);
-  const layout = tidyValue(() =>
-    FlatLayout.fromSites(latentSites(currentModel(), args, options.key ?? 0, options.fixed ?? {})),
-  );
+  const { layout, enumeration } = tidyValue(() => {
+    const first = firstRun(currentModel(), args, options.key ?? 0);
+    const setup = enumerationSetup("potential", currentModel(), args, {
+      trace: first,
+      maxPlateNesting: options.maxPlateNesting,
+    });
+    return {
+      layout: FlatLayout.fromSites(latentSites(first, options.fixed ?? {})),
+      enumeration: setup.sites.length > 0 ? setup : undefined,
+    };
+  });
+  // Sites marked for enumeration are summed out: the model runs under the enumeration handler.
+  const withEnumeration = (f: tf.Tensor) =>
+    enumeration === undefined ? withFixed(f) : enumerated(withFixed(f), enumeration);
   const atPoint = (q: tf.Tensor, f: tf.Tensor) =>
-    traceAtUnconstrained(withFixed(f), args, layout, q);
+    traceAtUnconstrained(withEnumeration(f), args, layout, q);
+  const densityOf = (tr: Trace) =>
+    enumeration === undefined ? traceLogDensity(tr) : enumeratedLogJoint("potential", tr);
   const logJointWith: LogJoint = (q, f) => {
     const { trace: tr, logDetJacobians } = atPoint(q, f);
-    return tf.addN([traceLogDensity(tr), ...Object.values(logDetJacobians)]) as tf.Scalar;
+    return tf.addN([densityOf(tr), ...Object.values(logDetJacobians)]) as tf.Scalar;
   };
   const logJoint = (q: tf.Tensor): tf.Scalar => logJointWith(q, constant(fixedVector));
   // Sites whose support depends on other parameters are constrained by running the model.
@@ -261,16 +286,33 @@ export function potential<A extends any[]>(
         : layout.unravelBatch(qs, n),
     ravel: (values) =>
       dependent
-        ? pointOfRun(layout, substitute(currentModel(), values), args)
+        ? pointOfRun(
+            layout,
+            enumeration === undefined
+              ? substitute(currentModel(), values)
+              : enumerated(substitute(currentModel(), values), enumeration),
+            args,
+          )
         : layout.ravel(values),
     initialPoint: (key) => uniform(toKey(key, "initialPoint"), layout.dim, -2, 2),
     pointLogProbs: (q) =>
       tidyValue(() => {
         const out: Record<string, number> = {};
         const { trace: tr, logDetJacobians } = atPoint(constant(q), constant(fixedVector));
+        const summedOut = enumeration === undefined ? [] : enumeratedSiteGroup("potential", tr);
         for (const site of tr.sampleSites()) {
+          if (summedOut.includes(site.name)) continue;
           const jacobian = logDetJacobians[site.name] ?? tf.scalar(0);
           out[site.name] = tf.add(tf.sum(siteLogProb(site)), jacobian).dataSync()[0];
+        }
+        if (summedOut.length > 0) {
+          // The sites that depend on enumerated ones only have a log density together.
+          const total = densityOf(tr).dataSync()[0];
+          const rest = tr
+            .sampleSites()
+            .filter((s) => !summedOut.includes(s.name))
+            .reduce((acc, s) => acc + tf.sum(siteLogProb(s)).dataSync()[0], 0);
+          out[`enumerated(${summedOut.join(", ")})`] = total - rest;
         }
         return out;
       }),
@@ -338,26 +380,27 @@ function modelAtFixed<A extends unknown[]>(
   });
 }
 
-/** The continuous latent sample sites of a model, found by one seeded run. */
-function latentSites<A extends any[]>(
-  model: Model<A, unknown>,
-  args: A,
-  key: Key | number,
-  fixed: Record<string, ArrayLike>,
-): SampleSite[] {
+/** One seeded run of a model: its sites and their shapes. */
+function firstRun<A extends any[]>(model: Model<A, unknown>, args: A, key: Key | number): Trace {
   // Only the sites and their shapes are needed here. Parameters are not read back: a model that
   // is finite in float64 can give NaN in this float32 run (a Cholesky factor of a nearly
   // singular kernel matrix), and the compiled engine, in float64, serves it well.
-  const tr = withoutTensorValidation(() =>
+  return withoutTensorValidation(() =>
     trace(seed(model, typeof key === "number" ? PRNGKey(key) : key)).getTrace(...args),
   );
-  const latent = tr.sampleSites().filter((s) => !s.isObserved && fixed[s.name] === undefined);
+}
+
+/** The continuous latent sample sites of a run; enumerated sites are summed out, not latent. */
+function latentSites(tr: Trace, fixed: Record<string, ArrayLike>): SampleSite[] {
+  const latent = tr
+    .sampleSites()
+    .filter((s) => !s.isObserved && fixed[s.name] === undefined && !isEnumerated(s));
   const discrete = latent.filter((s) => s.fn.isDiscrete);
   if (discrete.length > 0) {
     throw new ModelError({
       message:
         `potential: the latent site${discrete.length > 1 ? "s" : ""} ${discrete.map((s) => `"${s.name}"`).join(", ")} ` +
-        "are discrete; give them values with { fixed }, marginalize them, or sample them with a compound (Gibbs) step",
+        `${discrete.length > 1 ? "are" : "is"} discrete; mark ${discrete.length > 1 ? "them" : "it"} with infer: { enumerate: "parallel" } (or configEnumerate) to sum ${discrete.length > 1 ? "them" : "it"} out, give ${discrete.length > 1 ? "them" : "it"} values with { fixed }, or sample ${discrete.length > 1 ? "them" : "it"} with a compound (Gibbs) step`,
       site: discrete[0].name,
     });
   }

@@ -13,6 +13,7 @@ import type { Model } from "../primitives/runtime.js";
 import { constant, readFloat64, tf, tidyValue } from "../tf.js";
 import { formatShape, sizeOf } from "../util/shapes.js";
 import type { Draws } from "./draws.js";
+import { inferDiscrete } from "./enum/infer-discrete.js";
 
 /** Options of `Predictive`. */
 export interface PredictiveOptions {
@@ -27,6 +28,12 @@ export interface PredictiveOptions {
    * false to run draw by draw.
    */
   parallel?: boolean;
+  /**
+   * Draw the enumerated sites (marked `infer: { enumerate: "parallel" }`) from their posterior
+   * given each draw's other sites and the observed data (`inferDiscrete` at temperature 1),
+   * as NumPyro's `infer_discrete=True`; without it they are drawn from their prior (default false).
+   */
+  inferDiscrete?: boolean;
 }
 
 /**
@@ -98,7 +105,8 @@ export class Predictive<A extends unknown[]> {
       const values: Record<string, tf.Tensor> = {};
       for (const [name, draws] of Object.entries(posterior)) {
         const site = probe.has(name) ? probe.get(name) : undefined;
-        if (site === undefined) continue;
+        // Deterministic sites are recomputed from the others, as NumPyro does by default.
+        if (site === undefined || site.type === "deterministic") continue;
         const eventRank = site.type === "sample" ? site.fn.eventShape.length : 0;
         const own = draws.shape.slice(1);
         const padding = batchRank - (own.length - eventRank);
@@ -108,7 +116,12 @@ export class Predictive<A extends unknown[]> {
           ...own,
         ]);
       }
-      const batched = vmap(resampleObserved(substitute(this.model, values)), { size: n, dim });
+      const given = vmap(substitute(this.model, values), { size: n, dim });
+      const batched = resampleObserved(
+        this.options.inferDiscrete === true
+          ? inferDiscrete(given, { temperature: 1, key: foldIn(key, 1), maxPlateNesting: -dim })
+          : given,
+      );
       const tr = trace(seed(batched, key)).getTrace(...args);
       const out: Record<string, Draws> = {};
       for (const site of tr.values()) {
@@ -134,9 +147,12 @@ export class Predictive<A extends unknown[]> {
           const size = sizeOf(shape);
           values[name] = tf.reshape(constant(draws.data.subarray(i * size, (i + 1) * size)), shape);
         }
-        const tr = trace(
-          seed(resampleObserved(substitute(this.model, values)), foldIn(key, i)),
-        ).getTrace(...args);
+        const given = substitute(this.model, values);
+        const model =
+          this.options.inferDiscrete === true
+            ? inferDiscrete(given, { temperature: 1, key: foldIn(foldIn(key, i), 1) })
+            : given;
+        const tr = trace(seed(resampleObserved(model), foldIn(key, i))).getTrace(...args);
         for (const site of tr.values()) {
           if (site.type === "plate" || site.type === "param" || !this.returned(site)) continue;
           const entry = (parts[site.name] ??= { shape: site.value.shape.slice(), chunks: [] });

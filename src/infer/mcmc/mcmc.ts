@@ -26,13 +26,8 @@ import {
 import { yieldToEventLoop } from "../nuts/runner.js";
 import { type Potential, potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
-import {
-  type CompoundKernel,
-  discreteLatentSites,
-  type GibbsSpec,
-  gibbsChain,
-  gibbsPlan,
-} from "./gibbs.js";
+import { type DiscreteStrategy, discreteStrategy } from "./discrete-strategy.js";
+import { gibbsChain, gibbsPlan } from "./gibbs.js";
 import { describePoint, initialPosition } from "./init-strategies.js";
 import type { SamplerKernel } from "./kernels.js";
 import { chainsInWorkers, type WorkerChain } from "./parallel-chains.js";
@@ -174,12 +169,14 @@ export class MCMC<A extends unknown[]> {
   runEffect(key: Key | number, ...args: A): Effect.Effect<void, Error> {
     return Effect.suspend(() => {
       const rootKey = toKey(key, "MCMC.run");
-      const gibbs = this.gibbsSpec(args);
+      // The one choice point for discrete sites: summed out, or Gibbs updates.
+      const strategy = discreteStrategy(this.sampler, args);
+      const gibbs = strategy.gibbs;
       const plan =
         gibbs === undefined
           ? undefined
           : gibbsPlan(this.sampler.model, args, gibbs, foldIn(rootKey, 0x67));
-      const target = potential(this.sampler.model, args, {
+      const target = potential(strategy.model, args, {
         engine: this.sampler.options.engine,
         fixed: plan?.initial,
       });
@@ -217,7 +214,7 @@ export class MCMC<A extends unknown[]> {
             deterministic:
               aborted && chains.length === 0
                 ? {}
-                : this.deterministicDraws(chains, args, latentOnce),
+                : this.deterministicDraws(chains, args, latentOnce, strategy),
             latent: latentOnce,
             warmupSeconds,
             samplingSeconds,
@@ -303,19 +300,6 @@ export class MCMC<A extends unknown[]> {
         ),
       );
     });
-  }
-
-  // The Gibbs part of the run: the sampler's own, or, for a model with discrete latent sites,
-  // Gibbs updates from their enumerated full conditionals (DiscreteHMCGibbs), announced once.
-  private gibbsSpec(args: A): GibbsSpec | undefined {
-    const own = (this.sampler as Partial<CompoundKernel<A>>).gibbs;
-    if (own !== undefined) return own;
-    const discrete = discreteLatentSites(this.sampler.model, args);
-    if (discrete.length === 0) return undefined;
-    console.info(
-      `MCMC: the model has discrete latent sites (${discrete.join(", ")}); they are sampled by Gibbs updates from their full conditionals between ${this.sampler.kind.toUpperCase()} steps (DiscreteHMCGibbs)`,
-    );
-    return {};
   }
 
   // Whether chains can run in worker threads: they need the compiled potential's artifact.
@@ -455,20 +439,26 @@ export class MCMC<A extends unknown[]> {
     chains: ChainResult[],
     args: A,
     latent: () => Record<string, Draws>,
+    strategy: DiscreteStrategy<A>,
   ): Record<string, Draws> {
     const total = chains.reduce((n, c) => n + c.numDraws, 0);
     if (total === 0) return {};
     const names = deterministicNames(this.sampler.model, args);
     if (names.length === 0) return {};
-    const options = { posteriorSamples: latent(), returnSites: names };
+    // Summed-out discrete sites are drawn from their posterior given each draw.
+    const options = {
+      posteriorSamples: latent(),
+      returnSites: names,
+      inferDiscrete: strategy.enumerated,
+    };
     // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
     // which must not throw away the draws (parameters are not read back to validate them).
     return withoutTensorValidation(() => {
       try {
-        return new Predictive(this.sampler.model, options).run(0, ...args);
+        return new Predictive(strategy.model, options).run(0, ...args);
       } catch {
         // Models that do not vectorize over draws: one run per draw.
-        return new Predictive(this.sampler.model, { ...options, parallel: false }).run(0, ...args);
+        return new Predictive(strategy.model, { ...options, parallel: false }).run(0, ...args);
       }
     });
   }

@@ -26,6 +26,11 @@ export interface ELBOLoss {
   readonly name: string;
   /** Number of particles per loss evaluation (vectorized). */
   readonly numParticles: number;
+  /**
+   * Whether the model runs under the enumeration handler, its sites marked
+   * `infer: { enumerate: "parallel" }` summed out by the loss (TraceEnumELBO).
+   */
+  readonly enumerate?: boolean;
   /** The loss from the traces of one batched run (a differentiable tfjs scalar). */
   loss(traces: ParticleTraces): tf.Scalar;
 }

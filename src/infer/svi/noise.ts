@@ -65,7 +65,8 @@ export function drawFromNoise(fn: Distribution, eps: tf.Tensor): tf.Tensor {
   if (hasOwnNoise(fn)) return fn.fromNoise(eps);
   if (fn instanceof ExpandedDistribution || fn instanceof Masked || fn instanceof Independent) {
     const x = drawFromNoise(fn.base, eps);
-    const target = fn.shape();
+    // The noise may carry batch dims (vmap's particles) left of the wrapper's own shape.
+    const target = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, fn.shape());
     return x.shape.length === target.length && x.shape.every((d, i) => d === target[i])
       ? x
       : tf.broadcastTo(x, target);

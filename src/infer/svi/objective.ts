@@ -17,6 +17,7 @@
  */
 import { withoutTensorValidation } from "../../dist/validation.js";
 import { ModelError } from "../../errors.js";
+import { enumerate } from "../../handlers/enumerate.js";
 import { replay } from "../../handlers/replay.js";
 import { seed } from "../../handlers/seed.js";
 import { type Trace, trace } from "../../handlers/trace.js";
@@ -76,7 +77,7 @@ export function buildObjective<A extends any[]>(
     withoutTensorValidation(() => {
       const guideTrace = trace(seed(guide, guideKey)).getTrace(...args);
       const modelTrace = trace(seed(replay(model, guideTrace), modelKey)).getTrace(...args);
-      checkGuideMatchesModel(api, guideTrace, modelTrace);
+      checkGuideMatchesModel(api, guideTrace, modelTrace, loss.enumerate === true);
       const paramLayout = paramLayoutOf(guideTrace, modelTrace);
       return {
         layout: paramLayout,
@@ -87,7 +88,13 @@ export function buildObjective<A extends any[]>(
   );
 
   const batchedGuide = vmap(guide, { size: numParticles, dim: batchDim });
-  const batchedModel = vmap(model, { size: numParticles, dim: batchDim });
+  // Enumeration dims go left of the particle dim.
+  const batchedModel =
+    loss.enumerate === true
+      ? enumerate(vmap(model, { size: numParticles, dim: batchDim }), {
+          firstAvailableDim: batchDim - 1,
+        })
+      : vmap(model, { size: numParticles, dim: batchDim });
 
   const runTraces = (
     params: tf.Tensor,
@@ -115,7 +122,8 @@ export function buildObjective<A extends any[]>(
       const keyUse = { used: false };
       const source = NoiseSource.counting((size) => constant(normal(foldIn(noiseKey, size), size)));
       const traces = runTraces(constant(initialParams), source, probeKey, keyUse);
-      checkParticleDims(api, traces, -batchDim);
+      // Under enumeration the contraction checks the model's dims itself.
+      checkParticleDims(api, traces, -batchDim, loss.enumerate === true);
       loss.loss(traces);
       return { noiseDim: source.used, usesResidualKey: keyUse.used };
     }),
@@ -165,11 +173,14 @@ function detectKeyUse<A extends any[], R>(
 // Under particle batching every site's batch shape is [P, ...] with at most `rank` dims; more
 // means the model broadcast a particle dim against a plate dim (it did not index from the
 // right), which would mix particles silently.
-function checkParticleDims(api: string, traces: ParticleTraces, rank: number): void {
-  for (const [role, tr] of [
-    ["guide", traces.guide],
-    ["model", traces.model],
-  ] as const) {
+function checkParticleDims(
+  api: string,
+  traces: ParticleTraces,
+  rank: number,
+  enumerating: boolean,
+): void {
+  const roles = [["guide", traces.guide] as const, ["model", traces.model] as const];
+  for (const [role, tr] of enumerating ? roles.slice(0, 1) : roles) {
     for (const site of tr.sampleSites()) {
       const batch = site.fn.batchShape;
       if (batch.length > rank) {
