@@ -8,6 +8,13 @@ import type { SampleSite } from "../primitives/messages.js";
 import type { Model } from "../primitives/runtime.js";
 import { scaleAndMask } from "../primitives/scale-mask.js";
 import { type ArrayLike, tf, tidyValue } from "../tf.js";
+import {
+  type EnumerationSetup,
+  enumerated,
+  enumeratedLogJoint,
+  enumeratedSiteGroup,
+  enumerationSetup,
+} from "./enum/log-joint.js";
 
 /** A site's elementwise log-probability with its scale and mask applied. */
 export function siteLogProb(site: SampleSite): tf.Tensor {
@@ -21,30 +28,45 @@ export function traceLogDensity(tr: Trace): tf.Scalar {
   return total as tf.Scalar;
 }
 
-/** Runs `model` with latent sites set to `params` and returns its trace; a missing latent is an error. */
-export function traceAt(
+/**
+ * Runs `model` with latent sites set to `params` and returns its trace; a missing latent is an
+ * error, except a site marked for enumeration, which the run enumerates.
+ */
+function traceAt(
   api: string,
   model: Model<any[], unknown>,
   args: unknown[],
   params: Record<string, ArrayLike>,
-): Trace {
-  const tr = trace(
-    substitute(model, (msg) => {
-      if (msg.type === "sample" && !msg.isObserved && params[msg.name] === undefined) {
-        throw new ModelError({
-          message: `${api}: no value for the latent site "${msg.name}"; give every latent site a value (got ${Object.keys(params).join(", ") || "none"})`,
-          site: msg.name,
-        });
-      }
-      return params[msg.name];
-    }),
-  ).getTrace(...args);
-  return tr;
+): { trace: Trace; setup: EnumerationSetup } {
+  const given = substitute(model, (msg) => {
+    if (
+      msg.type === "sample" &&
+      !msg.isObserved &&
+      params[msg.name] === undefined &&
+      msg.infer.enumerate === undefined
+    ) {
+      throw new ModelError({
+        message: `${api}: no value for the latent site "${msg.name}"; give every latent site a value (got ${Object.keys(params).join(", ") || "none"})`,
+        site: msg.name,
+      });
+    }
+    return params[msg.name];
+  });
+  const setup = enumerationSetup(api, model, args);
+  const tr = trace(setup.sites.length > 0 ? enumerated(given, setup) : given).getTrace(...args);
+  return { trace: tr, setup };
+}
+
+/** The log density of a run from `traceAt`: enumerated sites summed out. */
+function densityOf(api: string, run: { trace: Trace; setup: EnumerationSetup }): tf.Scalar {
+  return run.setup.sites.length > 0
+    ? enumeratedLogJoint(api, run.trace, run.setup)
+    : traceLogDensity(run.trace);
 }
 
 /**
  * The log joint density of a model at constrained latent values (no Jacobian), observed
- * sites included.
+ * sites included. Sites marked for enumeration without a value are summed out.
  *
  * @example
  * logDensity(model, [], { z: 2.5 }); // log p(z) + log p(x | z)
@@ -54,12 +76,15 @@ export function logDensity(
   args: unknown[],
   params: Record<string, ArrayLike>,
 ): number {
-  return tidyValue(() => traceLogDensity(traceAt("logDensity", model, args, params)).dataSync()[0]);
+  return tidyValue(
+    () => densityOf("logDensity", traceAt("logDensity", model, args, params)).dataSync()[0],
+  );
 }
 
 /**
  * Per-site log-probabilities (summed over each site) at constrained latent values, as PyMC's
- * `point_logps`: the first thing to look at when a start point is -inf or NaN.
+ * `point_logps`: the first thing to look at when a start point is -inf or NaN. The sites that
+ * depend on enumerated sites count together, as one entry "enumerated(...)".
  *
  * @example
  * pointLogProbs(model, [], { z: 2.5 }); // { z: -2.653, x: -4.044 }
@@ -71,8 +96,18 @@ export function pointLogProbs(
 ): Record<string, number> {
   return tidyValue(() => {
     const out: Record<string, number> = {};
-    for (const site of traceAt("pointLogProbs", model, args, params).sampleSites()) {
+    const run = traceAt("pointLogProbs", model, args, params);
+    const tr = run.trace;
+    const group =
+      run.setup.sites.length > 0 ? enumeratedSiteGroup("pointLogProbs", tr, run.setup) : [];
+    let rest = 0;
+    for (const site of tr.sampleSites()) {
+      if (group.includes(site.name)) continue;
       out[site.name] = tf.sum(siteLogProb(site)).dataSync()[0];
+      rest += out[site.name];
+    }
+    if (group.length > 0) {
+      out[`enumerated(${group.join(", ")})`] = densityOf("pointLogProbs", run).dataSync()[0] - rest;
     }
     return out;
   });

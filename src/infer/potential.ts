@@ -18,6 +18,7 @@ import { type ArrayLike, constant, flatten, readFloat64, shapeOf, tf, tidyValue 
 import { formatShape, sizeOf } from "../util/shapes.js";
 import { type Draws, stackDraws, toDraws } from "./draws.js";
 import {
+  contractionCost,
   enumerated,
   enumeratedLogJoint,
   enumeratedSiteGroup,
@@ -239,12 +240,17 @@ export function potential<A extends any[]>(
     };
   });
   // Sites marked for enumeration are summed out: the model runs under the enumeration handler.
+  if (enumeration !== undefined) {
+    contractionCost("potential", currentModel(), args, enumeration, toKey(options.key ?? 0));
+  }
   const withEnumeration = (f: tf.Tensor) =>
     enumeration === undefined ? withFixed(f) : enumerated(withFixed(f), enumeration);
   const atPoint = (q: tf.Tensor, f: tf.Tensor) =>
     traceAtUnconstrained(withEnumeration(f), args, layout, q);
   const densityOf = (tr: Trace) =>
-    enumeration === undefined ? traceLogDensity(tr) : enumeratedLogJoint("potential", tr);
+    enumeration === undefined
+      ? traceLogDensity(tr)
+      : enumeratedLogJoint("potential", tr, enumeration);
   const logJointWith: LogJoint = (q, f) => {
     const { trace: tr, logDetJacobians } = atPoint(q, f);
     return tf.addN([densityOf(tr), ...Object.values(logDetJacobians)]) as tf.Scalar;
@@ -299,7 +305,8 @@ export function potential<A extends any[]>(
       tidyValue(() => {
         const out: Record<string, number> = {};
         const { trace: tr, logDetJacobians } = atPoint(constant(q), constant(fixedVector));
-        const summedOut = enumeration === undefined ? [] : enumeratedSiteGroup("potential", tr);
+        const summedOut =
+          enumeration === undefined ? [] : enumeratedSiteGroup("potential", tr, enumeration);
         for (const site of tr.sampleSites()) {
           if (summedOut.includes(site.name)) continue;
           const jacobian = logDetJacobians[site.name] ?? tf.scalar(0);

@@ -1,7 +1,8 @@
 /**
  * The plated factor graph of a trace recorded under `enumerate`: the enumerated variables, the
  * log-probability factors with the variables and plates each depends on, and the plates.
- * Factors that depend on no enumerated variable are summed as they are (`plain`).
+ * Factors that depend on no enumerated variable are summed as they are (`plain`). Shapes that
+ * would make the contraction wrong are errors naming the site.
  */
 import { ModelError } from "../../errors.js";
 import type { Trace } from "../../handlers/trace.js";
@@ -35,7 +36,7 @@ export interface EnumPlate {
 /** A log-probability that depends on enumerated variables. */
 export interface EnumFactor {
   readonly site: string;
-  /** Padded to the graph's rank; plate dims that are not the site's plates summed out. */
+  /** Padded to the graph's rank, mask applied (its plates' subsampling scale comes later). */
   readonly logProb: tf.Tensor;
   /** Ids of the variables it depends on. */
   readonly variables: ReadonlySet<number>;
@@ -60,7 +61,11 @@ export interface FactorGraph {
  * @example
  * const graph = factorGraph("potential", trace(enumerate(model, { maxPlateNesting: 1 })).getTrace(data));
  */
-export function factorGraph(api: string, tr: Trace): FactorGraph {
+export function factorGraph(
+  api: string,
+  tr: Trace,
+  unenumeratedShapes?: ReadonlyMap<string, readonly number[]>,
+): FactorGraph {
   const sites = tr.sampleSites();
   const variables = new Map<number, EnumVariable>();
   const plates = new Map<string, EnumPlate>();
@@ -90,6 +95,8 @@ export function factorGraph(api: string, tr: Trace): FactorGraph {
   const factors: EnumFactor[] = [];
   const plain: tf.Tensor[] = [];
   sites.forEach((site, i) => {
+    const expected = unenumeratedShapes?.get(site.name);
+    if (expected !== undefined) checkUnchanged(api, site, logProbs[i].shape, expected);
     const dependsOn = variablesOf(api, site, logProbs[i], variables);
     if (dependsOn.size === 0) {
       plain.push(padTo(scaleAndMask(logProbs[i], site.scale, site.mask), rank));
@@ -107,16 +114,8 @@ export function factorGraph(api: string, tr: Trace): FactorGraph {
         });
       }
     }
-    let lp = padTo(scaleAndMask(logProbs[i], null, site.mask), rank);
-    // Batch dims that are not plates are independent entries given the variables: summed now.
-    const first = site.enumeration?.firstAvailableDim ?? -1;
-    const loose: number[] = [];
-    for (let dim = -1; dim > first; dim--) {
-      const axis = rank + dim;
-      if (axis >= 0 && lp.shape[axis] > 1 && !site.plates.some((f) => f.dim === dim))
-        loose.push(axis);
-    }
-    if (loose.length > 0) lp = tf.sum(lp, loose, true);
+    checkPlateDims(api, site, logProbs[i], dependsOn, variables);
+    const lp = padTo(scaleAndMask(logProbs[i], null, site.mask), rank);
     factors.push({ site: site.name, logProb: lp, variables: dependsOn, plates: own });
   });
   return { rank, variables, plates, factors, plain };
@@ -152,6 +151,60 @@ function variablesOf(
     out.add(v.id);
   }
   return out;
+}
+
+// Enumeration adds dims left of firstAvailableDim and nothing else: a log-probability whose
+// dims right of it differ from the run without enumeration had an enumeration dim moved right
+// (a sum or reshape that did not index from the right), which would be summed wrongly.
+function checkUnchanged(
+  api: string,
+  site: SampleSite,
+  shape: readonly number[],
+  expected: readonly number[],
+): void {
+  const first = site.enumeration?.firstAvailableDim;
+  if (first === undefined) return;
+  const n = -first - 1;
+  const lastDims = (s: readonly number[]) => {
+    const padded = [...new Array<number>(Math.max(0, n - s.length)).fill(1), ...s];
+    return padded.slice(padded.length - n);
+  };
+  const got = lastDims(shape);
+  const want = lastDims(expected);
+  if (got.every((d, i) => d === want[i])) return;
+  throw new ModelError({
+    message:
+      `${api}: under enumeration, site "${site.name}" has a log-probability of shape ${formatShape(shape)}, which ends in ${formatShape(got)} ` +
+      `where the run without enumeration has ${formatShape(want)}: enumeration dims moved right, among the plates' dims, which happens when ` +
+      "the model sums or reshapes without indexing from the right (keep the dims of plates when reducing over them)",
+    site: site.name,
+  });
+}
+
+// Right of the enumeration dims, a factor of enumerated variables may only vary along its own
+// plates: any other dim there (a batch dim that is not a plate, or an enumeration dim moved
+// right by a reduction that did not index from the right) would be summed wrongly.
+function checkPlateDims(
+  api: string,
+  site: SampleSite,
+  logProb: tf.Tensor,
+  dependsOn: ReadonlySet<number>,
+  variables: ReadonlyMap<number, EnumVariable>,
+): void {
+  const first = site.enumeration?.firstAvailableDim ?? -1;
+  const shape = logProb.shape;
+  for (let dim = -1; dim > first && shape.length + dim >= 0; dim--) {
+    const size = shape[shape.length + dim];
+    if (size === 1 || site.plates.some((f) => f.dim === dim)) continue;
+    const names = [...dependsOn].map((id) => `"${variables.get(id)?.site}"`).join(", ");
+    throw new ModelError({
+      message:
+        `${api}: site "${site.name}" depends on the enumerated site${dependsOn.size > 1 ? "s" : ""} ${names}, and its log-probability ` +
+        `(shape ${formatShape(shape)}) varies along dim ${dim} (size ${size}), which is not one of its plates; ` +
+        "declare that dim with a plate, and index and reduce from the right (keep the dims of plates when summing over them)",
+      site: site.name,
+    });
+  }
 }
 
 // A factor of enumerated variables is summed out before it is scaled, so its scale can only

@@ -22,7 +22,7 @@ import type { Model } from "../../primitives/runtime.js";
 import { constant, tf } from "../../tf.js";
 import { planContraction, runPlan } from "./contract.js";
 import { type EnumVariable, type FactorGraph, factorGraph } from "./factors.js";
-import { enumerationSetup, isEnumerated } from "./log-joint.js";
+import { type EnumerationSetup, enumerationSetup, isEnumerated } from "./log-joint.js";
 
 /** Options of `inferDiscrete`. */
 export interface InferDiscreteOptions {
@@ -75,7 +75,7 @@ export function inferDiscrete<A extends any[], R>(
       const tr = trace(
         seed(enumerate(model, { firstAvailableDim: setup.firstAvailableDim }), foldIn(key, 1)),
       ).getTrace(...args);
-      return discreteValues(tr, temperature, foldIn(key, 2));
+      return discreteValues(tr, temperature, foldIn(key, 2), setup);
     });
     return yield* substitute(model, values)(...args);
   };
@@ -85,13 +85,18 @@ export function inferDiscrete<A extends any[], R>(
  * The values of the enumerated sites of a trace recorded under `enumerate`, jointly drawn
  * (temperature 1) or at their joint mode (temperature 0), with the trace's other latent values
  * (which must not depend on enumerated sites). Values have the shapes the sites have when not
- * enumerated.
+ * enumerated. With the model's `setup`, shapes that enumeration changed are errors.
  *
  * @example
  * const values = discreteValues(trace(enumerate(model, { maxPlateNesting: 1 })).getTrace(y), 0, PRNGKey(0));
  */
-export function discreteValues(tr: Trace, temperature: 0 | 1, key: Key): Record<string, tf.Tensor> {
-  const graph = factorGraph("inferDiscrete", tr);
+export function discreteValues(
+  tr: Trace,
+  temperature: 0 | 1,
+  key: Key,
+  setup?: EnumerationSetup,
+): Record<string, tf.Tensor> {
+  const graph = factorGraph("inferDiscrete", tr, setup?.shapes);
   const none = new Set<string>();
   const plan = planContraction("inferDiscrete", graph, none);
   const records: Array<{ variable: EnumVariable; term: tf.Tensor; others: readonly number[] }> = [];

@@ -12,6 +12,7 @@ import type { SampleSite } from "../../primitives/messages.js";
 import { type Key, PRNGKey } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import { tf, tidyValue } from "../../tf.js";
+import { tryBroadcastShapes } from "../../util/shapes.js";
 import { planContraction, runPlan } from "./contract.js";
 import { factorGraph } from "./factors.js";
 
@@ -47,6 +48,11 @@ export interface EnumerationSetup {
   readonly sites: readonly string[];
   /** The rightmost enumeration dim: one left of every batch dim of the model. */
   readonly firstAvailableDim: number;
+  /**
+   * Each sample site's log-probability shape without enumeration: under enumeration it may
+   * only gain dims left of `firstAvailableDim` (what the contraction checks).
+   */
+  readonly shapes: ReadonlyMap<string, readonly number[]>;
 }
 
 /**
@@ -70,7 +76,13 @@ export function enumerationSetup<A extends unknown[]>(
     const sites = tr.sampleSites().filter(isEnumerated);
     for (const site of sites) checkEnumerable(api, site);
     const nesting = options.maxPlateNesting ?? batchRankOfTrace(tr);
-    return { sites: sites.map((s) => s.name), firstAvailableDim: -1 - nesting };
+    const shapes = new Map(
+      tr.sampleSites().map((s) => {
+        const batch = s.value.shape.slice(0, s.value.rank - s.fn.eventShape.length);
+        return [s.name, tryBroadcastShapes(batch, s.fn.batchShape) ?? s.fn.batchShape] as const;
+      }),
+    );
+    return { sites: sites.map((s) => s.name), firstAvailableDim: -1 - nesting, shapes };
   });
 }
 
@@ -89,13 +101,14 @@ export function enumerated<A extends any[], R>(
 
 /**
  * The log joint of a trace recorded under `enumerate`, with its enumerated sites summed out
- * (the log density of the other sites). `api` names the caller in errors.
+ * (the log density of the other sites). `api` names the caller in errors; with the `setup` of
+ * the model, shapes that enumeration changed right of its dims are errors too.
  *
  * @example
  * const lp = enumeratedLogJoint("potential", trace(enumerated(model, setup)).getTrace(y));
  */
-export function enumeratedLogJoint(api: string, tr: Trace): tf.Scalar {
-  const graph = factorGraph(api, tr);
+export function enumeratedLogJoint(api: string, tr: Trace, setup?: EnumerationSetup): tf.Scalar {
+  const graph = factorGraph(api, tr, setup?.shapes);
   const target = new Set<string>();
   const plan = planContraction(api, graph, target);
   return tf.sum(runPlan(plan, graph, target, "sum")) as tf.Scalar;
@@ -108,6 +121,30 @@ export function enumeratedLogJoint(api: string, tr: Trace): tf.Scalar {
  * @example
  * enumeratedSiteGroup("pointLogProbs", tr); // ["z", "y"]
  */
-export function enumeratedSiteGroup(api: string, tr: Trace): string[] {
-  return factorGraph(api, tr).factors.map((f) => f.site);
+export function enumeratedSiteGroup(api: string, tr: Trace, setup?: EnumerationSetup): string[] {
+  return factorGraph(api, tr, setup?.shapes).factors.map((f) => f.site);
+}
+
+/**
+ * Plans the contraction of a model's enumerated sites on one seeded run, and returns its cost
+ * (elements built per evaluation); a structure that cannot be summed out exactly is an error
+ * naming its sites and plates, found here rather than at the first evaluation.
+ *
+ * @example
+ * contractionCost("potential", hmm, [y], enumerationSetup("potential", hmm, [y])); // ~ T N K^2
+ */
+export function contractionCost<A extends unknown[]>(
+  api: string,
+  model: Model<A, unknown>,
+  args: A,
+  setup: EnumerationSetup,
+  key: Key = PRNGKey(0),
+): number {
+  return tidyValue(() =>
+    withoutTensorValidation(() => {
+      const run = enumerated(model as Model<any[], unknown>, setup);
+      const tr = trace(seed(run, key)).getTrace(...args);
+      return planContraction(api, factorGraph(api, tr, setup.shapes), new Set()).cost;
+    }),
+  );
 }

@@ -8,16 +8,12 @@
 import { withoutTensorValidation } from "../../dist/validation.js";
 import { ModelError } from "../../errors.js";
 import { configEnumerate } from "../../handlers/config-enumerate.js";
-import { enumerate } from "../../handlers/enumerate.js";
 import { seed } from "../../handlers/seed.js";
 import { trace } from "../../handlers/trace.js";
-import { batchRankOfTrace } from "../../handlers/vmap.js";
 import { PRNGKey } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import { tidyValue } from "../../tf.js";
-import { planContraction } from "../enum/contract.js";
-import { factorGraph } from "../enum/factors.js";
-import { isEnumerated } from "../enum/log-joint.js";
+import { contractionCost, enumerationSetup, isEnumerated } from "../enum/log-joint.js";
 import type { CompoundKernel, GibbsSpec } from "./gibbs.js";
 import type { SamplerKernel } from "./kernels.js";
 
@@ -66,8 +62,6 @@ export function discreteStrategy<A extends unknown[]>(
 interface Probe {
   /** Discrete latent sites (marked for enumeration or not). */
   readonly discrete: string[];
-  /** The sites the model itself marks for enumeration. */
-  readonly enumerated: string[];
   /** Why enumeration is not used, if it is not. */
   readonly reason?: string;
   readonly cost?: number;
@@ -81,37 +75,31 @@ function probeEnumeration<A extends unknown[]>(marked: Model<A, unknown>, args: 
       const tr = trace(seed(run, PRNGKey(0))).getTrace(...args);
       const latent = tr.sampleSites().filter((s) => !s.isObserved);
       const discrete = latent.filter((s) => s.fn.isDiscrete).map((s) => s.name);
-      const enumerated = latent.filter((s) => isEnumerated(s)).map((s) => s.name);
       const unsupported = latent.filter((s) => s.fn.isDiscrete && !isEnumerated(s));
       if (unsupported.length > 0) {
         return {
           discrete,
-          enumerated,
           reason: `${list(unsupported.map((s) => s.name))} ${unsupported.length > 1 ? "have" : "has"} no finite support to enumerate`,
         };
       }
       const eventful = latent.find((s) => isEnumerated(s) && s.fn.eventShape.length > 0);
       if (eventful !== undefined) {
-        return { discrete, enumerated, reason: `"${eventful.name}" has event dims` };
+        return { discrete, reason: `"${eventful.name}" has event dims` };
       }
       try {
-        const first = -1 - batchRankOfTrace(tr);
-        const enumTrace = trace(seed(enumerate(run, { firstAvailableDim: first }), PRNGKey(0)));
-        const graph = factorGraph("MCMC", enumTrace.getTrace(...args));
-        const { cost } = planContraction("MCMC", graph, new Set());
+        const setup = enumerationSetup("MCMC", run, args, { trace: tr });
+        const cost = contractionCost("MCMC", run, args, setup);
         if (cost > ENUMERATION_BUDGET) {
           return {
             discrete,
-            enumerated,
             reason: `summing them out would build ${cost} elements per evaluation (more than ${ENUMERATION_BUDGET})`,
           };
         }
-        return { discrete, enumerated, cost };
+        return { discrete, cost };
       } catch (error) {
         if (!(error instanceof ModelError)) throw error;
         return {
           discrete,
-          enumerated,
           reason: `they cannot be summed out exactly: ${error.message}`,
         };
       }
