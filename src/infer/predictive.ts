@@ -2,6 +2,7 @@
  * `Predictive`: prior and posterior predictive draws, vectorized over draws with `vmap`.
  */
 import { ArgumentError, ModelError } from "../errors.js";
+import { configEnumerate } from "../handlers/config-enumerate.js";
 import { resampleObserved } from "../handlers/resample-observed.js";
 import { seed } from "../handlers/seed.js";
 import { substitute } from "../handlers/substitute.js";
@@ -29,9 +30,10 @@ export interface PredictiveOptions {
    */
   parallel?: boolean;
   /**
-   * Draw the enumerated sites (marked `infer: { enumerate: "parallel" }`) from their posterior
-   * given each draw's other sites and the observed data (`inferDiscrete` at temperature 1),
-   * as NumPyro's `infer_discrete=True`; without it they are drawn from their prior (default false).
+   * Draw the discrete latent sites with a finite support from their posterior given each
+   * draw's other sites and the observed data (`inferDiscrete` at temperature 1, every such site
+   * enumerated), as NumPyro's `infer_discrete=True`; without it they are drawn from their prior
+   * (default false).
    */
   inferDiscrete?: boolean;
 }
@@ -85,6 +87,12 @@ export class Predictive<A extends unknown[]> {
     return this.options.parallel === false ? this.runSequential(k, args) : this.runBatched(k, args);
   }
 
+  // With inferDiscrete, every discrete site with a finite support is enumerated, as NumPyro's
+  // Predictive marks them.
+  private marked(): Model<A, unknown> {
+    return this.options.inferDiscrete === true ? configEnumerate(this.model) : this.model;
+  }
+
   private returned(site: Site): boolean {
     if (this.options.returnSites !== undefined) return this.options.returnSites.includes(site.name);
     if (this.options.posteriorSamples?.[site.name] !== undefined) return false;
@@ -116,7 +124,7 @@ export class Predictive<A extends unknown[]> {
           ...own,
         ]);
       }
-      const given = vmap(substitute(this.model, values), { size: n, dim });
+      const given = vmap(substitute(this.marked(), values), { size: n, dim });
       const batched = resampleObserved(
         this.options.inferDiscrete === true
           ? inferDiscrete(given, { temperature: 1, key: foldIn(key, 1), maxPlateNesting: -dim })
@@ -147,7 +155,7 @@ export class Predictive<A extends unknown[]> {
           const size = sizeOf(shape);
           values[name] = tf.reshape(constant(draws.data.subarray(i * size, (i + 1) * size)), shape);
         }
-        const given = substitute(this.model, values);
+        const given = substitute(this.marked(), values);
         const model =
           this.options.inferDiscrete === true
             ? inferDiscrete(given, { temperature: 1, key: foldIn(foldIn(key, i), 1) })

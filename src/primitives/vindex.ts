@@ -31,24 +31,16 @@ export function vindex(x: tf.Tensor, index: tf.Tensor, axis = -1): tf.Tensor {
   const size = x.shape[at];
   const left = x.shape.slice(0, at);
   const right = x.shape.slice(at + 1);
-  const batch = broadcastShapes(left, index.shape);
   const i = index.dtype === "int32" ? index : tf.cast(index, "int32");
-  if (sizeOf(left) === 1) {
-    // No batch dims to line up: a plain gather.
-    const picked = tf.gather(tf.reshape(x, [size, ...right]), i, 0);
-    return tf.reshape(picked, [...batch, ...right]);
+  const rows = sizeOf(left);
+  // One gather from x seen as [rows * size, ...right]: the flat index of each result entry is
+  // (its row among the left dims, broadcast) * size + its index.
+  let flat = i;
+  if (rows > 1) {
+    const row = tf.reshape(tf.range(0, rows, 1, "int32"), left);
+    flat = tf.add(tf.mul(row, tf.scalar(size, "int32")), i);
   }
-  const ones = right.map(() => 1);
-  const mask = tf.reshape(tf.cast(tf.oneHot(tf.reshape(i, [-1]), size), "bool"), [
-    ...index.shape,
-    size,
-    ...ones,
-  ]);
-  const full = [...batch, size, ...right];
-  const picked = tf.where(
-    tf.broadcastTo(mask, full),
-    tf.broadcastTo(x, full),
-    tf.zeros(full, x.dtype),
-  );
-  return tf.sum(picked, batch.length);
+  const batch = broadcastShapes(left, index.shape);
+  const picked = tf.gather(tf.reshape(x, [rows * size, ...right]), tf.reshape(flat, [-1]), 0);
+  return tf.reshape(picked, [...batch, ...right]);
 }

@@ -131,17 +131,16 @@ export function discreteValues(
 }
 
 // The term at the drawn values of a variable: the entries where the variable's axis equals the
-// index drawn for it (one per element of its plates).
+// index drawn for it (one per element of its plates). Adding log(0 or 1) and maximizing keeps
+// -inf entries and broadcasts without materializing the mask.
 function select(term: tf.Tensor, axis: number, size: number, index: tf.Tensor): tf.Tensor {
   if (term.shape[axis] === 1) return term;
   const positions = tf.reshape(
     tf.range(0, size, 1, "int32"),
     term.shape.map((_, i) => (i === axis ? size : 1)),
   );
-  const shape = tf.broadcast_util.assertAndGetBroadcastShape(term.shape, index.shape);
-  const mask = tf.broadcastTo(tf.equal(positions, index), shape);
-  const picked = tf.where(mask, tf.broadcastTo(term, shape), tf.zeros(shape));
-  return tf.sum(picked, axis, true);
+  const logMask = tf.log(tf.cast(tf.equal(positions, index), "float32"));
+  return tf.max(tf.add(term, logMask), axis, true);
 }
 
 // One index per element of the variable's plates, along its axis: the largest entry
@@ -160,12 +159,13 @@ function draw(
     const p = graph.plates.get(name);
     if (p !== undefined && graph.rank + p.dim >= 0) shape[graph.rank + p.dim] = p.size;
   }
-  let scores = tf.broadcastTo(term, shape);
+  // Adding noise (or zeros) of the full shape broadcasts the term to one entry per element.
+  let noise = tf.zeros(shape);
   if (temperature === 1) {
-    const u = uniform(key, scores.size);
-    const gumbel = u.map((x) => -Math.log(-Math.log(x)));
-    scores = tf.add(scores, tf.reshape(constant(gumbel), shape));
+    const u = uniform(key, noise.size);
+    noise = tf.reshape(constant(u.map((x) => -Math.log(-Math.log(x)))), shape);
   }
+  const scores = tf.add(term, noise);
   return tf.expandDims(tf.cast(tf.argMax(scores, axis), "int32"), axis);
 }
 
