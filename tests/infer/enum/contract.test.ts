@@ -155,6 +155,52 @@ describe("tensor variable elimination", () => {
     expect(logDensity(chain, [false], {})).toBeCloseTo(exact, 4);
   });
 
+  it("sums out structural zeros (impossible transitions) to finite values and gradients", () => {
+    // A left-to-right chain: from state 0 the chain cannot reach state 2 in one step, so the
+    // term of x_1 = 2 is -inf for every x_0: it must weigh nothing, not make the sum NaN.
+    const P = [
+      [0.7, 0.3, 0],
+      [0, 0.6, 0.4],
+      [0, 0, 1],
+    ];
+    const obs = [0.2, 1.1, 1.8, 2.3];
+    function* leftToRight() {
+      const mu = yield* sample("mu", Normal(1, 1));
+      let x = constant(0, "int32");
+      yield* markov(obs.length, function* (t) {
+        x = yield* sample(`x_${t}`, Categorical({ probs: vindex(constant(P), x, -2) }), parallel);
+        yield* sample(`y_${t}`, Normal(tf.mul(tf.cast(x, "float32"), mu), 0.5), { obs: obs[t] });
+      });
+    }
+    const brute = (mu: number) => {
+      const paths: number[] = [];
+      for (let code = 0; code < 81; code++) {
+        let lp = 0;
+        let prev = 0;
+        for (let t = 0; t < 4; t++) {
+          const x = Math.floor(code / 3 ** t) % 3;
+          lp += Math.log(P[prev][x]) + logNormal(obs[t], x * mu, 0.5);
+          prev = x;
+        }
+        paths.push(lp);
+      }
+      return logNormal(mu, 1, 1) + logSumExp(paths.filter(Number.isFinite));
+    };
+    expect(logDensity(leftToRight, [], { mu: 0.9 })).toBeCloseTo(brute(0.9), 4);
+    const U = potential(leftToRight, []);
+    const grad = new Float64Array(1);
+    const value = U.valueAndGrad(Float64Array.of(0.9), grad);
+    expect(Math.abs(-value - brute(0.9))).toBeLessThan(1e-10 * Math.abs(brute(0.9)));
+    const h = 1e-6;
+    expect(-grad[0]).toBeCloseTo((brute(0.9 + h) - brute(0.9 - h)) / (2 * h), 5);
+    // An observation no path can explain: -inf, not NaN.
+    function* impossible() {
+      const z = yield* sample("z", Categorical({ probs: constant([1, 0, 0]) }), parallel);
+      yield* sample("w", Categorical({ probs: vindex(constant(P), z, -2) }), { obs: 2 });
+    }
+    expect(logDensity(impossible, [], {})).toBe(Number.NEGATIVE_INFINITY);
+  });
+
   it("names the sites and plates it cannot sum out exactly (plates that do not nest)", () => {
     function* crossed() {
       const x = yield* plate(
