@@ -4,6 +4,9 @@
  * Factors that depend on no enumerated variable are summed as they are (`plain`). Shapes that
  * would make the contraction wrong are errors naming the site.
  */
+
+import { CategoricalDistribution } from "../../dist/categorical.js";
+import { ExpandedDistribution } from "../../dist/distribution.js";
 import { ModelError } from "../../errors.js";
 import type { Trace } from "../../handlers/trace.js";
 import type { SampleSite } from "../../primitives/messages.js";
@@ -90,7 +93,10 @@ export function factorGraph(
     });
     minDim = Math.min(minDim, v.dim);
   }
-  const logProbs = sites.map((site) => site.fn.logProb(site.value));
+  const logProbs = sites.map((site) => {
+    const v = site.enumeration?.variable;
+    return (v && supportLogProb(site, v.dim)) ?? site.fn.logProb(site.value);
+  });
   const rank = Math.max(-minDim, ...logProbs.map((lp) => lp.rank));
   const factors: EnumFactor[] = [];
   const plain: tf.Tensor[] = [];
@@ -171,7 +177,8 @@ function checkUnchanged(
   };
   const got = lastDims(shape);
   const want = lastDims(expected);
-  if (got.every((d, i) => d === want[i])) return;
+  // A dim of size 1 is a log-probability constant along it (the contraction broadcasts it).
+  if (got.every((d, i) => d === 1 || d === want[i])) return;
   throw new ModelError({
     message:
       `${api}: under enumeration, site "${site.name}" has a log-probability of shape ${formatShape(shape)}, which ends in ${formatShape(got)} ` +
@@ -224,6 +231,34 @@ function checkScale(
     message: `${api}: site "${site.name}" depends on the enumerated site${dependsOn.size > 1 ? "s" : ""} ${names} and has a scale (${typeof scale === "number" ? scale : "a tensor"}) other than its plates' subsampling; scaling such sites is not supported`,
     site: site.name,
   });
+}
+
+/**
+ * The log-probability of an enumerated Categorical site over its whole support 0..K-1: its
+ * logits with the category axis moved to the site's dim, which is what `logProb` computes
+ * entry by entry (with one-hot masks and support checks the support cannot fail). Undefined
+ * for other families, which take the general path.
+ */
+function supportLogProb(site: SampleSite, dim: number): tf.Tensor | undefined {
+  const fn = site.fn instanceof ExpandedDistribution ? site.fn.base : site.fn;
+  if (!(fn instanceof CategoricalDistribution)) return undefined;
+  const logits = fn.logits;
+  const k = fn.numCategories;
+  const batch = logits.shape.slice(0, -1);
+  const rank = Math.max(batch.length, -dim);
+  const padded = [...new Array<number>(rank - batch.length).fill(1), ...batch];
+  const axis = rank + dim;
+  if (padded[axis] !== 1) return undefined;
+  const perm = [
+    ...Array.from({ length: axis }, (_, i) => i),
+    rank,
+    ...Array.from({ length: rank - axis }, (_, i) => axis + i),
+  ];
+  const moved = tf.transpose(tf.reshape(logits, [...padded, k]), perm);
+  return tf.reshape(
+    moved,
+    padded.map((d, i) => (i === axis ? k : d)),
+  );
 }
 
 /** `t` with leading dims of size 1 up to `rank`. */
