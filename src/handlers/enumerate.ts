@@ -98,7 +98,9 @@ function firstDimOf(options: EnumerateOptions): number | undefined {
 
 /** The handler of one run: allocates dims and records them on the messages. */
 function enumerationHandler(firstAvailableDim: number): Handler {
-  const variables: Variable[] = [];
+  let count = 0;
+  // The variables whose dims are in use; steps only advance, so a released one stays released.
+  let live: Variable[] = [];
   // The latest step seen of each markov loop.
   const latestStep = new Map<number, number>();
   const enumerated = new Map<SampleMessage, tf.Tensor>();
@@ -111,7 +113,7 @@ function enumerationHandler(firstAvailableDim: number): Handler {
       for (const f of site.markov ?? []) {
         latestStep.set(f.id, Math.max(latestStep.get(f.id) ?? f.step, f.step));
       }
-      const live = variables.filter((v) => !released(v));
+      if (site.markov !== undefined) live = live.filter((v) => !released(v));
       const dims = new Map(live.map((v) => [v.dim, v.id]));
       const strategy = site.infer.enumerate;
       if (strategy === undefined || site.isObserved || site.value !== null) {
@@ -129,8 +131,8 @@ function enumerationHandler(firstAvailableDim: number): Handler {
       while (dims.has(dim)) dim--;
       const size = values.shape[0];
       const value = tf.reshape(values, [size, ...new Array<number>(-dim - 1).fill(1)]);
-      const variable: Variable = { id: variables.length, dim, markov: [...(site.markov ?? [])] };
-      variables.push(variable);
+      const variable: Variable = { id: count++, dim, markov: [...(site.markov ?? [])] };
+      live.push(variable);
       dims.set(dim, variable.id);
       site.value = value;
       site.enumeration = { firstAvailableDim, variable: { id: variable.id, dim, size }, dims };

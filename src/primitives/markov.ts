@@ -21,7 +21,12 @@ export interface MarkovOptions {
 
 let loops = 0;
 
-/** A fresh loop id for markov frames (each `markov` loop, or each `scan`, takes one). */
+/**
+ * A fresh loop id for markov frames (each `markov` loop, or each `scan`, takes one).
+ *
+ * @example
+ * const frame = { id: newMarkovLoop(), step: 0, history: 1 };
+ */
 export function newMarkovLoop(): number {
   loops += 1;
   return loops;
@@ -38,13 +43,14 @@ export function newMarkovLoop(): number {
  *
  * @example
  * function* hmm(y: number[]) {
- *   const probs = constant([[0.9, 0.1], [0.2, 0.8]]);
+ *   const transition = constant([[0.9, 0.1], [0.2, 0.8]]);
+ *   const levels = constant([0, 2]);
  *   let x = constant(0, "int32");
  *   yield* markov(y.length, function* (t) {
- *     x = yield* sample(`x_${t}`, Categorical({ probs: tf.gather(probs, tf.cast(x, "int32")) }), {
+ *     x = yield* sample(`x_${t}`, Categorical({ probs: vindex(transition, x, -2) }), {
  *       infer: { enumerate: "parallel" },
  *     });
- *     yield* sample(`y_${t}`, Normal(tf.cast(x, "float32"), 0.5), { obs: y[t] });
+ *     yield* sample(`y_${t}`, Normal(vindex(levels, x), 0.5), { obs: y[t] });
  *   });
  * }
  */
