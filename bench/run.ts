@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: the benchmarks in sequence, each in its own process so that one's JIT state
  * and memory do not colour the next: bench/gradient.ts (time per gradient: compiled, hand-written,
- * eager), bench/scan.ts (time series with scan against for-loops and hand-written code), then
- * bench/vs-stan.ts (Tyche against Stan; Stan is skipped with a message when Rscript
+ * eager), bench/scan.ts (time series with scan against for-loops and hand-written code),
+ * bench/enum-hmm.ts (the enumerated HMM against the forward algorithm), then bench/vs-stan.ts
+ * (Tyche against Stan; Stan is skipped with a message when Rscript
  * or rstan is missing). Arguments are passed on to vs-stan (model names to run only those).
  */
 import { spawnSync } from "node:child_process";
@@ -14,6 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BENCHMARKS: ReadonlyArray<{ file: string; args: string[] }> = [
   { file: "gradient.ts", args: [] },
   { file: "scan.ts", args: [] },
+  { file: "enum-hmm.ts", args: [] },
   { file: "vs-stan.ts", args: process.argv.slice(2) },
 ];
 

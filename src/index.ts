@@ -17,6 +17,8 @@ export {
 } from "./errors.js";
 export { type BlockOptions, block } from "./handlers/block.js";
 export { condition } from "./handlers/condition.js";
+export { type ConfigEnumerateOptions, configEnumerate } from "./handlers/config-enumerate.js";
+export { type EnumerateOptions, enumerate } from "./handlers/enumerate.js";
 export { intervene } from "./handlers/intervene.js";
 export { mask } from "./handlers/mask.js";
 export {
@@ -38,6 +40,7 @@ export { type VmapOptions, vmap } from "./handlers/vmap.js";
 export * from "./infer/advi/index.js";
 export * from "./infer/diagnostics/index.js";
 export type { Draws } from "./infer/draws.js";
+export { type InferDiscreteOptions, inferDiscrete } from "./infer/enum/infer-discrete.js";
 export { FlatLayout, type LayoutEntry, type SiteLayout } from "./infer/layout.js";
 export { logDensity, pointLogProbs } from "./infer/log-density.js";
 export * from "./infer/mcmc/index.js";
@@ -60,9 +63,11 @@ export {
   type SampleOptions,
   sample,
 } from "./primitives/effects.js";
+export { type MarkovOptions, markov, markovHandler, newMarkovLoop } from "./primitives/markov.js";
 export type {
   DeterministicMessage,
   InferOptions,
+  MarkovFrame,
   Message,
   ParamMessage,
   PlateFrame,
@@ -71,6 +76,7 @@ export type {
   SampleSite,
   ScanProbe,
   Site,
+  SiteEnumeration,
 } from "./primitives/messages.js";
 export { type PlateOptions, plate } from "./primitives/plate.js";
 export {
@@ -85,6 +91,7 @@ export {
 } from "./primitives/prng.js";
 export { applyDefault, type Handler, handle, type Model, run, wrap } from "./primitives/runtime.js";
 export { type ScanInit, type ScanOptions, type ScanTree, scan } from "./primitives/scan.js";
+export { vindex } from "./primitives/vindex.js";
 export * from "./progress/index.js";
 export * as testing from "./testing/index.js";
 export {

@@ -66,6 +66,28 @@ function registerZeroGradient(kernelName: string, inputs: string[]): void {
   });
 }
 
+// Tile's gradient (which tf.broadcastTo, and so tf.where with broadcasting, runs) as one sum:
+// dy seen as [r0, x0, r1, x1, ...] summed over the repetition axes. tfjs's own rule adds one
+// slice per repetition (thousands of kernels for a [60, 60] broadcast of a scalar, which the
+// compiled engine would unroll) and stops at rank 4, while enumeration makes tensors of higher
+// rank. Registered after tfjs's, so it replaces it.
+tf.registerGradient({
+  kernelName: "Tile",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const reps = (attrs as unknown as { reps: number[] }).reps;
+    return {
+      x: () => {
+        if (reps.every((r) => r === 1)) return tf.reshape(dy as tf.Tensor, x.shape);
+        const split = x.shape.flatMap((d, i) => [reps[i], d]);
+        const axes = reps.map((_, i) => 2 * i).filter((a) => split[a] > 1);
+        return tf.reshape(tf.sum(tf.reshape(dy as tf.Tensor, split), axes), x.shape);
+      },
+    };
+  },
+});
+
 export { tf, setWasmPaths };
 
 /** The backends Tyche ships with. */

@@ -81,8 +81,14 @@ function* batched<A extends any[], R>(model: Model<A, R>, args: A, size: number,
     // A site with k event dims has the value dim `dim` at batch dim `dim + k`.
     process(msg) {
       const eventRank = msg.type === "sample" ? msg.fn.eventShape.length : 0;
-      if (msg.type === "sample") checkBatchPosition(msg.name, msg.fn.batchShape, dim + eventRank);
       plateHandler({ ...frame, dim: dim + eventRank }).process?.(msg);
+    },
+    // Checked once the handlers outside have seen the site: under `enumerate` the dims left of
+    // its first enumeration dim are enumeration dims, not misplaced copies.
+    postprocess(msg) {
+      if (msg.type !== "sample") return;
+      const first = msg.enumeration?.firstAvailableDim;
+      checkBatchPosition(msg.name, msg.fn.batchShape, dim + msg.fn.eventShape.length, first);
     },
   });
 }
@@ -90,8 +96,16 @@ function* batched<A extends any[], R>(model: Model<A, R>, args: A, size: number,
 // A distribution whose batch shape has dims left of vmap's batch dim got the copies in the
 // wrong place: typically a scalar site (batched as [size, 1, ...] on values) passed as the
 // parameter of a distribution with event dims, which reads the trailing 1s as batch dims.
-function checkBatchPosition(site: string, batchShape: readonly number[], dim: number): void {
-  const left = batchShape.slice(0, Math.max(0, batchShape.length + dim));
+// Dims at or left of `enumerationDim` (enumeration's) are allowed.
+function checkBatchPosition(
+  site: string,
+  batchShape: readonly number[],
+  dim: number,
+  enumerationDim?: number,
+): void {
+  const n = batchShape.length;
+  const from = enumerationDim === undefined ? 0 : Math.max(0, n + enumerationDim + 1);
+  const left = batchShape.slice(from, Math.max(from, n + dim));
   if (left.every((d) => d === 1)) return;
   throw new ModelError({
     message:
@@ -123,6 +137,39 @@ export function maxValueRank<A extends any[]>(model: Model<A, unknown> | Trace, 
     }
     return rank;
   });
+}
+
+/**
+ * The largest number of batch dims any site of the model uses (plates and batch shapes, event
+ * dims not counted), found by running it once, unbatched, with a fixed seed: enumeration dims
+ * go left of them.
+ *
+ * @example
+ * maxBatchRank(model, [data]); // 1 for a model with one plate
+ */
+export function maxBatchRank<A extends any[]>(model: Model<A, unknown>, args: A): number {
+  return tidyValue(() => batchRankOfTrace(unbatchedTrace(model, args)));
+}
+
+/**
+ * The largest number of batch dims any site of a trace uses (plates and batch shapes).
+ *
+ * @example
+ * batchRankOfTrace(trace(seed(model, 0)).getTrace()); // 1 for a model with one plate
+ */
+export function batchRankOfTrace(tr: Trace): number {
+  let rank = 0;
+  for (const site of tr.values()) {
+    const plateRank = Math.max(0, ...site.plates.map((f) => -f.dim));
+    const own =
+      site.type === "sample"
+        ? site.value.rank - site.fn.eventShape.length
+        : site.type === "plate"
+          ? 0
+          : site.value.rank;
+    rank = Math.max(rank, plateRank, own);
+  }
+  return rank;
 }
 
 /**
@@ -160,7 +207,13 @@ function checkAgainst<A extends any[], R>(
       if ((msg.type !== "sample" && msg.type !== "deterministic") || msg.value === null) return;
       if (!probe.has(msg.name)) return;
       const own = probe.get(msg.name);
-      if (!isBatchedShape(msg.value.shape, own.value.shape, size)) {
+      // Under `enumerate` (outside vmap), an enumerated site's value is its support on a dim of
+      // its own, and other values may gain such dims: only the dims right of them are the model's.
+      const enumeration = msg.type === "sample" ? msg.enumeration : undefined;
+      if (enumeration?.variable !== undefined) return;
+      const kept = enumeration === undefined ? msg.value.rank : -1 - enumeration.firstAvailableDim;
+      const shape = msg.value.shape.slice(Math.max(0, msg.value.rank - kept));
+      if (!isBatchedShape(shape, own.value.shape, size)) {
         throw new ModelError({
           message:
             `vmap: site "${msg.name}" has shape ${formatShape(msg.value.shape)} ${where}, ` +

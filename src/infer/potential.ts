@@ -20,6 +20,15 @@ import { type ArrayLike, constant, flatten, readFloat64, shapeOf, tf, tidyValue 
 import { ownValue, siteRecord, siteRecordOf } from "../util/records.js";
 import { formatShape, sizeOf } from "../util/shapes.js";
 import { type Draws, stackDraws, toDraws } from "./draws.js";
+import {
+  contractionCost,
+  type EnumerationSetup,
+  enumerated,
+  enumeratedLogJoint,
+  enumeratedSiteGroup,
+  enumerationSetup,
+  isEnumerated,
+} from "./enum/log-joint.js";
 import { FlatLayout } from "./layout.js";
 import { siteLogProb, traceLogDensity } from "./log-density.js";
 import type { EngineName, GradientTarget } from "./potential-types.js";
@@ -38,8 +47,14 @@ export interface PotentialOptions {
   /** Key (or seed) for the run that discovers the model's latent sites (default 0). */
   key?: Key | number;
   /**
+   * The number of batch dims the model uses, for the dims of enumerated sites (default: found
+   * by the first run).
+   */
+  maxPlateNesting?: number;
+  /**
    * Latent sites held at fixed values: the potential is the conditional density of the
-   * others, like PyMC's `logp_dlogp_function(grad_vars=...)`. Discrete latent sites must be fixed.
+   * others, like PyMC's `logp_dlogp_function(grad_vars=...)`. Discrete latent sites must be
+   * fixed, unless they are marked for enumeration (summed out).
    */
   fixed?: Record<string, ArrayLike>;
   /**
@@ -51,14 +66,20 @@ export interface PotentialOptions {
 
 /**
  * What one seeded run of a model says about it: its continuous latent sites, the unconstrained
- * point of that run, and the names of its discrete latent and deterministic sites.
+ * point of that run, the names of its discrete latent and deterministic sites, and how its
+ * sites marked for enumeration are summed out.
  */
 export interface ModelDiscovery {
   /** The continuous latent sites (those not fixed) in the flat unconstrained vector. */
   readonly layout: FlatLayout;
   /** The unconstrained point of the run (zeros where it is not finite): where to trace. */
   readonly point: Float64Array;
+  /** The discrete latent sites not fixed nor marked for enumeration: they need values. */
   readonly discreteLatent: readonly string[];
+  /** The latent sites marked `infer: { enumerate: "parallel" }` (not fixed): summed out. */
+  readonly enumerated: readonly string[];
+  /** Their dims and unenumerated shapes, when there are any. */
+  readonly enumeration?: EnumerationSetup;
   /** The fixed sites (given with `{ fixed }`) that are discrete: their values must be whole. */
   readonly discreteFixed: readonly string[];
   readonly deterministic: readonly string[];
@@ -218,7 +239,7 @@ function pointOfTrace(layout: FlatLayout, tr: Trace): Float64Array {
 export function discoverModel<A extends unknown[]>(
   model: Model<A, unknown>,
   args: A,
-  options: { key?: Key | number; fixed?: Record<string, ArrayLike> } = {},
+  options: { key?: Key | number; fixed?: Record<string, ArrayLike>; maxPlateNesting?: number } = {},
 ): ModelDiscovery {
   const key = options.key ?? 0;
   const fixed = options.fixed ?? {};
@@ -238,10 +259,19 @@ export function discoverModel<A extends unknown[]>(
       .filter((s) => !s.isObserved && ownValue(fixed, s.name) === undefined);
     const layout = FlatLayout.fromSites(latent.filter((s) => !s.fn.isDiscrete));
     const point = pointOfTrace(layout, tr);
+    const enumerated = latent.filter(isEnumerated).map((s) => s.name);
     return {
       layout,
       point: point.every(Number.isFinite) ? point : new Float64Array(layout.dim),
-      discreteLatent: latent.filter((s) => s.fn.isDiscrete).map((s) => s.name),
+      discreteLatent: latent.filter((s) => s.fn.isDiscrete && !isEnumerated(s)).map((s) => s.name),
+      enumerated,
+      enumeration:
+        enumerated.length === 0
+          ? undefined
+          : enumerationSetup("potential", model, args, {
+              trace: tr,
+              maxPlateNesting: options.maxPlateNesting,
+            }),
       discreteFixed: tr
         .sampleSites()
         .filter((s) => ownValue(fixed, s.name) !== undefined && s.fn.isDiscrete)
@@ -283,23 +313,31 @@ export function potential<A extends any[]>(
   const currentModel = () => modelAtFixed(fixedLayout, fixedVector, model);
   const found =
     options.discovery ??
-    discoverModel(currentModel(), args, { key: options.key, fixed: options.fixed });
-  if (found.discreteLatent.length > 0) {
-    const discrete = found.discreteLatent;
-    throw new ModelError({
-      message:
-        `potential: the latent site${discrete.length > 1 ? "s" : ""} ${discrete.map((s) => `"${s}"`).join(", ")} ` +
-        "are discrete; give them values with { fixed }, marginalize them, or sample them with a compound (Gibbs) step",
-      site: discrete[0],
+    discoverModel(currentModel(), args, {
+      key: options.key,
+      fixed: options.fixed,
+      maxPlateNesting: options.maxPlateNesting,
     });
-  }
+  if (found.discreteLatent.length > 0) throw discreteLatentError(found.discreteLatent);
   const layout = found.layout;
   const discreteFixed = found.discreteFixed;
+  // Sites marked for enumeration are summed out: the model runs under the enumeration handler,
+  // and the contraction is planned here, so that a structure it cannot sum out is an error now.
+  const enumeration = found.enumeration;
+  if (enumeration !== undefined) {
+    contractionCost("potential", currentModel(), args, enumeration, toKey(options.key ?? 0));
+  }
+  const withEnumeration = (f: tf.Tensor) =>
+    enumeration === undefined ? withFixed(f) : enumerated(withFixed(f), enumeration);
   const atPoint = (q: tf.Tensor, f: tf.Tensor) =>
-    traceAtUnconstrained(withFixed(f), args, layout, q);
+    traceAtUnconstrained(withEnumeration(f), args, layout, q);
+  const densityOf = (tr: Trace) =>
+    enumeration === undefined
+      ? traceLogDensity(tr)
+      : enumeratedLogJoint("potential", tr, enumeration);
   const logJointWith: LogJoint = (q, f) => {
     const { trace: tr, logDetJacobians } = atPoint(q, f);
-    return tf.addN([traceLogDensity(tr), ...Object.values(logDetJacobians)]) as tf.Scalar;
+    return tf.addN([densityOf(tr), ...Object.values(logDetJacobians)]) as tf.Scalar;
   };
   const logJoint = (q: tf.Tensor): tf.Scalar => logJointWith(q, constant(fixedVector));
   // Sites whose support depends on other parameters are constrained by running the model.
@@ -333,16 +371,34 @@ export function potential<A extends any[]>(
         : layout.unravelBatch(qs, n),
     ravel: (values) =>
       dependent
-        ? pointOfRun(layout, substitute(currentModel(), values), args)
+        ? pointOfRun(
+            layout,
+            enumeration === undefined
+              ? substitute(currentModel(), values)
+              : enumerated(substitute(currentModel(), values), enumeration),
+            args,
+          )
         : layout.ravel(values),
     initialPoint: (key) => uniform(toKey(key, "initialPoint"), layout.dim, -2, 2),
     pointLogProbs: (q) =>
       tidyValue(() => {
         const out = siteRecord<number>();
         const { trace: tr, logDetJacobians } = atPoint(constant(q), constant(fixedVector));
+        const summedOut =
+          enumeration === undefined ? [] : enumeratedSiteGroup("potential", tr, enumeration);
         for (const site of tr.sampleSites()) {
+          if (summedOut.includes(site.name)) continue;
           const jacobian = logDetJacobians[site.name] ?? tf.scalar(0);
           out[site.name] = tf.add(tf.sum(siteLogProb(site)), jacobian).dataSync()[0];
+        }
+        if (summedOut.length > 0) {
+          // The sites that depend on enumerated ones only have a log density together.
+          const total = densityOf(tr).dataSync()[0];
+          const rest = tr
+            .sampleSites()
+            .filter((s) => !summedOut.includes(s.name))
+            .reduce((acc, s) => acc + tf.sum(siteLogProb(s)).dataSync()[0], 0);
+          out[`enumerated(${summedOut.join(", ")})`] = total - rest;
         }
         return out;
       }),
@@ -435,4 +491,15 @@ function requireWhole(name: string, values: Float64Array): void {
       argument: name,
     });
   }
+}
+
+/** The error for discrete latent sites that are neither fixed nor marked for enumeration. */
+function discreteLatentError(discrete: readonly string[]): ModelError {
+  const many = discrete.length > 1;
+  return new ModelError({
+    message:
+      `potential: the latent site${many ? "s" : ""} ${discrete.map((s) => `"${s}"`).join(", ")} ` +
+      `${many ? "are" : "is"} discrete; mark ${many ? "them" : "it"} with infer: { enumerate: "parallel" } (or configEnumerate) to sum ${many ? "them" : "it"} out, give ${many ? "them" : "it"} values with { fixed }, or sample ${many ? "them" : "it"} with a compound (Gibbs) step`,
+    site: discrete[0],
+  });
 }

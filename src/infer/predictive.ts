@@ -4,6 +4,7 @@
  * against the per-draw runs).
  */
 import { ArgumentError, ModelError } from "../errors.js";
+import { configEnumerate } from "../handlers/config-enumerate.js";
 import { resampleObserved } from "../handlers/resample-observed.js";
 import { seed } from "../handlers/seed.js";
 import { substitute } from "../handlers/substitute.js";
@@ -16,6 +17,7 @@ import { constant, readFloat64, tf, tidyValue } from "../tf.js";
 import { ownValue, siteRecord } from "../util/records.js";
 import { formatShape, shapesEqual, sizeOf } from "../util/shapes.js";
 import type { Draws } from "./draws.js";
+import { inferDiscrete } from "./enum/infer-discrete.js";
 import { memberSeed } from "./member-draws.js";
 
 /** Options of `Predictive`. */
@@ -39,6 +41,13 @@ export interface PredictiveOptions {
    * the draws) is an error naming the site, never a wrong shape.
    */
   parallel?: boolean;
+  /**
+   * Draw the discrete latent sites with a finite support from their posterior given each
+   * draw's other sites and the observed data (`inferDiscrete` at temperature 1, every such site
+   * enumerated), as NumPyro's `infer_discrete=True`; without it they are drawn from their prior
+   * (default false).
+   */
+  inferDiscrete?: boolean;
 }
 
 /**
@@ -109,19 +118,37 @@ export class Predictive<A extends unknown[]> {
     return values;
   }
 
-  // The model with posterior `values` substituted and, unless told otherwise, fresh observations.
-  private prepared(values: Record<string, tf.Tensor>): Model<A, unknown> {
-    const model = substitute(this.model, values);
+  // The model with posterior `values` substituted (deterministic sites are recomputed, as
+  // NumPyro's Predictive does by default), with inferDiscrete its discrete sites drawn from
+  // their posterior with `discreteKey`, and unless told otherwise fresh observations.
+  private prepared(values: Record<string, tf.Tensor>, discreteKey: Key): Model<A, unknown> {
+    const discrete = this.options.inferDiscrete === true;
+    // With inferDiscrete, every discrete site with a finite support is enumerated, as NumPyro's
+    // Predictive marks them.
+    const given = substitute(discrete ? configEnumerate(this.model) : this.model, (msg) =>
+      msg.type === "deterministic" ? undefined : ownValue(values, msg.name),
+    );
+    const model = discrete ? inferDiscrete(given, { temperature: 1, key: discreteKey }) : given;
     return this.options.resampleObserved === false ? model : resampleObserved(model);
   }
 
   // The run of draw i alone: what the per-draw loop does.
   private drawTrace(key: Key, args: A, i: number): Trace {
-    return trace(seed(this.prepared(this.posteriorAt(i)), foldIn(key, i))).getTrace(...args);
+    const drawKey = foldIn(key, i);
+    const model = this.prepared(this.posteriorAt(i), foldIn(drawKey, 1));
+    return trace(seed(model, drawKey)).getTrace(...args);
   }
 
   private runBatched(key: Key, args: A): Record<string, Draws> {
     const n = this.numSamples;
+    if (this.options.inferDiscrete === true) {
+      throw new ArgumentError({
+        message:
+          "Predictive: inferDiscrete draws the discrete sites one draw at a time; parallel: true cannot reproduce those draws in one batched run (leave parallel unset)",
+        api: "Predictive",
+        argument: "parallel",
+      });
+    }
     return tidyValue(() => {
       // Draw 0 alone: each site's unbatched shape and distribution (the template of the
       // per-draw sampling), the rank of the model's values, and the reference batched draw 0
@@ -140,7 +167,7 @@ export class Predictive<A extends unknown[]> {
           ...own,
         ]);
       }
-      const model = this.prepared(values);
+      const model = this.prepared(values, key);
       const batched = vmap(memberSeed(model, key, n, probe, rank), { size: n, dim });
       const tr = runReportingSite(batched, args);
       const out = siteRecord<Draws>();

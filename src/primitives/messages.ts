@@ -20,9 +20,32 @@ export interface PlateFrame {
 
 /** Per-site options for inference algorithms. */
 export interface InferOptions {
-  /** Enumerate this discrete site instead of sampling it (compound steps). */
+  /**
+   * "parallel": sum this discrete site out by enumerating its support on a dimension of its
+   * own (see `enumerate`, `configEnumerate`). "sequential" is not supported.
+   */
   enumerate?: "parallel" | "sequential";
   [option: string]: unknown;
+}
+
+/** One step of a `markov` loop around a message (a markov frame, as plates have plate frames). */
+export interface MarkovFrame {
+  /** Identifies the loop: frames of the same loop share it. */
+  readonly id: number;
+  /** The step's index in the loop, 0, 1, 2, ... */
+  readonly step: number;
+  /** How many earlier steps a step may depend on (1: a first-order chain). */
+  readonly history: number;
+}
+
+/** What the enumeration handler recorded on a sample message. */
+export interface SiteEnumeration {
+  /** The first (rightmost) dim the handler allocates enumeration dims from, left of every plate. */
+  readonly firstAvailableDim: number;
+  /** The enumerated variable this site is, if the handler enumerated it. */
+  readonly variable?: { readonly id: number; readonly dim: number; readonly size: number };
+  /** The enumeration dims in use when the site was visited: dim -> the id of the variable on it. */
+  readonly dims: ReadonlyMap<number, number>;
 }
 
 interface MessageBase {
@@ -59,6 +82,10 @@ export interface SampleMessage extends MessageBase {
   /** The key the default behaviour samples with (set by `seed`). */
   key: Key | null;
   infer: InferOptions;
+  /** The `markov` steps around the site, innermost first (absent outside markov loops). */
+  markov?: MarkovFrame[];
+  /** Set by the enumeration handler (`enumerate`). */
+  enumeration?: SiteEnumeration;
 }
 
 /** `deterministic(name, value)`: a named function of other sites, recorded in traces. */

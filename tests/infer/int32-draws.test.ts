@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import {
   ArgumentError,
   Categorical,
+  DiscreteHMCGibbs,
   formatCmdStanCSV,
   formatJSON,
   MCMC,
@@ -68,7 +69,8 @@ describe("a potential with a fixed discrete site used as an index", () => {
 });
 
 describe("MCMC with a discrete site used as an index (DiscreteHMCGibbs)", async () => {
-  const mcmc = new MCMC(new NUTS(indexed), {
+  // MCMC alone would sum z out (tests/infer/enum); DiscreteHMCGibbs samples it.
+  const mcmc = new MCMC(new DiscreteHMCGibbs(new NUTS(indexed)), {
     numWarmup: 200,
     numSamples: 2000,
     numChains: 1,

@@ -107,7 +107,9 @@ describe("potential", () => {
       yield* sample("k", Bernoulli({ probs: 0.5 }));
     }
     expect(() => potential(mixture, [])).toThrow(ModelError);
-    expect(() => potential(mixture, [])).toThrow(/"k" are discrete/);
+    expect(() => potential(mixture, [])).toThrow(
+      /"k" is discrete; mark it with infer: \{ enumerate: "parallel" \}/,
+    );
   });
 });
 

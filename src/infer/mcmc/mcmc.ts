@@ -16,7 +16,7 @@ import { decodeOptions, integerAtLeast } from "../../util/options.js";
 import { siteRecord } from "../../util/records.js";
 import { formatSummary, type SummaryRow, summary } from "../diagnostics/index.js";
 import type { Draws } from "../draws.js";
-import { discoverModel, type ModelDiscovery, type Potential, potential } from "../potential.js";
+import { discoverModel, type Potential, potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
 import {
   type ChainPlan,
@@ -26,14 +26,8 @@ import {
   driveChain,
 } from "./chain.js";
 import { mcmcDefaults } from "./defaults.js";
-import {
-  type CompoundSampler,
-  type GibbsPlan,
-  type GibbsSpec,
-  gibbsChain,
-  gibbsPlan,
-  withGibbsUpdate,
-} from "./gibbs.js";
+import { type DiscreteStrategy, discreteStrategy } from "./discrete-strategy.js";
+import { type GibbsPlan, type GibbsSpec, gibbsChain, gibbsPlan, withGibbsUpdate } from "./gibbs.js";
 import { describePoint, initialPosition } from "./init-strategies.js";
 import { chainsInWorkers } from "./parallel-chains.js";
 import { type ChainState, RunRecord } from "./run-record.js";
@@ -206,14 +200,17 @@ export class MCMC<A extends unknown[], P = unknown> {
   private async execute(rootKey: Key, args: A, signal: AbortSignal): Promise<void> {
     const { numChains, numWarmup, numSamples } = this.options;
     const continuing = this.continuationOf(this.postWarmupState);
-    const model = this.sampler.model;
-    const discovery = discoverModel(model, args);
-    if (!discovery.hasLatent) {
+    const found = discoverModel(this.sampler.model, args);
+    if (!found.hasLatent) {
+      const name = this.sampler.model.name;
       throw new ModelError({
-        message: `MCMC: the model${model.name ? ` "${model.name}"` : ""} has no latent sample site, so there is nothing to sample: every sample site is observed. To draw its deterministic sites or simulate data, use Predictive (new Predictive(model, { numSamples }).run(key, ...args))`,
+        message: `MCMC: the model${name ? ` "${name}"` : ""} has no latent sample site, so there is nothing to sample: every sample site is observed. To draw its deterministic sites or simulate data, use Predictive (new Predictive(model, { numSamples }).run(key, ...args))`,
       });
     }
-    const spec = this.gibbsSpec(discovery);
+    // The one choice point for discrete sites: summed out, or Gibbs updates.
+    const strategy = discreteStrategy(this.sampler, args, found);
+    const { model, discovery } = strategy;
+    const spec = strategy.gibbs;
     const gibbs =
       spec === undefined
         ? undefined
@@ -262,7 +259,7 @@ export class MCMC<A extends unknown[], P = unknown> {
       outcome.chains,
       outcome.aborted,
       outcome.gibbsDraws,
-      (latent) => this.deterministicDraws(discovery.deterministic, args, latent),
+      (latent) => this.deterministicDraws(discovery.deterministic, args, latent, strategy),
     );
     this.postWarmupState = undefined;
   }
@@ -289,18 +286,6 @@ export class MCMC<A extends unknown[], P = unknown> {
       const { position, warmupComplete: _, ...parameters } = state as Record<string, unknown>;
       return { position: position as Float64Array, parameters: parameters as P };
     });
-  }
-
-  // The Gibbs part of the run: the sampler's own, or, for a model with discrete latent sites,
-  // Gibbs updates from their enumerated full conditionals (DiscreteHMCGibbs), announced once.
-  private gibbsSpec(discovery: ModelDiscovery): GibbsSpec | undefined {
-    const own = (this.sampler as Partial<CompoundSampler<A>>).gibbs;
-    if (own !== undefined) return own;
-    if (discovery.discreteLatent.length === 0) return undefined;
-    console.info(
-      `MCMC: the model has discrete latent sites (${discovery.discreteLatent.join(", ")}); they are sampled by Gibbs updates from their full conditionals between ${this.sampler.name} steps (DiscreteHMCGibbs)`,
-    );
-    return {};
   }
 
   // Where chain c starts and how long it runs: its continuation, or a new chain whose start
@@ -427,14 +412,20 @@ export class MCMC<A extends unknown[], P = unknown> {
     names: readonly string[],
     args: A,
     latent: Record<string, Draws>,
+    strategy: DiscreteStrategy<A>,
   ): Record<string, Draws> {
     if (names.length === 0) return {};
     // Observed sites keep their data: deterministic sites are functions of the model as fitted.
     const options = { posteriorSamples: latent, returnSites: [...names], resampleObserved: false };
-    const model = this.sampler.model;
+    const model = strategy.model;
     // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
     // which must not throw away the draws (parameters are not read back to validate them).
     return withoutTensorValidation(() => {
+      // Summed-out discrete sites are drawn from their posterior given each draw, one draw at a
+      // time (inferDiscrete has no batched form).
+      if (strategy.enumerated) {
+        return new Predictive(model, { ...options, inferDiscrete: true }).run(0, ...args);
+      }
       try {
         // One batched run, checked against the per-draw runs (an error where it differs).
         return new Predictive(model, { ...options, parallel: true }).run(0, ...args);

@@ -27,6 +27,11 @@ export interface ELBOLoss {
   readonly name: string;
   /** Number of particles per loss evaluation. */
   readonly numParticles: number;
+  /**
+   * Whether the model runs under the enumeration handler, its sites marked
+   * `infer: { enumerate: "parallel" }` summed out by the estimator (TraceEnumELBO).
+   */
+  readonly enumerate?: boolean;
   /** One particle's ELBO estimate from its traces (a differentiable tfjs scalar). */
   particleElbo(traces: ParticleTraces): tf.Scalar;
   /**

@@ -5,6 +5,7 @@
 import { ModelError } from "../../errors.js";
 import type { Trace } from "../../handlers/trace.js";
 import type { SampleSite } from "../../primitives/messages.js";
+import { isEnumerated } from "../enum/log-joint.js";
 import { isAuxiliary } from "./elbo.js";
 
 const isFactor = (site: SampleSite): boolean => site.fn.family === "Unit";
@@ -12,13 +13,22 @@ const isFactor = (site: SampleSite): boolean => site.fn.family === "Unit";
 /**
  * Throws a ModelError naming the site when the guide misses a latent site of the model,
  * samples a site the model lacks or observes, or draws a site without reparameterization.
- * `modelTrace` is the model's run with the guide's trace replayed into it.
+ * `modelTrace` is the model's run with the guide's trace replayed into it. With `enumerating`
+ * (TraceEnumELBO) the model's sites marked for enumeration are the loss's, not the guide's.
  */
-export function checkGuideMatchesModel(api: string, guideTrace: Trace, modelTrace: Trace): void {
+export function checkGuideMatchesModel(
+  api: string,
+  guideTrace: Trace,
+  modelTrace: Trace,
+  enumerating = false,
+): void {
   const guideSites = guideTrace.sampleSites().filter((s) => !isAuxiliary(s));
   const guideNames = new Set(guideSites.map((s) => s.name));
   const modelSites = new Map(modelTrace.sampleSites().map((s) => [s.name, s]));
-  const latent = [...modelSites.values()].filter((s) => !s.isObserved && !isFactor(s));
+  const summedOut = (s: SampleSite) => enumerating && isEnumerated(s);
+  const latent = [...modelSites.values()].filter(
+    (s) => !s.isObserved && !isFactor(s) && !summedOut(s),
+  );
 
   for (const site of latent) {
     if (!guideNames.has(site.name)) {
@@ -37,6 +47,12 @@ export function checkGuideMatchesModel(api: string, guideTrace: Trace, modelTrac
         message:
           `${api}: the guide's sample site "${site.name}" is not a site of the model; ` +
           `guide sample sites must be latent sites of the model (model latent sites: ${list(latent.map((s) => s.name))})`,
+        site: site.name,
+      });
+    }
+    if (summedOut(modelSite)) {
+      throw new ModelError({
+        message: `${api}: the guide samples "${site.name}", which the model marks for enumeration; the loss sums enumerated sites out of the model, so the guide must leave them alone (enumerating guide sites is not supported)`,
         site: site.name,
       });
     }

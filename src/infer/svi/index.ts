@@ -86,3 +86,4 @@ export {
   type SVIUpdate,
 } from "./svi.js";
 export { TraceELBO, type TraceELBOOptions } from "./trace-elbo.js";
+export { TraceEnumELBO, type TraceEnumELBOOptions } from "./trace-enum-elbo.js";

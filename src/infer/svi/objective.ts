@@ -19,9 +19,11 @@
  */
 import { withoutTensorValidation } from "../../dist/validation.js";
 import { ModelError } from "../../errors.js";
+import { enumerate } from "../../handlers/enumerate.js";
 import { replay } from "../../handlers/replay.js";
 import { seed } from "../../handlers/seed.js";
 import { trace } from "../../handlers/trace.js";
+import { batchRankOfTrace } from "../../handlers/vmap.js";
 import { foldIn, type Key, normal, split } from "../../primitives/prng.js";
 import { type Model, wrap } from "../../primitives/runtime.js";
 import { constant, type tf, tidyValue } from "../../tf.js";
@@ -93,18 +95,24 @@ export function buildObjective<A extends any[]>(
 ): SVIObjective {
   const [guideKey, modelKey, noiseKey, probeKey] = split(key, 4);
 
-  const { layout, initialParams } = tidyValue(() =>
+  const { layout, initialParams, firstAvailableDim } = tidyValue(() =>
     withoutTensorValidation(() => {
       const guideTrace = trace(seed(guide, guideKey)).getTrace(...args);
       const modelTrace = trace(seed(replay(model, guideTrace), modelKey)).getTrace(...args);
-      checkGuideMatchesModel(api, guideTrace, modelTrace);
+      checkGuideMatchesModel(api, guideTrace, modelTrace, loss.enumerate === true);
       const paramLayout = paramLayoutOf(guideTrace, modelTrace);
       return {
         layout: paramLayout,
         initialParams: paramLayout.ravel(paramValuesOf(guideTrace, modelTrace)),
+        // Enumeration dims go left of every batch dim of the model.
+        firstAvailableDim: -1 - batchRankOfTrace(modelTrace),
       };
     }),
   );
+  // With an enumerating ELBO the model's marked sites take all their values at once; handlers
+  // that set values (replay, params, subsample indices) stay inside the enumeration.
+  const enumerating = <R>(m: Model<A, R>): Model<A, R> =>
+    loss.enumerate === true ? enumerate(m, { firstAvailableDim }) : m;
 
   const runTraces = (
     params: tf.Tensor,
@@ -121,7 +129,10 @@ export function buildObjective<A extends any[]>(
     );
     const guideTrace = trace(guideRun).getTrace(...args);
     const modelRun = seed(
-      detectKeyUse(withSubsample(replay(withParams(model, values), guideTrace), subsample), keyUse),
+      detectKeyUse(
+        enumerating(withSubsample(replay(withParams(model, values), guideTrace), subsample)),
+        keyUse,
+      ),
       mk,
     );
     return { guide: guideTrace, model: trace(modelRun).getTrace(...args) };

@@ -13,6 +13,7 @@ import { PRNGKey } from "../../../primitives/prng.js";
 import type { Model } from "../../../primitives/runtime.js";
 import { tidyValue } from "../../../tf.js";
 import { sizeOf } from "../../../util/shapes.js";
+import { isEnumerated } from "../../enum/log-joint.js";
 import { FlatLayout } from "../../layout.js";
 
 /** One latent site of the model, as an autoguide sees it. */
@@ -44,8 +45,8 @@ export interface Prototype {
 }
 
 /**
- * Runs `model` once with a fixed seed and describes its continuous latent sites. A discrete
- * latent site is an error naming it.
+ * Runs `model` once with a fixed seed and describes its continuous latent sites. Sites marked
+ * for enumeration are left to the loss; any other discrete latent site is an error naming it.
  *
  * @example
  * const proto = discoverLatentSites("AutoNormal", model, [data]);
@@ -58,13 +59,18 @@ export function discoverLatentSites<A extends any[]>(
 ): Prototype {
   return tidyValue(() => {
     const tr = trace(seed(model, PRNGKey(0))).getTrace(...args);
-    const latent = tr
-      .sampleSites()
-      .filter((s) => !s.isObserved && s.fn.family !== "Unit" && s.infer.isAuxiliary !== true);
+    const latent = tr.sampleSites().filter(
+      (s) =>
+        !s.isObserved &&
+        s.fn.family !== "Unit" &&
+        s.infer.isAuxiliary !== true &&
+        // Enumerated sites are summed out by the loss (TraceEnumELBO), not guided.
+        !isEnumerated(s),
+    );
     const discrete = latent.find((s) => s.fn.isDiscrete);
     if (discrete !== undefined) {
       throw new ModelError({
-        message: `${api}: the latent site "${discrete.name}" is discrete (${discrete.fn.family}); autoguides cover continuous latent sites only: marginalize it or write a guide by hand`,
+        message: `${api}: the latent site "${discrete.name}" is discrete (${discrete.fn.family}); autoguides cover continuous latent sites only: mark it with infer: { enumerate: "parallel" } (or configEnumerate) and use TraceEnumELBO, marginalize it, or write a guide by hand`,
         site: discrete.name,
       });
     }
