@@ -19,11 +19,10 @@ import { contractionCost, enumerationSetup } from "../src/infer/enum/log-joint.j
 import data from "./data/hmm_data.json" with { type: "json" };
 import { trueParameters as truth } from "./hmm.js";
 import { hiddenStates } from "./hmm-enumerated.js";
+import { pathFrequencyCheck, viterbi } from "./hmm-oracles.js";
 
 const y: number[][] = data.emission_observed;
 const K = 3;
-const logNormal = (x: number, m: number, s: number) =>
-  -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
 
 // The states and emissions at fixed parameters; signal is the one latent site (flat prior), so
 // the potential is minus the log-likelihood.
@@ -38,65 +37,6 @@ function atTruth(noise: number) {
       constant(truth.pTransition),
     );
   };
-}
-
-// Log emission densities of one sequence at the true signal.
-const emission = (seq: number[], noise: number) =>
-  seq.map((v) => [0, 1, 2].map((k) => logNormal(v, (k + 1) * truth.signal, noise)));
-
-function viterbi(seq: number[], noise: number): number[] {
-  const e = emission(seq, noise);
-  let delta = [0, 1, 2].map((k) => Math.log(truth.pInitial[k]) + e[0][k]);
-  const back: number[][] = [];
-  for (let t = 1; t < seq.length; t++) {
-    const from = [0, 1, 2].map((k) => {
-      const scores = [0, 1, 2].map((j) => delta[j] + Math.log(truth.pTransition[j][k]));
-      return scores.indexOf(Math.max(...scores));
-    });
-    delta = [0, 1, 2].map(
-      (k) => delta[from[k]] + Math.log(truth.pTransition[from[k]][k]) + e[t][k],
-    );
-    back.push(from);
-  }
-  const path = [delta.indexOf(Math.max(...delta))];
-  for (let t = seq.length - 1; t > 0; t--) path.unshift(back[t - 1][path[0]]);
-  return path;
-}
-
-// Posterior marginals p(x_t) and pairwise marginals p(x_t, x_t+1) by the scaled forward-backward
-// algorithm.
-function forwardBackward(seq: number[], noise: number) {
-  const T = seq.length;
-  const like = emission(seq, noise).map((row) => row.map(Math.exp));
-  const P = truth.pTransition;
-  const alpha: number[][] = [];
-  const c: number[] = [];
-  for (let t = 0; t < T; t++) {
-    const a = [0, 1, 2].map(
-      (k) =>
-        like[t][k] *
-        (t === 0
-          ? truth.pInitial[k]
-          : [0, 1, 2].reduce((s, j) => s + alpha[t - 1][j] * P[j][k], 0)),
-    );
-    c[t] = a[0] + a[1] + a[2];
-    alpha.push(a.map((v) => v / c[t]));
-  }
-  const beta: number[][] = new Array(T);
-  beta[T - 1] = [1, 1, 1];
-  for (let t = T - 2; t >= 0; t--) {
-    beta[t] = [0, 1, 2].map(
-      (j) =>
-        [0, 1, 2].reduce((s, k) => s + P[j][k] * like[t + 1][k] * beta[t + 1][k], 0) / c[t + 1],
-    );
-  }
-  const marginal = alpha.map((a, t) => a.map((v, k) => v * beta[t][k]));
-  const pairwise = Array.from({ length: T - 1 }, (_, t) =>
-    [0, 1, 2].map((j) =>
-      [0, 1, 2].map((k) => (alpha[t][j] * P[j][k] * like[t + 1][k] * beta[t + 1][k]) / c[t + 1]),
-    ),
-  );
-  return { marginal, pairwise };
 }
 
 describe("the PyMC HMM with enumerated discrete states", () => {
@@ -162,45 +102,8 @@ describe("the PyMC HMM with enumerated discrete states", () => {
     const batched = vmap(condition(atTruth(noise), { signal: truth.signal }), { size: draws });
     const tr = trace(inferDiscrete(batched, { temperature: 1, key: PRNGKey(7) })).getTrace([seq]);
     const paths = Array.from({ length: T }, (_, t) => tr.get(`x_${t}`).value.dataSync());
-    const { marginal, pairwise } = forwardBackward(seq, noise);
-    // A count is plausible when within 4.5 sd of draws * p (normal approximation), or, where
-    // draws * p is small and the approximation fails, when its Poisson tail beyond it is above 1e-6.
-    const plausible = (count: number, p: number) => {
-      const expected = draws * p;
-      if (expected >= 20 && draws * (1 - p) >= 20) {
-        return Math.abs(count - expected) / Math.sqrt(draws * p * (1 - p)) < 4.5;
-      }
-      const small = Math.min(expected, draws - expected);
-      const c = expected <= draws - expected ? count : draws - count;
-      let term = Math.exp(-small);
-      let below = 0;
-      for (let i = 0; i < c; i++) {
-        below += term;
-        term *= small / (i + 1);
-      }
-      // P(X >= c) = 1 - P(X < c), and P(X <= c) = P(X < c) + P(X = c).
-      return 1 - below > 1e-6 && below + term > 1e-6;
-    };
-    let uncertain = 0;
-    for (let t = 0; t < T; t++) {
-      for (let k = 0; k < K; k++) {
-        let count = 0;
-        for (const x of paths[t]) count += Number(x === k);
-        if (marginal[t][k] > 0.05 && marginal[t][k] < 0.95) uncertain++;
-        if (marginal[t][k] < 1e-9) expect(count).toBe(0);
-        else expect(plausible(count, marginal[t][k])).toBe(true);
-      }
-      if (t === T - 1) continue;
-      for (let j = 0; j < K; j++) {
-        for (let k = 0; k < K; k++) {
-          let count = 0;
-          for (let d = 0; d < draws; d++)
-            count += Number(paths[t][d] === j && paths[t + 1][d] === k);
-          if (pairwise[t][j][k] < 1e-9) expect(count).toBe(0);
-          else expect(plausible(count, pairwise[t][j][k])).toBe(true);
-        }
-      }
-    }
+    const { failures, uncertain } = pathFrequencyCheck(paths, seq, noise);
+    expect(failures).toEqual([]);
     expect(uncertain).toBeGreaterThan(10);
   });
 });

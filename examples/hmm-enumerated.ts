@@ -22,6 +22,7 @@ import {
   PRNGKey,
   plate,
   sample,
+  scan,
   tf,
   trace,
   vindex,
@@ -55,8 +56,39 @@ export function* hiddenStates(
   });
 }
 
-/** The full model: the priors of examples/hmm.ts, with the hidden states as sites. */
-export function* hmmEnumerated(y: number[][]) {
+/**
+ * The same states and emissions written with `scan`, as NumPyro's `hmm_enum.py` does: the body
+ * is one step, its carry the previous state and the step's index (step 0 draws from
+ * p_initial), its input one column of the data. Under enumeration the scan is a markov chain:
+ * the state is summed out along time by a forward message the loop carries, and the compiled
+ * engine traces the body once, whatever the number of steps.
+ */
+export function* hiddenStatesScan(
+  y: number[][],
+  signal: tf.Tensor,
+  noise: tf.Tensor,
+  pInitial: tf.Tensor,
+  pTransition: tf.Tensor,
+) {
+  const levels = constant([1, 2, 3]);
+  const columns = y[0].map((_, t) => y.map((row) => row[t]));
+  yield* scan(
+    function* ({ x: xPrev, t }: { x: tf.Tensor; t: tf.Tensor }, column: tf.Tensor) {
+      const probs = tf.where(tf.equal(t, 0), pInitial, vindex(pTransition, xPrev, -2));
+      const x = yield* plate("sequences", y.length, function* () {
+        const x = yield* sample("x", Categorical({ probs }), { infer: { enumerate: "parallel" } });
+        yield* sample("y", Normal(tf.mul(vindex(levels, x), signal), noise), { obs: column });
+        return x;
+      });
+      return [{ x, t: tf.add(t, 1) }, null] as const;
+    },
+    { x: tf.scalar(0, "int32"), t: tf.scalar(0) },
+    columns,
+  );
+}
+
+/** The priors of examples/hmm.ts. */
+function* priors() {
   const signal = yield* sample("signal", Normal(0, 1));
   const noise = yield* sample("noise", HalfNormal(1));
   const pInitial = yield* sample("p_initial", Dirichlet(constant([1, 1, 1])));
@@ -71,7 +103,19 @@ export function* hmmEnumerated(y: number[][]) {
       ]),
     ).toEvent(1),
   );
+  return { signal, noise, pInitial, pTransition };
+}
+
+/** The full model: the priors of examples/hmm.ts, with the hidden states as sites. */
+export function* hmmEnumerated(y: number[][]) {
+  const { signal, noise, pInitial, pTransition } = yield* priors();
   yield* hiddenStates(y, signal, noise, pInitial, pTransition);
+}
+
+/** The full model with the states written with `scan` (`hiddenStatesScan`). */
+export function* hmmEnumeratedScan(y: number[][]) {
+  const { signal, noise, pInitial, pTransition } = yield* priors();
+  yield* hiddenStatesScan(y, signal, noise, pInitial, pTransition);
 }
 
 /**

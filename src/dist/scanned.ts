@@ -34,6 +34,7 @@ class ScannedDistributionClass extends Distribution {
   readonly family: string;
   readonly support: Constraint;
   override readonly hasRsample: boolean;
+  override readonly hasEnumerateSupport: boolean;
   private readonly prototype: Distribution;
 
   constructor(
@@ -59,6 +60,15 @@ class ScannedDistributionClass extends Distribution {
     this.family = first.family;
     this.support = first.support;
     this.hasRsample = first.hasRsample;
+    this.hasEnumerateSupport = first.hasEnumerateSupport;
+  }
+
+  /** The steps' support (the same at every step), over the series' batch shape. */
+  override enumerateSupport(expand = true): tf.Tensor {
+    const values = this.prototype.enumerateSupport(false);
+    const n = values.shape[0];
+    const flat = tf.reshape(values, [n, ...new Array<number>(this.batchShape.length).fill(1)]);
+    return expand ? tf.broadcastTo(flat, [n, ...this.batchShape]) : flat;
   }
 
   protected computeLogProb(value: tf.Tensor): tf.Tensor {

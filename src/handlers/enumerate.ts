@@ -115,9 +115,13 @@ function enumerationHandler(firstAvailableDim: number): Handler {
       }
       if (site.markov !== undefined) live = live.filter((v) => !released(v));
       const dims = new Map(live.map((v) => [v.dim, v.id]));
+      // A scan's site whose probe this handler enumerated comes back once, stacked, as that
+      // variable (scan-enum.ts): it keeps it.
+      const preset = site.enumeration?.variable;
+      const kept = preset !== undefined && dims.get(preset.dim) === preset.id ? preset : undefined;
       const strategy = site.infer.enumerate;
       if (strategy === undefined || site.isObserved || site.value !== null) {
-        site.enumeration = { firstAvailableDim, dims };
+        site.enumeration = { firstAvailableDim, variable: kept, dims };
         return;
       }
       if (strategy !== "parallel") {

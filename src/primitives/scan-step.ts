@@ -8,7 +8,7 @@
 import { ModelError } from "../errors.js";
 import { tf } from "../tf.js";
 import { tryBroadcastShapes } from "../util/shapes.js";
-import type { Message, PlateFrame, SampleMessage } from "./messages.js";
+import type { InferOptions, Message, PlateFrame, SampleMessage } from "./messages.js";
 import { plateHandler } from "./plate.js";
 import { foldIn, type Key } from "./prng.js";
 import { applyDefault } from "./runtime.js";
@@ -31,6 +31,28 @@ export interface SiteDecision {
   readonly innerFrames: number;
   /** The site's batch rank inside the body (the dims right of its time dimension, events aside). */
   readonly ownBatchRank: number;
+  /**
+   * An enumeration handler outside (`enumerate`) is active: the dims it had in use when the
+   * probe passed, and where its dims start (see scan-enum.ts).
+   */
+  readonly enumeration?: {
+    readonly firstAvailableDim: number;
+    readonly dims: ReadonlyMap<number, number>;
+  };
+  /** The handler enumerated the site: every step takes its support on this variable's dim. */
+  readonly enumerated?: EnumeratedSite;
+}
+
+/** A site of the body that the enumeration handler outside enumerated (from its probe). */
+export interface EnumeratedSite {
+  /** The variable the handler made of it, and its dim: the dim of the current step's value. */
+  readonly id: number;
+  readonly dim: number;
+  readonly size: number;
+  /** Its support on that dim, the value of the site at every step. */
+  readonly support: tf.Tensor;
+  /** The site's `infer` options as the handlers outside left them (marked for enumeration). */
+  readonly infer: InferOptions;
 }
 
 /** A site's messages of one step, by name, and what the body returned. */
@@ -216,14 +238,23 @@ function* probe(msg: Message, state: ScanState): Generator<Message, SiteDecision
   }
   const innerFrames = msg.plates.length;
   const outer = p.plates.slice(innerFrames);
-  const given = p.value !== null && !pendingValues.has(p.value) ? p.value : null;
+  const enumeration = p.type === "sample" ? p.enumeration : undefined;
+  const variable = enumeration?.variable;
+  // An enumerated probe's value is its support, not a series for every step.
+  const given =
+    variable === undefined && p.value !== null && !pendingValues.has(p.value) ? p.value : null;
   const platesRank = Math.max(0, ...msg.plates.map((f) => -f.dim));
-  const ownBatchRank =
+  const shapeRank =
     msg.type === "sample"
       ? ownRank(msg.fn.batchShape, outer, platesRank)
       : msg.type === "deterministic"
         ? ownRank((msg.value as tf.Tensor).shape, outer, platesRank)
         : 0;
+  // Under enumeration, dims from the time slot leftwards are enumeration dims, not the site's.
+  const ownBatchRank =
+    enumeration === undefined
+      ? shapeRank
+      : Math.max(platesRank, Math.min(shapeRank, -enumeration.firstAvailableDim - 2));
   if (msg.type !== "plate") checkOuterFrames(msg.name, outer, ownBatchRank);
   return {
     type: msg.type,
@@ -234,6 +265,14 @@ function* probe(msg: Message, state: ScanState): Generator<Message, SiteDecision
     outer,
     innerFrames,
     ownBatchRank,
+    enumeration:
+      enumeration === undefined
+        ? undefined
+        : { firstAvailableDim: enumeration.firstAvailableDim, dims: enumeration.dims },
+    enumerated:
+      variable === undefined || p.type !== "sample" || p.value === null
+        ? undefined
+        : { ...variable, support: p.value, infer: p.infer },
   };
 }
 
@@ -258,6 +297,12 @@ function apply(msg: Message, d: SiteDecision, t: number, state: ScanState): void
 
 function applySample(msg: SampleMessage, d: SiteDecision, t: number, state: ScanState): void {
   const inner = d.ownBatchRank + msg.fn.eventShape.length;
+  if (d.enumerated !== undefined) {
+    msg.value = d.enumerated.support;
+    msg.isObserved = false;
+    applyDefault(msg);
+    return;
+  }
   if (d.series !== null) {
     msg.value = state.valueAt(msg.name, d.series, inner, t);
   } else if (d.resample && msg.value !== null) {

@@ -9,8 +9,19 @@
  */
 import { ScannedDistribution } from "../dist/scanned.js";
 import { ModelError } from "../errors.js";
+import {
+  chainCost,
+  chainSiteMessage,
+  checkNotChain,
+  checkNotPrevious,
+  forward,
+  type ScanChain,
+  scanChainOf,
+  stepFactor,
+  toPrevious,
+} from "../infer/enum/scan-chain.js";
 import { tf } from "../tf.js";
-import { formatShape, tryBroadcastShapes } from "../util/shapes.js";
+import { formatShape, shapesEqual, tryBroadcastShapes } from "../util/shapes.js";
 import type { Message } from "./messages.js";
 import {
   type Body,
@@ -91,6 +102,9 @@ export function* tracedScan(
     siteOutputs = siteOutputsOf(first, state, rows);
     // The outputs are computed here too, so that discovery sees what they read (log-densities).
     firstOutputs = stepOutputs(first, siteOutputs, state);
+    // Under enumeration the step's factor reads the same tensors (scan-chain.ts).
+    const chain = scanChainOf(state, first);
+    if (chain !== undefined) stepFactor(chain, first, state);
   } finally {
     state.hooks = undefined;
     found = discovery.finish();
@@ -99,6 +113,13 @@ export function* tracedScan(
   if (!found.ok) {
     if (!found.silent) warnOnce(found.reason, length);
     return undefined;
+  }
+  const chain = scanChainOf(state, first);
+  if (chain !== undefined) {
+    const outputs = siteOutputs.filter(
+      (o) => state.decisions.get(o.name)?.enumerated === undefined,
+    );
+    return yield* tracedChain(tracer, body, init, xs, state, first, found.captured, chain, outputs);
   }
   const carryLeaves = fittedCarry(init, first);
   const obstacle =
@@ -149,69 +170,80 @@ export function* tracedScan(
     return undefined;
   }
   let k = 0;
-  const ys = ysTree.rebuild(ysTree.leaves.map(() => traced.stacked[k++]));
-  for (const out of siteOutputs) {
-    const msg = first.sites.get(out.name)!;
-    const d = state.decisions.get(out.name)!;
-    /** The stacked shape of a per-step output of `step` shape with `inner` own dims. */
-    const fromRow = (step: readonly number[], inner: number): tf.Tensor =>
-      tf.reshape(xs.leaves[out.row!], stackedShape(step, timeAxis(step, inner), length));
-    if (msg.type === "deterministic") {
-      const step = (msg.value as tf.Tensor).shape;
-      yield {
-        type: "deterministic",
-        name: out.name,
-        value: out.value
-          ? traced.stacked[k++]
-          : (d.series ??
-            (out.row === undefined
-              ? tf.zeros(stackedShape(step, timeAxis(step, d.ownBatchRank), length))
-              : fromRow(step, d.ownBatchRank))),
-        plates: msg.plates.slice(0, d.innerFrames),
-        stop: false,
-      };
-      continue;
-    }
-    const logProb = traced.stacked[k++];
-    const batchRank = msg.fn.batchShape.length;
-    const rank = batchRank + msg.fn.eventShape.length;
-    const inner = d.ownBatchRank + msg.fn.eventShape.length;
-    const step = reshapePadded(msg.value as tf.Tensor, rank).shape;
-    const value = out.value
-      ? traced.stacked[k++]
+  const next = () => traced.stacked[k++];
+  const ys = ysTree.rebuild(ysTree.leaves.map(next));
+  for (const out of siteOutputs) yield tracedRecord(out, first, state, xs, next, true);
+  return [init.rebuild(traced.carry), ys];
+}
+
+/**
+ * A site's record after the traced loop: its value (and scale and mask) stacked from the loop's
+ * outputs, which `next` reads in order, or from a series given outside, the rows of xs, zeros
+ * for a factor's empty value. With `logProb` the loop also output its log-probability (first),
+ * which the record's distribution scores the value with.
+ */
+function tracedRecord(
+  out: SiteOutputs,
+  first: StepResult,
+  state: ScanState,
+  xs: FlatTree,
+  next: () => tf.Tensor,
+  logProbs: boolean,
+): Message {
+  const length = state.length;
+  const msg = first.sites.get(out.name)!;
+  const d = state.decisions.get(out.name)!;
+  /** The stacked shape of a per-step output of `step` shape with `inner` own dims. */
+  const stacked = (step: readonly number[], inner: number): tf.Tensor =>
+    out.value
+      ? next()
       : (d.series ??
         (out.row === undefined
           ? tf.zeros(stackedShape(step, timeAxis(step, inner), length))
-          : fromRow(step, inner)));
-    const scale = out.scale ? traced.stacked[k++] : msg.scale;
-    const mask = out.mask ? tf.cast(traced.stacked[k++], "bool") : msg.mask;
-    const batchShape = stackedShape(
-      msg.fn.batchShape,
-      timeAxis(msg.fn.batchShape, d.ownBatchRank),
-      length,
-    );
-    yield {
-      type: "sample",
+          : tf.reshape(xs.leaves[out.row], stackedShape(step, timeAxis(step, inner), length))));
+  if (msg.type === "deterministic") {
+    return {
+      type: "deterministic",
       name: out.name,
-      fn: ScannedDistribution(
-        out.name,
-        undefined,
-        { value, logProb },
-        d.ownBatchRank,
-        msg.fn,
-        batchShape,
-      ),
-      value,
-      isObserved: msg.isObserved,
-      scale,
-      mask,
-      key: null,
-      infer: { ...msg.infer },
+      value: stacked((msg.value as tf.Tensor).shape, d.ownBatchRank),
       plates: msg.plates.slice(0, d.innerFrames),
       stop: false,
     };
   }
-  return [init.rebuild(traced.carry), ys];
+  const logProb = logProbs ? next() : undefined;
+  const rank = msg.fn.batchShape.length + msg.fn.eventShape.length;
+  const inner = d.ownBatchRank + msg.fn.eventShape.length;
+  const value = stacked(reshapePadded(msg.value as tf.Tensor, rank).shape, inner);
+  const scale = out.scale ? next() : msg.scale;
+  const mask = out.mask ? tf.cast(next(), "bool") : msg.mask;
+  const batchShape = stackedShape(
+    msg.fn.batchShape,
+    timeAxis(msg.fn.batchShape, d.ownBatchRank),
+    length,
+  );
+  return {
+    type: "sample",
+    name: out.name,
+    fn:
+      logProb === undefined
+        ? msg.fn
+        : ScannedDistribution(
+            out.name,
+            undefined,
+            { value, logProb },
+            d.ownBatchRank,
+            msg.fn,
+            batchShape,
+          ),
+    value,
+    isObserved: msg.isObserved,
+    scale,
+    mask,
+    key: null,
+    infer: { ...msg.infer },
+    plates: msg.plates.slice(0, d.innerFrames),
+    stop: false,
+  };
 }
 
 /** What the traced step outputs for each site (besides its log-probability). */
@@ -246,6 +278,7 @@ function stepOutputs(
   result: StepResult,
   outputs: readonly SiteOutputs[],
   state: ScanState,
+  logProbs = true,
 ): StepOutput[] {
   const outer = outerFrames(state);
   const out: StepOutput[] = flattenTree(result.y, "y").leaves.map((tensor) => ({
@@ -262,8 +295,10 @@ function stepOutputs(
     const batchRank = msg.fn.batchShape.length;
     const event = msg.fn.eventShape.length;
     const own = d.ownBatchRank;
-    const logProb = msg.fn.logProb(msg.value as tf.Tensor);
-    out.push({ tensor: reshapePadded(logProb, batchRank), inner: own });
+    if (logProbs) {
+      const logProb = msg.fn.logProb(msg.value as tf.Tensor);
+      out.push({ tensor: reshapePadded(logProb, batchRank), inner: own });
+    }
     if (spec.value) {
       out.push({
         tensor: reshapePadded(msg.value as tf.Tensor, batchRank + event),
@@ -335,4 +370,121 @@ function runToEnd<T>(gen: Generator<Message, T, unknown>): T {
   const next = gen.next();
   if (!next.done) throw new Error("scan: internal error: a traced step sent a message outward");
   return next.value;
+}
+
+/**
+ * An enumerated scan (a markov chain; scan-chain.ts) as one loop kernel: the carry gains the
+ * forward message alpha, every step moves the carry's states to the previous dims, runs the
+ * body and folds its factor into alpha; the sites' log-probabilities are not stacked. The carry
+ * starts at the shapes the steps give it (the initial carry broadcast to them), and alpha at a
+ * constant that the first step's sum over the previous dims, along which everything is then
+ * constant, cancels.
+ */
+function* tracedChain(
+  tracer: ScanTracer,
+  body: Body,
+  init: FlatTree,
+  xs: FlatTree,
+  state: ScanState,
+  first: StepResult,
+  captured: readonly tf.Tensor[],
+  chain: ScanChain,
+  siteOutputs: readonly SiteOutputs[],
+): Generator<Message, [unknown, unknown] | undefined, unknown> {
+  const length = state.length;
+  const fail = (reason: string) => {
+    warnOnce(reason, length);
+    return undefined;
+  };
+  const firstCarry = flattenTree(first.carry, "the carry returned by the body");
+  if (firstCarry.signature !== init.signature)
+    return fail("the body changes the structure of the carry");
+  const shapes: number[][] = [];
+  for (let i = 0; i < init.leaves.length; i++) {
+    const a = init.leaves[i];
+    const b = firstCarry.leaves[i];
+    const shape = tryBroadcastShapes(a.shape, b.shape);
+    if (a.dtype !== b.dtype || shape === undefined) {
+      return fail(
+        `the carry ${init.paths[i]} changes from ${a.dtype} ${formatShape(a.shape)} to ${b.dtype} ${formatShape(b.shape)}`,
+      );
+    }
+    shapes.push(shape);
+  }
+  // alpha's shape after the first step, and the constant it starts at.
+  const alphaShape = forward(chain, undefined, stepFactor(chain, first, state), "sum").shape;
+  const start = -chain.sites.reduce((s, site) => {
+    const axis = alphaShape.length + site.current;
+    return axis >= 0 ? s + Math.log(alphaShape[axis]) : s;
+  }, 0);
+  const firstOutputs = stepOutputs(first, siteOutputs, state, false);
+  const obstacle = obstacleOf(state) ?? noRoomOf(firstOutputs);
+  if (obstacle !== undefined) return fail(obstacle);
+  const ysTree = flattenTree(first.y, "y");
+  const seriesSites = state.order.flatMap((name) => {
+    const d = state.decisions.get(name)!;
+    const msg = first.sites.get(name)!;
+    const axis = d.series === null ? -1 : timeAxis(d.series.shape, innerRank(msg, d.ownBatchRank));
+    return axis < 0 ? [] : [{ name, tensor: d.series!, axis }];
+  });
+  const nc = init.leaves.length;
+  const request: TracedLoopRequest = {
+    length,
+    carry: [
+      ...init.leaves.map((leaf, i) =>
+        shapesEqual(leaf.shape, shapes[i]) ? leaf : tf.broadcastTo(leaf, shapes[i]),
+      ),
+      tf.fill(alphaShape, start),
+    ],
+    sliced: [
+      ...xs.leaves.map((tensor) => ({ tensor, axis: 0 })),
+      ...seriesSites.map(({ tensor, axis }) => ({ tensor, axis })),
+    ],
+    captured,
+    stackedAxes: firstOutputs.map((o) => timeAxis(o.tensor.shape, o.inner)),
+    step: (carryIn, rows) => {
+      const seriesRows = new Map(seriesSites.map((s, i) => [s.name, rows[xs.leaves.length + i]]));
+      state.valueAt = (name, series) => seriesRows.get(name) ?? series;
+      const x = xs.rebuild(rows.slice(0, xs.leaves.length));
+      const moved = carryIn.slice(0, nc).map((leaf) => toPrevious(chain, leaf, "the carry"));
+      const result = runToEnd(runStep(body, init.rebuild(moved), x, 0, state));
+      const carry = flattenTree(result.carry, "the carry returned by the body");
+      if (carry.signature !== init.signature) throw carryStructureError(init, carry);
+      for (const y of flattenTree(result.y, "y").leaves)
+        checkNotChain(chain, y, "the body's output y");
+      const leaves = carry.leaves.map((leaf, i) => {
+        checkNotPrevious(chain, leaf, "the carry");
+        return shapesEqual(leaf.shape, shapes[i]) ? leaf : tf.broadcastTo(leaf, shapes[i]);
+      });
+      const alpha = forward(chain, carryIn[nc], stepFactor(chain, result, state), "sum");
+      const outputs = stepOutputs(result, siteOutputs, state, false);
+      return { carry: [...leaves, alpha], stacked: outputs.map((o) => o.tensor) };
+    },
+  };
+  const traced = tracer.traceLoop(request);
+  if (!traced.ok) {
+    if (!traced.silent) warnOnce(traced.reason, length);
+    return undefined;
+  }
+  let k = 0;
+  const next = () => traced.stacked[k++];
+  const ys = ysTree.rebuild(ysTree.leaves.map(next));
+  const message = {
+    last: traced.carry[nc],
+    cost: chainCost(chain, alphaShape, stepFactor(chain, first, state).shape, length),
+  };
+  for (const name of state.order) {
+    if (state.decisions.get(name)?.enumerated !== undefined) {
+      yield chainSiteMessage(chain, state, first, name, undefined, message);
+      continue;
+    }
+    const out = siteOutputs.find((o) => o.name === name);
+    if (out === undefined) continue;
+    const record = tracedRecord(out, first, state, xs, next, false);
+    yield record.type === "sample"
+      ? chainSiteMessage(chain, state, first, name, record, message)
+      : record;
+  }
+  const carry = traced.carry.slice(0, nc);
+  return [init.rebuild(carry), ys];
 }

@@ -89,33 +89,35 @@ export function currentScanTracer(): ScanTracer | undefined {
   return active;
 }
 
-let firstStepOnly = false;
+let stepsRun: number | undefined;
 
 /**
- * Runs `body` with every eager scan running its first step only and repeating it for the
- * others: a quick run that gives each scanned site its full shape and a value in its support.
- * `potential` finds the latent sites and the point to compile at this way, so that building
- * it does not cost a run over every step.
+ * Runs `body` with every eager scan running its first `steps` steps only (default 1) and
+ * repeating the first for the others: a quick run that gives each scanned site its full shape
+ * and a value in its support. `potential` finds the latent sites and the point to compile at
+ * this way, so that building it does not cost a run over every step; planning an enumerated
+ * model's contraction runs two steps (the second is the first to read the previous step's
+ * states).
  *
  * @example
  * const tr = withFirstStepOnly(() => trace(seed(model, 0)).getTrace(data)); // z: [T], z[t] = z[0]
  */
-export function withFirstStepOnly<T>(body: () => T): T {
-  const previous = firstStepOnly;
-  firstStepOnly = true;
+export function withFirstStepOnly<T>(body: () => T, steps = 1): T {
+  const previous = stepsRun;
+  stepsRun = steps;
   try {
     return body();
   } finally {
-    firstStepOnly = previous;
+    stepsRun = previous;
   }
 }
 
 /**
- * Whether scans run their first step only (see `withFirstStepOnly`).
+ * How many steps scans run now: all of `length`, or fewer inside `withFirstStepOnly`.
  *
  * @example
- * const steps = scanFirstStepOnly() ? 1 : length;
+ * const run = scanStepsToRun(length);
  */
-export function scanFirstStepOnly(): boolean {
-  return firstStepOnly;
+export function scanStepsToRun(length: number): number {
+  return Math.min(length, stepsRun ?? length);
 }

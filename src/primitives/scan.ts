@@ -21,11 +21,23 @@
  * draws a site, reads a value, changes the carry's shape, ...), scan warns once, naming the
  * cause, and the steps are recorded one by one.
  *
- * Discrete enumeration with `markov` inside the body is not handled yet: it would recycle
- * enumeration dims between steps (see docs/guide.md, "Time series with scan").
+ * Under enumeration (`enumerate`, as potential, TraceEnumELBO and inferDiscrete run a model
+ * with sites marked for enumeration) a scan is a markov chain: its enumerated sites are summed
+ * out along time by a forward message carried through the loop (src/infer/enum/scan-chain.ts),
+ * in both ways of running.
  */
 import { ScannedDistribution } from "../dist/scanned.js";
 import { ArgumentError, ModelError } from "../errors.js";
+import {
+  chainCost,
+  chainSiteMessage,
+  checkNotChain,
+  forward,
+  type ScanChain,
+  scanChainOf,
+  stepFactor,
+  toPrevious,
+} from "../infer/enum/scan-chain.js";
 import { tf } from "../tf.js";
 import { formatShape } from "../util/shapes.js";
 import type { Message, PlateFrame } from "./messages.js";
@@ -40,7 +52,7 @@ import {
 } from "./scan-step.js";
 import { reshapePadded, splitTime, stackTime, timeAxis } from "./scan-time.js";
 import { tracedScan } from "./scan-traced.js";
-import { currentScanTracer, scanFirstStepOnly } from "./scan-tracer.js";
+import { currentScanTracer, scanStepsToRun } from "./scan-tracer.js";
 import { type FlatTree, flattenTree, type ScanTree } from "./scan-tree.js";
 
 export type { ScanTree } from "./scan-tree.js";
@@ -168,16 +180,36 @@ function* loopScan(
     }
     return cache.get(name)?.[t] ?? series;
   };
-  const rows = xs.leaves.map((leaf) => tf.unstack(leaf, 0));
+  const run = scanStepsToRun(length);
+  // The rows of xs the steps read (only those: a quick run of the first steps stays quick).
+  const rows = xs.leaves.map((leaf) =>
+    run === length ? tf.unstack(leaf, 0) : tf.unstack(tf.slice(leaf, 0, run), 0),
+  );
   let carry = init.rebuild(init.leaves);
   const steps: StepResult[] = [];
-  const run = scanFirstStepOnly() ? 1 : length;
+  // Under enumeration: the chain, its forward message and the steps' factors (scan-chain.ts).
+  let chain: ScanChain | undefined;
+  let alpha: tf.Tensor | undefined;
+  const factors: tf.Tensor[] = [];
+  let cost = 0;
   for (let t = 0; t < run; t++) {
     const step = yield* runStep(body, carry, xs.rebuild(rows.map((r) => r[t])), t, state);
+    if (t === 0) chain = scanChainOf(state, step);
     state.decided = true;
     const next = flattenTree(step.carry, "the carry returned by the body");
     if (next.signature !== init.signature) throw carryStructureError(init, next);
     carry = next.rebuild(next.leaves);
+    if (chain !== undefined) {
+      const c = chain;
+      for (const y of flattenTree(step.y, "y").leaves) checkNotChain(c, y, "the body's output y");
+      const factor = stepFactor(c, step, state);
+      alpha = forward(c, alpha, factor, "sum");
+      // The work of every step as the first's, its states moved (as the traced loop counts it).
+      if (t === 0) cost = chainCost(c, alpha.shape, factor.shape, length);
+      factors.push(factor);
+      // The next step reads this step's states on the previous dims.
+      carry = next.rebuild(next.leaves.map((leaf) => toPrevious(c, leaf, "the carry")));
+    }
     steps.push(step);
   }
   const outer = outerFrames(state);
@@ -186,8 +218,23 @@ function* loopScan(
     outer,
     length,
   );
-  for (const name of state.order) yield stackedSite(name, steps, state);
-  return [carry, ys];
+  if (chain === undefined) {
+    for (const name of state.order) yield stackedSite(name, steps, state);
+    return [carry, ys];
+  }
+  const message = { last: alpha as tf.Tensor, factors, cost };
+  for (const name of state.order) {
+    // Enumerated sites are not stacked: their record is their variable.
+    const site = state.decisions.get(name)?.enumerated
+      ? undefined
+      : stackedSite(name, steps, state);
+    yield site === undefined || site.type === "sample"
+      ? chainSiteMessage(chain, state, steps[0], name, site, message)
+      : site;
+  }
+  // The last carry as the body returned it: the last states on their own dims.
+  const last = flattenTree(steps[steps.length - 1].carry, "the carry returned by the body");
+  return [last.rebuild(last.leaves), ys];
 }
 
 function stackOutputs(

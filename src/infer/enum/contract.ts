@@ -19,6 +19,7 @@
 import { ModelError } from "../../errors.js";
 import { constant, tf } from "../../tf.js";
 import type { EnumPlate, EnumVariable, FactorGraph } from "./factors.js";
+import { logSumExpKeepingInfinity } from "./tensors.js";
 
 /** A step of a plan, over term ids; the graph's factors are terms 0..F-1. */
 export type PlanStep =
@@ -272,24 +273,6 @@ export function runPlan(
   }
   return total ?? tf.zeros(new Array<number>(rank).fill(1));
 }
-
-/**
- * log(sum(exp(x))) along an axis, keeping the dim, that is -inf (not NaN) where every entry is
- * -inf, with a finite gradient there: a value whose every configuration is impossible (a
- * structural zero of a transition matrix) must weigh nothing in the sums around it rather than
- * make them NaN. Entries are raised to -1e30 first (exp of which is 0 next to any possible
- * entry) so that tf.logSumExp never meets a slice of -inf; results at that floor are -inf.
- */
-function logSumExpKeepingInfinity(x: tf.Tensor, axis: number): tf.Tensor {
-  const lse = tf.logSumExp(tf.maximum(x, constant(IMPOSSIBLE)), axis, true);
-  return tf.where(
-    tf.less(lse, constant(IMPOSSIBLE / 2)),
-    tf.fill(lse.shape, Number.NEGATIVE_INFINITY),
-    lse,
-  );
-}
-
-const IMPOSSIBLE = -1e30;
 
 /** The axis of a plate's dim in a tensor of `rank` (none when the tensor is too short). */
 function plateAxis(plates: ReadonlyMap<string, EnumPlate>, name: string, rank: number): number[] {

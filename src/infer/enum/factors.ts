@@ -5,14 +5,15 @@
  * would make the contraction wrong are errors naming the site.
  */
 
-import { CategoricalDistribution } from "../../dist/categorical.js";
 import { ExpandedDistribution } from "../../dist/distribution.js";
 import { ModelError } from "../../errors.js";
 import type { Trace } from "../../handlers/trace.js";
 import type { SampleSite } from "../../primitives/messages.js";
 import { scaleAndMask } from "../../primitives/scale-mask.js";
-import { tf } from "../../tf.js";
+import type { tf } from "../../tf.js";
 import { formatShape } from "../../util/shapes.js";
+import { type ChainRing, ScanChainFactor } from "./scan-chain.js";
+import { padTo, supportLogProb } from "./tensors.js";
 
 /** An enumerated site: a variable summed out by the contraction. */
 export interface EnumVariable {
@@ -68,6 +69,7 @@ export function factorGraph(
   api: string,
   tr: Trace,
   unenumeratedShapes?: ReadonlyMap<string, readonly number[]>,
+  ring: ChainRing = "sum",
 ): FactorGraph {
   const sites = tr.sampleSites();
   const variables = new Map<number, EnumVariable>();
@@ -94,6 +96,9 @@ export function factorGraph(
     minDim = Math.min(minDim, v.dim);
   }
   const logProbs = sites.map((site) => {
+    // An enumerated scan's forward message, in the ring of the contraction.
+    const chain = chainFactorOf(site);
+    if (chain !== undefined) return chain.factor(ring);
     const v = site.enumeration?.variable;
     return (v && supportLogProb(site, v.dim)) ?? site.fn.logProb(site.value);
   });
@@ -234,35 +239,12 @@ function checkScale(
 }
 
 /**
- * The log-probability of an enumerated Categorical site over its whole support 0..K-1: its
- * logits with the category axis moved to the site's dim, which is what `logProb` computes
- * entry by entry (with one-hot masks and support checks the support cannot fail). Undefined
- * for other families, which take the general path.
+ * The forward message of an enumerated scan that a site carries (scan-chain.ts), if it does.
+ *
+ * @example
+ * chainFactorOf(tr.get("x"))?.factor("max");
  */
-function supportLogProb(site: SampleSite, dim: number): tf.Tensor | undefined {
+export function chainFactorOf(site: SampleSite): ScanChainFactor | undefined {
   const fn = site.fn instanceof ExpandedDistribution ? site.fn.base : site.fn;
-  if (!(fn instanceof CategoricalDistribution)) return undefined;
-  const logits = fn.logits;
-  const k = fn.numCategories;
-  const batch = logits.shape.slice(0, -1);
-  const rank = Math.max(batch.length, -dim);
-  const padded = [...new Array<number>(rank - batch.length).fill(1), ...batch];
-  const axis = rank + dim;
-  if (padded[axis] !== 1) return undefined;
-  const perm = [
-    ...Array.from({ length: axis }, (_, i) => i),
-    rank,
-    ...Array.from({ length: rank - axis }, (_, i) => axis + i),
-  ];
-  const moved = tf.transpose(tf.reshape(logits, [...padded, k]), perm);
-  return tf.reshape(
-    moved,
-    padded.map((d, i) => (i === axis ? k : d)),
-  );
-}
-
-/** `t` with leading dims of size 1 up to `rank`. */
-export function padTo(t: tf.Tensor, rank: number): tf.Tensor {
-  if (t.rank === rank) return t;
-  return tf.reshape(t, [...new Array<number>(rank - t.rank).fill(1), ...t.shape]);
+  return fn instanceof ScanChainFactor ? fn : undefined;
 }

@@ -16,14 +16,17 @@ import { enumerate } from "../../handlers/enumerate.js";
 import { seed } from "../../handlers/seed.js";
 import { substitute } from "../../handlers/substitute.js";
 import { type Trace, trace } from "../../handlers/trace.js";
-import type { SampleSite } from "../../primitives/messages.js";
+import type { PlateFrame, SampleSite } from "../../primitives/messages.js";
 import { foldIn, type Key, toKey, uniform } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
+import { stackTime } from "../../primitives/scan-time.js";
 import { constant, tf } from "../../tf.js";
 import { siteRecord } from "../../util/records.js";
 import { planContraction, runPlan } from "./contract.js";
-import { type EnumVariable, type FactorGraph, factorGraph } from "./factors.js";
+import { chainFactorOf, type EnumVariable, type FactorGraph, factorGraph } from "./factors.js";
 import { type EnumerationSetup, enumerationSetup, isEnumerated } from "./log-joint.js";
+import { forwardMessages, type ScanChainFactor, toPrevious } from "./scan-chain.js";
+import { IMPOSSIBLE, padTo } from "./tensors.js";
 
 /** Options of `inferDiscrete`. */
 export interface InferDiscreteOptions {
@@ -97,7 +100,8 @@ export function discreteValues(
   key: Key,
   setup?: EnumerationSetup,
 ): Record<string, tf.Tensor> {
-  const graph = factorGraph("inferDiscrete", tr, setup?.shapes);
+  const ring = temperature === 0 ? "max" : "sum";
+  const graph = factorGraph("inferDiscrete", tr, setup?.shapes, ring);
   const none = new Set<string>();
   const plan = planContraction("inferDiscrete", graph, none);
   const records: Array<{ variable: EnumVariable; term: tf.Tensor; others: readonly number[] }> = [];
@@ -115,7 +119,19 @@ export function discreteValues(
     drawn.set(variable.id, draw(graph, variable, conditioned, temperature, foldIn(key, i)));
   }
   const out = siteRecord<tf.Tensor>();
+  // Enumerated scans: their states backwards from the last, given everything drawn so far.
+  const inChains = new Set<string>();
+  tr.sampleSites().forEach((site, i) => {
+    const fn = chainFactorOf(site);
+    if (fn === undefined || !fn.carrier) return;
+    const values = chainValues(site, fn, graph, drawn, temperature, foldIn(key, -1 - i), setup);
+    for (const [name, value] of values) {
+      out[name] = value;
+      inChains.add(name);
+    }
+  });
   for (const site of tr.sampleSites()) {
+    if (inChains.has(site.name)) continue;
     const v = site.enumeration?.variable;
     if (v === undefined) {
       if (!site.isObserved && !isEnumerated(site)) checkFree(site);
@@ -185,4 +201,102 @@ function checkFree(site: SampleSite): void {
       });
     }
   }
+}
+
+/**
+ * The states of an enumerated scan at every step, backwards from the last (whose values the
+ * contraction drew, with those of every variable outside the scan): step t-1's states from the
+ * forward message after t-1 steps plus step t's factor, at step t's states (forward-filtering
+ * backward-sampling at temperature 1, Viterbi's traceback at temperature 0). Each site's values
+ * are joined along time as the site's unenumerated series.
+ */
+function chainValues(
+  site: SampleSite,
+  fn: ScanChainFactor,
+  graph: FactorGraph,
+  drawn: ReadonlyMap<number, tf.Tensor>,
+  temperature: 0 | 1,
+  key: Key,
+  setup: EnumerationSetup | undefined,
+): Map<string, tf.Tensor> {
+  const chain = fn.chain;
+  const alphas = forwardMessages(fn, temperature === 0 ? "max" : "sum");
+  const factors = fn.requireSteps("inferDiscrete");
+  const length = factors.length;
+  const rank = Math.max(graph.rank, chain.rank, ...factors.map((f) => f.rank));
+  // Per chain site, its index at each step (rank `rank`, size 1 along every enumeration dim).
+  const indices = chain.sites.map((s) => {
+    const last = drawn.get(s.id);
+    if (last === undefined) throw new Error(`inferDiscrete: internal error: "${s.name}" not drawn`);
+    const out = new Array<tf.Tensor>(length);
+    out[length - 1] = padTo(last, rank);
+    return out;
+  });
+  const outside = [...graph.variables.values()].filter(
+    (v) => !chain.sites.some((s) => s.id === v.id),
+  );
+  for (let t = length - 1; t >= 1; t--) {
+    let term = padTo(tf.add(toPrevious(chain, alphas[t] as tf.Tensor, "alpha"), factors[t]), rank);
+    chain.sites.forEach((s, k) => {
+      term = select(term, rank + s.current, s.size, indices[k][t]);
+    });
+    for (const v of outside) {
+      const index = drawn.get(v.id);
+      if (index !== undefined) term = select(term, rank + v.dim, v.size, padTo(index, rank));
+    }
+    chain.sites.forEach((s, k) => {
+      // This site's marginal over the previous states of the sites after it, then its draw.
+      let marginal = term;
+      for (const later of chain.sites.slice(k + 1)) {
+        const axis = rank + later.previous;
+        marginal =
+          temperature === 0
+            ? tf.max(marginal, axis, true)
+            : tf.logSumExp(tf.maximum(marginal, constant(IMPOSSIBLE)), axis, true);
+      }
+      const axis = rank + s.previous;
+      const index = drawAlong(marginal, axis, site.plates, temperature, foldIn(key, t * 64 + k));
+      indices[k][t - 1] = index;
+      term = select(term, axis, s.size, index);
+    });
+  }
+  const out = new Map<string, tf.Tensor>();
+  chain.sites.forEach((s, k) => {
+    const support = tf.reshape(s.support, [s.size]);
+    const stepShape = stepShapeOf(setup?.shapes.get(s.name), s.ownBatchRank);
+    const values = indices[k].map((index) => {
+      const value = tf.gather(support, index);
+      const own = stepShape ?? value.shape.slice(rank + chain.firstAvailableDim + 1);
+      return tf.reshape(value, own);
+    });
+    out.set(s.name, stackTime(values, s.ownBatchRank, `the values of "${s.name}"`));
+  });
+  return out;
+}
+
+// The shape of one step's value of a scanned site from its stacked unenumerated shape.
+function stepShapeOf(stacked: readonly number[] | undefined, ownBatchRank: number) {
+  if (stacked === undefined) return undefined;
+  const axis = stacked.length - ownBatchRank - 1;
+  return stacked.map((n, i) => (i === axis ? 1 : n));
+}
+
+// One index per element of the plates along `axis` of a term whose other enumeration dims are
+// fixed: its largest entry (temperature 0) or a Gumbel-max draw (temperature 1).
+function drawAlong(
+  term: tf.Tensor,
+  axis: number,
+  plates: readonly PlateFrame[],
+  temperature: 0 | 1,
+  key: Key,
+): tf.Tensor {
+  const shape = new Array<number>(term.rank).fill(1);
+  shape[axis] = term.shape[axis];
+  for (const f of plates) if (term.rank + f.dim >= 0) shape[term.rank + f.dim] = f.subsampleSize;
+  let noise = tf.zeros(shape);
+  if (temperature === 1) {
+    const u = uniform(key, noise.size);
+    noise = tf.reshape(constant(u.map((x) => -Math.log(-Math.log(x)))), shape);
+  }
+  return tf.expandDims(tf.cast(tf.argMax(tf.add(term, noise), axis), "int32"), axis);
 }

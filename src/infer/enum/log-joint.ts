@@ -11,10 +11,11 @@ import { batchRankOfTrace } from "../../handlers/vmap.js";
 import type { SampleSite } from "../../primitives/messages.js";
 import { type Key, PRNGKey } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
+import { withFirstStepOnly } from "../../primitives/scan-tracer.js";
 import { tf, tidyValue } from "../../tf.js";
 import { tryBroadcastShapes } from "../../util/shapes.js";
 import { planContraction, runPlan } from "./contract.js";
-import { factorGraph } from "./factors.js";
+import { chainFactorOf, factorGraph } from "./factors.js";
 
 /** Whether a site is to be summed out: latent, and marked `infer: { enumerate: "parallel" }`. */
 export function isEnumerated(site: SampleSite): boolean {
@@ -122,7 +123,10 @@ export function enumeratedLogJoint(api: string, tr: Trace, setup?: EnumerationSe
  * enumeratedSiteGroup("pointLogProbs", tr); // ["z", "y"]
  */
 export function enumeratedSiteGroup(api: string, tr: Trace, setup?: EnumerationSetup): string[] {
-  return factorGraph(api, tr, setup?.shapes).factors.map((f) => f.site);
+  const group = new Set(factorGraph(api, tr, setup?.shapes).factors.map((f) => f.site));
+  // The sites of an enumerated scan count in its forward message.
+  for (const site of tr.sampleSites()) if (chainFactorOf(site) !== undefined) group.add(site.name);
+  return [...group];
 }
 
 /**
@@ -143,8 +147,12 @@ export function contractionCost<A extends unknown[]>(
   return tidyValue(() =>
     withoutTensorValidation(() => {
       const run = enumerated(model as Model<any[], unknown>, setup);
-      const tr = trace(seed(run, key)).getTrace(...args);
-      return planContraction(api, factorGraph(api, tr, setup.shapes), new Set()).cost;
+      // Scans run two steps (the second the first to read the previous step's states): the
+      // structure, at a cost that does not grow with their length.
+      const tr = withFirstStepOnly(() => trace(seed(run, key)).getTrace(...args), 2);
+      // Enumerated scans sum their chains out inside the loop: their work counts too.
+      const chains = tr.sampleSites().reduce((n, s) => n + (chainFactorOf(s)?.cost ?? 0), 0);
+      return planContraction(api, factorGraph(api, tr, setup.shapes), new Set()).cost + chains;
     }),
   );
 }

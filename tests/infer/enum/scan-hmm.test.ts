@@ -1,0 +1,278 @@
+// markov inside scan: the PyMC notebook's HMM with its states enumerated, written with scan
+// (examples/hmm-enumerated.ts, hiddenStatesScan), against the notebook's printed numbers, the
+// markov for-loop form and the hand-written forward algorithm, in both engines; its compiled
+// code does not grow with the number of steps; inferDiscrete, Predictive, MCMC's choice and
+// TraceEnumELBO on it; and the structures it refuses.
+import { afterAll, describe, expect, it, vi } from "vitest";
+import data from "../../../examples/data/hmm_data.json" with { type: "json" };
+import { hmmModel, trueParameters as truth } from "../../../examples/hmm.js";
+import {
+  hiddenStates,
+  hiddenStatesScan,
+  hmmEnumerated,
+  hmmEnumeratedScan,
+} from "../../../examples/hmm-enumerated.js";
+import { pathFrequencyCheck } from "../../../examples/hmm-oracles.js";
+import {
+  AutoDelta,
+  Categorical,
+  condition,
+  constant,
+  constraints,
+  ImproperUniform,
+  inferDiscrete,
+  ModelError,
+  Normal,
+  NUTS,
+  PRNGKey,
+  Predictive,
+  plate,
+  potential,
+  SGD,
+  SVI,
+  sample,
+  scan,
+  TraceEnumELBO,
+  tf,
+  trace,
+  vindex,
+  vmap,
+} from "../../../src/index.js";
+import { discreteStrategy } from "../../../src/infer/mcmc/discrete-strategy.js";
+import { discoverModel } from "../../../src/infer/potential.js";
+
+const y: number[][] = data.emission_observed;
+const columns = (rows: number[][]) => rows[0].map((_, t) => rows.map((row) => row[t]));
+const enumerated = { infer: { enumerate: "parallel" as const } };
+type States = typeof hiddenStates;
+
+// The states and emissions at fixed parameters, signal the one latent site (flat prior): the
+// potential is minus the log-likelihood.
+function atTruth(states: States, noise = truth.noise) {
+  return function* likelihood(sequences: number[][]) {
+    const signal = yield* sample("signal", ImproperUniform(constraints.real));
+    yield* states(
+      sequences,
+      signal,
+      constant(noise),
+      constant(truth.pInitial),
+      constant(truth.pTransition),
+    );
+  };
+}
+
+// The first state drawn before the scan: the scan's initial carry is an enumerated site.
+const firstOutside: States = function* (sequences, signal, noise, pInitial, pTransition) {
+  const levels = constant([1, 2, 3]);
+  const cols = columns(sequences);
+  const x0 = yield* plate("sequences", sequences.length, function* () {
+    const x0 = yield* sample("x_0", Categorical({ probs: pInitial }), enumerated);
+    yield* sample("y_0", Normal(tf.mul(vindex(levels, x0), signal), noise), { obs: cols[0] });
+    return x0;
+  });
+  yield* scan(
+    function* (xPrev: tf.Tensor, column: tf.Tensor) {
+      const x = yield* plate("sequences", sequences.length, function* () {
+        const probs = vindex(pTransition, xPrev, -2);
+        const x = yield* sample("x", Categorical({ probs }), enumerated);
+        yield* sample("y", Normal(tf.mul(vindex(levels, x), signal), noise), { obs: column });
+        return x;
+      });
+      return [x, null] as const;
+    },
+    x0,
+    cols.slice(1),
+  );
+};
+
+const warn = vi.spyOn(console, "warn");
+const info = vi.spyOn(console, "info").mockImplementation(() => {});
+afterAll(() => {
+  warn.mockRestore();
+  info.mockRestore();
+});
+const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+describe("an HMM written with scan, its states enumerated", () => {
+  it("has the notebook's log-likelihood and d/dsignal, traced once (both ways of starting)", () => {
+    for (const states of [hiddenStatesScan, firstOutside]) {
+      warn.mockClear();
+      const U = potential(atTruth(states), [y]);
+      expect(U.engine).toBe("compiled");
+      const grad = new Float64Array(1);
+      const value = U.valueAndGrad(Float64Array.of(truth.signal), grad);
+      // The seed notebook's printed numbers.
+      expect(relative(-value, -37.00348857)).toBeLessThan(1e-7);
+      expect(relative(-grad[0], -297.86490611)).toBeLessThan(1e-7);
+      // One loop kernel: no warning that the steps were recorded one by one.
+      expect(warn).not.toHaveBeenCalled();
+    }
+  });
+
+  it("equals the markov for-loop form and the forward algorithm at random points, in both engines", () => {
+    for (const engine of ["compiled", "eager"] as const) {
+      const scanned = potential(hmmEnumeratedScan, [y], { engine });
+      const loop = potential(hmmEnumerated, [y], { engine });
+      const forwardAlgorithm = potential(hmmModel, [y, "tfjs"], { engine });
+      expect(scanned.engine).toBe(engine);
+      // float64 against float32's rounding over 3,570 emissions.
+      const tol = engine === "compiled" ? 1e-10 : 2e-5;
+      for (const key of [1, 2]) {
+        const q = scanned.initialPoint(key);
+        const grads = [0, 1, 2].map(() => new Float64Array(q.length));
+        const values = [scanned, loop, forwardAlgorithm].map((U, i) => U.valueAndGrad(q, grads[i]));
+        for (const i of [1, 2]) {
+          expect(relative(values[0], values[i])).toBeLessThan(tol);
+          const scale = Math.max(...grads[i].map(Math.abs));
+          for (let j = 0; j < q.length; j++) {
+            expect(Math.abs(grads[0][j] - grads[i][j]) / scale).toBeLessThan(tol);
+          }
+        }
+      }
+    }
+  });
+
+  it("compiles to the same code whatever the number of steps", () => {
+    const sourceAt = (T: number) => {
+      const U = potential(atTruth(hiddenStatesScan), [y.map((row) => row.slice(0, T))]);
+      return U.artifact?.valueAndGrad.source.replace(/\d+/g, "0");
+    };
+    const short = sourceAt(10);
+    expect(short).toBeDefined();
+    expect(sourceAt(40)).toBe(short);
+  });
+
+  it("inferDiscrete gives the markov form's Viterbi paths, and draws series of the data's shape", () => {
+    const decode = (states: States, noise: number) =>
+      trace(
+        inferDiscrete(condition(atTruth(states, noise), { signal: truth.signal }), {
+          temperature: 0,
+        }),
+      ).getTrace(y);
+    const loopPaths = (noise: number) => {
+      const loop = decode(hiddenStates, noise);
+      return Array.from({ length: y[0].length }, (_, t) =>
+        Array.from(loop.get(`x_${t}`).value.dataSync()),
+      );
+    };
+    // A noise of 1.5: uncertain states, where the transitions matter to the traceback.
+    const uncertain = loopPaths(1.5);
+    const scanned = decode(hiddenStatesScan, 1.5).get("x").value;
+    expect(scanned.shape).toEqual([y[0].length, y.length]);
+    expect(scanned.arraySync()).toEqual(uncertain);
+    const outside = decode(firstOutside, 1.5);
+    expect(Array.from(outside.get("x_0").value.dataSync())).toEqual(uncertain[0]);
+    expect(outside.get("x").value.arraySync()).toEqual(uncertain.slice(1));
+    const expected = loopPaths(truth.noise);
+
+    const draws = new Predictive(hmmEnumeratedScan, {
+      posteriorSamples: {
+        signal: { shape: [2], data: Float64Array.of(1.1, 1.2) },
+        noise: { shape: [2], data: Float64Array.of(0.15, 0.16) },
+        p_initial: { shape: [2, 3], data: Float64Array.of(...truth.pInitial, ...truth.pInitial) },
+        p_transition: {
+          shape: [2, 3, 3],
+          data: Float64Array.from([...truth.pTransition.flat(), ...truth.pTransition.flat()]),
+        },
+      },
+      inferDiscrete: true,
+      returnSites: ["x"],
+    }).run(PRNGKey(3), y);
+    expect(draws.x.shape).toEqual([2, y[0].length, y.length]);
+    // At the data's small noise the posterior states are nearly certain: the Viterbi path.
+    const agree = draws.x.data.slice(0, y.length * y[0].length).filter((v, i) => {
+      return v === expected[Math.floor(i / y.length)][i % y.length];
+    }).length;
+    expect(agree / (y.length * y[0].length)).toBeGreaterThan(0.95);
+  });
+
+  it("inferDiscrete at temperature 1 draws paths with the forward-backward marginals (one sequence)", () => {
+    const noise = 0.5;
+    const seq = y[0];
+    const batched = vmap(condition(atTruth(hiddenStatesScan, noise), { signal: truth.signal }), {
+      size: 2000,
+    });
+    const tr = trace(inferDiscrete(batched, { temperature: 1, key: PRNGKey(7) })).getTrace([seq]);
+    const x = tr.get("x").value; // [draws, T, 1]
+    expect(x.shape).toEqual([2000, seq.length, 1]);
+    const values = x.dataSync();
+    const paths = Array.from({ length: seq.length }, (_, t) =>
+      Array.from({ length: 2000 }, (_, d) => values[d * seq.length + t]),
+    );
+    const { failures, uncertain } = pathFrequencyCheck(paths, seq, noise);
+    expect(failures).toEqual([]);
+    expect(uncertain).toBeGreaterThan(10);
+  });
+
+  it("is summed out by MCMC's default choice, and by TraceEnumELBO as by the for-loop form", () => {
+    function* unmarked(sequences: number[][]) {
+      const signal = yield* sample("signal", Normal(0, 1));
+      const levels = constant([1, 2, 3]);
+      const probs = constant(truth.pTransition);
+      yield* scan(
+        function* (xPrev: tf.Tensor, column: tf.Tensor) {
+          const x = yield* plate("sequences", sequences.length, function* () {
+            const x = yield* sample("x", Categorical({ probs: vindex(probs, xPrev, -2) }));
+            yield* sample("y", Normal(tf.mul(vindex(levels, x), signal), 0.15), { obs: column });
+            return x;
+          });
+          return [x, null] as const;
+        },
+        tf.scalar(0, "int32"),
+        columns(sequences),
+      );
+    }
+    const short: [number[][]] = [y.slice(0, 5).map((row) => row.slice(0, 8))];
+    const strategy = discreteStrategy(new NUTS(unmarked), short, discoverModel(unmarked, short));
+    expect(strategy.enumerated).toBe(true);
+    expect(info).toHaveBeenLastCalledWith(expect.stringMatching(/"x" are summed out/));
+
+    // A point-mass guide has no entropy: the loss is minus the log joint, the same both ways.
+    const losses = [hmmEnumeratedScan, hmmEnumerated].map((model) => {
+      const svi = new SVI(model, AutoDelta(model), SGD(0.01), TraceEnumELBO());
+      return svi.evaluate(svi.init(PRNGKey(0), y), y);
+    });
+    expect(relative(losses[0], losses[1])).toBeLessThan(1e-10);
+  });
+
+  it("refuses a carry that holds the previous step's state, and chains in different plates", () => {
+    function* secondOrder(sequences: number[][]) {
+      const probs = constant(truth.pTransition);
+      yield* scan(
+        function* ([older, xPrev]: [tf.Tensor, tf.Tensor], column: tf.Tensor) {
+          const x = yield* sample(
+            "x",
+            Categorical({ probs: vindex(probs, xPrev, -2) }),
+            enumerated,
+          );
+          yield* sample("y", Normal(tf.add(x, older), 1), { obs: column });
+          return [[xPrev, x], null] as [[tf.Tensor, tf.Tensor], null];
+        },
+        [tf.scalar(0, "int32"), tf.scalar(0, "int32")] as [tf.Tensor, tf.Tensor],
+        sequences[0],
+      );
+    }
+    expect(() => potential(secondOrder, [y.slice(0, 1)])).toThrow(ModelError);
+    expect(() => potential(secondOrder, [y.slice(0, 1)])).toThrow(
+      /depends on the value of the enumerated site "x" at the previous step/,
+    );
+
+    function* twoPlates(sequences: number[][]) {
+      yield* scan(
+        function* (carry: tf.Tensor, column: tf.Tensor) {
+          const a = yield* plate("p", 2, function* () {
+            return yield* sample("a", Categorical({ probs: [0.5, 0.5] }), enumerated);
+          });
+          const b = yield* sample("b", Categorical({ probs: [0.5, 0.5] }), enumerated);
+          yield* sample("y", Normal(tf.add(tf.sum(a, -1), b), 1), { obs: column });
+          return [carry, null] as const;
+        },
+        tf.scalar(0),
+        sequences[0],
+      );
+    }
+    expect(() => potential(twoPlates, [y.slice(0, 1)], { engine: "eager" })).toThrow(
+      /enumerated sites "a" and "b" of the body sit in different plates/,
+    );
+  });
+});
