@@ -2,22 +2,32 @@
  * The PyMC notebook's HMM with its discrete states enumerated (examples/hmm-enumerated.ts)
  * against the same model with the states summed out by a hand-written forward algorithm
  * (examples/hmm.ts): (1) time per compiled value-and-gradient, against the forward algorithm in
- * tfjs ops (compiled) and as a custom op with a hand-written float64 forward and backward pass;
- * (2) NUTS on both, their posterior means side by side and their bulk ESS per second of
- * sampling. Ratios come from one run; run with `npx tsx bench/enum-hmm.ts [numDraws]`.
+ * tfjs ops (compiled) and as a custom op with a hand-written float64 forward and backward pass,
+ * with the states enumerated in a `markov` for-loop and in a `scan` (hmmEnumeratedScan: the
+ * body traced once); (2) NUTS on the enumerated models and the forward algorithm, their
+ * posterior means side by side and their bulk ESS per second of sampling. Ratios come from one
+ * run; run with `npx tsx bench/enum-hmm.ts [numDraws]`.
  *
  * Goals (issue 15): enumerated / hand-written gradient <= 2; NUTS ESS/s within 2x.
  */
 
 import { emissions, hmmModel } from "../examples/hmm.js";
-import { hmmEnumerated } from "../examples/hmm-enumerated.js";
+import { hmmEnumerated, hmmEnumeratedScan } from "../examples/hmm-enumerated.js";
 import { MCMC, NUTS, PRNGKey, potential, summary } from "../src/index.js";
 
 const console_info = console.info;
 console.info = () => {};
 
+const built: Record<string, number> = {};
+const timed = <T>(name: string, build: () => T): T => {
+  const started = performance.now();
+  const out = build();
+  built[name] = (performance.now() - started) / 1000;
+  return out;
+};
 const models = {
-  enumerated: potential(hmmEnumerated, [emissions]),
+  enumerated: timed("enumerated", () => potential(hmmEnumerated, [emissions])),
+  "enumerated (scan)": timed("enumerated (scan)", () => potential(hmmEnumeratedScan, [emissions])),
   "forward (tfjs ops)": potential(hmmModel, [emissions, "tfjs"]),
   "forward (hand-written op)": potential(hmmModel, [emissions, "op"]),
 };
@@ -28,7 +38,7 @@ const best: Record<string, number> = {};
 for (const [name, U] of Object.entries(models)) {
   const value = U.valueAndGrad(q, grad);
   console.log(
-    `  ${name.padEnd(26)} U = ${value.toFixed(8)}  dU/dq0 = ${grad[0].toFixed(8)}  engine ${U.engine}`,
+    `  ${name.padEnd(26)} U = ${value.toFixed(8)}  dU/dq0 = ${grad[0].toFixed(8)}  engine ${U.engine}${name in built ? `  built in ${built[name].toFixed(2)} s` : ""}`,
   );
   best[name] = Number.POSITIVE_INFINITY;
 }
@@ -43,7 +53,10 @@ for (let round = 0; round < 20; round++) {
 console.log("\ntime per value-and-gradient (best of 20 x 25 calls):");
 for (const [name, ms] of Object.entries(best)) {
   const ratio = best.enumerated / ms;
-  console.log(`  ${name.padEnd(26)} ${ms.toFixed(3)} ms   enumerated / this = ${ratio.toFixed(2)}`);
+  const scanRatio = best["enumerated (scan)"] / ms;
+  console.log(
+    `  ${name.padEnd(26)} ${ms.toFixed(3)} ms   enumerated / this = ${ratio.toFixed(2)}   scan / this = ${scanRatio.toFixed(2)}`,
+  );
 }
 
 const draws = Number(process.argv[2] ?? 500);
@@ -60,6 +73,7 @@ const runs: Record<
 > = {};
 for (const [name, model, args] of [
   ["enumerated", hmmEnumerated, [emissions]],
+  ["enumerated (scan)", hmmEnumeratedScan, [emissions]],
   ["forward (tfjs ops)", hmmModel, [emissions, "tfjs"]],
 ] as const) {
   const mcmc = new MCMC(new NUTS(model as typeof hmmEnumerated), {
@@ -83,18 +97,21 @@ for (const [name, model, args] of [
     `  ${name.padEnd(20)} sampling ${seconds.toFixed(1)} s, min bulk ESS ${ess.toFixed(0)}, ESS/s ${(ess / seconds).toFixed(1)}, divergences ${mcmc.numDivergences}, leapfrog steps per draw ${(mcmc.getExtraFields().numSteps.data.reduce((a, b) => a + b, 0) / (2 * draws)).toFixed(1)}`,
   );
 }
-const [a, b] = [runs.enumerated, runs["forward (tfjs ops)"]];
-console.log("\nposterior means (enumerated vs forward), difference in combined MCSE:");
-let worst = 0;
-for (const key of Object.keys(a.means)) {
-  const [ma, sa] = a.means[key];
-  const [mb, sb] = b.means[key];
-  const z = (ma - mb) / Math.sqrt(sa * sa + sb * sb);
-  worst = Math.max(worst, Math.abs(z));
-  console.log(`  ${key.padEnd(18)} ${ma.toFixed(4)}  ${mb.toFixed(4)}  z = ${z.toFixed(2)}`);
+const b = runs["forward (tfjs ops)"];
+for (const name of ["enumerated", "enumerated (scan)"]) {
+  const a = runs[name];
+  console.log(`\nposterior means (${name} vs forward), difference in combined MCSE:`);
+  let worst = 0;
+  for (const key of Object.keys(a.means)) {
+    const [ma, sa] = a.means[key];
+    const [mb, sb] = b.means[key];
+    const z = (ma - mb) / Math.sqrt(sa * sa + sb * sb);
+    worst = Math.max(worst, Math.abs(z));
+    console.log(`  ${key.padEnd(18)} ${ma.toFixed(4)}  ${mb.toFixed(4)}  z = ${z.toFixed(2)}`);
+  }
+  console.log(`worst |z| = ${worst.toFixed(2)}`);
+  console.log(
+    `ESS/s ${name} / forward = ${(a.essPerSecond / b.essPerSecond).toFixed(2)} (goal: >= 0.5)`,
+  );
 }
-console.log(`worst |z| = ${worst.toFixed(2)}`);
-console.log(
-  `ESS/s enumerated / forward = ${(a.essPerSecond / b.essPerSecond).toFixed(2)} (goal: >= 0.5)`,
-);
 console.info = console_info;
