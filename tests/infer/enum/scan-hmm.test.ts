@@ -12,7 +12,7 @@ import {
   hmmEnumerated,
   hmmEnumeratedScan,
 } from "../../../examples/hmm-enumerated.js";
-import { pathFrequencyCheck } from "../../../examples/hmm-oracles.js";
+import { pathFrequencyCheck, viterbi } from "../../../examples/hmm-oracles.js";
 import {
   AutoDelta,
   Categorical,
@@ -142,7 +142,7 @@ describe("an HMM written with scan, its states enumerated", () => {
     expect(sourceAt(40)).toBe(short);
   });
 
-  it("inferDiscrete gives the markov form's Viterbi paths, and draws series of the data's shape", () => {
+  it("inferDiscrete gives the Viterbi paths (by hand and the markov form's), and draws series of the data's shape", () => {
     const decode = (states: States, noise: number) =>
       trace(
         inferDiscrete(condition(atTruth(states, noise), { signal: truth.signal }), {
@@ -160,6 +160,9 @@ describe("an HMM written with scan, its states enumerated", () => {
     const scanned = decode(hiddenStatesScan, 1.5).get("x").value;
     expect(scanned.shape).toEqual([y[0].length, y.length]);
     expect(scanned.arraySync()).toEqual(uncertain);
+    // Both are the float64 Viterbi path of every sequence, by hand.
+    const byHand = y.map((seq) => viterbi(seq, 1.5));
+    expect(uncertain).toEqual(y[0].map((_, t) => byHand.map((path) => path[t])));
     const outside = decode(firstOutside, 1.5);
     expect(Array.from(outside.get("x_0").value.dataSync())).toEqual(uncertain[0]);
     expect(outside.get("x").value.arraySync()).toEqual(uncertain.slice(1));
@@ -274,5 +277,99 @@ describe("an HMM written with scan, its states enumerated", () => {
     expect(() => potential(twoPlates, [y.slice(0, 1)], { engine: "eager" })).toThrow(
       /enumerated sites "a" and "b" of the body sit in different plates/,
     );
+  });
+});
+
+// A regime drawn outside the scan shifts every emission of a chain scanned inside it: the
+// outside variable and the chain are one joint posterior. The oracle enumerates all 2 x 3^5
+// configurations in plain float64.
+describe("a scanned chain with a regime drawn outside it, against brute-force enumeration", () => {
+  const pRegime = [0.4, 0.6];
+  const shifts = [0, 0.8];
+  const P = [
+    [0.7, 0.2, 0.1],
+    [0.15, 0.7, 0.15],
+    [0.1, 0.3, 0.6],
+  ];
+  const means = [-1, 0.5, 2];
+  const obs = [0.2, 1.1, -0.4, 2.3, 1.0];
+  const mu = 0.1;
+  function* regimeModel(ys: number[]) {
+    const m = yield* sample("mu", ImproperUniform(constraints.real));
+    const regime = yield* sample("regime", Categorical({ probs: pRegime }), enumerated);
+    const shift = tf.add(vindex(constant(shifts), regime), m);
+    yield* scan(
+      function* (xPrev: tf.Tensor, yt: tf.Tensor) {
+        const probs = vindex(constant(P), xPrev, -2);
+        const x = yield* sample("x", Categorical({ probs }), enumerated);
+        yield* sample("y", Normal(tf.add(vindex(constant(means), x), shift), 1), { obs: yt });
+        return [x, null] as const;
+      },
+      tf.scalar(0, "int32"),
+      ys,
+    );
+  }
+  // Every configuration [regime, x_1, ..., x_T] with its log joint (the chain starts from 0).
+  const logNormal = (v: number, m: number) => -0.5 * (v - m) ** 2 - 0.5 * Math.log(2 * Math.PI);
+  const configurations: Array<{ regime: number; path: number[]; logp: number }> = [];
+  for (let code = 0; code < 2 * 3 ** obs.length; code++) {
+    const regime = code % 2;
+    const path = obs.map((_, t) => Math.floor(code / (2 * 3 ** t)) % 3);
+    let logp = Math.log(pRegime[regime]);
+    path.forEach((x, t) => {
+      logp += Math.log(P[t === 0 ? 0 : path[t - 1]][x]);
+      logp += logNormal(obs[t], means[x] + shifts[regime] + mu);
+    });
+    configurations.push({ regime, path, logp });
+  }
+  const top = Math.max(...configurations.map((c) => c.logp));
+  const logMarginal =
+    top + Math.log(configurations.reduce((s, c) => s + Math.exp(c.logp - top), 0));
+  const posterior = (event: (c: (typeof configurations)[number]) => boolean) =>
+    configurations.filter(event).reduce((s, c) => s + Math.exp(c.logp - logMarginal), 0);
+
+  it("sums the regime and the chain out exactly, in both engines", () => {
+    for (const engine of ["compiled", "eager"] as const) {
+      const U = potential(regimeModel, [obs], { engine });
+      expect(U.engine).toBe(engine);
+      const value = U.valueAndGrad(Float64Array.of(mu), new Float64Array(1));
+      expect(relative(-value, logMarginal)).toBeLessThan(engine === "compiled" ? 1e-12 : 1e-6);
+    }
+  });
+
+  it("inferDiscrete at temperature 0 gives the joint mode", () => {
+    const mode = configurations.find((c) => c.logp === top)!;
+    const fixed = condition(regimeModel, { mu });
+    const tr = trace(inferDiscrete(fixed, { temperature: 0 })).getTrace(obs);
+    expect(tr.get("regime").value.arraySync()).toBe(mode.regime);
+    expect(tr.get("x").value.arraySync()).toEqual(mode.path);
+  });
+
+  it("inferDiscrete at temperature 1 draws the regime and the states jointly from their posterior", () => {
+    const draws = 2000;
+    const batched = vmap(condition(regimeModel, { mu }), { size: draws });
+    const tr = trace(inferDiscrete(batched, { temperature: 1, key: PRNGKey(11) })).getTrace(obs);
+    const regimes = tr.get("regime").value.dataSync(); // [draws, 1]
+    const x = tr.get("x").value; // [draws, T]
+    expect(x.shape).toEqual([draws, obs.length]);
+    const paths = x.dataSync();
+    // Every cell of regime x state at every step: the joint the two are drawn from.
+    const zs: number[] = [];
+    let uncertain = 0;
+    for (let t = 0; t < obs.length; t++) {
+      for (let r = 0; r < 2; r++) {
+        for (let k = 0; k < 3; k++) {
+          const p = posterior((c) => c.regime === r && c.path[t] === k);
+          let count = 0;
+          for (let d = 0; d < draws; d++) {
+            count += Number(regimes[d] === r && paths[d * obs.length + t] === k);
+          }
+          if (p > 0.05 && p < 0.95) uncertain++;
+          zs.push((count - draws * p) / Math.sqrt(draws * p * (1 - p)));
+        }
+      }
+    }
+    expect(uncertain).toBeGreaterThan(10);
+    expect(Math.max(...zs.map(Math.abs))).toBeLessThan(4.5);
   });
 });
