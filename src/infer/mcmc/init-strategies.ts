@@ -2,13 +2,14 @@
  * Where chains start: uniform(-radius, radius) in the unconstrained space (Stan's and NumPyro's
  * default), the median of prior draws, or values the user gives.
  */
+
+import { ArgumentError } from "../../errors.js";
 import type { Key } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import type { ArrayLike } from "../../tf.js";
 import { toNested } from "../../util/nested.js";
 import type { Potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
-import { ArgumentError } from "../../errors.js";
 import { mcmcDefaults, pathfinderDefaults } from "./defaults.js";
 
 /** How to choose a chain's initial point. */

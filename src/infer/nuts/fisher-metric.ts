@@ -43,7 +43,7 @@ export interface LowRankSettings {
 
 /** A running estimate over a foreground and a background window of draws and gradients. */
 export interface FisherEstimator {
-  /** Adds a draw and the gradient of the potential there to both windows. */
+  /** Adds a draw and the gradient of the potential there to both windows (if both are finite). */
   add(position: Float64Array, gradient: Float64Array): void;
   /** The background window becomes the foreground one; a new background starts empty. */
   switchWindows(): void;
@@ -110,6 +110,7 @@ export class DiagonalFisherEstimator implements FisherEstimator {
   }
 
   add(position: Float64Array, gradient: Float64Array): void {
+    if (!allFiniteArray(position) || !allFiniteArray(gradient)) return;
     this.draws.add(position);
     this.gradients.add(gradient);
     this.backgroundDraws.add(position);
@@ -157,6 +158,7 @@ export class LowRankFisherEstimator implements FisherEstimator {
   ) {}
 
   add(position: Float64Array, gradient: Float64Array): void {
+    if (!allFiniteArray(position) || !allFiniteArray(gradient)) return;
     this.draws.push(Float64Array.from(position));
     this.gradients.push(Float64Array.from(gradient));
   }
@@ -181,8 +183,21 @@ export class LowRankFisherEstimator implements FisherEstimator {
   }
 }
 
+function allFiniteArray(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
+function allFinite(matrix: Matrix): boolean {
+  for (let i = 0; i < matrix.rows; i++) {
+    for (let j = 0; j < matrix.columns; j++) if (!Number.isFinite(matrix.get(i, j))) return false;
+  }
+  return true;
+}
+
 /** Symmetric eigendecomposition: eigenvalues and eigenvectors as the columns of a matrix. */
 function symmetricEigen(matrix: Matrix): { values: number[]; vectors: Matrix } {
+  if (!allFinite(matrix)) throw new RangeError("symmetricEigen: the matrix is not finite");
   const n = matrix.rows;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
@@ -256,7 +271,8 @@ function orthonormalBasis(vectors: readonly Float64Array[], dim: number): Float6
  * potential there (the sign of the gradients does not matter), or undefined when a coordinate
  * has no spread in draws or gradients.
  *
- * Steps: the diagonal scale sigma_i^2 = sqrt(Var(x_i) / Var(g_i)) (population variances);
+ * Steps: the diagonal scale sigma_i^2 = sqrt(Var(x_i) / Var(g_i)) (population variances,
+ * clamped to [1e-20, 1e20] as the diagonal estimate is);
  * rescaled centred draws (x - mean) / sigma and gradients (g - mean) sigma; an orthonormal basis
  * Q of their span (all of R^dim when 2n >= dim); the projected scatter matrices divided by
  * gamma plus the identity; their SPD mean; its eigenvalues outside [1 / cutoff, cutoff] with
@@ -290,8 +306,9 @@ export function lowRankFisherEstimate(
       vx += (draws[k][i] - drawMean[i]) ** 2;
       vg += (gradients[k][i] - gradientMean[i]) ** 2;
     }
-    sigma[i] = Math.sqrt(Math.sqrt(vx / vg));
-    if (!(Number.isFinite(sigma[i]) && sigma[i] > 0)) return undefined;
+    const variance = Math.sqrt(vx / vg);
+    if (!(Number.isFinite(variance) && variance > 0)) return undefined;
+    sigma[i] = Math.sqrt(Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, variance)));
   }
   const scaledDraws = draws.map((x) => x.map((v, i) => (v - drawMean[i]) / sigma[i]));
   const scaledGradients = gradients.map((g) => g.map((v, i) => (v - gradientMean[i]) * sigma[i]));
@@ -320,11 +337,20 @@ export function lowRankFisherEstimate(
     for (let j = 0; j < k; j++) scatter.set(j, j, scatter.get(j, j) + 1);
     return scatter;
   };
-  const mean = spdMean(
-    regularized(project(scaledDraws)),
-    regularized(project(scaledGradients)),
-  );
-  const { values, vectors } = symmetricEigen(mean);
+  const drawScatter = regularized(project(scaledDraws));
+  const gradientScatter = regularized(project(scaledGradients));
+  // Extreme draws (a chain far out in the tails) can overflow: no estimate from them.
+  if (!allFinite(drawScatter) || !allFinite(gradientScatter)) return undefined;
+  let values: number[];
+  let vectors: Matrix;
+  try {
+    const mean = spdMean(drawScatter, gradientScatter);
+    if (!allFinite(mean)) return undefined;
+    ({ values, vectors } = symmetricEigen(mean));
+  } catch {
+    // The eigensolver fails on matrices whose entries span too many orders of magnitude.
+    return undefined;
+  }
   const cutoff = settings.eigvalCutoff;
   const kept: number[] = [];
   for (let j = 0; j < values.length; j++) {

@@ -14,7 +14,12 @@
  * - the last 15% of warmup adapts the step size alone, so that sampling's step size is tuned to
  *   the final metric;
  * - the step size follows dual averaging throughout, restarted once, with a fresh heuristic
- *   search, at the first metric estimated from draws; sampling uses the iterate average.
+ *   search, at the first metric estimated from draws; sampling uses the iterate average. At
+ *   every later update the step sizes of dual averaging are rescaled by the change of the
+ *   metric's overall scale (the geometric mean of its variances), so that a metric that grows
+ *   or shrinks as a whole does not leave the step size behind (our addition: the metric can
+ *   change by orders of magnitude between early windows, and dual averaging alone would take
+ *   hundreds of iterations to follow).
  *
  * Draws where the sampler did not move (a rejected or zero-length transition) are left out of
  * the estimate, as nutpie leaves out draws at the start of their trajectory. The estimator is
@@ -30,6 +35,7 @@ import {
   dualAveragingInit,
   dualAveragingUpdate,
   finalStepSize,
+  shiftDualAveraging,
 } from "./dual-averaging.js";
 import { MetricAdaptationError } from "./errors.js";
 import {
@@ -119,6 +125,15 @@ export interface FisherAdaptationReport {
   readonly convergence: WarmupConvergence;
 }
 
+/** (1/dim) log det M^{-1}: the log of the metric's geometric-mean variance. */
+function metricLogScale(parameters: HmcParameters): number {
+  const { inverseMassMatrix, lowRankCorrection } = parameters;
+  let sum = 0;
+  for (const v of inverseMassMatrix) sum += Math.log(v);
+  for (const v of lowRankCorrection?.values ?? []) sum += Math.log(v);
+  return sum / inverseMassMatrix.length;
+}
+
 function samePosition(a: Float64Array, b: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -140,9 +155,12 @@ function samePosition(a: Float64Array, b: Float64Array): boolean {
  * }
  * const adapted = warmup.final(w);
  */
-export function fisherAdaptation(
-  settings: FisherAdaptationSettings,
-): Warmup<HmcParameters, HmcState, HmcInfo, FisherAdaptationState> & {
+export function fisherAdaptation(settings: FisherAdaptationSettings): Warmup<
+  HmcParameters,
+  HmcState,
+  HmcInfo,
+  FisherAdaptationState
+> & {
   report(w: FisherAdaptationState): FisherAdaptationReport;
 } {
   const { numWarmup, adaptStepSize, adaptMassMatrix, schedule, estimator: kind } = settings;
@@ -265,12 +283,19 @@ export function fisherAdaptation(
                 iteration,
               });
             }
+            const previous = parameters;
             parameters = {
               stepSize,
               inverseMassMatrix: estimate.inverseMassMatrix,
               denseMass: false,
               lowRankCorrection: estimate.lowRankCorrection,
             };
+            // The step size follows the metric's overall scale (see the file comment).
+            const shift = 0.5 * (metricLogScale(previous) - metricLogScale(parameters));
+            if (Number.isFinite(shift) && shift !== 0) {
+              stepSize *= Math.exp(shift);
+              dualAveraging = shiftDualAveraging(dualAveraging, shift);
+            }
             lastUpdate = iteration;
             metricChanged = true;
             numMetricUpdates++;

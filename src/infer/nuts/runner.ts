@@ -23,8 +23,8 @@ import {
 } from "../mcmc/chain.js";
 import { hmcDefaults, mcmcDefaults, pathfinderDefaults } from "../mcmc/defaults.js";
 import type { WorkerChainJob } from "../mcmc/worker-pool.js";
-import type { GradientTarget } from "../potential-types.js";
 import type { PathfinderInitReport } from "../pathfinder/pathfinder-init.js";
+import type { GradientTarget } from "../potential-types.js";
 import type { FisherAdaptationReport } from "./fisher-warmup.js";
 import type { HmcInfoColumns, HmcParameters } from "./kernel.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";

@@ -13,10 +13,7 @@ import { hmcDefaults, pathfinderDefaults } from "../mcmc/defaults.js";
 import { type InitStrategy, initToPathfinder, initToUniform } from "../mcmc/init-strategies.js";
 import type { McmcSampler, SamplerMetadata } from "../mcmc/sampler.js";
 import type { ChainSetup, Warmup, WarmupState } from "../mcmc/sampling-algorithm.js";
-import {
-  type PathfinderInitSettings,
-  withPathfinderInit,
-} from "../pathfinder/pathfinder-init.js";
+import { type PathfinderInitSettings, withPathfinderInit } from "../pathfinder/pathfinder-init.js";
 import type { EngineName, GradientTarget } from "../potential-types.js";
 import type { LowRankSettings } from "./fisher-metric.js";
 import { type FisherSchedule, fisherAdaptation } from "./fisher-warmup.js";
@@ -371,7 +368,11 @@ function pathfinderInitOf(api: string, strategy: unknown): PathfinderInitSetting
   if (s?.kind !== "pathfinder") return undefined;
   return {
     numElboDraws: s.numElboDraws,
-    lbfgs: { ...pathfinderDefaults.lbfgs, historySize: s.historySize, maxIterations: s.maxIterations },
+    lbfgs: {
+      ...pathfinderDefaults.lbfgs,
+      historySize: s.historySize,
+      maxIterations: s.maxIterations,
+    },
   };
 }
 

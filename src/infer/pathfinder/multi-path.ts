@@ -64,6 +64,18 @@ function resampleIndices(logWeights: Float64Array, n: number, key: Key): Uint32A
 }
 
 /**
+ * The error of a run in which no path found a usable approximation.
+ *
+ * @example
+ * if (path.approximation === undefined) throw noApproximationError([path]);
+ */
+export function noApproximationError(paths: readonly SinglePathResult[]): ModelError {
+  return new ModelError({
+    message: `pathfinder: none of the ${paths.length} paths found a usable normal approximation (L-BFGS stopped with: ${[...new Set(paths.map((p) => p.status))].join(", ")}); the posterior may be improper, or its log density not finite near the starts`,
+  });
+}
+
+/**
  * Runs `numPaths` paths and resamples their pooled draws.
  *
  * @example
@@ -90,11 +102,7 @@ export function multiPathfinder(
     paths.push(path);
   }
   const usable = paths.filter((p) => p.approximation !== undefined);
-  if (usable.length === 0) {
-    throw new ModelError({
-      message: `pathfinder: none of the ${settings.numPaths} paths found a usable normal approximation (L-BFGS stopped with: ${[...new Set(paths.map((p) => p.status))].join(", ")}); the posterior may be improper, or its log density not finite near the starts`,
-    });
-  }
+  if (usable.length === 0) throw noApproximationError(paths);
   // The pool: draws with a finite log density.
   const logRatios: number[] = [];
   const pooledDraws: Float64Array[] = [];

@@ -57,10 +57,7 @@ function pickByWeight(logWeights: Float64Array, key: Key): number {
 }
 
 /** The approximation's covariance as a first inverse mass matrix, or undefined if unusable. */
-function firstMetric(
-  path: SinglePathResult,
-  dense: boolean,
-): Float64Array | undefined {
+function firstMetric(path: SinglePathResult, dense: boolean): Float64Array | undefined {
   const q = path.approximation;
   if (q === undefined) return undefined;
   const metric = dense ? q.covariance() : q.covarianceDiagonal();
@@ -118,7 +115,11 @@ export function withPathfinderInit<W extends WarmupState<HmcParameters>>(
       const start: HmcState = { target, position, potentialEnergy, gradient };
       const inner = warmup.init(
         start,
-        { stepSize: parameters.stepSize, inverseMassMatrix: metric, denseMass: parameters.denseMass },
+        {
+          stepSize: parameters.stepSize,
+          inverseMassMatrix: metric,
+          denseMass: parameters.denseMass,
+        },
         key,
       );
       return {
