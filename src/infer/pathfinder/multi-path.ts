@@ -34,7 +34,10 @@ export interface MultiPathResult {
   readonly draws: Float64Array;
   readonly numDraws: number;
   readonly paths: readonly SinglePathResult[];
-  /** Pareto k of the importance weights (NaN without resampling). */
+  /**
+   * Pareto k of the importance weights: above 0.7 unreliable; -Infinity when every weight is
+   * the same (an exact approximation); NaN without resampling.
+   */
   readonly paretoK: number;
   /** Effective sample size of the importance weights (NaN without resampling). */
   readonly importanceEss: number;
@@ -132,7 +135,16 @@ export function multiPathfinder(
       numEvaluations,
     };
   }
-  const smoothed = psis(logRatios);
+  // Equal weights (an exact approximation) leave no tail to fit: k is then -Infinity.
+  const spread = Math.max(...logRatios) - Math.min(...logRatios);
+  const smoothed =
+    spread <= 1e-9 * Math.max(1, Math.abs(logRatios[0]))
+      ? {
+          logWeights: new Float64Array(logRatios.length).fill(-Math.log(logRatios.length)),
+          paretoK: Number.NEGATIVE_INFINITY,
+          nEff: logRatios.length,
+        }
+      : psis(logRatios);
   const indices = resampleIndices(smoothed.logWeights, settings.numDraws, foldIn(key, -1));
   const draws = new Float64Array(settings.numDraws * dim);
   indices.forEach((index, k) => draws.set(pooledDraws[index], k * dim));

@@ -80,7 +80,10 @@ export interface PathfinderResult {
   /** The largest ELBO estimate over the paths. */
   readonly elbo: number;
   readonly paths: readonly PathfinderPath[];
-  /** Pareto k of the importance weights (several paths, resampled); NaN otherwise. */
+  /**
+   * Pareto k of the importance weights (several paths, resampled): above 0.7 the draws are not
+   * reliable; -Infinity when all weights are equal (exact approximations); NaN without resampling.
+   */
   readonly paretoK: number;
   /** Effective sample size of the importance weights; NaN without resampling. */
   readonly importanceEss: number;
