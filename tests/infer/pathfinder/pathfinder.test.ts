@@ -14,6 +14,7 @@ import {
   pathfinder,
   plate,
   sample,
+  tf,
 } from "../../../src/index.js";
 import { pathfinderDefaults } from "../../../src/infer/mcmc/defaults.js";
 import { choleskyLower } from "../../../src/infer/nuts/cholesky.js";
@@ -269,7 +270,7 @@ describe("pathfinder on a model", () => {
   const y = [1.2, 0.4, 2.1, 1.7, 0.9, 1.3];
   function* model(data: number[]) {
     const mu = yield* sample("mu", Normal(0, 2));
-    yield* deterministic("twice", mu.mul(2));
+    yield* deterministic("twice", tf.mul(mu, 2));
     yield* plate("data", data.length, function* () {
       yield* sample("y", Normal(mu, 1), { obs: data });
     });
