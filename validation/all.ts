@@ -6,7 +6,9 @@
  *   2. validation/sbc.ts: simulation-based calibration of small models and eight schools, and
  *      a deliberately wrong model that must fail;
  *   3. validation/advi-vs-nuts.ts: ADVI's means against NUTS's on eight schools and the
- *      logistic regression.
+ *      logistic regression;
+ *   4. validation/pathfinder.ts: multi-path Pathfinder on the non-centred eight schools against
+ *      its reference (a failure must be flagged by the Pareto k).
  *
  *   npm run validate
  *   npm run validate -- posteriordb      # only the scripts whose names contain the words
@@ -18,6 +20,7 @@ const scripts = [
   { name: "posteriordb", file: "run.ts" },
   { name: "sbc", file: "sbc.ts" },
   { name: "advi-vs-nuts", file: "advi-vs-nuts.ts" },
+  { name: "pathfinder", file: "pathfinder.ts" },
 ];
 const only = process.argv.slice(2);
 const chosen =

@@ -27,6 +27,11 @@ export interface PredictiveOptions {
    * false to run draw by draw.
    */
   parallel?: boolean;
+  /**
+   * Draw observed sites afresh (default true); false keeps their observed values, for runs that
+   * only want deterministic sites (MCMC's), which then never sample from the likelihood.
+   */
+  resampleObserved?: boolean;
 }
 
 /**
@@ -78,6 +83,11 @@ export class Predictive<A extends unknown[]> {
     return this.options.parallel === false ? this.runSequential(k, args) : this.runBatched(k, args);
   }
 
+  // The model with its observed sites drawn afresh, unless asked to keep them.
+  private predictive<M extends Model<A, unknown>>(model: M): Model<A, unknown> {
+    return this.options.resampleObserved === false ? model : resampleObserved(model);
+  }
+
   private returned(site: Site): boolean {
     if (this.options.returnSites !== undefined) return this.options.returnSites.includes(site.name);
     if (this.options.posteriorSamples?.[site.name] !== undefined) return false;
@@ -88,7 +98,7 @@ export class Predictive<A extends unknown[]> {
     const n = this.numSamples;
     return tidyValue(() => {
       // One unbatched run tells each site's shape, event rank and the model's batch rank.
-      const probe = trace(seed(resampleObserved(this.model), PRNGKey(0))).getTrace(...args);
+      const probe = trace(seed(this.predictive(this.model), PRNGKey(0))).getTrace(...args);
       let batchRank = 0;
       for (const site of probe.values()) {
         batchRank = Math.max(batchRank, ...site.plates.map((f) => -f.dim), siteBatchRank(site));
@@ -108,7 +118,7 @@ export class Predictive<A extends unknown[]> {
           ...own,
         ]);
       }
-      const batched = vmap(resampleObserved(substitute(this.model, values)), { size: n, dim });
+      const batched = vmap(this.predictive(substitute(this.model, values)), { size: n, dim });
       const tr = trace(seed(batched, key)).getTrace(...args);
       const out: Record<string, Draws> = {};
       for (const site of tr.values()) {
@@ -135,7 +145,7 @@ export class Predictive<A extends unknown[]> {
           values[name] = tf.reshape(constant(draws.data.subarray(i * size, (i + 1) * size)), shape);
         }
         const tr = trace(
-          seed(resampleObserved(substitute(this.model, values)), foldIn(key, i)),
+          seed(this.predictive(substitute(this.model, values)), foldIn(key, i)),
         ).getTrace(...args);
         for (const site of tr.values()) {
           if (site.type === "plate" || site.type === "param" || !this.returned(site)) continue;

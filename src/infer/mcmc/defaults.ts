@@ -40,7 +40,12 @@ export const hmcDefaults = {
    * How warmup adapts the metric: "windowed" (Stan's), "fisher-diag" or "low-rank" (from draws
    * and gradients, Seyboldt, Carlson & Carpenter 2026; see nuts/fisher-warmup.ts).
    */
-  adaptation: "windowed",
+  adaptation: "low-rank",
+  /**
+   * Where NUTS and HMC chains start: "pathfinder" (a Pathfinder path from a uniform(-2, 2)
+   * point, its approximation's covariance as the first metric) or "uniform" (the point itself).
+   */
+  initStrategy: "pathfinder",
   /**
    * The schedule of "fisher-diag" and "low-rank" (nutpie's): early phase 30% of warmup with a
    * window switch every 10 draws, then windows from 80 draws growing by 1.5, the last 15% for

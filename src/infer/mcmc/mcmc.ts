@@ -428,7 +428,9 @@ export class MCMC<A extends unknown[], P = unknown> {
     latent: Record<string, Draws>,
   ): Record<string, Draws> {
     if (names.length === 0) return {};
-    const options = { posteriorSamples: latent, returnSites: [...names] };
+    // Observed sites keep their values: nothing is drawn from the likelihood, which can fail
+    // in float32 at draws where only float64 is finite.
+    const options = { posteriorSamples: latent, returnSites: [...names], resampleObserved: false };
     const model = this.sampler.model;
     // These runs are eager float32: a model finite only in float64 gives NaN parameters here,
     // which must not throw away the draws (parameters are not read back to validate them).
@@ -471,6 +473,22 @@ export class MCMC<A extends unknown[], P = unknown> {
   /** The chains' states after the run (assign to `postWarmupState` to continue). */
   get lastState(): ChainState<P>[] {
     return this.requireRecord("lastState").lastStates<P>();
+  }
+
+  /**
+   * What each chain's warmup did, by chain: the iterations run, divergences, and its
+   * adaptation's report (for NUTS and HMC: `adaptation`, `schedule`, `numMetricUpdates`,
+   * `convergence`, which says after how many iterations the step size and metric settled, and
+   * `pathfinder` when Pathfinder started the chain).
+   *
+   * @example
+   * mcmc.warmupReports[0].convergence; // { stepSizeSettledAt, metricSettledAt, settledAt, ... }
+   */
+  get warmupReports(): Array<Record<string, any>> {
+    return this.requireRecord("warmupReports").chains.map((chain) => {
+      const { stats: _stats, draws: _draws, finalState: _finalState, ...report } = chain.warmup;
+      return report;
+    });
   }
 
   /** Post-warmup divergent transitions, over all chains. */

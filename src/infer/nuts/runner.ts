@@ -36,6 +36,7 @@ import {
   hmcOptionFields,
   hmcSamplerModule,
   positiveNumber,
+  resolveAdaptation,
 } from "./sampler.js";
 import type { WindowAdaptationReport } from "./warmup.js";
 
@@ -68,8 +69,8 @@ export interface ChainOptions {
   /** The low-rank estimator's regularization and eigenvalue cutoff (1e-5, 2). */
   readonly lowRank?: { readonly gamma?: number; readonly eigvalCutoff?: number };
   /**
-   * "pathfinder": run a Pathfinder path from the initial point first, start warmup at its
-   * approximation with its covariance as the first metric (default "uniform": no Pathfinder).
+   * "pathfinder" (default): run a Pathfinder path from the initial point first, start warmup at
+   * its approximation with its covariance as the first metric; "uniform": start at the point.
    */
   readonly initStrategy?: "uniform" | "pathfinder";
   /** Start here instead of a random uniform(-2, 2) point. */
@@ -138,7 +139,7 @@ const ChainOptionsSchema = Schema.Struct({
     Schema.Struct({ vectors: float64Array, values: float64Array }),
   ),
   initStrategy: Schema.optionalWith(Schema.Literal("uniform", "pathfinder"), {
-    default: () => "uniform" as const,
+    default: () => hmcDefaults.initStrategy as "uniform" | "pathfinder",
   }),
   saveWarmup: Schema.optionalWith(Schema.Boolean, { default: () => mcmcDefaults.saveWarmup }),
   init: Schema.optionalWith(
@@ -217,7 +218,8 @@ function decodeChainOptions(
     const rule = `${entries} entries (${o.denseMass ? "dense: dim * dim" : "diagonal: dim"})`;
     throw lengthError(api, "inverseMassMatrix", rule, o.inverseMassMatrix);
   }
-  checkAdaptation(api, o.adaptation, o.denseMass);
+  const adaptation = resolveAdaptation(o.adaptation, o.denseMass);
+  checkAdaptation(api, adaptation, o.denseMass);
   if (o.lowRankCorrection !== undefined && (o.denseMass || o.inverseMassMatrix === undefined)) {
     throw new ArgumentError({
       message: `${api}: option "lowRankCorrection" corrects a diagonal inverseMassMatrix: give inverseMassMatrix (dim entries) with denseMass false`,
@@ -239,6 +241,7 @@ function decodeChainOptions(
     plan: { numWarmup, numSamples, thinning, saveWarmup, initialPosition, init },
     settings: {
       ...settings,
+      adaptation,
       fisherSchedule: hmcDefaults.fisherSchedule,
       pathfinderInit:
         initStrategy === "pathfinder"

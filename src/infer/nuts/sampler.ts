@@ -73,10 +73,7 @@ export const hmcOptionFields = {
   stepSize: withDefault(positiveNumber, hmcDefaults.stepSize),
   adaptStepSize: withDefault(Schema.Boolean, hmcDefaults.adaptStepSize),
   adaptMassMatrix: withDefault(Schema.Boolean, hmcDefaults.adaptMassMatrix),
-  adaptation: withDefault(
-    Schema.Literal("windowed", "fisher-diag", "low-rank"),
-    hmcDefaults.adaptation as Adaptation,
-  ),
+  adaptation: Schema.optional(Schema.Literal("windowed", "fisher-diag", "low-rank")),
   lowRank: withDefault(lowRankOptionSchema, hmcDefaults.lowRank),
 };
 
@@ -204,6 +201,20 @@ function hmcWarmup(
 }
 
 /**
+ * The adaptation of a chain: the one asked for, else the default (hmcDefaults.adaptation),
+ * except with a dense metric, which only Stan's windowed adaptation estimates.
+ *
+ * @example
+ * resolveAdaptation(undefined, true); // "windowed"
+ */
+export function resolveAdaptation(
+  adaptation: Adaptation | undefined,
+  denseMass: boolean,
+): Adaptation {
+  return adaptation ?? (denseMass ? "windowed" : (hmcDefaults.adaptation as Adaptation));
+}
+
+/**
  * Checks the combination of adaptation and metric: fisher-diag and low-rank adapt diagonal
  * (plus low-rank) metrics only.
  */
@@ -306,7 +317,7 @@ abstract class HmcFamilySampler<A extends unknown[]> implements McmcSampler<A, H
       engine: options.engine,
       initStrategy:
         strategy === undefined
-          ? initToUniform()
+          ? defaultInitStrategy()
           : strategy === "pathfinder"
             ? initToPathfinder()
             : strategy,
@@ -333,7 +344,9 @@ function settingsOf(
     | "trajectoryLength"
     | "fisherSchedule"
     | "pathfinderInit"
+    | "adaptation"
   > & {
+    adaptation?: Adaptation;
     maxTreeDepth?: number;
     trajectoryLength?: number;
     engine?: unknown;
@@ -341,17 +354,24 @@ function settingsOf(
   },
 ): HmcSettings {
   const { engine: _engine, initStrategy, ...rest } = decoded;
-  checkAdaptation(algorithm, rest.adaptation, rest.denseMass);
+  const adaptation = resolveAdaptation(rest.adaptation, rest.denseMass);
+  checkAdaptation(algorithm, adaptation, rest.denseMass);
   return {
     maxTreeDepth: hmcDefaults.maxTreeDepth,
     trajectoryLength: hmcDefaults.trajectoryLength,
     ...rest,
+    adaptation,
     algorithm,
     dualAveraging: hmcDefaults.dualAveraging,
     schedule: hmcDefaults.schedule,
     fisherSchedule: hmcDefaults.fisherSchedule,
-    pathfinderInit: pathfinderInitOf(algorithm, initStrategy),
+    pathfinderInit: pathfinderInitOf(algorithm, initStrategy ?? defaultInitStrategy()),
   };
+}
+
+/** The init strategy of NUTS and HMC when none is given (hmcDefaults.initStrategy). */
+function defaultInitStrategy(): InitStrategy {
+  return hmcDefaults.initStrategy === "pathfinder" ? initToPathfinder() : initToUniform();
 }
 
 /** The Pathfinder settings of an init strategy, or undefined for other strategies. */

@@ -214,7 +214,7 @@ function deterministicSites<A extends any[]>(
 ): Record<string, Draws> {
   const names = discoverModel(model, args).deterministic;
   if (names.length === 0) return {};
-  const options = { posteriorSamples: latent, returnSites: [...names] };
+  const options = { posteriorSamples: latent, returnSites: [...names], resampleObserved: false };
   return withoutTensorValidation(() => {
     try {
       return new Predictive(model, options).run(0, ...args);
