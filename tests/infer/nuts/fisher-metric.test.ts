@@ -20,7 +20,7 @@ import { normal, PRNGKey } from "../../../src/primitives/prng.js";
 /** n draws of N(0, L L^T) (L lower-triangular, row-major) and the gradients of U there. */
 function gaussianSample(lower: number[][], n: number, seed: number) {
   const dim = lower.length;
-  const sigma = lower.map((row, i) =>
+  const sigma = lower.map((row) =>
     lower.map((other) => row.reduce((s, v, k) => s + v * other[k], 0)),
   );
   const inverse = invert(new Matrix(sigma));
