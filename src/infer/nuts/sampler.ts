@@ -1,8 +1,9 @@
 /**
  * `NUTS` and `HMC`: the sampler descriptions `MCMC` runs, with their options decoded once by
  * Effect Schema against the table of defaults (src/infer/mcmc/defaults.ts), and the chain
- * set-up they share (the algorithm, its initial parameters and Stan's windowed adaptation),
- * which worker threads import from this module by its URL.
+ * set-up they share (the algorithm, its initial parameters and the warmup record of the chosen
+ * adaptation: low-rank or fisher-diag (fisher-warmup.ts) or Stan's windowed (warmup.ts), behind
+ * a Pathfinder start by default), which worker threads import from this module by its URL.
  */
 import { Schema } from "effect";
 import { ArgumentError } from "../../errors.js";
@@ -398,8 +399,9 @@ function pathfinderInitOf(api: string, strategy: unknown): PathfinderInitSetting
 
 /**
  * The No-U-Turn Sampler (Hoffman and Gelman 2014) as Stan runs it: multinomial sampling along
- * the trajectory, the generalized no-U-turn criterion, dual-averaging step size and windowed
- * metric adaptation.
+ * the trajectory, the generalized no-U-turn criterion and dual-averaging step size; by default
+ * with a low-rank metric adapted from draws and gradients and Pathfinder starts (see
+ * `adaptation` and `initStrategy`).
  *
  * @example
  * const mcmc = new MCMC(new NUTS(model, { targetAcceptProb: 0.9 }), { numWarmup: 500, numSamples: 500 });
