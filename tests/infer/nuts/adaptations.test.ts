@@ -13,6 +13,7 @@ import {
   NUTS,
   PRNGKey,
   plate,
+  RandomWalkMetropolis,
   sample,
 } from "../../../src/index.js";
 import { essBulk, mcseMean, rhat } from "../../../src/infer/diagnostics/index.js";
@@ -243,6 +244,9 @@ describe("options", () => {
       /option "initStrategy"/,
     );
     expect(() => initToPathfinder({ historySize: 0 })).toThrow(/historySize/);
+    expect(() => new RandomWalkMetropolis(model, { initStrategy: initToPathfinder() })).toThrow(
+      /Pathfinder starts NUTS and HMC chains only/,
+    );
     expect(() =>
       runChainSync(
         normalNormal,
