@@ -45,6 +45,12 @@ export { FlatLayout, type LayoutEntry, type SiteLayout } from "./infer/layout.js
 export { logDensity, pointLogProbs } from "./infer/log-density.js";
 export * from "./infer/mcmc/index.js";
 export {
+  type PathfinderOptions,
+  type PathfinderPath,
+  type PathfinderResult,
+  pathfinder,
+} from "./infer/pathfinder/index.js";
+export {
   type EngineName,
   type GradientTarget,
   type Potential,

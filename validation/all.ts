@@ -9,6 +9,8 @@
  *      logistic regression;
  *   4. validation/reparam.ts: the centred eight schools under LocScaleReparam(0) against
  *      posteriordb, and stochastic volatility (T = 500) with its walk non-centred.
+ *   5. validation/pathfinder.ts: multi-path Pathfinder on the non-centred eight schools against
+ *      its reference (a failure must be flagged by the Pareto k).
  *
  *   npm run validate
  *   npm run validate -- posteriordb      # only the scripts whose names contain the words
@@ -21,6 +23,7 @@ const scripts = [
   { name: "sbc", file: "sbc.ts" },
   { name: "advi-vs-nuts", file: "advi-vs-nuts.ts" },
   { name: "reparam", file: "reparam.ts" },
+  { name: "pathfinder", file: "pathfinder.ts" },
 ];
 const only = process.argv.slice(2);
 const chosen =

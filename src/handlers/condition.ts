@@ -31,6 +31,7 @@ export function condition<A extends any[], R>(
         used.add(msg.name);
         msg.value = siteValue(msg, value, "condition");
         msg.isObserved = true;
+        msg.conditioned = true;
       },
       finish() {
         const unused = Object.keys(data).filter((name) => !used.has(name));

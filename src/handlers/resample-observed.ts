@@ -7,9 +7,9 @@ import { type Model, wrap } from "../primitives/runtime.js";
 import { formatShape, tryBroadcastShapes } from "../util/shapes.js";
 
 /**
- * The model with every observed sample site (other than `factor`s) drawn afresh, with its
- * distribution expanded to the observed value's shape: simulated data, for predictive
- * draws and simulation-based calibration.
+ * The model with every observed sample site drawn afresh, with its distribution expanded to
+ * the observed value's shape: simulated data, for predictive draws and simulation-based
+ * calibration. `factor`s and the values that `condition` imposed stay as they are.
  *
  * @example
  * const tr = trace(seed(resampleObserved(model), 0)).getTrace(data); // simulated data in tr
@@ -18,7 +18,7 @@ export function resampleObserved<A extends unknown[], R>(model: Model<A, R>): Mo
   return wrap(model, () => ({
     process(msg) {
       if (msg.type !== "sample" || !msg.isObserved || msg.value === null) return;
-      if (msg.fn.family === "Unit") return;
+      if (msg.fn.family === "Unit" || msg.conditioned === true) return;
       const observedBatch = msg.value.shape.slice(0, msg.value.rank - msg.fn.eventShape.length);
       const batch = tryBroadcastShapes(observedBatch, msg.fn.batchShape);
       if (batch === undefined) {

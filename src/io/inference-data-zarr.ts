@@ -10,7 +10,7 @@
  * read, and that zarr-python 3 reads too. The chunks are encoded and decoded by zarrita; the
  * version 2 metadata documents, which zarrita reads but does not create, are written here.
  */
-import type { AsyncReadable, Mutable, Readable } from "@zarrita/storage";
+import type { AsyncMutable, AsyncReadable } from "@zarrita/storage";
 import * as zarr from "zarrita";
 import { ArgumentError } from "../errors.js";
 import { sizeOf, stridesOf } from "../util/shapes.js";
@@ -25,6 +25,30 @@ import { inferenceDataGroups } from "./inference-data.js";
 
 type Json = Record<string, unknown>;
 
+/**
+ * A Zarr store to read: anything with `get(key)` returning the key's bytes or `undefined`,
+ * at once or as a promise (zarrita's `FileSystemStore` and `FetchStore`, a `Map`). Declared
+ * here rather than taken from `@zarrita/storage`, whose declarations do not typecheck under
+ * `skipLibCheck: false` with NodeNext resolution, so that Tyche's own do.
+ *
+ * @example
+ * const store: ZarrReadableStore = new Map<string, Uint8Array>();
+ */
+export interface ZarrReadableStore {
+  get(key: `/${string}`): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+}
+
+/**
+ * A Zarr store to write: a {@link ZarrReadableStore} that also has `set(key, bytes)`
+ * (zarrita's `FileSystemStore`, a `Map`).
+ *
+ * @example
+ * const store: ZarrMutableStore = new Map<string, Uint8Array>();
+ */
+export interface ZarrMutableStore extends ZarrReadableStore {
+  set(key: `/${string}`, value: Uint8Array): unknown;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -36,7 +60,7 @@ const decoder = new TextDecoder();
  * await writeZarrStore(store, idata);
  * const back = await readZarrStore(store);
  */
-export async function writeZarrStore(store: Mutable, idata: InferenceData): Promise<void> {
+export async function writeZarrStore(store: ZarrMutableStore, idata: InferenceData): Promise<void> {
   const all: Json = { ".zgroup": { zarr_format: 2 }, ".zattrs": {} };
   const arrays: { path: string; values: ArrayValues }[] = [];
   for (const [group, dataset] of orderedGroups(idata)) {
@@ -91,7 +115,7 @@ export async function writeZarrStore(store: Mutable, idata: InferenceData): Prom
   await store.set("/.zgroup", json(all[".zgroup"]));
   await store.set("/.zattrs", json(all[".zattrs"]));
   await store.set("/.zmetadata", json({ metadata: all, zarr_consolidated_format: 1 }));
-  const root = zarr.root(store);
+  const root = zarr.root(store as AsyncMutable);
   for (const { path, values } of arrays) {
     if (sizeOf(values.shape) === 0) continue;
     const array = await zarr.open.v2(root.resolve(path), { kind: "array" });
@@ -111,8 +135,8 @@ export async function writeZarrStore(store: Mutable, idata: InferenceData): Prom
  * @example
  * const idata = await readZarrStore(new Map(entries));
  */
-export async function readZarrStore(store: Readable): Promise<InferenceData> {
-  const bytes = await (store as AsyncReadable).get("/.zmetadata");
+export async function readZarrStore(store: ZarrReadableStore): Promise<InferenceData> {
+  const bytes = await store.get("/.zmetadata");
   if (bytes === undefined) {
     throw new ArgumentError({
       api: "readInferenceData",
@@ -134,7 +158,7 @@ export async function readZarrStore(store: Readable): Promise<InferenceData> {
       if (!groups.has(name)) groups.set(name, { arrays: [] });
     }
   }
-  const root = zarr.root(store);
+  const root = zarr.root(store as AsyncReadable);
   const idata: InferenceData = {};
   for (const [group, { arrays }] of groups) {
     const dataset: Dataset = {

@@ -75,6 +75,11 @@ export interface SampleMessage extends MessageBase {
   type: "sample";
   fn: Distribution;
   isObserved: boolean;
+  /**
+   * Set by `condition`: the value was imposed by a handler, not given as `obs` by the model, so
+   * `resampleObserved` (Predictive's posterior predictive) keeps it.
+   */
+  conditioned?: boolean;
   /** Multiplies the log-probability (plates with subsampling, `scale`). */
   scale: number | tf.Tensor | null;
   /** Where false, the log-probability is zero (`mask`). */

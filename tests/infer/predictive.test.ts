@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  condition,
   type Draws,
   deterministic,
   HalfNormal,
@@ -118,5 +119,27 @@ describe("posterior predictive", () => {
     expect(() => new Predictive(eightSchools, { posteriorSamples, numSamples: 3 })).toThrow(
       /numSamples 3 differs from the 300/,
     );
+  });
+});
+
+describe("values fixed by condition", () => {
+  // y ~ Normal(mu, 1) with mu fixed at 3 by condition: Predictive must keep mu = 3 (it is not
+  // data to resample), so y's draws have mean 3 and variance 1.
+  function* model(y?: number) {
+    const mu = yield* sample("mu", Normal(0, 1));
+    yield* sample("y", Normal(mu, 1), { obs: y });
+  }
+
+  it.each([false, true])("stay fixed in prior predictive draws (parallel: %s)", (parallel) => {
+    const n = 2000;
+    const out = new Predictive(condition(model, { mu: 3 }), { numSamples: n, parallel }).run(
+      PRNGKey(5),
+      0.5,
+    );
+    expect(out.mu.data.every((v) => v === 3)).toBe(true);
+    const y = out.y.data;
+    expect(y.length).toBe(n);
+    expect(Math.abs(mean(y) - 3)).toBeLessThan(4.5 * Math.sqrt(1 / n));
+    expect(Math.abs(variance(y) - 1)).toBeLessThan(4.5 * Math.sqrt(2 / (n - 1)));
   });
 });

@@ -36,4 +36,61 @@ export const hmcDefaults = {
   dualAveraging: { t0: 10, kappa: 0.75, gamma: 0.05 },
   /** Windowed adaptation: initial fast, first slow and terminal fast window sizes. */
   schedule: { initBuffer: 75, baseWindow: 25, termBuffer: 50 },
+  /**
+   * How warmup adapts the metric: "windowed" (Stan's), "fisher-diag" or "low-rank" (from draws
+   * and gradients, Seyboldt, Carlson & Carpenter 2026; see nuts/fisher-warmup.ts).
+   */
+  adaptation: "low-rank",
+  /**
+   * Where NUTS and HMC chains start: "pathfinder" (a Pathfinder path from a uniform(-2, 2)
+   * point, its approximation's covariance as the first metric) or "uniform" (the point itself).
+   */
+  initStrategy: "pathfinder",
+  /**
+   * The schedule of "fisher-diag" and "low-rank" (nutpie's): early phase 30% of warmup with a
+   * window switch every 10 draws, then windows from 80 draws growing by 1.5, the last 15% for
+   * the step size alone; the metric is updated every iteration (diagonal) or every 20 (low rank).
+   */
+  fisherSchedule: {
+    earlyWindow: 0.3,
+    stepSizeWindow: 0.15,
+    earlySwitchEvery: 10,
+    switchEvery: 80,
+    windowGrowth: 1.5,
+    updateEvery: { diagonal: 1, lowRank: 20 },
+  },
+  /**
+   * The low-rank estimator (nutpie's): regularization gamma (scatter matrices / gamma + I) and
+   * the eigenvalue cutoff c (eigenvalues in [1/c, c] are dropped).
+   */
+  lowRank: { gamma: 1e-5, eigvalCutoff: 2 },
+} as const;
+
+/**
+ * Defaults of Pathfinder (Zhang, Carpenter, Gelman & Vehtari 2022), standalone and as an
+ * initialization of MCMC: Stan's, except the history size (the paper's 6).
+ */
+export const pathfinderDefaults = {
+  /** Independent paths of multi-path Pathfinder (1: single path). */
+  numPaths: 4,
+  /** Draws returned. */
+  numDraws: 1000,
+  /** Draws per path before importance resampling. */
+  numDrawsPerPath: 1000,
+  /** Draws behind each ELBO estimate. */
+  numElboDraws: 25,
+  /** Importance-resample the pooled draws of several paths (PSIS). */
+  importanceResampling: true,
+  /** L-BFGS: curvature pairs kept, iterations, and Stan's convergence tolerances. */
+  lbfgs: {
+    historySize: 6,
+    maxIterations: 1000,
+    tolObj: 1e-12,
+    tolRelObj: 1e4,
+    tolGrad: 1e-8,
+    tolRelGrad: 1e7,
+    tolParam: 1e-8,
+    /** The strong Wolfe curvature constant c2 of the line search. */
+    lineSearchCurvature: 0.9,
+  },
 } as const;

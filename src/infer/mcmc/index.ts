@@ -2,6 +2,7 @@
 
 export { InitializationError, RunInProgressError, WorkerError } from "../../errors.js";
 export {
+  type Adaptation,
   HMC,
   type HmcOptions,
   type KernelOptions,
@@ -29,7 +30,7 @@ export {
   type WarmupSummary,
   yieldToEventLoop,
 } from "./chain.js";
-export { hmcDefaults, mcmcDefaults } from "./defaults.js";
+export { hmcDefaults, mcmcDefaults, pathfinderDefaults } from "./defaults.js";
 export {
   type CompoundKernel,
   type CompoundSampler,
@@ -40,7 +41,13 @@ export {
   withGibbsUpdate,
 } from "./gibbs.js";
 export type { InfoColumn, InfoColumns } from "./info-columns.js";
-export { type InitStrategy, initToMedian, initToUniform, initToValue } from "./init-strategies.js";
+export {
+  type InitStrategy,
+  initToMedian,
+  initToPathfinder,
+  initToUniform,
+  initToValue,
+} from "./init-strategies.js";
 export {
   MCMC,
   type McmcOptions,

@@ -2,6 +2,8 @@
  * Where chains start: uniform(-radius, radius) in the unconstrained space (Stan's and NumPyro's
  * default), the median of prior draws, or values the user gives.
  */
+
+import { ArgumentError } from "../../errors.js";
 import type { Key } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import type { ArrayLike } from "../../tf.js";
@@ -9,13 +11,19 @@ import { toNested } from "../../util/nested.js";
 import { siteRecord } from "../../util/records.js";
 import type { Potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
-import { mcmcDefaults } from "./defaults.js";
+import { mcmcDefaults, pathfinderDefaults } from "./defaults.js";
 
 /** How to choose a chain's initial point. */
 export type InitStrategy =
   | { readonly kind: "uniform"; readonly radius: number }
   | { readonly kind: "median"; readonly numSamples: number }
-  | { readonly kind: "value"; readonly values: Readonly<Record<string, ArrayLike>> };
+  | { readonly kind: "value"; readonly values: Readonly<Record<string, ArrayLike>> }
+  | {
+      readonly kind: "pathfinder";
+      readonly numElboDraws: number;
+      readonly historySize: number;
+      readonly maxIterations: number;
+    };
 
 /**
  * Start uniformly in (-radius, radius) in the unconstrained space, retrying up to 100 points
@@ -49,8 +57,40 @@ export function initToValue(values: Record<string, ArrayLike>): InitStrategy {
 }
 
 /**
+ * Start each chain where a Pathfinder path (Zhang, Carpenter, Gelman & Vehtari 2022) from a
+ * uniform(-2, 2) point leads, with the path's normal approximation giving the first inverse
+ * mass matrix (NUTS and HMC; the same as `initStrategy: "pathfinder"`). Options: draws per ELBO
+ * estimate (default 25), L-BFGS history size (6) and iterations (1000).
+ *
+ * @example
+ * new NUTS(model, { initStrategy: initToPathfinder(), adaptation: "fisher-diag" });
+ */
+export function initToPathfinder(
+  options: { numElboDraws?: number; historySize?: number; maxIterations?: number } = {},
+): InitStrategy {
+  const check = (name: string, value: number | undefined) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      throw new ArgumentError({
+        message: `initToPathfinder: option "${name}" must be an integer >= 1, got ${value}`,
+        api: "initToPathfinder",
+        argument: name,
+      });
+    }
+  };
+  check("numElboDraws", options.numElboDraws);
+  check("historySize", options.historySize);
+  check("maxIterations", options.maxIterations);
+  return {
+    kind: "pathfinder",
+    numElboDraws: options.numElboDraws ?? pathfinderDefaults.numElboDraws,
+    historySize: options.historySize ?? pathfinderDefaults.lbfgs.historySize,
+    maxIterations: options.maxIterations ?? pathfinderDefaults.lbfgs.maxIterations,
+  };
+}
+
+/**
  * The unconstrained starting point of a chain, or undefined to let the sampler draw uniform
- * points itself (with retries).
+ * points itself (with retries; Pathfinder then starts its path there).
  */
 export function initialPosition<A extends unknown[]>(
   strategy: InitStrategy,
@@ -61,6 +101,7 @@ export function initialPosition<A extends unknown[]>(
 ): Float64Array | undefined {
   switch (strategy.kind) {
     case "uniform":
+    case "pathfinder":
       return undefined;
     case "value":
       return target.ravel(strategy.values as Record<string, ArrayLike>);

@@ -467,6 +467,22 @@ export class MCMC<A extends unknown[], P = unknown> {
     return this.requireRecord("lastState").lastStates<P>();
   }
 
+  /**
+   * What each chain's warmup did, by chain: the iterations run, divergences, and its
+   * adaptation's report (for NUTS and HMC: `adaptation`, `schedule`, `numMetricUpdates`,
+   * `convergence`, which says after how many iterations the step size and metric settled, and
+   * `pathfinder` when Pathfinder started the chain).
+   *
+   * @example
+   * mcmc.warmupReports[0].convergence; // { stepSizeSettledAt, metricSettledAt, settledAt, ... }
+   */
+  get warmupReports(): Array<Record<string, any>> {
+    return this.requireRecord("warmupReports").chains.map((chain) => {
+      const { stats: _stats, draws: _draws, finalState: _finalState, ...report } = chain.warmup;
+      return report;
+    });
+  }
+
   /** Post-warmup divergent transitions, over all chains. */
   get numDivergences(): number {
     return this.requireRecord("numDivergences").chains.reduce((n, c) => n + c.numDivergences, 0);

@@ -105,3 +105,26 @@ export function currentStepSize(state: DualAveragingState): number {
 export function finalStepSize(state: DualAveragingState): number {
   return Math.exp(state.logStepSizeAverage);
 }
+
+/**
+ * The state with every log step size (the iterate, its average and the shrinkage point mu)
+ * moved by `logFactor`: dual averaging carried over to a metric whose overall scale changed, so
+ * that the step size keeps its length relative to the metric (an addition of this library for
+ * metrics that change during warmup; see fisher-warmup.ts).
+ *
+ * @example
+ * shiftDualAveraging(state, Math.log(2)); // every step size doubled
+ */
+export function shiftDualAveraging(
+  state: DualAveragingState,
+  logFactor: number,
+): DualAveragingState {
+  return {
+    ...state,
+    logStepSize: state.logStepSize + logFactor,
+    // Before the first update the average is a placeholder (0), not a log step size.
+    logStepSizeAverage:
+      state.iteration > 0 ? state.logStepSizeAverage + logFactor : state.logStepSizeAverage,
+    mu: state.mu + logFactor,
+  };
+}

@@ -17,6 +17,24 @@ export {
   finalStepSize,
 } from "./dual-averaging.js";
 export { MetricAdaptationError, StepSizeSearchError } from "./errors.js";
+export {
+  DiagonalFisherEstimator,
+  type FisherEstimator,
+  fisherDiagonal,
+  gradientInitialMetric,
+  LowRankFisherEstimator,
+  type LowRankSettings,
+  lowRankFisherEstimate,
+  type MetricEstimate,
+  spdMean,
+} from "./fisher-metric.js";
+export {
+  type FisherAdaptationReport,
+  type FisherAdaptationSettings,
+  type FisherAdaptationState,
+  type FisherSchedule,
+  fisherAdaptation,
+} from "./fisher-warmup.js";
 export { leapfrog, refreshPoint } from "./integrator.js";
 export {
   type HmcInfo,
@@ -27,8 +45,16 @@ export {
   hmcInfoFields,
   type NutsSettings,
   nutsAlgorithm,
+  parametersMetric,
   type StaticHmcSettings,
 } from "./kernel.js";
+export {
+  type LowRankCorrection,
+  lowRankInverseMassDense,
+  lowRankInverseMassDiagonal,
+  lowRankMetric,
+  lowRankMetricOf,
+} from "./low-rank-metric.js";
 export {
   denseMetric,
   diagonalMetric,
@@ -41,6 +67,7 @@ export { createPhasePoint, type PhasePoint } from "./phase-point.js";
 export {
   type ChainOptions,
   continuationOptions,
+  type HmcWarmupReport,
   type NutsChainResult,
   type RunChainHooks,
   runChain,
@@ -48,7 +75,9 @@ export {
   startChain,
 } from "./runner.js";
 export {
+  type Adaptation,
   chainSetup,
+  checkAdaptation,
   HMC,
   type HmcChainSetup,
   type HmcOptions,
@@ -65,4 +94,9 @@ export {
   type WindowAdaptationState,
   windowAdaptation,
 } from "./warmup.js";
+export {
+  inverseMassDiagonal,
+  type WarmupConvergence,
+  WarmupTracker,
+} from "./warmup-convergence.js";
 export { WelfordEstimator } from "./welford.js";

@@ -21,6 +21,7 @@ import type {
 } from "../mcmc/sampling-algorithm.js";
 import type { GradientTarget } from "../potential-types.js";
 import { leapfrog, refreshPoint } from "./integrator.js";
+import { type LowRankCorrection, lowRankMetricOf } from "./low-rank-metric.js";
 import { type Metric, metricOf } from "./metric.js";
 import { copyPhasePoint, createPhasePoint, hamiltonian, type PhasePoint } from "./phase-point.js";
 import type { Proposal } from "./proposal.js";
@@ -59,6 +60,11 @@ export interface HmcParameters {
    */
   readonly inverseMassMatrix: Float64Array;
   readonly denseMass: boolean;
+  /**
+   * A low-rank correction (low-rank-metric.ts): the metric is then
+   * D (I + U (Lambda - I) U^T) D with D^2 = `inverseMassMatrix` (diagonal, `denseMass` false).
+   */
+  readonly lowRankCorrection?: LowRankCorrection;
 }
 
 /** Settings of NUTS that warmup does not tune. */
@@ -133,6 +139,25 @@ function metricFor(api: string, state: HmcState, parameters: HmcParameters): Met
     throw new RangeError(
       `${api}.step: inverseMassMatrix must have ${expected} entries (${parameters.denseMass ? "dense" : "diagonal"}, the target's dim is ${dim}), got ${parameters.inverseMassMatrix.length}`,
     );
+  }
+  return parametersMetric(dim, parameters);
+}
+
+/**
+ * The metric that `parameters` describe over `dim` coordinates (diagonal, dense or low-rank),
+ * built once per matrix and then reused.
+ *
+ * @example
+ * parametersMetric(2, { stepSize: 0.1, inverseMassMatrix: Float64Array.of(1, 4), denseMass: false });
+ */
+export function parametersMetric(dim: number, parameters: HmcParameters): Metric {
+  if (parameters.lowRankCorrection !== undefined) {
+    if (parameters.denseMass) {
+      throw new RangeError(
+        "parametersMetric: a low-rank correction goes with a diagonal inverseMassMatrix (denseMass false), got denseMass true",
+      );
+    }
+    return lowRankMetricOf(parameters.inverseMassMatrix, parameters.lowRankCorrection);
   }
   return metricOf(dim, parameters.inverseMassMatrix, parameters.denseMass);
 }

@@ -10,9 +10,10 @@ import { choleskyLower, solveUpperTransposed } from "./cholesky.js";
 
 /** A Euclidean metric over `dim` coordinates. */
 export interface Metric {
-  readonly kind: "diagonal" | "dense";
+  /** "low-rank": diagonal plus low-rank (low-rank-metric.ts). */
+  readonly kind: "diagonal" | "dense" | "low-rank";
   readonly dim: number;
-  /** M^{-1}: `dim` entries (diagonal) or dim x dim row-major (dense). Do not mutate. */
+  /** M^{-1}: `dim` entries (diagonal) or dim x dim row-major (dense, low-rank). Do not mutate. */
   readonly inverseMassMatrix: Float64Array;
   /**
    * Writes M^{-1} x into `out` (which must not alias `x`): the velocity for a momentum x, the

@@ -21,16 +21,22 @@ import {
   ChainRun,
   driveChain,
 } from "../mcmc/chain.js";
-import { hmcDefaults, mcmcDefaults } from "../mcmc/defaults.js";
+import { hmcDefaults, mcmcDefaults, pathfinderDefaults } from "../mcmc/defaults.js";
 import type { WorkerChainJob } from "../mcmc/worker-pool.js";
+import type { PathfinderInitReport } from "../pathfinder/pathfinder-init.js";
 import type { GradientTarget } from "../potential-types.js";
+import type { FisherAdaptationReport } from "./fisher-warmup.js";
 import type { HmcInfoColumns, HmcParameters } from "./kernel.js";
+import type { LowRankCorrection } from "./low-rank-metric.js";
 import {
+  type Adaptation,
   chainSetup,
+  checkAdaptation,
   type HmcSettings,
   hmcOptionFields,
   hmcSamplerModule,
   positiveNumber,
+  resolveAdaptation,
 } from "./sampler.js";
 import type { WindowAdaptationReport } from "./warmup.js";
 
@@ -58,12 +64,23 @@ export interface ChainOptions {
   readonly adaptStepSize?: boolean;
   /** Adapt the inverse mass matrix during warmup (default true). */
   readonly adaptMassMatrix?: boolean;
+  /** How warmup adapts the metric: "windowed" (Stan's), "fisher-diag" or "low-rank". */
+  readonly adaptation?: Adaptation;
+  /** The low-rank estimator's regularization and eigenvalue cutoff (1e-5, 2). */
+  readonly lowRank?: { readonly gamma?: number; readonly eigvalCutoff?: number };
+  /**
+   * "pathfinder" (default): run a Pathfinder path from the initial point first, start warmup at
+   * its approximation with its covariance as the first metric; "uniform": start at the point.
+   */
+  readonly initStrategy?: "uniform" | "pathfinder";
   /** Start here instead of a random uniform(-2, 2) point. */
   readonly initialPosition?: Float64Array;
   /** Initial step size (default 1; searched from when adapting). */
   readonly stepSize?: number;
   /** Initial inverse mass matrix: `dim` entries, or dim * dim row-major when `denseMass`. */
   readonly inverseMassMatrix?: Float64Array;
+  /** A low-rank correction of the initial diagonal metric (a continued low-rank chain). */
+  readonly lowRankCorrection?: LowRankCorrection;
   /** Keep warmup draws too (default false). */
   readonly saveWarmup?: boolean;
   /** Random initialization: half-width of the uniform box (2) and points to try (100). */
@@ -88,8 +105,19 @@ export interface RunChainHooks extends ChainHooks {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * What the warmup of a NUTS or HMC chain reports: what every adaptation reports
+ * (`WindowAdaptationReport`, `FisherAdaptationReport`), the Fisher adaptations' window switches
+ * and low-rank rank, and what Pathfinder did when it initialized the chain.
+ */
+export type HmcWarmupReport = Omit<WindowAdaptationReport, "adaptation"> &
+  Partial<Pick<FisherAdaptationReport, "numSwitches" | "rank">> & {
+    readonly adaptation: Adaptation;
+    readonly pathfinder?: PathfinderInitReport;
+  };
+
 /** What a NUTS or HMC chain produced. */
-export type NutsChainResult = ChainResult<HmcParameters, WindowAdaptationReport, HmcInfoColumns>;
+export type NutsChainResult = ChainResult<HmcParameters, HmcWarmupReport, HmcInfoColumns>;
 
 const nonNegative = Schema.Number.pipe(
   Schema.filter((n) => n >= 0 && Number.isFinite(n), {
@@ -107,6 +135,12 @@ const ChainOptionsSchema = Schema.Struct({
   ...hmcOptionFields,
   initialPosition: Schema.optional(float64Array),
   inverseMassMatrix: Schema.optional(float64Array),
+  lowRankCorrection: Schema.optional(
+    Schema.Struct({ vectors: float64Array, values: float64Array }),
+  ),
+  initStrategy: Schema.optionalWith(Schema.Literal("uniform", "pathfinder"), {
+    default: () => hmcDefaults.initStrategy as "uniform" | "pathfinder",
+  }),
   saveWarmup: Schema.optionalWith(Schema.Boolean, { default: () => mcmcDefaults.saveWarmup }),
   init: Schema.optionalWith(
     Schema.Struct({
@@ -184,10 +218,36 @@ function decodeChainOptions(
     const rule = `${entries} entries (${o.denseMass ? "dense: dim * dim" : "diagonal: dim"})`;
     throw lengthError(api, "inverseMassMatrix", rule, o.inverseMassMatrix);
   }
-  const { numWarmup, numSamples, thinning, saveWarmup, initialPosition, init, ...settings } = o;
+  const adaptation = resolveAdaptation(o.adaptation, o.denseMass);
+  checkAdaptation(api, adaptation, o.denseMass);
+  if (o.lowRankCorrection !== undefined && (o.denseMass || o.inverseMassMatrix === undefined)) {
+    throw new ArgumentError({
+      message: `${api}: option "lowRankCorrection" corrects a diagonal inverseMassMatrix: give inverseMassMatrix (dim entries) with denseMass false`,
+      api,
+      argument: "lowRankCorrection",
+    });
+  }
+  const {
+    numWarmup,
+    numSamples,
+    thinning,
+    saveWarmup,
+    initialPosition,
+    init,
+    initStrategy,
+    ...settings
+  } = o;
   return {
     plan: { numWarmup, numSamples, thinning, saveWarmup, initialPosition, init },
-    settings,
+    settings: {
+      ...settings,
+      adaptation,
+      fisherSchedule: hmcDefaults.fisherSchedule,
+      pathfinderInit:
+        initStrategy === "pathfinder"
+          ? { lbfgs: pathfinderDefaults.lbfgs, numElboDraws: pathfinderDefaults.numElboDraws }
+          : undefined,
+    },
   };
 }
 
@@ -219,7 +279,7 @@ export function startChain(
   options: ChainOptions,
   key: Key,
   hooks: ChainHooks = {},
-): ChainRun<HmcParameters, WindowAdaptationReport, HmcInfoColumns> {
+): ChainRun<HmcParameters, HmcWarmupReport, HmcInfoColumns> {
   const { plan, settings } = decodeChainOptions("runChain", target, options);
   return new ChainRun(target, plan, chainSetup(settings, target, plan), key, hooks);
 }
@@ -278,6 +338,7 @@ export function continuationOptions(result: ChainResult<HmcParameters>): {
   stepSize: number;
   inverseMassMatrix: Float64Array;
   denseMass: boolean;
+  lowRankCorrection?: LowRankCorrection;
 } {
   if (!result.warmup.complete) {
     throw new ArgumentError({
@@ -292,5 +353,8 @@ export function continuationOptions(result: ChainResult<HmcParameters>): {
     stepSize: result.adapted.stepSize,
     inverseMassMatrix: Float64Array.from(result.adapted.inverseMassMatrix),
     denseMass: result.adapted.denseMass,
+    ...(result.adapted.lowRankCorrection === undefined
+      ? {}
+      : { lowRankCorrection: result.adapted.lowRankCorrection }),
   };
 }

@@ -1,18 +1,23 @@
 /**
  * `NUTS` and `HMC`: the sampler descriptions `MCMC` runs, with their options decoded once by
  * Effect Schema against the table of defaults (src/infer/mcmc/defaults.ts), and the chain
- * set-up they share (the algorithm, its initial parameters and Stan's windowed adaptation),
- * which worker threads import from this module by its URL.
+ * set-up they share (the algorithm, its initial parameters and the warmup record of the chosen
+ * adaptation: low-rank or fisher-diag (fisher-warmup.ts) or Stan's windowed (warmup.ts), behind
+ * a Pathfinder start by default), which worker threads import from this module by its URL.
  */
 import { Schema } from "effect";
+import { ArgumentError } from "../../errors.js";
 import type { Model } from "../../primitives/runtime.js";
 import { decodeOptions, integerAtLeast, numberBetween } from "../../util/options.js";
 import type { ChainPlan } from "../mcmc/chain.js";
-import { hmcDefaults } from "../mcmc/defaults.js";
-import { type InitStrategy, initToUniform } from "../mcmc/init-strategies.js";
+import { hmcDefaults, pathfinderDefaults } from "../mcmc/defaults.js";
+import { type InitStrategy, initToPathfinder, initToUniform } from "../mcmc/init-strategies.js";
 import type { McmcSampler, SamplerMetadata } from "../mcmc/sampler.js";
-import type { ChainSetup } from "../mcmc/sampling-algorithm.js";
+import type { ChainSetup, Warmup, WarmupState } from "../mcmc/sampling-algorithm.js";
+import { type PathfinderInitSettings, withPathfinderInit } from "../pathfinder/pathfinder-init.js";
 import type { EngineName, GradientTarget } from "../potential-types.js";
+import type { LowRankSettings } from "./fisher-metric.js";
+import { type FisherSchedule, fisherAdaptation } from "./fisher-warmup.js";
 import {
   type HmcInfo,
   type HmcParameters,
@@ -20,12 +25,9 @@ import {
   hmcAlgorithm,
   nutsAlgorithm,
 } from "./kernel.js";
+import { type LowRankCorrection, lowRankInverseMassDense } from "./low-rank-metric.js";
 import { identityInverseMass } from "./metric.js";
-import {
-  type WindowAdaptationSettings,
-  type WindowAdaptationState,
-  windowAdaptation,
-} from "./warmup.js";
+import { type WindowAdaptationSettings, windowAdaptation } from "./warmup.js";
 
 /** A positive finite number, whose error says so. */
 export const positiveNumber = Schema.Number.pipe(
@@ -43,6 +45,22 @@ function withDefault<A, I>(schema: Schema.Schema<A, I, never>, value: A) {
   return Schema.optionalWith(schema, { default: () => value });
 }
 
+/** How warmup adapts the metric (see mcmc/defaults.ts). */
+export type Adaptation = "windowed" | "fisher-diag" | "low-rank";
+
+/** The options of the low-rank estimator. */
+export const lowRankOptionSchema = Schema.Struct({
+  gamma: withDefault(positiveNumber, hmcDefaults.lowRank.gamma),
+  eigvalCutoff: withDefault(
+    Schema.Number.pipe(
+      Schema.filter((n) => n > 1 && Number.isFinite(n), {
+        message: (i) => `must be finite and greater than 1, got ${String(i.actual)}`,
+      }),
+    ),
+    hmcDefaults.lowRank.eigvalCutoff,
+  ),
+});
+
 /** The URL of this module, whose `chainSetup` worker threads import. */
 export const hmcSamplerModule: string = import.meta.url;
 
@@ -56,6 +74,8 @@ export const hmcOptionFields = {
   stepSize: withDefault(positiveNumber, hmcDefaults.stepSize),
   adaptStepSize: withDefault(Schema.Boolean, hmcDefaults.adaptStepSize),
   adaptMassMatrix: withDefault(Schema.Boolean, hmcDefaults.adaptMassMatrix),
+  adaptation: Schema.optional(Schema.Literal("windowed", "fisher-diag", "low-rank")),
+  lowRank: withDefault(lowRankOptionSchema, hmcDefaults.lowRank),
 };
 
 const samplerFields = {
@@ -77,10 +97,26 @@ export interface KernelOptions {
   stepSize?: number;
   adaptStepSize?: boolean;
   adaptMassMatrix?: boolean;
+  /**
+   * How warmup adapts the metric: "windowed" (Stan's windowed variance estimate), "fisher-diag"
+   * (a diagonal metric from the variances of draws and gradients, updated continuously) or
+   * "low-rank" (diagonal plus a low-rank correction from draws and gradients). See the guide's
+   * section on metric adaptation for which is the default and why.
+   */
+  adaptation?: Adaptation;
+  /**
+   * The low-rank estimator: regularization `gamma` (default 1e-5; larger regularizes more) and
+   * `eigvalCutoff` (default 2: eigenvalues in [1/2, 2] are left out of the correction).
+   */
+  lowRank?: { gamma?: number; eigvalCutoff?: number };
   /** Energy error that counts as a divergence (default 1000). */
   maxDeltaEnergy?: number;
-  /** Where chains start (default `initToUniform()`). */
-  initStrategy?: InitStrategy;
+  /**
+   * Where chains start (default `initToUniform()`); `"pathfinder"` (or `initToPathfinder()`)
+   * runs a Pathfinder path from a random point for each chain and starts there, with the
+   * approximation's covariance as the first inverse mass matrix.
+   */
+  initStrategy?: InitStrategy | "pathfinder";
   /** Which engine computes gradients (default: the compiled one when the model compiles). */
   engine?: EngineName;
 }
@@ -113,12 +149,85 @@ export interface HmcSettings {
   readonly adaptMassMatrix: boolean;
   /** Initial inverse mass matrix (default the identity). */
   readonly inverseMassMatrix?: Float64Array;
+  /** A low-rank correction of the initial (diagonal) inverse mass matrix. */
+  readonly lowRankCorrection?: LowRankCorrection;
   readonly dualAveraging: WindowAdaptationSettings["dualAveraging"];
   readonly schedule: WindowAdaptationSettings["schedule"];
+  readonly adaptation: Adaptation;
+  readonly lowRank: LowRankSettings;
+  readonly fisherSchedule: FisherSchedule;
+  /** Run a Pathfinder path at the start of each chain's warmup (initStrategy "pathfinder"). */
+  readonly pathfinderInit?: PathfinderInitSettings;
 }
 
 /** A chain of NUTS or HMC as the chain loop runs it. */
-export type HmcChainSetup = ChainSetup<HmcParameters, HmcState, HmcInfo, WindowAdaptationState>;
+export type HmcChainSetup = ChainSetup<
+  HmcParameters,
+  HmcState,
+  HmcInfo,
+  WarmupState<HmcParameters>
+>;
+
+/** The warmup record of the settings' adaptation, wrapped by Pathfinder when asked. */
+function hmcWarmup(
+  settings: HmcSettings,
+  plan: ChainPlan,
+): Warmup<HmcParameters, HmcState, HmcInfo, WarmupState<HmcParameters>> {
+  const common = {
+    numWarmup: plan.numWarmup,
+    adaptStepSize: settings.adaptStepSize,
+    adaptMassMatrix: settings.adaptMassMatrix,
+    targetAcceptProb: settings.targetAcceptProb,
+    dualAveraging: settings.dualAveraging,
+  };
+  const pathfinder = plan.numWarmup > 0 ? settings.pathfinderInit : undefined;
+  const warmup =
+    settings.adaptation === "windowed"
+      ? windowAdaptation({ ...common, schedule: settings.schedule })
+      : fisherAdaptation({
+          ...common,
+          estimator: settings.adaptation === "fisher-diag" ? "diagonal" : "low-rank",
+          schedule: settings.fisherSchedule,
+          lowRank: settings.lowRank,
+          keepInitialMetric: settings.inverseMassMatrix !== undefined || pathfinder !== undefined,
+        });
+  // The records differ only in their state type, which the chain loop never looks into.
+  const erased = warmup as unknown as Warmup<
+    HmcParameters,
+    HmcState,
+    HmcInfo,
+    WarmupState<HmcParameters>
+  >;
+  return pathfinder === undefined ? erased : withPathfinderInit(erased, pathfinder);
+}
+
+/**
+ * The adaptation of a chain: the one asked for, else the default (hmcDefaults.adaptation),
+ * except with a dense metric, which only Stan's windowed adaptation estimates.
+ *
+ * @example
+ * resolveAdaptation(undefined, true); // "windowed"
+ */
+export function resolveAdaptation(
+  adaptation: Adaptation | undefined,
+  denseMass: boolean,
+): Adaptation {
+  return adaptation ?? (denseMass ? "windowed" : (hmcDefaults.adaptation as Adaptation));
+}
+
+/**
+ * Checks the combination of adaptation and metric: fisher-diag and low-rank adapt diagonal
+ * (plus low-rank) metrics only.
+ */
+export function checkAdaptation(api: string, adaptation: Adaptation, denseMass: boolean): void {
+  if (denseMass && adaptation !== "windowed") {
+    throw new ArgumentError({
+      message: `${api}: option "adaptation" "${adaptation}" adapts a diagonal${adaptation === "low-rank" ? "-plus-low-rank" : ""} metric, so it cannot go with denseMass: true; use adaptation "windowed" for a dense metric`,
+      api,
+      argument: "adaptation",
+    });
+  }
+}
 
 /**
  * The algorithm, initial parameters and warmup of one chain of NUTS or HMC over `target`.
@@ -150,15 +259,9 @@ export function chainSetup(
       inverseMassMatrix:
         settings.inverseMassMatrix ?? identityInverseMass(target.dim, settings.denseMass),
       denseMass: settings.denseMass,
+      lowRankCorrection: settings.lowRankCorrection,
     },
-    warmup: windowAdaptation({
-      numWarmup: plan.numWarmup,
-      adaptStepSize: settings.adaptStepSize,
-      adaptMassMatrix: settings.adaptMassMatrix,
-      targetAcceptProb: settings.targetAcceptProb,
-      dualAveraging: settings.dualAveraging,
-      schedule: settings.schedule,
-    }),
+    warmup: hmcWarmup(settings, plan),
   };
 }
 
@@ -172,14 +275,31 @@ export function hmcRunMetadata(
   settings: HmcSettings,
   adapted: readonly HmcParameters[],
 ): SamplerMetadata {
+  // A low-rank metric is described by its dense M^{-1} (CmdStan knows no low-rank metric).
+  const lowRank = settings.adaptation === "low-rank";
   return {
     algorithm: settings.algorithm,
     maxTreeDepth: settings.algorithm === "NUTS" ? settings.maxTreeDepth : undefined,
     targetAcceptProb: settings.targetAcceptProb,
-    metric: settings.denseMass ? "dense_e" : "diag_e",
+    metric: settings.denseMass || lowRank ? "dense_e" : "diag_e",
     stepSize: adapted.map((p) => p.stepSize),
-    inverseMetric: adapted.map((p) => Array.from(p.inverseMassMatrix)),
+    inverseMetric: adapted.map((p) =>
+      Array.from(
+        p.lowRankCorrection !== undefined
+          ? lowRankInverseMassDense(p.inverseMassMatrix, p.lowRankCorrection)
+          : lowRank
+            ? diagonalAsDense(p.inverseMassMatrix)
+            : p.inverseMassMatrix,
+      ),
+    ),
   };
+}
+
+function diagonalAsDense(diagonal: Float64Array): Float64Array {
+  const dim = diagonal.length;
+  const out = new Float64Array(dim * dim);
+  for (let i = 0; i < dim; i++) out[i * dim + i] = diagonal[i];
+  return out;
 }
 
 /** NUTS and HMC as sampler descriptions for MCMC. */
@@ -193,9 +313,15 @@ abstract class HmcFamilySampler<A extends unknown[]> implements McmcSampler<A, H
     readonly settings: HmcSettings,
     options: KernelOptions,
   ) {
+    const strategy = options.initStrategy;
     this.options = {
       engine: options.engine,
-      initStrategy: options.initStrategy ?? initToUniform(),
+      initStrategy:
+        strategy === undefined
+          ? defaultInitStrategy()
+          : strategy === "pathfinder"
+            ? initToPathfinder()
+            : strategy,
     };
   }
 
@@ -212,29 +338,70 @@ function settingsOf(
   algorithm: HmcSettings["algorithm"],
   decoded: Omit<
     HmcSettings,
-    "algorithm" | "dualAveraging" | "schedule" | "maxTreeDepth" | "trajectoryLength"
+    | "algorithm"
+    | "dualAveraging"
+    | "schedule"
+    | "maxTreeDepth"
+    | "trajectoryLength"
+    | "fisherSchedule"
+    | "pathfinderInit"
+    | "adaptation"
   > & {
+    adaptation?: Adaptation;
     maxTreeDepth?: number;
     trajectoryLength?: number;
     engine?: unknown;
     initStrategy?: unknown;
   },
 ): HmcSettings {
-  const { engine: _engine, initStrategy: _initStrategy, ...rest } = decoded;
+  const { engine: _engine, initStrategy, ...rest } = decoded;
+  const adaptation = resolveAdaptation(rest.adaptation, rest.denseMass);
+  checkAdaptation(algorithm, adaptation, rest.denseMass);
   return {
     maxTreeDepth: hmcDefaults.maxTreeDepth,
     trajectoryLength: hmcDefaults.trajectoryLength,
     ...rest,
+    adaptation,
     algorithm,
     dualAveraging: hmcDefaults.dualAveraging,
     schedule: hmcDefaults.schedule,
+    fisherSchedule: hmcDefaults.fisherSchedule,
+    pathfinderInit: pathfinderInitOf(algorithm, initStrategy ?? defaultInitStrategy()),
+  };
+}
+
+/** The init strategy of NUTS and HMC when none is given (hmcDefaults.initStrategy). */
+function defaultInitStrategy(): InitStrategy {
+  return hmcDefaults.initStrategy === "pathfinder" ? initToPathfinder() : initToUniform();
+}
+
+/** The Pathfinder settings of an init strategy, or undefined for other strategies. */
+function pathfinderInitOf(api: string, strategy: unknown): PathfinderInitSettings | undefined {
+  if (strategy === "pathfinder") strategy = initToPathfinder();
+  if (typeof strategy === "string") {
+    throw new ArgumentError({
+      message: `${api}: option "initStrategy" must be an init strategy (initToUniform(), initToMedian(), initToValue(...), initToPathfinder()) or "pathfinder", got "${strategy}"`,
+      api,
+      argument: "initStrategy",
+    });
+  }
+  const s = strategy as InitStrategy | undefined;
+  if (s?.kind !== "pathfinder") return undefined;
+  return {
+    numElboDraws: s.numElboDraws,
+    lbfgs: {
+      ...pathfinderDefaults.lbfgs,
+      historySize: s.historySize,
+      maxIterations: s.maxIterations,
+    },
   };
 }
 
 /**
  * The No-U-Turn Sampler (Hoffman and Gelman 2014) as Stan runs it: multinomial sampling along
- * the trajectory, the generalized no-U-turn criterion, dual-averaging step size and windowed
- * metric adaptation.
+ * the trajectory, the generalized no-U-turn criterion and dual-averaging step size; by default
+ * with a low-rank metric adapted from draws and gradients and Pathfinder starts (see
+ * `adaptation` and `initStrategy`).
  *
  * @example
  * const mcmc = new MCMC(new NUTS(model, { targetAcceptProb: 0.9 }), { numWarmup: 500, numSamples: 500 });

@@ -22,9 +22,14 @@ import {
   finalStepSize,
 } from "./dual-averaging.js";
 import { MetricAdaptationError } from "./errors.js";
-import type { HmcInfo, HmcParameters, HmcState } from "./kernel.js";
+import { type HmcInfo, type HmcParameters, type HmcState, parametersMetric } from "./kernel.js";
 import { metricOf } from "./metric.js";
 import { findReasonableStepSize } from "./step-size-search.js";
+import {
+  inverseMassDiagonal,
+  type WarmupConvergence,
+  WarmupTracker,
+} from "./warmup-convergence.js";
 import { WelfordEstimator } from "./welford.js";
 
 /** Settings of Stan's windowed adaptation, resolved (see mcmc/defaults.ts). */
@@ -56,15 +61,20 @@ export interface WindowAdaptationState extends WarmupState<HmcParameters> {
   /** Step size after the initial heuristic search (before dual averaging). */
   readonly initialStepSize: number;
   readonly key: Key;
+  /** Records step sizes and metrics for the convergence report (advanced in place). */
+  readonly tracker: WarmupTracker;
 }
 
 /** What windowed adaptation reports at the end of a chain. */
 export interface WindowAdaptationReport {
+  readonly adaptation: "windowed";
   readonly schedule: readonly AdaptationWindow[];
   /** Step size after the initial heuristic search (before dual averaging). */
   readonly initialStepSize: number;
   /** How many times the metric was re-estimated. */
   readonly numMetricUpdates: number;
+  /** When the step size and the metric settled (see warmup-convergence.ts). */
+  readonly convergence: WarmupConvergence;
 }
 
 /**
@@ -133,6 +143,14 @@ export function windowAdaptation(settings: WindowAdaptationSettings): Warmup<
     };
   };
 
+  const final = (w: WindowAdaptationState): HmcParameters => {
+    // With no iteration since the last restart (no terminal window), keep the heuristic's
+    // step size rather than exp(0) = 1 (stan-dev/stan#3023).
+    if (!adaptStepSize || w.dualAveraging.iteration === 0) return w.parameters;
+    // (Without warmup iterations there is no iteration since the start: the given step size.)
+    return { ...w.parameters, stepSize: finalStepSize(w.dualAveraging) };
+  };
+
   return {
     init(state, parameters, key) {
       const initialStepSize =
@@ -140,7 +158,7 @@ export function windowAdaptation(settings: WindowAdaptationSettings): Warmup<
           ? findReasonableStepSize(
               state.target,
               state,
-              metricOf(state.target.dim, parameters.inverseMassMatrix, parameters.denseMass),
+              parametersMetric(state.target.dim, parameters),
               parameters.stepSize,
               foldIn(key, 0),
             )
@@ -153,6 +171,7 @@ export function windowAdaptation(settings: WindowAdaptationSettings): Warmup<
         numMetricUpdates: 0,
         initialStepSize,
         key,
+        tracker: new WarmupTracker(numWarmup),
       };
     },
 
@@ -168,29 +187,36 @@ export function windowAdaptation(settings: WindowAdaptationSettings): Warmup<
       }
       const next = { ...w, dualAveraging, windowIndex };
       const window = schedule[windowIndex];
+      let updated: WindowAdaptationState =
+        stepSize === w.parameters.stepSize
+          ? next
+          : { ...next, parameters: { ...w.parameters, stepSize } };
       if (window?.kind === "slow") {
         w.estimator.add(state.position);
         if (iteration === window.end - 1) {
-          return { ...next, ...updateMetric(next, iteration, state, stepSize) };
+          updated = { ...next, ...updateMetric(next, iteration, state, stepSize) };
         }
       }
-      return stepSize === w.parameters.stepSize
-        ? next
-        : { ...next, parameters: { ...w.parameters, stepSize } };
+      w.tracker.record(
+        iteration,
+        final(updated).stepSize,
+        () => inverseMassDiagonal(updated.parameters),
+        updated.numMetricUpdates !== w.numMetricUpdates,
+      );
+      return updated;
     },
 
-    final(w) {
-      // With no iteration since the last restart (no terminal window), keep the heuristic's
-      // step size rather than exp(0) = 1 (stan-dev/stan#3023).
-      if (!adaptStepSize || w.dualAveraging.iteration === 0) return w.parameters;
-      // (Without warmup iterations there is no iteration since the start: the given step size.)
-      return { ...w.parameters, stepSize: finalStepSize(w.dualAveraging) };
-    },
+    final,
 
-    report: (w) => ({
-      schedule,
-      initialStepSize: w.initialStepSize,
-      numMetricUpdates: w.numMetricUpdates,
-    }),
+    report: (w) => {
+      const adapted = final(w);
+      return {
+        adaptation: "windowed",
+        schedule,
+        initialStepSize: w.initialStepSize,
+        numMetricUpdates: w.numMetricUpdates,
+        convergence: w.tracker.result(adapted.stepSize, inverseMassDiagonal(adapted)),
+      };
+    },
   };
 }

@@ -10,6 +10,7 @@
  * chain loop, `MCMC`, worker threads and continuation run it without knowing it.
  */
 import { Schema } from "effect";
+import { ArgumentError } from "../../errors.js";
 import { normal, split, uniform } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import { decodeOptions, numberBetween } from "../../util/options.js";
@@ -224,6 +225,18 @@ export class RandomWalkMetropolis<A extends unknown[]>
       OptionsSchema,
       options,
     );
+    const strategy = initStrategy as InitStrategy | string | undefined;
+    if (
+      strategy === "pathfinder" ||
+      (strategy as InitStrategy | undefined)?.kind === "pathfinder"
+    ) {
+      throw new ArgumentError({
+        message:
+          'RandomWalkMetropolis: option "initStrategy" Pathfinder starts NUTS and HMC chains only (it also sets their metric); use initToUniform(), initToMedian() or initToValue(...)',
+        api: "RandomWalkMetropolis",
+        argument: "initStrategy",
+      });
+    }
     this.settings = settings;
     this.options = { engine, initStrategy: (initStrategy as InitStrategy) ?? initToUniform() };
   }

@@ -44,7 +44,13 @@ describe("runChain", () => {
   });
 
   it("returns draws, aligned statistics, warmup statistics and the adapted state", () => {
-    const r = runChainSync(target, { ...options, saveWarmup: true }, PRNGKey(1));
+    // Stan's windowed adaptation, whose schedule this checks (tests/infer/nuts/adaptations.test.ts
+    // covers the Fisher adaptations).
+    const r = runChainSync(
+      target,
+      { ...options, saveWarmup: true, adaptation: "windowed" },
+      PRNGKey(1),
+    );
     expect(r.aborted).toBe(false);
     expect(r.dim).toBe(2);
     expect(r.numDraws).toBe(100);

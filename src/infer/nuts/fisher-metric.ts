@@ -1,0 +1,373 @@
+/**
+ * Metrics from draws and gradients by minimizing a Fisher divergence (Seyboldt, Carlson &
+ * Carpenter 2026, "Preconditioning Hamiltonian Monte Carlo by minimizing Fisher divergence",
+ * arXiv 2603.18845; the nutpie sampler). The metric is the linear map x = A y under which the
+ * target, seen in y, is closest to a standard normal in the sample Fisher divergence: its scores
+ * (gradients of the log density) should be -y. For a Gaussian target both the draws'
+ * covariance S and the gradients' covariance G determine the covariance (G = S^{-1}); using
+ * both makes the estimate converge much faster than a variance estimate from draws alone.
+ *
+ * - Diagonal: M^{-1}_ii = sqrt(Var(x_i) / Var(g_i)), exact for a Gaussian with diagonal
+ *   covariance from as few as two distinct draws.
+ * - Low rank plus diagonal: after that diagonal rescaling, the SPD geometric mean of the
+ *   regularized draw and gradient covariances, restricted to the span of the draws and
+ *   gradients (M solving M G M = S), whose eigenvalues outside [1/c, c] become the low-rank
+ *   correction (low-rank-metric.ts); the others count as 1.
+ *
+ * Each estimator keeps two windows of draws, as nutpie does: the foreground one gives the
+ * metric, the background one collects the draws of the next; switching makes the background
+ * the foreground and starts a new background, so the metric always rests on recent draws.
+ */
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import type { LowRankCorrection } from "./low-rank-metric.js";
+import { WelfordEstimator } from "./welford.js";
+
+/** A metric estimate as the parameters of a sampler hold it (see kernel.ts `HmcParameters`). */
+export interface MetricEstimate {
+  /** The diagonal of M^{-1}, or the scale D^2 of a low-rank metric. */
+  readonly inverseMassMatrix: Float64Array;
+  readonly lowRankCorrection?: LowRankCorrection;
+}
+
+/** Settings of the low-rank estimator (nutpie's defaults in mcmc/defaults.ts). */
+export interface LowRankSettings {
+  /**
+   * Regularization: the draw and gradient scatter matrices (sums of outer products after the
+   * diagonal rescaling) are divided by gamma before the identity is added to each, so a smaller
+   * gamma regularizes less.
+   */
+  readonly gamma: number;
+  /** Eigenvalues in [1 / eigvalCutoff, eigvalCutoff] are dropped (taken as 1). */
+  readonly eigvalCutoff: number;
+}
+
+/** A running estimate over a foreground and a background window of draws and gradients. */
+export interface FisherEstimator {
+  /** Adds a draw and the gradient of the potential there to both windows (if both are finite). */
+  add(position: Float64Array, gradient: Float64Array): void;
+  /** The background window becomes the foreground one; a new background starts empty. */
+  switchWindows(): void;
+  /** Draws in the foreground window (those the estimate uses). */
+  readonly count: number;
+  /** Draws in the background window. */
+  readonly backgroundCount: number;
+  /**
+   * The metric of the foreground window, or undefined when it cannot be estimated (fewer than
+   * 3 draws, or degenerate draws). `previous` fills coordinates that cannot be estimated.
+   */
+  estimate(previous: MetricEstimate): MetricEstimate | undefined;
+}
+
+/** The range Stan's and nutpie's metric entries are kept in. */
+const LOWER_LIMIT = 1e-20;
+const UPPER_LIMIT = 1e20;
+
+/**
+ * The diagonal Fisher-divergence metric sqrt(Var(x_i) / Var(g_i)), clamped to [1e-20, 1e20];
+ * where a ratio is not finite or is 0, the entry of `previous` (default 1).
+ *
+ * @example
+ * fisherDiagonal(Float64Array.of(4, 1), Float64Array.of(0.25, 1)); // Float64Array [4, 1]
+ */
+export function fisherDiagonal(
+  drawVariance: Float64Array,
+  gradientVariance: Float64Array,
+  previous?: Float64Array,
+): Float64Array {
+  return drawVariance.map((v, i) => {
+    const ratio = Math.sqrt(v / gradientVariance[i]);
+    if (!(Number.isFinite(ratio) && ratio > 0)) return previous?.[i] ?? 1;
+    return Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, ratio));
+  });
+}
+
+/**
+ * The first metric of a chain, from the gradient at its initial point alone (nutpie's
+ * initialization): 1 / |g_i|, clamped to [1e-20, 1e20], 1 where g_i is 0 or not finite.
+ *
+ * @example
+ * gradientInitialMetric(Float64Array.of(2, 0)); // Float64Array [0.5, 1]
+ */
+export function gradientInitialMetric(gradient: Float64Array): Float64Array {
+  return gradient.map((g) => {
+    const v = 1 / Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, Math.abs(g)));
+    return Number.isFinite(v) && Math.abs(g) > 0 ? v : 1;
+  });
+}
+
+/** The diagonal estimator: running variances of draws and gradients in two windows. */
+export class DiagonalFisherEstimator implements FisherEstimator {
+  private draws: WelfordEstimator;
+  private gradients: WelfordEstimator;
+  private backgroundDraws: WelfordEstimator;
+  private backgroundGradients: WelfordEstimator;
+
+  constructor(readonly dim: number) {
+    this.draws = new WelfordEstimator(dim, false);
+    this.gradients = new WelfordEstimator(dim, false);
+    this.backgroundDraws = new WelfordEstimator(dim, false);
+    this.backgroundGradients = new WelfordEstimator(dim, false);
+  }
+
+  add(position: Float64Array, gradient: Float64Array): void {
+    if (!allFiniteArray(position) || !allFiniteArray(gradient)) return;
+    this.draws.add(position);
+    this.gradients.add(gradient);
+    this.backgroundDraws.add(position);
+    this.backgroundGradients.add(gradient);
+  }
+
+  switchWindows(): void {
+    [this.draws, this.backgroundDraws] = [this.backgroundDraws, this.draws];
+    [this.gradients, this.backgroundGradients] = [this.backgroundGradients, this.gradients];
+    this.backgroundDraws.reset();
+    this.backgroundGradients.reset();
+  }
+
+  get count(): number {
+    return this.draws.numSamples;
+  }
+
+  get backgroundCount(): number {
+    return this.backgroundDraws.numSamples;
+  }
+
+  estimate(previous: MetricEstimate): MetricEstimate | undefined {
+    if (this.count < 3) return undefined;
+    const last = previous.lowRankCorrection === undefined ? previous.inverseMassMatrix : undefined;
+    return {
+      inverseMassMatrix: fisherDiagonal(
+        this.draws.sampleCovariance(),
+        this.gradients.sampleCovariance(),
+        last,
+      ),
+    };
+  }
+}
+
+/** The low-rank estimator: the draws and gradients of two windows, kept in order. */
+export class LowRankFisherEstimator implements FisherEstimator {
+  private readonly draws: Float64Array[] = [];
+  private readonly gradients: Float64Array[] = [];
+  /** Index of the first background draw. */
+  private split = 0;
+
+  constructor(
+    readonly dim: number,
+    readonly settings: LowRankSettings,
+  ) {}
+
+  add(position: Float64Array, gradient: Float64Array): void {
+    if (!allFiniteArray(position) || !allFiniteArray(gradient)) return;
+    this.draws.push(Float64Array.from(position));
+    this.gradients.push(Float64Array.from(gradient));
+  }
+
+  switchWindows(): void {
+    this.draws.splice(0, this.split);
+    this.gradients.splice(0, this.split);
+    this.split = this.draws.length;
+  }
+
+  get count(): number {
+    return this.draws.length;
+  }
+
+  get backgroundCount(): number {
+    return this.draws.length - this.split;
+  }
+
+  estimate(): MetricEstimate | undefined {
+    if (this.count < 3) return undefined;
+    return lowRankFisherEstimate(this.draws, this.gradients, this.settings);
+  }
+}
+
+function allFiniteArray(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
+function allFinite(matrix: Matrix): boolean {
+  for (let i = 0; i < matrix.rows; i++) {
+    for (let j = 0; j < matrix.columns; j++) if (!Number.isFinite(matrix.get(i, j))) return false;
+  }
+  return true;
+}
+
+/** Symmetric eigendecomposition: eigenvalues and eigenvectors as the columns of a matrix. */
+function symmetricEigen(matrix: Matrix): { values: number[]; vectors: Matrix } {
+  if (!allFinite(matrix)) throw new RangeError("symmetricEigen: the matrix is not finite");
+  const n = matrix.rows;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const mean = (matrix.get(i, j) + matrix.get(j, i)) / 2;
+      matrix.set(i, j, mean);
+      matrix.set(j, i, mean);
+    }
+  }
+  const eig = new EigenvalueDecomposition(matrix, { assumeSymmetric: true });
+  return { values: eig.realEigenvalues, vectors: eig.eigenvectorMatrix };
+}
+
+/** V diag(f(values)) V^T. */
+function spectralFunction(values: number[], vectors: Matrix, f: (v: number) => number): Matrix {
+  const scaled = vectors.clone();
+  for (let j = 0; j < values.length; j++) {
+    const s = f(values[j]);
+    for (let i = 0; i < vectors.rows; i++) scaled.set(i, j, scaled.get(i, j) * s);
+  }
+  return scaled.mmul(vectors.transpose());
+}
+
+/**
+ * The SPD geometric mean M of two symmetric positive-definite matrices: the solution of
+ * M B M = A, M = B^{-1/2} (B^{1/2} A B^{1/2})^{1/2} B^{-1/2}. For a Gaussian target whose
+ * draws have covariance A and gradients covariance B = A^{-1}, M = A.
+ *
+ * @example
+ * spdMean(Matrix.diag([1, 4]), Matrix.diag([1, 1])); // diag(1, 2)
+ */
+export function spdMean(a: Matrix, b: Matrix): Matrix {
+  const bEig = symmetricEigen(b.clone());
+  const bSqrt = spectralFunction(bEig.values, bEig.vectors, Math.sqrt);
+  const bInvSqrt = spectralFunction(bEig.values, bEig.vectors, (v) => 1 / Math.sqrt(v));
+  const inner = symmetricEigen(bSqrt.mmul(a).mmul(bSqrt));
+  const innerSqrt = spectralFunction(inner.values, inner.vectors, (v) => Math.sqrt(Math.max(v, 0)));
+  return bInvSqrt.mmul(innerSqrt).mmul(bInvSqrt);
+}
+
+/**
+ * An orthonormal basis (as rows) of the span of `vectors` (each of length dim), by modified
+ * Gram-Schmidt with a second pass; directions that add less than 1e-10 of their norm are dropped.
+ */
+function orthonormalBasis(vectors: readonly Float64Array[], dim: number): Float64Array[] {
+  const basis: Float64Array[] = [];
+  for (const v of vectors) {
+    if (basis.length >= dim) break;
+    const u = Float64Array.from(v);
+    let norm0 = 0;
+    for (let i = 0; i < dim; i++) norm0 += u[i] * u[i];
+    if (!(norm0 > 0)) continue;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const b of basis) {
+        let dot = 0;
+        for (let i = 0; i < dim; i++) dot += b[i] * u[i];
+        for (let i = 0; i < dim; i++) u[i] -= dot * b[i];
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < dim; i++) norm += u[i] * u[i];
+    if (!(norm > 1e-20 * norm0)) continue;
+    const inv = 1 / Math.sqrt(norm);
+    for (let i = 0; i < dim; i++) u[i] *= inv;
+    basis.push(u);
+  }
+  return basis;
+}
+
+/**
+ * The low-rank plus diagonal Fisher-divergence metric of n draws and the gradients of the
+ * potential there (the sign of the gradients does not matter), or undefined when a coordinate
+ * has no spread in draws or gradients.
+ *
+ * Steps: the diagonal scale sigma_i^2 = sqrt(Var(x_i) / Var(g_i)) (population variances,
+ * clamped to [1e-20, 1e20] as the diagonal estimate is);
+ * rescaled centred draws (x - mean) / sigma and gradients (g - mean) sigma; an orthonormal basis
+ * Q of their span (all of R^dim when 2n >= dim); the projected scatter matrices divided by
+ * gamma plus the identity; their SPD mean; its eigenvalues outside [1 / cutoff, cutoff] with
+ * their eigenvectors mapped back by Q.
+ *
+ * @example
+ * const { inverseMassMatrix, lowRankCorrection } = lowRankFisherEstimate(draws, gradients, { gamma: 1e-5, eigvalCutoff: 2 })!;
+ */
+export function lowRankFisherEstimate(
+  draws: readonly Float64Array[],
+  gradients: readonly Float64Array[],
+  settings: LowRankSettings,
+): MetricEstimate | undefined {
+  const n = draws.length;
+  const dim = draws[0].length;
+  const sigma = new Float64Array(dim);
+  const drawMean = new Float64Array(dim);
+  const gradientMean = new Float64Array(dim);
+  for (let i = 0; i < dim; i++) {
+    let sx = 0;
+    let sg = 0;
+    for (let k = 0; k < n; k++) {
+      sx += draws[k][i];
+      sg += gradients[k][i];
+    }
+    drawMean[i] = sx / n;
+    gradientMean[i] = sg / n;
+    let vx = 0;
+    let vg = 0;
+    for (let k = 0; k < n; k++) {
+      vx += (draws[k][i] - drawMean[i]) ** 2;
+      vg += (gradients[k][i] - gradientMean[i]) ** 2;
+    }
+    const variance = Math.sqrt(vx / vg);
+    if (!(Number.isFinite(variance) && variance > 0)) return undefined;
+    sigma[i] = Math.sqrt(Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, variance)));
+  }
+  const scaledDraws = draws.map((x) => x.map((v, i) => (v - drawMean[i]) / sigma[i]));
+  const scaledGradients = gradients.map((g) => g.map((v, i) => (v - gradientMean[i]) * sigma[i]));
+  // Q as rows; the identity when the draws and gradients can span every direction.
+  const basis =
+    2 * n >= dim
+      ? Array.from({ length: dim }, (_, j) => {
+          const e = new Float64Array(dim);
+          e[j] = 1;
+          return e;
+        })
+      : orthonormalBasis([...scaledDraws, ...scaledGradients], dim);
+  const k = basis.length;
+  const project = (rows: Float64Array[]) =>
+    new Matrix(
+      rows.map((row) =>
+        basis.map((q) => {
+          let dot = 0;
+          for (let i = 0; i < dim; i++) dot += q[i] * row[i];
+          return dot;
+        }),
+      ),
+    );
+  const regularized = (projected: Matrix) => {
+    const scatter = projected.transpose().mmul(projected).div(settings.gamma);
+    for (let j = 0; j < k; j++) scatter.set(j, j, scatter.get(j, j) + 1);
+    return scatter;
+  };
+  const drawScatter = regularized(project(scaledDraws));
+  const gradientScatter = regularized(project(scaledGradients));
+  // Extreme draws (a chain far out in the tails) can overflow: no estimate from them.
+  if (!allFinite(drawScatter) || !allFinite(gradientScatter)) return undefined;
+  let values: number[];
+  let vectors: Matrix;
+  try {
+    const mean = spdMean(drawScatter, gradientScatter);
+    if (!allFinite(mean)) return undefined;
+    ({ values, vectors } = symmetricEigen(mean));
+  } catch {
+    // The eigensolver fails on matrices whose entries span too many orders of magnitude.
+    return undefined;
+  }
+  const cutoff = settings.eigvalCutoff;
+  const kept: number[] = [];
+  for (let j = 0; j < values.length; j++) {
+    if (values[j] > cutoff || values[j] < 1 / cutoff) kept.push(j);
+  }
+  const lowRankVectors = new Float64Array(kept.length * dim);
+  kept.forEach((j, r) => {
+    for (let b = 0; b < k; b++) {
+      const c = vectors.get(b, j);
+      for (let i = 0; i < dim; i++) lowRankVectors[r * dim + i] += c * basis[b][i];
+    }
+  });
+  const lowRankValues = Float64Array.from(kept, (j) => values[j]);
+  if (!lowRankValues.every((v) => v > 0 && Number.isFinite(v))) return undefined;
+  if (!lowRankVectors.every(Number.isFinite)) return undefined;
+  return {
+    inverseMassMatrix: sigma.map((s) => s * s),
+    lowRankCorrection: { vectors: lowRankVectors, values: lowRankValues },
+  };
+}
