@@ -1,6 +1,7 @@
 /** The Bernoulli distribution. */
 import type { Key } from "../primitives/prng.js";
 import { type ArrayLike, tf } from "../tf.js";
+import { broadcastShapes } from "../util/shapes.js";
 import { boolean } from "./constraints.js";
 import { batchShapeOf, Distribution } from "./distribution.js";
 import { binaryParam, type GivenProbsOrLogits, probsOrLogits } from "./probs-or-logits.js";
@@ -44,12 +45,14 @@ export class BernoulliDistribution extends Distribution {
     const inSupport = tf.logicalOr(isOne, tf.equal(x, 0));
     let lp: tf.Tensor;
     if ("probs" in this.given) {
-      // Select rather than multiply, so that p = 0 or 1 gives 0 and -inf, never NaN.
+      // Select rather than multiply, so that p = 0 or 1 gives 0 and -inf, never NaN. Value and
+      // probs broadcast against each other: either may have more dims (enumeration, vmap).
       const p = this.given.probs;
+      const shape = broadcastShapes(isOne.shape, p.shape);
       lp = tf.where(
-        isOne,
-        tf.log(broadcast(p, isOne.shape)),
-        tf.log1p(tf.neg(broadcast(p, isOne.shape))),
+        broadcast(isOne, shape),
+        tf.log(broadcast(p, shape)),
+        tf.log1p(tf.neg(broadcast(p, shape))),
       );
     } else {
       // -softplus(-l) for 1 and -softplus(l) for 0: 0 and -Infinity at infinite logits, where

@@ -119,6 +119,16 @@ describe("sample and logProb shapes", () => {
       MultivariateNormal(tf.zeros([3]), { scaleTril: tf.eye(3) }).logProb(tf.zeros([4, 3])).shape,
     ).toEqual([4]);
   });
+  it("logProb broadcasts a batch with more dims than the value (a parameter indexed by an enumerated site)", () => {
+    const probs = tf.tensor([[0.2], [0.7]]);
+    const lp = Bernoulli({ probs }).logProb(tf.tensor([1, 0, 1]));
+    const expected = [0.2, 0.7].map((p) => [Math.log(p), Math.log(1 - p), Math.log(p)]);
+    const values = lp.arraySync() as number[][];
+    expect(lp.shape).toEqual([2, 3]);
+    values.flat().forEach((v, i) => {
+      expect(v).toBeCloseTo(expected.flat()[i], 6);
+    });
+  });
   it("moments have shape batch + event", () => {
     const mvn = MultivariateNormal(tf.zeros([3]), {
       covarianceMatrix: tf.broadcastTo(tf.eye(3), [2, 3, 3]),

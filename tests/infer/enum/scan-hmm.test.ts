@@ -15,13 +15,19 @@ import {
 import { pathFrequencyCheck, viterbi } from "../../../examples/hmm-oracles.js";
 import {
   AutoDelta,
+  Bernoulli,
+  Beta,
   Categorical,
   condition,
   constant,
   constraints,
+  Dirichlet,
   ImproperUniform,
   inferDiscrete,
+  logDensity,
   ModelError,
+  markov,
+  mask,
   Normal,
   NUTS,
   PRNGKey,
@@ -371,5 +377,148 @@ describe("a scanned chain with a regime drawn outside it, against brute-force en
     }
     expect(uncertain).toBeGreaterThan(10);
     expect(Math.max(...zs.map(Math.abs))).toBeLessThan(4.5);
+  });
+});
+
+// NumPyro's examples/hmm_enum.py model_1 as its users write it (sequences of different lengths
+// masked, a "tones" plate inside the body, Bernoulli emissions indexed by the state, the step
+// counter a number in the carry), and Pyro's model_1 with a markov for-loop: the same model.
+// The oracle sums each sequence over all 3^9 paths in plain float64 (a masked step's sites have
+// log-probability 0, so its state contributes a factor 3, as in Pyro and NumPyro).
+describe("NumPyro's hmm_enum model_1 (masked lengths, a plate inside the body)", () => {
+  const K = 3;
+  const lengths = [9, 5, 7, 8, 6];
+  const tones = 4;
+  let state = 99;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const sequences = lengths.map((n) =>
+    Array.from({ length: 9 }, (_, t) =>
+      Array.from({ length: tones }, () => (t < n && rand() < 0.4 ? 1 : 0)),
+    ),
+  );
+  const args = [constant(sequences), constant(lengths, "int32")] as const;
+
+  function* priors(includePrior: boolean) {
+    return yield* mask(function* () {
+      const probsX = yield* sample(
+        "probs_x",
+        Dirichlet(tf.add(tf.mul(0.9, tf.eye(K)), 0.1)).toEvent(1),
+      );
+      const probsY = yield* sample("probs_y", Beta(0.1, 0.9).expand([K, tones]).toEvent(2));
+      return { probsX, probsY };
+    }, includePrior)();
+  }
+  function* scanned(data: tf.Tensor, lens: tf.Tensor, includePrior = true) {
+    const [numSequences, , dataDim] = data.shape as [number, number, number];
+    const { probsX, probsY } = yield* priors(includePrior);
+    function* transition([xPrev, t]: readonly [tf.Tensor, tf.Tensor], y: tf.Tensor) {
+      const x = yield* plate(
+        "sequences",
+        numSequences,
+        function* () {
+          return yield* mask(
+            function* () {
+              const probs = vindex(probsX, xPrev, -2);
+              const x = yield* sample("x", Categorical({ probs }), enumerated);
+              yield* plate(
+                "tones",
+                dataDim,
+                function* () {
+                  const p = vindex(probsY, tf.squeeze(x, [-1]), -2);
+                  yield* sample("y", Bernoulli({ probs: p }), { obs: y });
+                },
+                { dim: -1 },
+              );
+              return x;
+            },
+            tf.expandDims(tf.less(t, lens), -1),
+          )();
+        },
+        { dim: -2 },
+      );
+      return [[x, tf.add(t, 1)], null] as const;
+    }
+    const xInit = tf.zeros([numSequences, 1], "int32");
+    yield* scan(transition, [xInit, 0], tf.transpose(data, [1, 0, 2]));
+  }
+  function* markovLoop(data: tf.Tensor, lens: tf.Tensor, includePrior = true) {
+    const [numSequences, maxLength, dataDim] = data.shape as [number, number, number];
+    const { probsX, probsY } = yield* priors(includePrior);
+    const columns = tf.unstack(data, 1);
+    yield* plate(
+      "sequences",
+      numSequences,
+      function* () {
+        let x: tf.Tensor = tf.scalar(0, "int32");
+        yield* markov(maxLength, function* (t) {
+          yield* mask(
+            function* () {
+              const probs = vindex(probsX, x, -2);
+              x = yield* sample(`x_${t}`, Categorical({ probs }), enumerated);
+              yield* plate(
+                "tones",
+                dataDim,
+                function* () {
+                  const p = vindex(probsY, tf.squeeze(x, [-1]), -2);
+                  yield* sample(`y_${t}`, Bernoulli({ probs: p }), { obs: columns[t] });
+                },
+                { dim: -1 },
+              );
+            },
+            tf.expandDims(tf.less(t, lens), -1),
+          )();
+        });
+      },
+      { dim: -2 },
+    );
+  }
+
+  it("has the log-likelihood of brute-force enumeration, and the markov form's potential", () => {
+    const probsX = [
+      [0.6, 0.3, 0.1],
+      [0.2, 0.5, 0.3],
+      [0.25, 0.25, 0.5],
+    ];
+    const probsY = [
+      [0.1, 0.7, 0.3, 0.5],
+      [0.8, 0.2, 0.4, 0.1],
+      [0.5, 0.5, 0.9, 0.05],
+    ];
+    let exact = 0;
+    sequences.forEach((seq, n) => {
+      let sum = 0;
+      for (let code = 0; code < K ** 9; code++) {
+        let lp = 0;
+        let previous = 0;
+        for (let t = 0; t < 9; t++) {
+          const x = Math.floor(code / K ** t) % K;
+          if (t < lengths[n]) {
+            lp += Math.log(probsX[previous][x]);
+            seq[t].forEach((v, d) => {
+              lp += Math.log(v === 1 ? probsY[x][d] : 1 - probsY[x][d]);
+            });
+          }
+          previous = x;
+        }
+        sum += Math.exp(lp);
+      }
+      exact += Math.log(sum);
+    });
+    for (const model of [scanned, markovLoop]) {
+      const value = logDensity(model, [...args, false], { probs_x: probsX, probs_y: probsY });
+      // logDensity runs eagerly, in float32.
+      expect(relative(value, exact)).toBeLessThan(1e-6);
+    }
+
+    const a = potential(scanned, [...args]);
+    const b = potential(markovLoop, [...args]);
+    expect([a.engine, b.engine]).toEqual(["compiled", "compiled"]);
+    const q = a.initialPoint(1);
+    const grads = [new Float64Array(q.length), new Float64Array(q.length)];
+    expect(relative(a.valueAndGrad(q, grads[0]), b.valueAndGrad(q, grads[1]))).toBeLessThan(1e-12);
+    for (let i = 0; i < q.length; i++) expect(grads[0][i]).toBeCloseTo(grads[1][i], 10);
   });
 });
