@@ -141,6 +141,11 @@ function sameValue(a: tf.Tensor, b: tf.Tensor): boolean {
   return true;
 }
 
-/** A scanned site's distribution (see the class above); callable without `new`. */
+/**
+ * A scanned site's distribution (see the class above); callable without `new`.
+ *
+ * @example
+ * ScannedDistribution("z", [Normal(0, 1), Normal(1, 1)], undefined, 0).batchShape; // [2]
+ */
 export const ScannedDistribution = callable(ScannedDistributionClass);
 export type ScannedDistribution = ScannedDistributionClass;
