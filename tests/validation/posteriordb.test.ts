@@ -86,7 +86,7 @@ describe("posteriordb models: compiled engine against eager tfjs and central dif
 
 describe("posteriordb: fast posteriors against their reference draws", () => {
   // 4 chains x (500 warmup + 500 draws) at posteriordb's reference settings, fixed seeds; the
-  // rule of ../shared/posteriordb/README.md (validation/compare.ts) with z_crit 4.5.
+  // rule of posteriordb's comparison (tests/oracles/posteriordb, validation/compare.ts) with z_crit 4.5.
   const FAST = [
     "eight_schools-eight_schools_noncentered",
     "mesquite-logmesquite",

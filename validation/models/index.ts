@@ -1,4 +1,4 @@
-/** The 15 posteriors of ../shared/posteriordb as Tyche models, in the order of its index.json. */
+/** The 15 posteriors of posteriordb (vendored in tests/oracles/posteriordb) as Tyche models, in the order of its index.json. */
 import type { PosteriorDefinition } from "../posteriordb.js";
 import { arK } from "./ar-k.js";
 import { arma11 } from "./arma11.js";
