@@ -90,7 +90,7 @@ try {
   writeFileSync(join(project, "quickstart.ts"), quickstart());
   writeFileSync(
     join(project, "guide.ts"),
-    assemble(runnableBlocks(readFileSync(join(root, "docs/guide.md"), "utf8")), "tyche"),
+    assemble(runnableBlocks(readFileSync(join(root, "docs/guide.md"), "utf8")), true),
   );
   writeFileSync(
     join(project, "stack.ts"),

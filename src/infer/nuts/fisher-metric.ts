@@ -95,7 +95,14 @@ export function gradientInitialMetric(gradient: Float64Array): Float64Array {
   });
 }
 
-/** The diagonal estimator: running variances of draws and gradients in two windows. */
+/**
+ * The diagonal estimator: running variances of draws and gradients in two windows.
+ *
+ * @example
+ * const estimator = new DiagonalFisherEstimator(1);
+ * for (const q of [-1, 0, 1, 2]) estimator.add(Float64Array.of(q), Float64Array.of(-q));
+ * estimator.estimate({ inverseMassMatrix: Float64Array.of(1) }); // about sqrt(var q / var g)
+ */
 export class DiagonalFisherEstimator implements FisherEstimator {
   private draws: WelfordEstimator;
   private gradients: WelfordEstimator;
@@ -145,7 +152,14 @@ export class DiagonalFisherEstimator implements FisherEstimator {
   }
 }
 
-/** The low-rank estimator: the draws and gradients of two windows, kept in order. */
+/**
+ * The low-rank estimator: the draws and gradients of two windows, kept in order.
+ *
+ * @example
+ * const estimator = new LowRankFisherEstimator(2, { gamma: 1e-5, eigvalCutoff: 2 });
+ * estimator.add(Float64Array.of(0, 1), Float64Array.of(0, -1));
+ * estimator.estimate(); // undefined until the window holds enough draws
+ */
 export class LowRankFisherEstimator implements FisherEstimator {
   private readonly draws: Float64Array[] = [];
   private readonly gradients: Float64Array[] = [];

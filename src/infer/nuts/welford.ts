@@ -5,7 +5,14 @@
  * (n / (n + 5)) * Sigma + 1e-3 * (5 / (n + 5)) * I.
  */
 
-/** Running mean and sum of squared deviations of vectors (diagonal or full). */
+/**
+ * Running mean and sum of squared deviations of vectors (diagonal or full).
+ *
+ * @example
+ * const welford = new WelfordEstimator(1, false);
+ * for (const x of [1, 2, 3, 4]) welford.add(Float64Array.of(x));
+ * welford.sampleCovariance(); // Float64Array [1.6666...], the sample variance
+ */
 export class WelfordEstimator {
   private count = 0;
   private readonly mean: Float64Array;
