@@ -187,5 +187,6 @@ export {
   type NestedNumbers,
   setWasmPaths,
   useBackend,
+  type WasmPaths,
 } from "./tf.js";
 export * as tf from "./tf-exact.js";
