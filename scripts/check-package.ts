@@ -112,7 +112,7 @@ try {
       ...subpaths.map((path: string, i: number) => `import * as entry${i} from "${path}";`),
       // Not tfjs's getBackend(), which would pick a backend itself.
       'import { engine } from "@tensorflow/tfjs-core";',
-      'console.log(`backend after import: ${engine().backendName ?? "none"}`);',
+      'console.log("backend after import: " + (engine().backendName ?? "none"));',
       ...subpaths.map(
         (path: string, i: number) =>
           `console.log(\`entry ${path}: \${Object.keys(entry${i}).length} names\`);`,

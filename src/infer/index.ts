@@ -5,8 +5,8 @@
  *
  * @example
  * import { potential, pointLogProbs } from "tyche/infer";
- * const U = potential(model);
- * U.valueAndGrad(new Float64Array(U.dim)).value; // the potential energy at the origin
+ * const U = potential(model, [data]);
+ * U.valueAndGrad(new Float64Array(U.dim), new Float64Array(U.dim)); // U at the origin
  */
 
 // The effect machinery under the handlers, for writing handlers and inference algorithms.

@@ -9,7 +9,10 @@
  * @example
  * import { RandomWalkMetropolis } from "tyche/kernels";
  * import { MCMC } from "tyche";
- * const mcmc = new MCMC(RandomWalkMetropolis(model), { numWarmup: 100, numSamples: 100 });
+ * const mcmc = new MCMC(new RandomWalkMetropolis(model), {
+ * numWarmup: 100, numSamples: 100, progressBar: false,
+ * });
+ * await mcmc.run(0, data);
  */
 
 export {

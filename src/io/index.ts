@@ -3,7 +3,8 @@
  * rendered to SVG; ArviZ InferenceData (Zarr, JSON), PSIS-LOO, WAIC and model graphs.
  *
  * @example
- * import { toCmdStanCSV, readCmdStanCSV, plot } from "tyche";
+ * import { plot } from "tyche";
+ * import { readCmdStanCSV, toCmdStanCSV } from "tyche/io";
  * const paths = await toCmdStanCSV(run, "out/eight_schools.csv");
  * await plot.trace(run, { sites: ["mu", "tau"], out: "out/trace.svg" });
  */

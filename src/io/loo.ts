@@ -66,8 +66,8 @@ export interface LooResult {
  * InferenceData with a log_likelihood group).
  *
  * @example
- * const ll = logLikelihood(model, mcmc.getSamples(), x, y);
- * const result = loo(ll.y, { numChains: 4 });
+ * const ll = logLikelihood(eightSchools, mcmc.getSamples(), sigma, y);
+ * const result = loo(ll.obs, { numChains: 2 });
  * result.elpdLoo; result.seElpdLoo; result.pointwise.paretoK;
  */
 export function loo(logLik: LogLikInput, options: LooOptions = {}): LooResult {

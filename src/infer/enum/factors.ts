@@ -63,7 +63,8 @@ export interface FactorGraph {
  * The factor graph of a trace; `api` names the caller in errors.
  *
  * @example
- * const graph = factorGraph("potential", trace(enumerate(model, { maxPlateNesting: 1 })).getTrace(data));
+ * const tr = trace(enumerate(seed(mixture, 0), { maxPlateNesting: 1 })).getTrace(points);
+ * const graph = factorGraph("potential", tr);
  */
 export function factorGraph(
   api: string,

@@ -45,8 +45,9 @@ export interface InferDiscreteOptions {
  * `substitute` inside it; a trace of the result shows the discrete values.
  *
  * @example
- * const fixed = condition(configEnumerate(hmm), { signal: 1.15, noise: 0.15 });
- * const tr = trace(inferDiscrete(fixed, { temperature: 0 })).getTrace(y); // the Viterbi path
+ * // hmm: a two-state chain whose states x_t are marked for enumeration (docs/guide.md)
+ * const fixed = condition(hmm, { transition: [[0.9, 0.1], [0.1, 0.9]], levels: [0, 2] });
+ * const tr = trace(inferDiscrete(fixed, { temperature: 0 })).getTrace(signal); // the Viterbi path
  * tr.get("x_0").value;
  */
 export function inferDiscrete<A extends any[], R>(
@@ -92,7 +93,8 @@ export function inferDiscrete<A extends any[], R>(
  * enumerated. With the model's `setup`, shapes that enumeration changed are errors.
  *
  * @example
- * const values = discreteValues(trace(enumerate(model, { maxPlateNesting: 1 })).getTrace(y), 0, PRNGKey(0));
+ * const tr = trace(enumerate(seed(mixture, 0), { maxPlateNesting: 1 })).getTrace(points);
+ * const values = discreteValues(tr, 0, PRNGKey(0));
  */
 export function discreteValues(
   tr: Trace,

@@ -89,6 +89,8 @@ export class WelfordEstimator {
    * (n / (n + 5)) * Sigma + 1e-3 * (5 / (n + 5)) on the diagonal.
    *
    * @example
+   * const estimator = new WelfordEstimator(2, false);
+   * for (const x of [[1, 2], [2, 0], [3, 1]]) estimator.add(Float64Array.from(x));
    * estimator.regularizedCovariance(); // Float64Array of dim (or dim * dim) entries
    */
   regularizedCovariance(): Float64Array {
