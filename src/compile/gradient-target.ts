@@ -1,7 +1,7 @@
 /**
  * A compiled single-input objective as a GradientTarget, the interface NUTS, HMC and ADVI use.
  */
-import type { GradientTarget } from "../infer/potential-types.js";
+import type { GradientTarget } from "../potential-types.js";
 import { sizeOf } from "../util/shapes.js";
 import type { CompiledObjective } from "./artifact.js";
 

@@ -15,6 +15,7 @@
  * await mcmc.run(0, data);
  */
 
+export type { EngineName, GradientTarget } from "../potential-types.js";
 export {
   foldIn,
   type Key,
@@ -135,4 +136,3 @@ export {
   type WindowAdaptationState,
   windowAdaptation,
 } from "./nuts/index.js";
-export type { EngineName, GradientTarget } from "./potential-types.js";

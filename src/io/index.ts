@@ -62,6 +62,7 @@ export { type SiteElement, siteElements } from "./site-elements.js";
 
 // Taking draws to ArviZ, comparing models, model graphs.
 
+export { type PsisResult, psis } from "../infer/diagnostics/psis.js";
 export { logLikelihood } from "../infer/log-likelihood.js";
 export { compareModels, type ModelComparison } from "./compare-models.js";
 export {
@@ -89,7 +90,6 @@ export {
   type ModelSite,
   type SiteKind,
 } from "./model-relations.js";
-export { type PsisResult, psis } from "./psis.js";
 export { type RenderModelOptions, renderModel } from "./render-model.js";
 export { renderModelSvg } from "./render-model-svg.js";
 export { type InferenceDataOptions, toInferenceData } from "./to-inference-data.js";

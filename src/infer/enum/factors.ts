@@ -8,12 +8,12 @@
 import { ExpandedDistribution } from "../../dist/distribution.js";
 import { ModelError } from "../../errors.js";
 import type { Trace } from "../../handlers/trace.js";
+import { padTo, supportLogProb } from "../../primitives/enum-tensors.js";
 import type { SampleSite } from "../../primitives/messages.js";
 import { scaleAndMask } from "../../primitives/scale-mask.js";
+import { type ChainRing, ScanChainFactor } from "../../primitives/scan-chain.js";
 import type { tf } from "../../tf.js";
 import { formatShape } from "../../util/shapes.js";
-import { type ChainRing, ScanChainFactor } from "./scan-chain.js";
-import { padTo, supportLogProb } from "./tensors.js";
 
 /** An enumerated site: a variable summed out by the contraction. */
 export interface EnumVariable {

@@ -16,17 +16,17 @@ import { enumerate } from "../../handlers/enumerate.js";
 import { seed } from "../../handlers/seed.js";
 import { substitute } from "../../handlers/substitute.js";
 import { type Trace, trace } from "../../handlers/trace.js";
+import { IMPOSSIBLE, padTo } from "../../primitives/enum-tensors.js";
 import type { PlateFrame, SampleSite } from "../../primitives/messages.js";
 import { foldIn, type Key, toKey, uniform } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
+import { forwardMessages, type ScanChainFactor, toPrevious } from "../../primitives/scan-chain.js";
 import { stackTime } from "../../primitives/scan-time.js";
 import { constant, tf } from "../../tf.js";
 import { siteRecord } from "../../util/records.js";
 import { planContraction, runPlan } from "./contract.js";
 import { chainFactorOf, type EnumVariable, type FactorGraph, factorGraph } from "./factors.js";
 import { type EnumerationSetup, enumerationSetup, isEnumerated } from "./log-joint.js";
-import { forwardMessages, type ScanChainFactor, toPrevious } from "./scan-chain.js";
-import { IMPOSSIBLE, padTo } from "./tensors.js";
 
 /** Options of `inferDiscrete`. */
 export interface InferDiscreteOptions {
