@@ -3,7 +3,8 @@
  * backend (recorded in src/tf.ts). Run: npx tsx bench/backends.ts
  */
 import { eightSchools, sigma, y } from "../examples/browser/eight-schools.js";
-import { potential, tf, useBackend } from "../src/index.js";
+import { tf, useBackend } from "../src/index.js";
+import { potential } from "../src/infer/index.js";
 
 function timeIt(fn: () => void, reps: number): number {
   for (let i = 0; i < Math.min(20, reps); i++) fn();

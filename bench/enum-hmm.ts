@@ -13,7 +13,8 @@
 
 import { emissions, hmmModel } from "../examples/hmm.js";
 import { hmmEnumerated, hmmEnumeratedScan } from "../examples/hmm-enumerated.js";
-import { MCMC, NUTS, PRNGKey, potential, summary } from "../src/index.js";
+import { MCMC, NUTS, PRNGKey, summary } from "../src/index.js";
+import { potential } from "../src/infer/index.js";
 
 const console_info = console.info;
 console.info = () => {};

@@ -27,8 +27,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { withoutTensorValidation } from "../src/dist/validation.js";
-import { foldIn, PRNGKey, Predictive, potential } from "../src/index.js";
+import { foldIn, PRNGKey, Predictive } from "../src/index.js";
 import { stackDraws } from "../src/infer/draws.js";
+import { potential } from "../src/infer/index.js";
 import { startChain } from "../src/infer/nuts/runner.js";
 import type { Adaptation } from "../src/infer/nuts/sampler.js";
 import { discoverModel } from "../src/infer/potential.js";

@@ -13,7 +13,8 @@
 
 import digamma from "@stdlib/math-base-special-digamma";
 import gammaln from "@stdlib/math-base-special-gammaln";
-import { PRNGKey, potential } from "../src/index.js";
+import { PRNGKey } from "../src/index.js";
+import { potential } from "../src/infer/index.js";
 import {
   ar1,
   stochasticVolatility,

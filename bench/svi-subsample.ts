@@ -14,20 +14,17 @@ import {
   Adam,
   AutoNormal,
   Bernoulli,
-  compiledLossEngine,
   constant,
-  eagerLossEngine,
-  type LossEngine,
   Normal,
   PRNGKey,
   plate,
-  normal as randomNormal,
   SVI,
   sample,
   TraceELBO,
   tf,
-  uniform,
 } from "../src/index.js";
+import { compiledLossEngine, eagerLossEngine, type LossEngine } from "../src/infer/index.js";
+import { normal as randomNormal, uniform } from "../src/infer/kernels.js";
 
 const ROWS = 100_000;
 const COLUMNS = 5;

@@ -10,12 +10,12 @@ import {
   ImproperUniform,
   inferDiscrete,
   PRNGKey,
-  potential,
   sample,
   trace,
   vmap,
 } from "../src/index.js";
 import { contractionCost, enumerationSetup } from "../src/infer/enum/log-joint.js";
+import { potential } from "../src/infer/index.js";
 import data from "./data/hmm_data.json" with { type: "json" };
 import { trueParameters as truth } from "./hmm.js";
 import { hiddenStates } from "./hmm-enumerated.js";

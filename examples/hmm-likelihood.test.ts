@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkGrad, tf } from "../src/index.js";
+import { checkGrad } from "../src/compile/index.js";
+import { tf } from "../src/index.js";
 import data from "./data/hmm_data.json" with { type: "json" };
 // The notebook's true parameters.
 import { trueParameters as truth } from "./hmm.js";

@@ -11,7 +11,9 @@
  *       "wrap an external function with its gradient" pattern; `hmmLogLikelihoodValueAndGrad`
  *       is its "single op that returns value and gradients together" variant.
  */
-import { constant, defineOp, tf } from "../src/index.js";
+
+import { defineOp } from "../src/compile/index.js";
+import { constant, tf } from "../src/index.js";
 
 /** Number of hidden states. */
 export const NUM_STATES = 3;

@@ -25,11 +25,11 @@ import {
   NUTS,
   PRNGKey,
   plot,
-  potential,
   sample,
   tf,
-  toCmdStanCSV,
 } from "../src/index.js";
+import { potential } from "../src/infer/index.js";
+import { toCmdStanCSV } from "../src/io/index.js";
 import data from "./data/hmm_data.json" with { type: "json" };
 import { hmmLogLikelihoodOp, hmmLogLikelihoodTf } from "./hmm-likelihood.js";
 

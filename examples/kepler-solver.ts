@@ -6,7 +6,7 @@
  * This is the case from the forum thread that motivated Tyche: the user's rule for dE/de was
  * sin(E) E / (1 - e cos E), and their sampler silently ignored it anyway.
  */
-import { defineOp, type Op } from "../src/index.js";
+import { defineOp, type Op } from "../src/compile/index.js";
 
 /**
  * E solving M = E - e sin E, for 0 <= e < 1, to about 1e-15. M is reduced to [-pi, pi),

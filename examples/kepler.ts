@@ -12,8 +12,8 @@
  *   (3) the posterior covers the true orbit.
  */
 import { fileURLToPath } from "node:url";
+import { checkGrad } from "../src/compile/index.js";
 import {
-  checkGrad,
   constant,
   constraints,
   factor,
@@ -23,15 +23,14 @@ import {
   MCMC,
   Normal,
   NUTS,
-  normal,
   PRNGKey,
   plate,
   sample,
   split,
   tf,
   Uniform,
-  uniform,
 } from "../src/index.js";
+import { normal, uniform } from "../src/infer/kernels.js";
 import { keplerE, makeKeplerOp } from "./kepler-solver.js";
 
 /** The orbit the data are simulated from. */

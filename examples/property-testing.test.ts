@@ -9,7 +9,8 @@
  *     TYCHE_SHOW_REPORTS=1 npx vitest run examples/property-testing.test.ts
  */
 import { describe, expect, it } from "vitest";
-import { HalfNormal, Normal, plate, sample, testing } from "../src/index.js";
+import { HalfNormal, Normal, plate, sample } from "../src/index.js";
+import * as testing from "../src/testing/index.js";
 import { eightSchools, eightSchoolsWithVariance, sigma, y } from "./eight-schools-sbc.js";
 import { keplerE, makeKeplerOp } from "./kepler-solver.js";
 

@@ -10,16 +10,8 @@
  * 4. Prior predictive broadcasting: mu (5,1) and sigma (1,10) with x observed as (2,5,10)
  *    give 100 draws of x with shape (100,2,5,10).
  */
-import {
-  HalfNormal,
-  logDensity,
-  Normal,
-  PRNGKey,
-  Predictive,
-  pointLogProbs,
-  potential,
-  sample,
-} from "../src/index.js";
+import { HalfNormal, logDensity, Normal, PRNGKey, Predictive, sample } from "../src/index.js";
+import { pointLogProbs, potential } from "../src/infer/index.js";
 
 /** z ~ N(0, 5), x ~ N(z, 1) observed at 5. */
 export function* zxModel() {

@@ -1,13 +1,15 @@
 /**
  * Lists the package's exported functions and classes whose doc comment has no `@example`, and
  * fails when there is any (STYLE.md: public functions carry a short doc comment with a runnable
- * example). Walks the exports of src/index.ts with the TypeScript compiler, following
+ * example). Walks the exports of every entry point package.json's "exports" names (src/index.ts
+ * for "tyche", src/infer/index.ts for "tyche/infer", ...) with the TypeScript compiler, following
  * re-exports and namespaces (`constraints.*`) but not into other packages (`tf` is tfjs-core's
  * own namespace); counts as a function anything exported whose
  * value can be called or constructed, so `export const f = ...` is checked too.
  *
  *     npm run check:docs
  */
+import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -91,8 +93,21 @@ function callableKind(
   return undefined;
 }
 
+/** The source files of the package's entry points, from package.json's "exports". */
+export function entryFiles(): string[] {
+  const manifest = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"));
+  return Object.values<{ import: string }>(manifest.exports).map((target) =>
+    resolve(root, target.import.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts")),
+  );
+}
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const callables = exportedCallables();
+  // A name exported from several entry points is listed once.
+  const byLocation = new Map<string, ExportedCallable>();
+  for (const c of entryFiles().flatMap((entry) => exportedCallables(entry))) {
+    if (!byLocation.has(c.location)) byLocation.set(c.location, c);
+  }
+  const callables = [...byLocation.values()];
   const missing = callables.filter((c) => !c.hasExample);
   for (const c of missing) console.log(`${c.location}  ${c.kind} ${c.name}`);
   console.log(

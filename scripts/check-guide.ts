@@ -2,7 +2,8 @@
  * Runs the code blocks of docs/guide.md, so that the guide stays true to the library.
  *
  * The ```ts blocks of the guide form one program: their imports are merged (imports from
- * "tyche" become imports from src/index.ts), the rest is concatenated in order, typechecked
+ * "tyche" and its subpaths, "tyche/infer" and the others, become imports from the entry files
+ * that package.json's "exports" names), the rest is concatenated in order, typechecked
  * with the project's compiler options and run with tsx. Blocks whose info string says
  * `no-run` are skipped. With `--print`, each line of the form `expression; // comment` also
  * prints the expression's value beside the comment, to compare them by eye.
@@ -40,27 +41,41 @@ export function runnableBlocks(markdown: string): Block[] {
   return blocks;
 }
 
+/** The package's entry points: "tyche", "tyche/infer", ... and their source files under src/. */
+export function packageEntries(): Map<string, string> {
+  const manifest = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"));
+  const entries = new Map<string, string>();
+  for (const [subpath, target] of Object.entries<{ import: string }>(manifest.exports)) {
+    const source = target.import.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts");
+    entries.set(subpath === "." ? "tyche" : `tyche/${subpath.slice(2)}`, source);
+  }
+  return entries;
+}
+
 /**
  * One module from the blocks: merged imports first, then each block's code in order. Imports
- * from "tyche" come from `entry` (the repository's src/index.js by default; "tyche" itself to
- * run against an installed package).
+ * from "tyche" and its subpaths come from the entry files under src/ (`installed` keeps the
+ * package's own names, to run against an installed package).
  */
-export function assemble(
-  blocks: readonly Block[],
-  entry = relative(outDir, resolve(root, "src/index.js")).replaceAll("\\", "/"),
-): string {
-  const tycheNames = new Set<string>();
+export function assemble(blocks: readonly Block[], installed = false): string {
+  const entries = packageEntries();
+  const namesBySource = new Map<string, Set<string>>();
   const otherImports = new Set<string>();
   const bodies: string[] = [];
   const importStatement = /^import\s+([\s\S]*?)\s+from\s+"([^"]+)";[ \t]*$/gm;
   for (const block of blocks) {
     const body = block.code.replace(importStatement, (statement, clause: string, source) => {
-      if (source !== "tyche") {
-        otherImports.add(statement.trim());
+      const entry = entries.get(source);
+      if (entry === undefined || !clause.trim().startsWith("{")) {
+        otherImports.add(
+          entry === undefined ? statement.trim() : statement.trim().replace(source, from(source)),
+        );
         return "";
       }
+      const names = namesBySource.get(source) ?? new Set<string>();
+      namesBySource.set(source, names);
       for (const name of clause.replace(/[{}]/g, "").split(",")) {
-        if (name.trim() !== "") tycheNames.add(name.trim());
+        if (name.trim() !== "") names.add(name.trim());
       }
       return "";
     });
@@ -68,8 +83,15 @@ export function assemble(
       `// docs/guide.md, block at line ${block.line}\n${print ? withValues(body) : body}`,
     );
   }
+  function from(source: string): string {
+    if (installed) return source;
+    const entry = entries.get(source) as string;
+    return relative(outDir, resolve(root, entry.replace(/\.ts$/, ".js"))).replaceAll("\\", "/");
+  }
   return [
-    `import { ${[...tycheNames].join(", ")} } from "${entry}";`,
+    ...[...namesBySource].map(
+      ([source, names]) => `import { ${[...names].join(", ")} } from "${from(source)}";`,
+    ),
     ...otherImports,
     print ? SHOW : "",
     ...bodies,

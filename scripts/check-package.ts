@@ -8,6 +8,9 @@
  *   `npm run check:guide` does) with `strict`, `skipLibCheck: false` and no `@types/node`,
  *   importing from "tyche";
  * - runs them with plain Node on the compiled JavaScript;
+ * - imports every entry point package.json's "exports" names ("tyche", "tyche/infer",
+ *   "tyche/kernels", ...) from the installed package, typechecked and run, and checks that
+ *   importing sets no tfjs backend;
  * - throws an error inside Tyche and checks that the stack trace, through the shipped source
  *   maps, names files that the package contains;
  * - checks that the package holds the chain workers' bundle (dist/infer/mcmc/chain-worker.bundle.js,
@@ -130,7 +133,7 @@ try {
   writeFileSync(join(project, "quickstart.ts"), quickstart());
   writeFileSync(
     join(project, "guide.ts"),
-    assemble(runnableBlocks(readFileSync(join(root, "docs/guide.md"), "utf8")), "tyche"),
+    assemble(runnableBlocks(readFileSync(join(root, "docs/guide.md"), "utf8")), true),
   );
   writeFileSync(
     join(project, "stack.ts"),
@@ -138,6 +141,22 @@ try {
       'import { Normal, sample, seed, trace } from "tyche";',
       'function* model() { yield* sample("x", Normal(0, -1)); }',
       "try { trace(seed(model, 0)).getTrace(); } catch (error) { console.log((error as Error).stack); }",
+    ].join("\n"),
+  );
+  const subpaths = Object.keys(manifest.exports).map((key: string) =>
+    key === "." ? manifest.name : `${manifest.name}/${key.slice(2)}`,
+  );
+  writeFileSync(
+    join(project, "subpaths.ts"),
+    [
+      ...subpaths.map((path: string, i: number) => `import * as entry${i} from "${path}";`),
+      // Not tfjs's getBackend(), which would pick a backend itself.
+      'import { engine } from "@tensorflow/tfjs-core";',
+      'console.log("backend after import: " + (engine().backendName ?? "none"));',
+      ...subpaths.map(
+        (path: string, i: number) =>
+          `console.log(\`entry ${path}: \${Object.keys(entry${i}).length} names\`);`,
+      ),
     ].join("\n"),
   );
   writeFileSync(
@@ -154,7 +173,7 @@ try {
           types: [],
           outDir: "js",
         },
-        include: ["quickstart.ts", "guide.ts", "stack.ts"],
+        include: ["quickstart.ts", "guide.ts", "stack.ts", "subpaths.ts"],
       },
       null,
       2,
@@ -168,6 +187,17 @@ try {
     if (!/^mu\s+-?\d/m.test(printed) || !/divergences/i.test(printed)) {
       failures.push("the quickstart printed no summary with mu and the divergences");
     }
+    step("import every entry point");
+    const entries = run(process.execPath, ["js/subpaths.js"], project, "the entry points");
+    for (const path of subpaths) {
+      if (!new RegExp(`^entry ${path}: [1-9]\\d* names$`, "m").test(entries)) {
+        failures.push(`importing "${path}" from the installed package gave no names`);
+      }
+    }
+    if (!/^backend after import: none$/m.test(entries)) {
+      failures.push("importing the package set a tfjs backend (it should wait for first use)");
+    }
+
     step("run the guide");
     mkdirSync(join(project, "out"), { recursive: true });
     run(process.execPath, ["js/guide.js"], project, "the guide");

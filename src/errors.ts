@@ -152,8 +152,9 @@ export class WorkerError extends Data.TaggedError("WorkerError")<{
  * An object was used while it was busy: `MCMC.run` called while a run is in progress.
  *
  * @example
- * const first = mcmc.run(PRNGKey(0));
- * await mcmc.run(PRNGKey(1)).catch((e) => e instanceof RunInProgressError); // true
+ * const mcmc = new MCMC(new NUTS(eightSchools), { numWarmup: 50, numSamples: 50, progressBar: false });
+ * const first = mcmc.run(PRNGKey(0), sigma, y);
+ * await mcmc.run(PRNGKey(1), sigma, y).catch((e) => e instanceof RunInProgressError); // true
  * await first;
  */
 export class RunInProgressError extends Data.TaggedError("RunInProgressError")<{
@@ -167,6 +168,7 @@ export class RunInProgressError extends Data.TaggedError("RunInProgressError")<{
  * facades of the library use it.
  *
  * @example
+ * import { Effect } from "effect";
  * await runToPromise(Effect.fail(new ArgumentError({ message: "bad", api: "f", argument: "x" })))
  *   .catch((e) => e instanceof ArgumentError); // true
  */

@@ -1,14 +1,20 @@
 /**
- * The one place where Tyche sets tfjs up: backends, gradients, the default backend, and
- * `constant`, through which every user number becomes a tensor.
+ * The one place where Tyche sets tfjs up: backends, gradients and `constant`, through which
+ * every user number becomes a tensor.
  *
- * Default backend: `cpu`. Measured with bench/backends.ts on this project's 2-core machine
- * (tfjs 4.22, Node 20): a small kernel costs 2.2 us on cpu against 2.8 us on wasm, the eager
+ * Importing Tyche chooses no backend. It registers tfjs's cpu backend (as importing
+ * `@tensorflow/tfjs-backend-cpu` does), and tfjs picks the registered backend of highest
+ * priority on first use: cpu, unless the application registers another one itself. The wasm
+ * backend is loaded only by `await useBackend("wasm")` (after `setWasmPaths` where its files
+ * are served from elsewhere).
+ *
+ * Why cpu by default: measured with bench/backends.ts on this project's 2-core machine (tfjs
+ * 4.22, Node 20), a small kernel costs 2.2 us on cpu against 2.8 us on wasm, the eager
  * value-and-gradient of eight schools 1.39 ms on both, while a 70x51x3x3 logSumExp costs
  * 10.8 ms on cpu against 2.1 ms on wasm. Probabilistic models are mostly small tensors (where
  * cpu is as fast or faster), cpu initializes synchronously (so `trace(model).getTrace()` works
- * without an `await`), and the compiled engine, not eager tfjs, serves inference. Models with
- * large tensors can switch: `await useBackend("wasm")`.
+ * without an `await`; wasm, registered at import, would have made every synchronous call fail
+ * until `await tf.ready()`), and the compiled engine, not eager tfjs, serves inference.
  */
 // tfjs's declarations name the global types `Long` (tfjs-core) and `EmscriptenModule`
 // (tfjs-backend-wasm) without referencing the packages that declare them, so a project that
@@ -18,7 +24,6 @@
 /// <reference types="emscripten" preserve="true" />
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import "./vendor/tfjs-gradients.js";
 import "./gradients/index.js";
 import { registerCpuTensorScatterUpdate } from "./kernels/tensor-scatter-update.js";
@@ -26,11 +31,9 @@ import { registerCpuTensorScatterUpdate } from "./kernels/tensor-scatter-update.
 // tfjs's own cpu TensorScatterUpdate writes into its input (see the file).
 registerCpuTensorScatterUpdate();
 
-// Production mode skips tfjs's debug checks and its "install tfjs-node" banner in Node.
+// Production mode skips tfjs's debug checks and its "install tfjs-node" banner in Node. A flag,
+// not a backend: tfjs reads it when it first runs a kernel.
 tf.enableProdMode();
-// The cpu backend initializes synchronously; wasm (higher priority) would make every
-// synchronous call fail until `await tf.ready()`.
-void tf.setBackend("cpu");
 
 // Zero gradients for tfjs's comparison and logical kernels. tfjs-core registers none for
 // Greater, Less, Equal, LogicalAnd, All, ... (only GreaterEqual), so any log-density that
@@ -88,18 +91,49 @@ tf.registerGradient({
   },
 });
 
-export { tf, setWasmPaths };
+export { tf };
 
 /** The backends Tyche ships with. */
 export type BackendName = "cpu" | "wasm";
 
+/** Where the wasm backend's binaries are served: a URL prefix, or one URL per file. */
+export type WasmPaths =
+  | string
+  | {
+      readonly "tfjs-backend-wasm.wasm"?: string;
+      readonly "tfjs-backend-wasm-simd.wasm"?: string;
+      readonly "tfjs-backend-wasm-threaded-simd.wasm"?: string;
+    };
+
+let wasmPaths: { paths: WasmPaths; usePlatformFetch: boolean } | undefined;
+
 /**
- * Switches tfjs to another backend and waits until it is ready.
+ * Tells the wasm backend where its `.wasm` files are served (tfjs-backend-wasm's
+ * `setWasmPaths`), for bundled web pages; call it before `useBackend("wasm")`, which loads the
+ * backend and hands it the paths. Node finds the files in node_modules without it.
+ *
+ * @example
+ * setWasmPaths("https://cdn.jsdelivr.net/npm/@tensorflow/tfjs-backend-wasm@4.22.0/dist/");
+ * await useBackend("wasm");
+ */
+export function setWasmPaths(paths: WasmPaths, usePlatformFetch = false): void {
+  wasmPaths = { paths, usePlatformFetch };
+}
+
+/**
+ * Switches tfjs to another backend and waits until it is ready. Tyche never chooses a backend
+ * at import: without a call to this, tfjs takes cpu (or the application's own backend) on
+ * first use. The wasm backend is loaded here, on first request.
  *
  * @example
  * await useBackend("wasm"); // large tensors: about 4x faster than cpu per element
+ * await useBackend("cpu"); // back to the default
  */
 export async function useBackend(name: BackendName): Promise<void> {
+  if (name === "wasm" && tf.findBackendFactory("wasm") === null) {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    if (wasmPaths !== undefined) wasm.setWasmPaths(wasmPaths.paths, wasmPaths.usePlatformFetch);
+  }
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`useBackend: backend "${name}" failed to initialize`);
   await tf.ready();

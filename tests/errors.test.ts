@@ -6,13 +6,13 @@ import {
   ModelError,
   Normal,
   plate,
-  run,
   sample,
   seed,
   setValidation,
   tf,
   trace,
 } from "../src/index.js";
+import { run } from "../src/infer/index.js";
 
 // Each bad input is reported by Tyche, naming the site and the problem, before tfjs sees it.
 function expectError(

@@ -6,10 +6,10 @@ import {
   PRNGKey,
   Predictive,
   plate,
-  potential,
   sample,
   tf,
 } from "../src/index.js";
+import { potential } from "../src/infer/index.js";
 
 function* model(y: number[]) {
   const mu = yield* sample("mu", Normal(0, 5));

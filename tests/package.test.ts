@@ -4,7 +4,7 @@
  * through the shipped source maps) is `npm run check:package`, a step of CI (.ci/run): it
  * needs the registry and a minute, so it is not part of `npm test`.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -33,6 +33,37 @@ describe("package.json", () => {
     expect(buildConfig.compilerOptions.rootDir).toBe("src");
     expect(manifest.files).toContain("dist");
     expect(manifest.files).toContain("src");
+  });
+
+  it("exports the root and the subpaths tyche/infer, kernels, compile, io and testing", () => {
+    expect(Object.keys(manifest.exports).sort()).toEqual(
+      [".", "./compile", "./infer", "./io", "./kernels", "./testing"].sort(),
+    );
+    for (const [subpath, target] of Object.entries<Record<string, string>>(manifest.exports)) {
+      expect(Object.keys(target), subpath).toEqual(["types", "import"]);
+      expect(target.import, subpath).toMatch(/^\.\/dist\/.*\.js$/);
+      expect(target.types, subpath).toBe(target.import.replace(/\.js$/, ".d.ts"));
+      // tsconfig.build.json compiles src/ into dist/, so the entry's source must be there.
+      const source = target.import.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts");
+      expect(existsSync(join(root, source)), `${subpath}: ${source}`).toBe(true);
+    }
+  });
+
+  it("keeps internals out of the root", async () => {
+    const rootExports = await import("../src/index.js");
+    for (const internal of [
+      "threefry2x32",
+      "applyDefault",
+      "FlatLayout",
+      "driveChain",
+      "testing",
+    ]) {
+      expect(internal in rootExports, internal).toBe(false);
+    }
+    const kernels = await import("../src/infer/kernels.js");
+    expect("threefry2x32" in kernels && "FlatLayout" in kernels && "nutsAlgorithm" in kernels).toBe(
+      true,
+    );
   });
 
   it("is checked as a packed tarball in CI", () => {

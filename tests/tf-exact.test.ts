@@ -8,15 +8,8 @@ import * as core from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import data from "../examples/data/hmm_data.json" with { type: "json" };
 import { plainLogLikelihood } from "../examples/hmm-reference.js";
-import {
-  constraints,
-  factor,
-  float64Of,
-  ImproperUniform,
-  potential,
-  sample,
-  tf,
-} from "../src/index.js";
+import { constraints, factor, float64Of, ImproperUniform, sample, tf } from "../src/index.js";
+import { potential } from "../src/infer/index.js";
 
 const emissions: number[][] = data.emission_observed;
 const truth = {

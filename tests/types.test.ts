@@ -2,7 +2,6 @@ import { describe, expectTypeOf, it } from "vitest";
 import {
   deterministic,
   factor,
-  type Message,
   type Model,
   Normal,
   param,
@@ -13,6 +12,7 @@ import {
   type tf,
   trace,
 } from "../src/index.js";
+import type { Message } from "../src/infer/index.js";
 
 // These assertions are checked by the type checker (npm run typecheck); at run time they pass.
 describe("types", () => {

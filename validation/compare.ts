@@ -14,7 +14,8 @@
  * that an over-dispersed sampler cannot loosen its own test; our ESS, never the draw count, so
  * that autocorrelation is not hidden.
  */
-import { essBulk, essMean, essTail, rhat } from "../src/index.js";
+import { essBulk, essTail, rhat } from "../src/index.js";
+import { essMean } from "../src/infer/index.js";
 import type { ReferenceScalar } from "./posteriordb.js";
 
 /** The statistics the rule compares. */

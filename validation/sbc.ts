@@ -12,7 +12,7 @@
  */
 import { eightSchools, eightSchoolsWithVariance, sigma, y } from "../examples/eight-schools-sbc.js";
 import type { Model } from "../src/index.js";
-import { testing } from "../src/index.js";
+import * as testing from "../src/testing/index.js";
 import { smallModels } from "../tests/testing/sbc-models.js";
 
 const quick = process.argv.includes("--quick");

@@ -14,13 +14,12 @@ import {
   MCMC,
   NUTS,
   PRNGKey,
-  posteriorSpec,
   renderModelSvg,
   setWasmPaths,
   tf,
-  traceSpec,
   useBackend,
 } from "../../src/index.js";
+import { posteriorSpec, traceSpec } from "../../src/io/index.js";
 import { eightSchools, sigma, y } from "./eight-schools.js";
 import type { RunRequest, WorkerMessage } from "./messages.js";
 

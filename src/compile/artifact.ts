@@ -40,11 +40,9 @@ const NO_GRADS: Float64Array[] = [];
  * so the worker must import the module that defines them.
  *
  * @example
- * // worker.mjs
- * parentPort.on("message", (artifact) => {
- *   const objective = rebuildObjective(artifact);
- *   objective.valueAndGrad([q], [grad]);
- * });
+ * // In a worker, after the main thread's postMessage(compiled.artifact):
+ * const objective = rebuildObjective(artifact);
+ * objective.valueAndGrad([Float64Array.of(1, 2, 3)], [new Float64Array(3)]); // 14
  */
 export function rebuildObjective(artifact: CompiledArtifact): CompiledObjective {
   if (artifact?.kind !== "tyche.compiled-objective" || artifact.version !== 1) {

@@ -33,10 +33,10 @@ export type EngineChoice =
  * and returns the reason; the caller then serves the eager engine.
  *
  * @example
- * const choice = compileOrFallBack("potential", "model", () =>
- *   compileObjective((q) => tf.neg(logJoint(q)), [[dim]], { name: "potential" }),
+ * const choice = compileOrFallBack("myTool", "density", () =>
+ *   compileObjective((q) => tf.mul(0.5, tf.sum(tf.square(q))), [[2]], { name: "potential" }),
  * );
- * const target = choice.engine === "compiled" ? asGradientTarget(choice.compiled) : eagerTarget;
+ * choice.engine; // "compiled"; "eager" (with one warning) when the density cannot be compiled
  */
 export function compileOrFallBack(
   api: string,

@@ -1,7 +1,7 @@
 /**
  * A compiled single-input objective as a GradientTarget, the interface NUTS, HMC and ADVI use.
  */
-import type { GradientTarget } from "../infer/potential-types.js";
+import type { GradientTarget } from "../potential-types.js";
 import { sizeOf } from "../util/shapes.js";
 import type { CompiledObjective } from "./artifact.js";
 
@@ -10,11 +10,11 @@ import type { CompiledObjective } from "./artifact.js";
  * is passed through unchanged: compile the potential energy U(q) = -log density.
  *
  * @example
- * const choice = compileOrFallBack("myTool", "density", () =>
- *   compileObjective((q) => negLogDensity(q), [[dim]]),
- * );
- * const target = choice.engine === "compiled" ? asGradientTarget(choice.compiled) : eagerTarget;
- * target.valueAndGrad(q, grad);
+ * const result = compileObjective((q) => tf.mul(0.5, tf.sum(tf.square(q))), [[2]]);
+ * if (result.ok) {
+ *   const target = asGradientTarget(result.compiled);
+ *   target.valueAndGrad(Float64Array.of(1, 2), new Float64Array(2)); // 2.5
+ * }
  */
 export function asGradientTarget(compiled: CompiledObjective): GradientTarget {
   if (compiled.inputShapes.length !== 1 || compiled.wrt.length !== 1 || compiled.wrt[0] !== 0) {

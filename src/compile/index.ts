@@ -1,3 +1,24 @@
+// Custom ops: a forward, a vector-Jacobian product and a float64 rule the compiled engine uses.
+export {
+  type CheckGradOptions,
+  checkGrad,
+  defineOp,
+  type GradCheckResult,
+  type GradCheckWorst,
+  GradientCheckError,
+  getOp,
+  listOps,
+  type Op,
+  type OpDefinition,
+  type OpForward,
+  type OpSpec,
+  type OpStats,
+  type OpValueAndGrad,
+  type OpVjp,
+  opOfKernel,
+  registerOpsForBackend,
+  unaryOp,
+} from "../custom-vjp/index.js";
 export { type CompiledArtifact, type CompiledObjective, rebuildObjective } from "./artifact.js";
 export {
   type CompileOptions,

@@ -101,7 +101,8 @@ export class BernoulliDistribution extends Distribution {
  *
  * @example
  * yield* sample("coin", Bernoulli({ probs: 0.3 }), { obs: 1 });
- * yield* sample("y", Bernoulli({ logits: tf.matMul(X, beta) }), { obs: y });
+ * const logits = tf.tensor([0.2, -1.5, 0.8]); // one per observation, as tf.matMul(X, beta) gives
+ * yield* sample("y", Bernoulli({ logits }), { obs: [1, 0, 1] });
  */
 export function Bernoulli(spec: ProbsOrLogits): BernoulliDistribution {
   return new BernoulliDistribution(probsOrLogits("Bernoulli", spec));

@@ -140,7 +140,7 @@ export class BinomialDistribution extends Distribution {
  *
  * @example
  * yield* sample("successes", Binomial(10, { probs: 0.3 }), { obs: 4 });
- * yield* sample("y", Binomial(n, { logits: eta }), { obs: y });
+ * yield* sample("y", Binomial([10, 20], { logits: tf.tensor([0.1, -0.4]) }), { obs: [3, 9] });
  */
 export function Binomial(totalCount: ArrayLike, spec: ProbsOrLogitsSpec): BinomialDistribution {
   return new BinomialDistribution(param(totalCount), probsOrLogits("Binomial", spec));

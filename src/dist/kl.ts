@@ -38,7 +38,17 @@ const rules: Array<{ p: DistributionClass; q: DistributionClass; rule: KLRule }>
  * (the most recently registered matching rule wins).
  *
  * @example
- * registerKL(NormalDistribution, NormalDistribution, (p, q) => ...);
+ * // KL(Laplace(m1, b1) || Laplace(m2, b2)) = log(b2 / b1) + d / b2 + (b1 / b2) exp(-d / b1) - 1,
+ * // d = |m1 - m2|
+ * registerKL(LaplaceDistribution, LaplaceDistribution, (p, q) => {
+ *   const d = tf.abs(tf.sub(p.loc, q.loc));
+ *   const ratio = tf.div(p.scale, q.scale);
+ *   return tf.add(
+ *     tf.add(tf.neg(tf.log(ratio)), tf.div(d, q.scale)),
+ *     tf.sub(tf.mul(ratio, tf.exp(tf.neg(tf.div(d, p.scale)))), 1),
+ *   );
+ * });
+ * kl(Laplace(0, 1), Laplace(1, 2)); // a scalar tensor
  */
 export function registerKL<P extends Distribution, Q extends Distribution>(
   pClass: abstract new (...args: never[]) => P,

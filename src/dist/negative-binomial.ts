@@ -109,7 +109,8 @@ export class NegativeBinomial2Distribution extends Distribution {
  * (variance mean + mean^2/concentration).
  *
  * @example
- * yield* sample("y", NegativeBinomial2(mu, phi), { obs: counts });
+ * const phi = yield* sample("phi", Exponential(1));
+ * yield* sample("y", NegativeBinomial2(tf.tensor([2.5, 4]), phi), { obs: [3, 5] });
  */
 export function NegativeBinomial2(
   mean: ArrayLike,

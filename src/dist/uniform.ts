@@ -64,6 +64,7 @@ export class UniformDistribution extends Distribution {
  * parameters; `bijectTo` then maps onto the interval they give.
  *
  * @example
+ * const alpha1 = yield* sample("alpha1", Uniform(0, 1));
  * const beta1 = yield* sample("beta1", Uniform(0, tf.sub(1, alpha1)));
  */
 export function Uniform(low: ArrayLike, high: ArrayLike): UniformDistribution {

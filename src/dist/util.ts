@@ -186,7 +186,8 @@ export function minimum(a: tf.Tensor, b: tf.Tensor | number): tf.Tensor {
  * tfjs op reaches the compiled float64 engine rounded to float32.
  *
  * @example
- * tf.add(tf.log(scale), exact(0.5 * LOG_2PI));
+ * const scale = tf.scalar(2);
+ * tf.add(tf.log(scale), exact(0.5 * Math.log(2 * Math.PI))); // the constant kept in float64
  */
 export function exact(x: number): tf.Tensor {
   return constant(x);

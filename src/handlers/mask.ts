@@ -10,7 +10,9 @@ import type { ArrayLike } from "../tf.js";
  * each site's batch shape); `false` removes them from the density altogether.
  *
  * @example
- * const partial = mask(model, isObservedEntry); // ignore missing entries
+ * const observed = [true, true, false, true]; // the third entry of `data` is missing
+ * const partial = mask(model, observed); // its log-probability counts for nothing
+ * trace(seed(partial, 0)).getTrace(data);
  */
 export function mask<A extends any[], R>(
   model: Model<A, R>,

@@ -21,7 +21,11 @@ import type { tf } from "../tf.js";
  * draws one shared latent for all of them).
  *
  * @example
- * const shared = run.state(this, () => ({ latent: undefined as tf.Tensor | undefined }));
+ * // inside a Reparam's apply(site, run), with the reparam itself as the owner:
+ * const run = new ReparamRun();
+ * const owner = {};
+ * const shared = run.state(owner, () => ({ latent: undefined as tf.Tensor | undefined }));
+ * run.state(owner, () => ({ latent: undefined })) === shared; // true: one value per run
  */
 export class ReparamRun {
   private readonly slots = new Map<object, unknown>();

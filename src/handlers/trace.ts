@@ -45,7 +45,7 @@ export interface TracedModel<A extends any[], R> extends Model<A, R> {
  * With `into`, records into that trace (for use inside other runs).
  *
  * @example
- * const tr = trace(seed(model, 0)).getTrace(data);
+ * const tr = trace(seed(eightSchools, 0)).getTrace(sigma, y);
  * tr.get("mu").value; // the drawn tensor
  */
 export function trace<A extends any[], R>(model: Model<A, R>, into?: Trace): TracedModel<A, R> {

@@ -162,7 +162,8 @@ export class FlatLayout {
    * comes back with shape `[n, ...site shape]`.
    *
    * @example
-   * layout.unravelBatch(chain.draws, chain.numDraws).mu; // { shape: [1000], data }
+   * const draws = Float64Array.of(0.1, 0.5, -0.2, 1.0, 0.3, -0.4); // 3 draws of (mu, log tau)
+   * layout.unravelBatch(draws, 3).mu; // { shape: [3], data }
    */
   unravelBatch(qs: Float64Array, n: number): Record<string, Draws> {
     if (qs.length !== n * this.dim) {

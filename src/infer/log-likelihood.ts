@@ -29,7 +29,10 @@ import { type Draws, stackDraws } from "./draws.js";
  *     yield* sample("y", Normal(tf.add(a, tf.mul(b, constant(x))), 1), { obs: y });
  *   });
  * }
- * const ll = logLikelihood(regression, mcmc.getSamples(), x, y);
+ * const x = [1, 2, 3, 4];
+ * const mcmc = new MCMC(new NUTS(regression), { numWarmup: 100, numSamples: 100, progressBar: false });
+ * await mcmc.run(PRNGKey(0), x, [1.1, 1.9, 3.2, 3.9]);
+ * const ll = logLikelihood(regression, mcmc.getSamples(), x, [1.1, 1.9, 3.2, 3.9]);
  * ll.y.shape; // [numDraws, x.length]
  */
 export function logLikelihood<A extends unknown[]>(

@@ -1,18 +1,6 @@
 /**
- * The boundary between models and samplers (DESIGN.md section 1): everything below it works
- * on plain Float64Arrays.
+ * The GradientTarget type lives in the core (src/potential-types.ts), below compile/ and infer/
+ * (tests/layers.test.ts); this re-export keeps the imports of infer/nuts and infer/mcmc working
+ * and goes once they import the core file directly.
  */
-
-/** Which engine computes a potential's value and gradient. */
-export type EngineName = "eager" | "compiled";
-
-/**
- * A differentiable potential energy U(q) = -log p(q) over a flat unconstrained vector q.
- * NUTS, HMC, ADVI and SVI only ever see this.
- */
-export interface GradientTarget {
-  /** Length of q. */
-  readonly dim: number;
-  /** Returns U(q) and writes dU/dq into `grad` (length `dim`). Non-finite values are allowed. */
-  valueAndGrad(q: Float64Array, grad: Float64Array): number;
-}
+export type { EngineName, GradientTarget } from "../potential-types.js";

@@ -13,6 +13,7 @@ import { seed } from "../handlers/seed.js";
 import { drawsIntegers } from "../handlers/site-value.js";
 import { substitute } from "../handlers/substitute.js";
 import { type Trace, trace } from "../handlers/trace.js";
+import type { EngineName, GradientTarget } from "../potential-types.js";
 import { type Key, PRNGKey, toKey, uniform } from "../primitives/prng.js";
 import type { Model } from "../primitives/runtime.js";
 import { withFirstStepOnly } from "../primitives/scan-tracer.js";
@@ -31,10 +32,9 @@ import {
 } from "./enum/log-joint.js";
 import { FlatLayout } from "./layout.js";
 import { siteLogProb, traceLogDensity } from "./log-density.js";
-import type { EngineName, GradientTarget } from "./potential-types.js";
 import { traceAtUnconstrained } from "./unconstrained-trace.js";
 
-export type { EngineName, GradientTarget } from "./potential-types.js";
+export type { EngineName, GradientTarget } from "../potential-types.js";
 
 /** Options of `potential`. */
 export interface PotentialOptions {

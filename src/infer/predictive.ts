@@ -57,9 +57,10 @@ export interface PredictiveOptions {
  * substituted, in both modes.
  *
  * @example
- * const prior = new Predictive(model, { numSamples: 100 }).run(PRNGKey(0), data);
- * prior.x.shape; // [100, ...shape of x]
- * const post = new Predictive(model, { posteriorSamples: mcmc.getSamples() }).run(PRNGKey(1), data);
+ * const prior = new Predictive(eightSchools, { numSamples: 100 }).run(PRNGKey(0), sigma);
+ * prior.obs.shape; // [100, 8]: simulated data
+ * const post = new Predictive(eightSchools, { posteriorSamples: mcmc.getSamples() }).run(PRNGKey(1), sigma);
+ * post.obs.shape; // [numDraws, 8]: posterior predictive
  */
 export class Predictive<A extends unknown[]> {
   private readonly numSamples: number;

@@ -24,7 +24,8 @@ export interface UnconstrainedTrace {
  * Runs `model` with its latent sites set from the flat unconstrained tensor `q`.
  *
  * @example
- * const { trace, logDetJacobians } = traceAtUnconstrained(model, args, layout, tf.zeros([layout.dim]));
+ * const layout = FlatLayout.of([{ name: "z", shape: [], constraint: constraints.real, dependent: false }]);
+ * const { trace, logDetJacobians } = traceAtUnconstrained(model, [data], layout, tf.zeros([layout.dim]));
  */
 export function traceAtUnconstrained<A extends unknown[]>(
   model: Model<A, unknown>,

@@ -186,7 +186,8 @@ const statNameOfColumn: Record<string, string> = siteRecordOf(
  * column-major element order turned back into row-major `Draws`), statistics into `extra`.
  *
  * @example
- * const run = chainsToRun([parseCmdStanCSV(text1), parseCmdStanCSV(text2)]);
+ * const [text1, text2] = [0, 1].map((chain) => formatCmdStanCSV(run, chain)); // as CmdStan writes
+ * const back = chainsToRun([parseCmdStanCSV(text1), parseCmdStanCSV(text2)]);
  */
 export function chainsToRun(chains: CmdStanChain[], sources: readonly string[] = []): McmcRun {
   const first = chains[0];

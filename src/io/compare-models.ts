@@ -32,7 +32,19 @@ export interface ModelComparison {
  * result (all of one kind), or log-likelihood draws, for which `loo` is computed.
  *
  * @example
- * const table = compareModels({ linear: loo(llLinear), quadratic: loo(llQuadratic) });
+ * // eight schools (fitted as `mcmc`) against complete pooling: one effect for every school
+ * function* pooled(sigma: number[], y?: number[]) {
+ *   const mu = yield* sample("mu", Normal(0, 5));
+ *   yield* plate("J", sigma.length, function* () {
+ *     yield* sample("obs", Normal(mu, tf.tensor(sigma)), { obs: y });
+ *   });
+ * }
+ * const fit = new MCMC(new NUTS(pooled), { numWarmup: 100, numSamples: 100, numChains: 2, progressBar: false });
+ * await fit.run(PRNGKey(1), sigma, y);
+ * const table = compareModels({
+ *   hierarchical: loo(logLikelihood(eightSchools, mcmc.getSamples(), sigma, y).obs, { numChains: 2 }),
+ *   pooled: loo(logLikelihood(pooled, fit.getSamples(), sigma, y).obs, { numChains: 2 }),
+ * });
  * table[0].name; // the best model
  * table[1].elpdDiff; table[1].seDiff;
  */

@@ -3,7 +3,8 @@
  * rendered to SVG; ArviZ InferenceData (Zarr, JSON), PSIS-LOO, WAIC and model graphs.
  *
  * @example
- * import { toCmdStanCSV, readCmdStanCSV, plot } from "tyche";
+ * import { plot } from "tyche";
+ * import { readCmdStanCSV, toCmdStanCSV } from "tyche/io";
  * const paths = await toCmdStanCSV(run, "out/eight_schools.csv");
  * await plot.trace(run, { sites: ["mu", "tau"], out: "out/trace.svg" });
  */
@@ -61,6 +62,7 @@ export { type SiteElement, siteElements } from "./site-elements.js";
 
 // Taking draws to ArviZ, comparing models, model graphs.
 
+export { type PsisResult, psis } from "../infer/diagnostics/psis.js";
 export { logLikelihood } from "../infer/log-likelihood.js";
 export { compareModels, type ModelComparison } from "./compare-models.js";
 export {
@@ -88,7 +90,6 @@ export {
   type ModelSite,
   type SiteKind,
 } from "./model-relations.js";
-export { type PsisResult, psis } from "./psis.js";
 export { type RenderModelOptions, renderModel } from "./render-model.js";
 export { renderModelSvg } from "./render-model-svg.js";
 export { type InferenceDataOptions, toInferenceData } from "./to-inference-data.js";

@@ -98,7 +98,7 @@ export function formatInferenceDataJSON(idata: InferenceData): string {
  * text in error messages.
  *
  * @example
- * const idata = parseInferenceDataJSON(formatInferenceDataJSON(idata));
+ * const back = parseInferenceDataJSON(formatInferenceDataJSON(idata));
  */
 export function parseInferenceDataJSON(text: string, source = "JSON text"): InferenceData {
   let document: Record<string, unknown>;

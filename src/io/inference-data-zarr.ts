@@ -133,7 +133,9 @@ export async function writeZarrStore(store: ZarrMutableStore, idata: InferenceDa
  * `writeZarrStore`, `InferenceData.to_zarr` and xarray write).
  *
  * @example
- * const idata = await readZarrStore(new Map(entries));
+ * const store = new Map<string, Uint8Array>();
+ * await writeZarrStore(store, idata);
+ * const back = await readZarrStore(new Map(store.entries()));
  */
 export async function readZarrStore(store: ZarrReadableStore): Promise<InferenceData> {
   const bytes = await store.get("/.zmetadata");

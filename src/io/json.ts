@@ -82,7 +82,7 @@ export function formatJSON(run: McmcRun): string {
  * Parses the JSON text of a run; `source` names it in error messages.
  *
  * @example
- * const run = parseJSON(formatJSON(run));
+ * const back = parseJSON(formatJSON(run));
  */
 export function parseJSON(text: string, source = "JSON text"): McmcRun {
   const document = JSON.parse(text, (key, value) =>

@@ -8,6 +8,7 @@
 import { ArgumentError } from "../errors.js";
 import { sampleVariance } from "../infer/diagnostics/chains.js";
 import { essOfChains } from "../infer/diagnostics/ess.js";
+import { psis } from "../infer/diagnostics/psis.js";
 import { normalQuantile } from "../infer/diagnostics/rank-normalize.js";
 import { logSumExp } from "../util/log-sum-exp.js";
 import {
@@ -18,7 +19,6 @@ import {
   logLikMatrix,
 } from "./log-lik-matrix.js";
 import { pointwiseSum } from "./pointwise-sum.js";
-import { psis } from "./psis.js";
 
 /** Options of `loo`. */
 export interface LooOptions extends LogLikOptions {
@@ -66,8 +66,8 @@ export interface LooResult {
  * InferenceData with a log_likelihood group).
  *
  * @example
- * const ll = logLikelihood(model, mcmc.getSamples(), x, y);
- * const result = loo(ll.y, { numChains: 4 });
+ * const ll = logLikelihood(eightSchools, mcmc.getSamples(), sigma, y);
+ * const result = loo(ll.obs, { numChains: 2 });
  * result.elpdLoo; result.seElpdLoo; result.pointwise.paretoK;
  */
 export function loo(logLik: LogLikInput, options: LooOptions = {}): LooResult {

@@ -18,6 +18,7 @@ export function graphviz(): Promise<Viz> {
  * The model's graph as an SVG document.
  *
  * @example
+ * import { writeFile } from "node:fs/promises";
  * const svg = await renderModelSvg(eightSchools, [sigma, y], { renderDistributions: true });
  * await writeFile("out/eight_schools.svg", svg);
  */

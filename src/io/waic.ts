@@ -31,7 +31,7 @@ export interface WaicResult {
  * WAIC of a model from its pointwise log-likelihood draws.
  *
  * @example
- * const result = waic(logLikelihood(model, mcmc.getSamples(), x, y).y);
+ * const result = waic(logLikelihood(eightSchools, mcmc.getSamples(), sigma, y).obs);
  * result.elpdWaic; result.pWaic;
  */
 export function waic(logLik: LogLikInput, options: LogLikOptions = {}): WaicResult {

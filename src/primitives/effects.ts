@@ -54,7 +54,8 @@ export function* sample(
  * Adds `logWeight` to the model's log density (a sample of a `Unit` distribution).
  *
  * @example
- * yield* factor("likelihood", hmmLogLikelihood(signal, noise)); // a marginal likelihood
+ * // a log-likelihood computed by hand (here a standard normal's at 0.5), added to the density
+ * yield* factor("likelihood", tf.scalar(-0.5 * 0.5 ** 2 - 0.5 * Math.log(2 * Math.PI)));
  */
 export function* factor(name: string, logWeight: ArrayLike): Generator<Message, void, unknown> {
   const weight = constant(logWeight);

@@ -101,6 +101,9 @@ export function* markov<T, R>(
  * loop first). `markov` runs each step under it; `scan` can do the same.
  *
  * @example
+ * function* body(t: number) {
+ *   return yield* sample(`x_${t}`, Normal(0, 1));
+ * }
  * const loop = newMarkovLoop();
  * const step0 = handle(body(0), markovHandler({ id: loop, step: 0, history: 1 }));
  */

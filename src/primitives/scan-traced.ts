@@ -9,6 +9,9 @@
  */
 import { ScannedDistribution } from "../dist/scanned.js";
 import { ModelError } from "../errors.js";
+import { tf } from "../tf.js";
+import { formatShape, shapesEqual, tryBroadcastShapes } from "../util/shapes.js";
+import type { Message } from "./messages.js";
 import {
   chainCost,
   chainSiteMessage,
@@ -19,10 +22,7 @@ import {
   scanChainOf,
   stepFactor,
   toPrevious,
-} from "../infer/enum/scan-chain.js";
-import { tf } from "../tf.js";
-import { formatShape, shapesEqual, tryBroadcastShapes } from "../util/shapes.js";
-import type { Message } from "./messages.js";
+} from "./scan-chain.js";
 import {
   type Body,
   carryStructureError,

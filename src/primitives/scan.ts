@@ -23,11 +23,14 @@
  *
  * Under enumeration (`enumerate`, as potential, TraceEnumELBO and inferDiscrete run a model
  * with sites marked for enumeration) a scan is a markov chain: its enumerated sites are summed
- * out along time by a forward message carried through the loop (src/infer/enum/scan-chain.ts),
+ * out along time by a forward message carried through the loop (src/primitives/scan-chain.ts),
  * in both ways of running.
  */
 import { ScannedDistribution } from "../dist/scanned.js";
 import { ArgumentError, ModelError } from "../errors.js";
+import { tf } from "../tf.js";
+import { formatShape } from "../util/shapes.js";
+import type { Message, PlateFrame } from "./messages.js";
 import {
   chainCost,
   chainSiteMessage,
@@ -37,10 +40,7 @@ import {
   scanChainOf,
   stepFactor,
   toPrevious,
-} from "../infer/enum/scan-chain.js";
-import { tf } from "../tf.js";
-import { formatShape } from "../util/shapes.js";
-import type { Message, PlateFrame } from "./messages.js";
+} from "./scan-chain.js";
 import {
   type Body,
   carryStructureError,

@@ -15,8 +15,10 @@ import { broadcastShapes, formatShape, sizeOf } from "../util/shapes.js";
  *
  * @example
  * const locs = constant([-2, 0, 2]);
+ * const z = constant([2, 0, 0, 1], "int32");
  * vindex(locs, z); // locs[z], the shape of z
  * const transition = constant([[0.9, 0.1], [0.2, 0.8]]);
+ * const x = constant([1, 0], "int32");
  * vindex(transition, x, -2); // the rows transition[x], shape [...x.shape, 2]
  */
 export function vindex(x: tf.Tensor, index: tf.Tensor, axis = -1): tf.Tensor {

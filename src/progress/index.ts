@@ -3,7 +3,7 @@
  * terminal and under CI.
  *
  * @example
- * import { mcmcProgressBar } from "tyche";
+ * import { mcmcProgressBar } from "tyche/infer";
  * const bar = mcmcProgressBar({ chains: 2, total: 2000 });
  */
 export {

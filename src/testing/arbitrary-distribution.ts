@@ -26,7 +26,7 @@ export const distributionFamilies: readonly string[] = Object.keys(families);
  *
  * @example
  * import fc from "fast-check";
- * import { testing } from "tyche";
+ * import * as testing from "tyche/testing";
  * fc.assert(
  *   fc.property(testing.arbitraryDistribution("Gamma"), (c) => {
  *     const d = c.make();

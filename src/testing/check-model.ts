@@ -82,7 +82,7 @@ interface SiteSummary {
  * site, its (shrunk) input and the numbers that disagree.
  *
  * @example
- * import { testing } from "tyche";
+ * import * as testing from "tyche/testing";
  * const result = testing.checkModel(eightSchools, [sigma, y]);
  * expect(result.ok, result.report).toBe(true);
  */

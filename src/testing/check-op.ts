@@ -48,7 +48,7 @@ export type OpInputArbitraries =
  * `inputs` (one arbitrary per op input), shrinking a failure to the simplest input.
  *
  * @example
- * import { testing } from "tyche";
+ * import * as testing from "tyche/testing";
  * const r = testing.checkOp(keplerE, {
  *   M: testing.readableDouble({ min: -3, max: 3 }),
  *   e: testing.readableDouble({ min: 0, max: 0.9 }),

@@ -65,9 +65,8 @@ export class PropertyCheckError extends Error {
  * otherwise. Use it to make any check a one-line test assertion.
  *
  * @example
- * it("my model is well-formed", () => {
- *   testing.assertPasses(testing.checkModel(myModel, [data]));
- * });
+ * // in a vitest or jest test:
+ * testing.assertPasses(testing.checkModel(model, [data])); // the report is thrown if a check fails
  */
 export function assertPasses<R extends { readonly ok: boolean; readonly report: string }>(
   result: R,

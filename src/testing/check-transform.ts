@@ -125,7 +125,8 @@ function flatOf(value: NestedNumbers, shape: readonly number[]): Float64Array {
  * naming each broken law, the (shrunk) input and the numbers that disagree.
  *
  * @example
- * import { testing, StickBreakingTransform } from "tyche";
+ * import { StickBreakingTransform } from "tyche";
+ * import * as testing from "tyche/testing";
  * const r = testing.checkTransform(StickBreakingTransform());
  * expect(r.ok, r.report).toBe(true);
  */

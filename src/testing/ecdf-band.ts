@@ -191,6 +191,7 @@ function bandWithTables(
  * simultaneous 1 - alpha band (Säilynoja et al. 2022).
  *
  * @example
+ * // fractionalRanks: ranks of prior draws among posterior draws, in [0, 1]
  * ecdfUniformity(fractionalRanks, { alpha: 0.01 }).ok;
  */
 export function ecdfUniformity(

@@ -5,7 +5,7 @@
  * readable values) and checks that return `{ ok, report }` (`assertPasses` throws the report).
  *
  * @example
- * import { testing } from "tyche";
+ * import * as testing from "tyche/testing";
  * const result = testing.checkModel(eightSchools, [sigma, y]);
  * expect(result.ok, result.report).toBe(true);
  */

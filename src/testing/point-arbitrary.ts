@@ -25,7 +25,8 @@ export interface PointOptions {
  * The coordinates of q by site, as "name=value" (vectors as arrays).
  *
  * @example
- * describePoint(U.layout, q); // "mu=0.5, tau=-1, eta=[0, 1, 2]"
+ * const U = potential(eightSchools, [sigma, y]);
+ * describePoint(U.layout, U.initialPoint(0)); // "mu=0.5, tau=-1, eta=[0, 1, ...]"
  */
 export function describePoint(layout: FlatLayout, q: Float64Array): string {
   if (layout.sites.length === 0) return "(no latent sites)";

@@ -34,7 +34,7 @@ function binomialQuantile(n: number, p: number, q: number): number {
  * The histogram of fractional ranks in [0, 1) on `bins` equal bins.
  *
  * @example
- * rankHistogram(parameter.fractionalRanks, 10).counts;
+ * rankHistogram(fractionalRanks, 10).counts; // 10 bins of ranks in [0, 1]
  */
 export function rankHistogram(fractionalRanks: ArrayLike<number>, bins: number): RankHistogram {
   const n = fractionalRanks.length;

@@ -40,7 +40,8 @@ export function rankOf(truth: number, draws: ArrayLike<number>): number {
  * whose ESS is undefined (constant draws) are ignored; 1 when none has one.
  *
  * @example
- * thinningStep([chainOfMu, chainOfTau]); // e.g. 3 when the smaller ESS is S / 2.6
+ * const { mu, tau } = mcmc.getSamples();
+ * thinningStep([mu.data, tau.data]); // e.g. 3 when the smaller ESS is S / 2.6
  */
 export function thinningStep(columns: readonly Float64Array[]): number {
   let smallest = Number.POSITIVE_INFINITY;

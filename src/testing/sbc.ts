@@ -192,7 +192,7 @@ function row(d: Draws, i: number): Float64Array {
  * (chi-square and the simultaneous ECDF band) and histograms, with `ok` and a `report`.
  *
  * @example
- * import { testing } from "tyche";
+ * import * as testing from "tyche/testing";
  * const result = await testing.sbc(eightSchools, {
  *   args: [sigma, y],           // y is the data slot: resampled in every simulation
  *   simulations: 100,

@@ -5,17 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileObjective } from "../../src/compile/index.js";
-import {
-  HalfNormal,
-  MCMC,
-  Normal,
-  NUTS,
-  normal,
-  PRNGKey,
-  potential,
-  sample,
-  tf,
-} from "../../src/index.js";
+import { HalfNormal, MCMC, Normal, NUTS, PRNGKey, sample, tf } from "../../src/index.js";
+import { potential } from "../../src/infer/index.js";
+import { normal } from "../../src/infer/kernels.js";
 import { compareGradient } from "../../src/testing/finite-differences.js";
 import { tidyValue } from "../../src/tf.js";
 import { sizeOf } from "../../src/util/shapes.js";

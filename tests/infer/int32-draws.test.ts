@@ -12,19 +12,16 @@ import {
   ArgumentError,
   Categorical,
   DiscreteHMCGibbs,
-  formatCmdStanCSV,
-  formatJSON,
   MCMC,
   Normal,
   NUTS,
   PRNGKey,
   Predictive,
-  parseCmdStanCSV,
-  parseJSON,
-  potential,
   sample,
   tf,
 } from "../../src/index.js";
+import { potential } from "../../src/infer/index.js";
+import { formatCmdStanCSV, formatJSON, parseCmdStanCSV, parseJSON } from "../../src/io/index.js";
 
 const weights = [0.2, 0.3, 0.5];
 const locs = [-1, 0.5, 2];

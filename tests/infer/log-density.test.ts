@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  deterministic,
-  logDensity,
-  ModelError,
-  Normal,
-  pointLogProbs,
-  sample,
-  tf,
-} from "../../src/index.js";
+import { deterministic, logDensity, ModelError, Normal, sample, tf } from "../../src/index.js";
+import { pointLogProbs } from "../../src/infer/index.js";
 
 // The PyMC developer guide's example: z ~ N(0, 5), x ~ N(z, 1) observed at 5.
 function* zx() {

@@ -4,17 +4,8 @@
  * arithmetic, so the tolerance is 2e-6 relative).
  */
 import { describe, expect, it } from "vitest";
-import {
-  constant,
-  factor,
-  HalfNormal,
-  logLikelihood,
-  mask,
-  Normal,
-  plate,
-  sample,
-  tf,
-} from "../../src/index.js";
+import { constant, factor, HalfNormal, mask, Normal, plate, sample, tf } from "../../src/index.js";
+import { logLikelihood } from "../../src/infer/index.js";
 
 const x = [-1.5, -0.7, 0, 0.4, 1.1, 2.3];
 const y = [-2.1, -0.4, 0.8, 1.2, 3.1, 5.6];

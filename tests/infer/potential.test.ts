@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  Bernoulli,
-  HalfNormal,
-  ModelError,
-  Normal,
-  potential,
-  sample,
-  tf,
-  Uniform,
-} from "../../src/index.js";
+import { Bernoulli, HalfNormal, ModelError, Normal, sample, tf, Uniform } from "../../src/index.js";
+import { potential } from "../../src/infer/index.js";
 
 const logNormal = (x: number, m: number, s: number) =>
   -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);

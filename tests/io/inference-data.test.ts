@@ -16,16 +16,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eightSchools, sigma, y } from "../../examples/browser/eight-schools.js";
+import { MCMC, NUTS, PRNGKey } from "../../src/index.js";
+import { logLikelihood } from "../../src/infer/index.js";
 import {
   type InferenceData,
-  logLikelihood,
-  MCMC,
-  NUTS,
-  PRNGKey,
   readInferenceData,
   toInferenceData,
   writeInferenceData,
-} from "../../src/index.js";
+} from "../../src/io/index.js";
 import { version } from "../../src/version.js";
 
 const script = fileURLToPath(new URL("./inference_data_check.py", import.meta.url));

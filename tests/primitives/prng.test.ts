@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  foldIn,
-  normal,
-  PRNGKey,
-  randomBits,
-  split,
-  threefry2x32,
-  uniform,
-} from "../../src/index.js";
+import { foldIn, PRNGKey, split } from "../../src/index.js";
+import { normal, randomBits, threefry2x32, uniform } from "../../src/infer/kernels.js";
 
 const hex = (w: Uint32Array) => [...w].map((x) => x.toString(16).padStart(8, "0")).join(" ");
 

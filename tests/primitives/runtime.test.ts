@@ -1,18 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { block, type Model, Normal, sample, seed, trace } from "../../src/index.js";
 import {
   applyDefault,
-  block,
   type Handler,
   handle,
   type Message,
-  type Model,
-  Normal,
   run,
-  sample,
-  seed,
-  trace,
   wrap,
-} from "../../src/index.js";
+} from "../../src/infer/index.js";
 
 function* twoSites() {
   const a = yield* sample("a", Normal(0, 1));

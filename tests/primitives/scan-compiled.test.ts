@@ -21,7 +21,6 @@ import {
   NUTS,
   PRNGKey,
   plate,
-  potential,
   SVI,
   sample,
   scale,
@@ -29,6 +28,7 @@ import {
   TraceELBO,
   tf,
 } from "../../src/index.js";
+import { potential } from "../../src/infer/index.js";
 import { compareGradient } from "../../src/testing/finite-differences.js";
 import {
   ar1,

@@ -12,10 +12,10 @@ import {
   Multinomial,
   Normal,
   plate,
-  potential,
   sample,
   Uniform,
 } from "../../src/index.js";
+import { potential } from "../../src/infer/index.js";
 import {
   arbitraryDistribution,
   distributionFamilies,

@@ -4,16 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { eightSchools, sigma, y } from "../../examples/browser/eight-schools.js";
-import {
-  defineOp,
-  factor,
-  HalfNormal,
-  Normal,
-  Poisson,
-  plate,
-  sample,
-  tf,
-} from "../../src/index.js";
+import { defineOp } from "../../src/compile/index.js";
+import { factor, HalfNormal, Normal, Poisson, plate, sample, tf } from "../../src/index.js";
 import { checkModel } from "../../src/testing/check-model.js";
 import { assertPasses, PropertyCheckError } from "../../src/testing/check-result.js";
 

@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cholesky, defineOp, lgamma } from "../../src/index.js";
+import { defineOp } from "../../src/compile/index.js";
+import { cholesky, lgamma } from "../../src/index.js";
 import { checkOp } from "../../src/testing/check-op.js";
 import { readableDouble } from "../../src/testing/readable-number.js";
 

@@ -3,7 +3,9 @@
  * and in validation/sbc.ts: a normal mean, a normal scale (a positive parameter through the
  * exp transform), and a binomial probability (a unit-interval parameter, discrete data).
  */
-import { Beta, Binomial, defineOp, HalfNormal, Normal, plate, sample } from "../../src/index.js";
+
+import { defineOp } from "../../src/compile/index.js";
+import { Beta, Binomial, HalfNormal, Normal, plate, sample } from "../../src/index.js";
 
 /** mu ~ Normal(0, 1); y_i ~ Normal(mu, 1). */
 export function* normalMean(y: number[]) {

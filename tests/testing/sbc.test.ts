@@ -8,7 +8,8 @@
  * seeds are fixed, so the outcome is the same on every run.
  */
 import { describe, expect, it, vi } from "vitest";
-import { type Draws, Normal, normal, plate, sample, seed, trace } from "../../src/index.js";
+import { type Draws, Normal, plate, sample, seed, trace } from "../../src/index.js";
+import { normal } from "../../src/infer/kernels.js";
 import { type SbcFit, sbc } from "../../src/testing/sbc.js";
 import { readFloat64, tidyValue } from "../../src/tf.js";
 import { customOpMean, normalMean, smallModels } from "./sbc-models.js";

@@ -5,7 +5,8 @@
  */
 import erfcF64 from "@stdlib/math-base-special-erfc";
 import { describe, expect, it } from "vitest";
-import { foldIn, normal, PRNGKey, uniform } from "../../src/index.js";
+import { foldIn, PRNGKey } from "../../src/index.js";
+import { normal, uniform } from "../../src/infer/kernels.js";
 import { binCounts, chiSquareUniformity, defaultBins } from "../../src/testing/chi-square.js";
 import { ecdfBand, ecdfUniformity } from "../../src/testing/ecdf-band.js";
 import { histogramChart, rankHistogram, sparkline } from "../../src/testing/rank-histogram.js";

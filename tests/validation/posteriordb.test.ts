@@ -9,7 +9,9 @@
  *    rule (health gate, |z| <= 4.5 for mean, sd and the 5/50/95% quantiles), fixed seeds.
  */
 import { describe, expect, it } from "vitest";
-import { type Potential, PRNGKey, potential, uniform } from "../../src/index.js";
+import { PRNGKey } from "../../src/index.js";
+import { type Potential, potential } from "../../src/infer/index.js";
+import { uniform } from "../../src/infer/kernels.js";
 import { POSTERIORS, posteriorNamed } from "../../validation/models/index.js";
 import { referenceControl } from "../../validation/posteriordb.js";
 import { runPosterior } from "../../validation/runner.js";

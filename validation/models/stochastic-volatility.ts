@@ -12,13 +12,13 @@ import {
   Exponential,
   GaussianRandomWalk,
   LocScaleReparam,
-  normal,
   PRNGKey,
   reparam,
   StudentT,
   sample,
   tf,
 } from "../../src/index.js";
+import { normal } from "../../src/infer/kernels.js";
 
 /** T returns: s_t a random walk from 0 with steps N(0, 0.15^2), r_t = exp(s_t) t_8. */
 export function simulatedReturns(T: number): number[] {

@@ -106,9 +106,9 @@ export interface ADVIApproximation {
  * Fits a Gaussian approximation to the posterior of `model` given `args` by ADVI.
  *
  * @example
- * const approx = advi(logisticRegression, [X, y], { method: "meanfield" });
- * approx.mean.beta; approx.sd.beta; // constrained summaries
- * approx.sample(PRNGKey(1), 1000).beta.shape; // [1000, 20]
+ * const approx = advi(eightSchools, [sigma, y], { method: "meanfield" });
+ * approx.mean.tau; approx.sd.tau; // constrained summaries
+ * approx.sample(PRNGKey(1), 1000).eta.shape; // [1000, 8]
  */
 export function advi<A extends any[]>(
   model: Model<A, unknown>,

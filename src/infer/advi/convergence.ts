@@ -49,7 +49,10 @@ export function parameterChange(current: Float64Array, previous: Float64Array): 
  *
  * @example
  * const check = new ParameterConvergence({ every: 100, tolerance: 1e-3 });
- * if (check.observe(step, params)) break; // converged
+ * for (let step = 0; step < 10_000; step++) {
+ *   const params = Float64Array.of(1 + 1 / (step + 1)); // settling towards 1
+ *   if (check.observe(step, params)) break; // converged
+ * }
  */
 export class ParameterConvergence {
   readonly every: number;
@@ -90,7 +93,8 @@ export class ParameterConvergence {
    *
    * @example
    * const check = new ParameterConvergence({ every: 100, tolerance: 1e-3 });
-   * if (check.observe(state.step, state.params)) break;
+   * check.observe(0, Float64Array.of(1)); // false: the first check only records
+   * check.observe(100, Float64Array.of(1)); // true: nothing moved
    */
   observe(step: number, params: Float64Array): boolean {
     if (step % this.every !== 0) return false;

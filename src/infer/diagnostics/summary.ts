@@ -128,6 +128,10 @@ function unravelIndex(flat: number, shape: readonly number[]): string {
  * optional divergence count.
  *
  * @example
+ * const chains = [
+ *   [0.1, 0.4, -0.2, 0.3, 0.0, 0.2],
+ *   [0.2, -0.1, 0.5, 0.1, 0.3, -0.3],
+ * ]; // two chains of draws of mu
  * console.log(formatSummary(summary({ mu: chains }), { numDivergences: 2 }));
  */
 export function formatSummary(

@@ -17,9 +17,9 @@
  * trace (logSumExp or max over an enumeration dim, sums over plate dims).
  */
 import { ModelError } from "../../errors.js";
+import { logSumExpKeepingInfinity } from "../../primitives/enum-tensors.js";
 import { constant, tf } from "../../tf.js";
 import type { EnumPlate, EnumVariable, FactorGraph } from "./factors.js";
-import { logSumExpKeepingInfinity } from "./tensors.js";
 
 /** A step of a plan, over term ids; the graph's factors are terms 0..F-1. */
 export type PlanStep =

@@ -8,12 +8,12 @@
 import { ExpandedDistribution } from "../../dist/distribution.js";
 import { ModelError } from "../../errors.js";
 import type { Trace } from "../../handlers/trace.js";
+import { padTo, supportLogProb } from "../../primitives/enum-tensors.js";
 import type { SampleSite } from "../../primitives/messages.js";
 import { scaleAndMask } from "../../primitives/scale-mask.js";
+import { type ChainRing, ScanChainFactor } from "../../primitives/scan-chain.js";
 import type { tf } from "../../tf.js";
 import { formatShape } from "../../util/shapes.js";
-import { type ChainRing, ScanChainFactor } from "./scan-chain.js";
-import { padTo, supportLogProb } from "./tensors.js";
 
 /** An enumerated site: a variable summed out by the contraction. */
 export interface EnumVariable {
@@ -63,7 +63,8 @@ export interface FactorGraph {
  * The factor graph of a trace; `api` names the caller in errors.
  *
  * @example
- * const graph = factorGraph("potential", trace(enumerate(model, { maxPlateNesting: 1 })).getTrace(data));
+ * const tr = trace(enumerate(seed(mixture, 0), { maxPlateNesting: 1 })).getTrace(points);
+ * const graph = factorGraph("potential", tr);
  */
 export function factorGraph(
   api: string,

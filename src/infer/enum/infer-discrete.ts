@@ -16,17 +16,17 @@ import { enumerate } from "../../handlers/enumerate.js";
 import { seed } from "../../handlers/seed.js";
 import { substitute } from "../../handlers/substitute.js";
 import { type Trace, trace } from "../../handlers/trace.js";
+import { IMPOSSIBLE, padTo } from "../../primitives/enum-tensors.js";
 import type { PlateFrame, SampleSite } from "../../primitives/messages.js";
 import { foldIn, type Key, toKey, uniform } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
+import { forwardMessages, type ScanChainFactor, toPrevious } from "../../primitives/scan-chain.js";
 import { stackTime } from "../../primitives/scan-time.js";
 import { constant, tf } from "../../tf.js";
 import { siteRecord } from "../../util/records.js";
 import { planContraction, runPlan } from "./contract.js";
 import { chainFactorOf, type EnumVariable, type FactorGraph, factorGraph } from "./factors.js";
 import { type EnumerationSetup, enumerationSetup, isEnumerated } from "./log-joint.js";
-import { forwardMessages, type ScanChainFactor, toPrevious } from "./scan-chain.js";
-import { IMPOSSIBLE, padTo } from "./tensors.js";
 
 /** Options of `inferDiscrete`. */
 export interface InferDiscreteOptions {
@@ -45,8 +45,9 @@ export interface InferDiscreteOptions {
  * `substitute` inside it; a trace of the result shows the discrete values.
  *
  * @example
- * const fixed = condition(configEnumerate(hmm), { signal: 1.15, noise: 0.15 });
- * const tr = trace(inferDiscrete(fixed, { temperature: 0 })).getTrace(y); // the Viterbi path
+ * // hmm: a two-state chain whose states x_t are marked for enumeration (docs/guide.md)
+ * const fixed = condition(hmm, { transition: [[0.9, 0.1], [0.1, 0.9]], levels: [0, 2] });
+ * const tr = trace(inferDiscrete(fixed, { temperature: 0 })).getTrace(signal); // the Viterbi path
  * tr.get("x_0").value;
  */
 export function inferDiscrete<A extends any[], R>(
@@ -92,7 +93,8 @@ export function inferDiscrete<A extends any[], R>(
  * enumerated. With the model's `setup`, shapes that enumeration changed are errors.
  *
  * @example
- * const values = discreteValues(trace(enumerate(model, { maxPlateNesting: 1 })).getTrace(y), 0, PRNGKey(0));
+ * const tr = trace(enumerate(seed(mixture, 0), { maxPlateNesting: 1 })).getTrace(points);
+ * const values = discreteValues(tr, 0, PRNGKey(0));
  */
 export function discreteValues(
   tr: Trace,

@@ -306,6 +306,7 @@ export const yieldToEventLoop: () => Promise<void> =
  * resolves with the draws made so far and `aborted: true`.
  *
  * @example
+ * const setup = new NUTS(model).chainSetup(target, plan);
  * const controller = new AbortController();
  * const result = await driveChain(new ChainRun(target, plan, setup, PRNGKey(0)), controller.signal);
  */

@@ -102,7 +102,11 @@ export class HMCGibbs<A extends unknown[], P = unknown> extends GibbsSampler<A, 
  * `MCMC` uses it by itself when a model has discrete latent sites.
  *
  * @example
- * new MCMC(new DiscreteHMCGibbs(new NUTS(mixture)), { numWarmup: 500, numSamples: 500 });
+ * const mcmc = new MCMC(new DiscreteHMCGibbs(new NUTS(mixture)), {
+ *   numWarmup: 100, numSamples: 100, progressBar: false,
+ * });
+ * await mcmc.run(PRNGKey(0), points);
+ * mcmc.getSamples().locs.shape; // [100, 2]
  */
 export class DiscreteHMCGibbs<A extends unknown[], P = unknown> extends GibbsSampler<A, P> {
   readonly gibbs: GibbsSpec = {};

@@ -100,6 +100,8 @@ export function currentStepSize(state: DualAveragingState): number {
  * The step size to keep after adaptation: exp(x bar).
  *
  * @example
+ * let state = dualAveragingInit(0.5);
+ * for (const acceptProb of [0.6, 0.9, 0.85, 0.75]) state = dualAveragingUpdate(state, acceptProb);
  * finalStepSize(state); // after the last warmup update
  */
 export function finalStepSize(state: DualAveragingState): number {

@@ -95,7 +95,14 @@ export function gradientInitialMetric(gradient: Float64Array): Float64Array {
   });
 }
 
-/** The diagonal estimator: running variances of draws and gradients in two windows. */
+/**
+ * The diagonal estimator: running variances of draws and gradients in two windows.
+ *
+ * @example
+ * const estimator = new DiagonalFisherEstimator(1);
+ * for (const q of [-1, 0, 1, 2]) estimator.add(Float64Array.of(q), Float64Array.of(-q));
+ * estimator.estimate({ inverseMassMatrix: Float64Array.of(1) }); // about sqrt(var q / var g)
+ */
 export class DiagonalFisherEstimator implements FisherEstimator {
   private draws: WelfordEstimator;
   private gradients: WelfordEstimator;
@@ -145,7 +152,14 @@ export class DiagonalFisherEstimator implements FisherEstimator {
   }
 }
 
-/** The low-rank estimator: the draws and gradients of two windows, kept in order. */
+/**
+ * The low-rank estimator: the draws and gradients of two windows, kept in order.
+ *
+ * @example
+ * const estimator = new LowRankFisherEstimator(2, { gamma: 1e-5, eigvalCutoff: 2 });
+ * estimator.add(Float64Array.of(0, 1), Float64Array.of(0, -1));
+ * estimator.estimate(); // undefined until the window holds enough draws
+ */
 export class LowRankFisherEstimator implements FisherEstimator {
   private readonly draws: Float64Array[] = [];
   private readonly gradients: Float64Array[] = [];
@@ -226,6 +240,7 @@ function spectralFunction(values: number[], vectors: Matrix, f: (v: number) => n
  * draws have covariance A and gradients covariance B = A^{-1}, M = A.
  *
  * @example
+ * import { Matrix } from "ml-matrix";
  * spdMean(Matrix.diag([1, 4]), Matrix.diag([1, 1])); // diag(1, 2)
  */
 export function spdMean(a: Matrix, b: Matrix): Matrix {
@@ -279,7 +294,11 @@ function orthonormalBasis(vectors: readonly Float64Array[], dim: number): Float6
  * their eigenvectors mapped back by Q.
  *
  * @example
- * const { inverseMassMatrix, lowRankCorrection } = lowRankFisherEstimate(draws, gradients, { gamma: 1e-5, eigvalCutoff: 2 })!;
+ * // draws of N(0, diag(1, 4)) and their gradients of U(q) = q0^2 / 2 + q1^2 / 8
+ * const draws = [[1, 2], [-1, 1], [0.5, -3], [-0.2, 2.5], [0.8, -1]].map((q) => Float64Array.from(q));
+ * const gradients = draws.map((q) => Float64Array.of(q[0], q[1] / 4));
+ * const estimate = lowRankFisherEstimate(draws, gradients, { gamma: 1e-5, eigvalCutoff: 2 });
+ * estimate?.inverseMassMatrix; // about [1, 4]
  */
 export function lowRankFisherEstimate(
   draws: readonly Float64Array[],

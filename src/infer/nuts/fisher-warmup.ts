@@ -144,12 +144,15 @@ function samePosition(a: Float64Array, b: Float64Array): boolean {
  * record.
  *
  * @example
- * const warmup = fisherAdaptation({ numWarmup: 500, estimator: "diagonal", adaptStepSize: true,
+ * const warmup = fisherAdaptation({ numWarmup: 200, estimator: "diagonal", adaptStepSize: true,
  *   adaptMassMatrix: true, targetAcceptProb: 0.8, dualAveraging: hmcDefaults.dualAveraging,
  *   schedule: hmcDefaults.fisherSchedule, lowRank: hmcDefaults.lowRank, keepInitialMetric: false });
- * let w = warmup.init(state, parameters, key);
- * for (let i = 0; i < 500; i++) {
- *   const out = nuts(w.parameters).step(state, keys[i]);
+ * const nuts = nutsAlgorithm({ maxTreeDepth: 10, maxDeltaEnergy: 1000 });
+ * const initial = { stepSize: 1, inverseMassMatrix: Float64Array.of(1, 1), denseMass: false };
+ * let state = nuts(initial).init(Float64Array.of(1, -1), target, PRNGKey(0));
+ * let w = warmup.init(state, initial, PRNGKey(1));
+ * for (let i = 0; i < 200; i++) {
+ *   const out = nuts(w.parameters).step(state, foldIn(PRNGKey(2), i));
  *   w = warmup.update(w, i, out.state, out.info);
  *   state = out.state;
  * }

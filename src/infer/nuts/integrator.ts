@@ -18,8 +18,8 @@ import type { PhasePoint } from "./phase-point.js";
  * of `point` from its momentum and gradient (after setting or changing either by hand).
  *
  * @example
- * point.momentum.set(p);
- * refreshPoint(metric, point);
+ * point.momentum.set([0.3, -1.2]);
+ * refreshPoint(metric, point); // velocity and kinetic energy of the new momentum
  */
 export function refreshPoint(metric: Metric, point: PhasePoint): void {
   metric.multiplyInverseMass(point.momentum, point.velocity);
@@ -37,7 +37,7 @@ export function refreshPoint(metric: Metric, point: PhasePoint): void {
  * thrown: the caller reads them as a divergence.
  *
  * @example
- * const point = createPhasePoint(1); // q = 0
+ * const point = createPhasePoint(2); // q = 0
  * point.momentum[0] = 1;
  * point.potentialEnergy = target.valueAndGrad(point.position, point.gradient);
  * refreshPoint(metric, point);

@@ -248,8 +248,8 @@ export function nutsAlgorithm(
  *
  * @example
  * const hmc = hmcAlgorithm({ trajectoryLength: 1, maxDeltaEnergy: 1000 });
- * const algorithm = hmc({ stepSize: 0.1, inverseMassMatrix: Float64Array.of(1), denseMass: false });
- * algorithm.step(algorithm.init(Float64Array.of(0.5), target, PRNGKey(0)), PRNGKey(1));
+ * const algorithm = hmc({ stepSize: 0.1, inverseMassMatrix: Float64Array.of(1, 1), denseMass: false });
+ * algorithm.step(algorithm.init(Float64Array.of(0.5, 0), target, PRNGKey(0)), PRNGKey(1));
  */
 export function hmcAlgorithm(
   settings: StaticHmcSettings,

@@ -192,6 +192,7 @@ const lowRankCache = new WeakMap<LowRankCorrection, { scale: Float64Array; metri
  * may be mutated afterwards.
  *
  * @example
+ * const scale = Float64Array.of(1, 2);
  * const correction = { vectors: Float64Array.of(1, 0), values: Float64Array.of(3) };
  * lowRankMetricOf(scale, correction) === lowRankMetricOf(scale, correction); // true
  */

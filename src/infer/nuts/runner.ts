@@ -334,6 +334,7 @@ export function runChain(
  * stopped during warmup has nothing adapted to continue from: that is an error.
  *
  * @example
+ * const first = runChainSync(target, { numWarmup: 200, numSamples: 200 }, PRNGKey(0));
  * const more = runChainSync(target, { ...continuationOptions(first), numSamples: 500 }, PRNGKey(1));
  */
 export function continuationOptions(result: ChainResult<HmcParameters>): {

@@ -26,6 +26,7 @@ const SEARCH_ACCEPT_PROB = 0.8;
  * `stepSize`. Step sizes of 0, above 1e7 or NaN are returned as they are (as Stan does).
  *
  * @example
+ * // state: a position of `target` with its potential energy and gradient
  * const stepSize = findReasonableStepSize(target, state, metric, 1, PRNGKey(0));
  */
 export function findReasonableStepSize(

@@ -41,10 +41,12 @@ const NUM_CHECKPOINTS = 100;
  * state carries (like the Welford estimator of windowed adaptation).
  *
  * @example
- * const tracker = new WarmupTracker(numWarmup);
- * // after warmup iteration i:
- * tracker.record(i, wouldBeFinalStepSize, metricDiagonal, metricChanged);
- * tracker.result(finalStepSize, finalMetricDiagonal).settledAt;
+ * const tracker = new WarmupTracker(100);
+ * for (let i = 0; i < 100; i++) {
+ *   // the step size warmup would end with after iteration i, the metric, whether it changed
+ *   tracker.record(i, 0.5 + 1 / (i + 1), () => Float64Array.of(1), i === 74);
+ * }
+ * tracker.result(0.51, Float64Array.of(1)); // when the step size and the metric settled
  */
 export class WarmupTracker {
   private readonly stepSizes: Float64Array;

@@ -81,11 +81,14 @@ export interface WindowAdaptationReport {
  * Stan's windowed adaptation of step size and metric, as a warmup record.
  *
  * @example
- * const warmup = windowAdaptation({ numWarmup: 500, adaptStepSize: true, adaptMassMatrix: true,
+ * const warmup = windowAdaptation({ numWarmup: 200, adaptStepSize: true, adaptMassMatrix: true,
  *   targetAcceptProb: 0.8, dualAveraging: hmcDefaults.dualAveraging, schedule: hmcDefaults.schedule });
- * let w = warmup.init(state, { stepSize: 1, inverseMassMatrix, denseMass: false }, key);
- * for (let i = 0; i < 500; i++) {
- *   const out = nuts(w.parameters).step(state, keys[i]);
+ * const nuts = nutsAlgorithm({ maxTreeDepth: 10, maxDeltaEnergy: 1000 });
+ * const initial = { stepSize: 1, inverseMassMatrix: Float64Array.of(1, 1), denseMass: false };
+ * let state = nuts(initial).init(Float64Array.of(1, -1), target, PRNGKey(0));
+ * let w = warmup.init(state, initial, PRNGKey(1));
+ * for (let i = 0; i < 200; i++) {
+ *   const out = nuts(w.parameters).step(state, foldIn(PRNGKey(2), i));
  *   w = warmup.update(w, i, out.state, out.info);
  *   state = out.state;
  * }

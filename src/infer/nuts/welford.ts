@@ -5,7 +5,14 @@
  * (n / (n + 5)) * Sigma + 1e-3 * (5 / (n + 5)) * I.
  */
 
-/** Running mean and sum of squared deviations of vectors (diagonal or full). */
+/**
+ * Running mean and sum of squared deviations of vectors (diagonal or full).
+ *
+ * @example
+ * const welford = new WelfordEstimator(1, false);
+ * for (const x of [1, 2, 3, 4]) welford.add(Float64Array.of(x));
+ * welford.sampleCovariance(); // Float64Array [1.6666...], the sample variance
+ */
 export class WelfordEstimator {
   private count = 0;
   private readonly mean: Float64Array;
@@ -82,6 +89,8 @@ export class WelfordEstimator {
    * (n / (n + 5)) * Sigma + 1e-3 * (5 / (n + 5)) on the diagonal.
    *
    * @example
+   * const estimator = new WelfordEstimator(2, false);
+   * for (const x of [[1, 2], [2, 0], [3, 1]]) estimator.add(Float64Array.from(x));
    * estimator.regularizedCovariance(); // Float64Array of dim (or dim * dim) entries
    */
   regularizedCovariance(): Float64Array {

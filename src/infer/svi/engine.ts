@@ -34,7 +34,8 @@ export type LossEngine = (objective: SVIObjective) => LossEvaluator;
  *
  * @example
  * const evaluator = eagerLossEngine(objective);
- * const elbo = evaluator.valueAndGrad(params, objective.particleInputs(key, 0), grad);
+ * const grad = new Float64Array(objective.paramDim);
+ * const loss = evaluator.valueAndGrad(params, objective.particleInputs(key, 0), grad);
  */
 export const eagerLossEngine: LossEngine = (objective) => ({
   valueAndGrad(params, inputs, grad) {

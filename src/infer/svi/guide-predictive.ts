@@ -85,9 +85,9 @@ export interface GuidePredictiveOptions {
  * `Predictive` as posteriorSamples.
  *
  * @example
- * const { params } = svi.run(PRNGKey(0), 2000, x, y);
- * const ppc = predictiveFromGuide(model, guide, { params, numSamples: 1000 }).run(PRNGKey(1), x);
- * ppc.y.shape; // [1000, ...y's shape]
+ * const { params } = svi.run(PRNGKey(0), 500, data);
+ * const ppc = predictiveFromGuide(model, guide, { params, numSamples: 1000 }).run(PRNGKey(1), data);
+ * ppc.obs.shape; // [1000, 4]: replicated data
  */
 export function predictiveFromGuide<A extends any[]>(
   model: Model<A, unknown>,

@@ -78,7 +78,7 @@ export function drawFromNoise(fn: Distribution, eps: tf.Tensor): tf.Tensor {
  * discovering how much noise a guide needs) fresh values from a function.
  *
  * @example
- * const source = NoiseSource.fromTensor(noiseTensor);
+ * const source = NoiseSource.fromTensor(tf.tensor([0.1, -0.4, 1.2, 0.7]));
  * const eps = source.take([3], "z"); // the next 3 values, shaped [3], for site "z"
  */
 export class NoiseSource {
@@ -125,6 +125,7 @@ export class NoiseSource {
  * Draws the guide's latent Gaussian sample sites from `source` instead of from their keys.
  *
  * @example
+ * const noise = tf.tensor([0.3]); // one standard normal per noise draw of the guide
  * const guideWithNoise = withNoise(guide, NoiseSource.fromTensor(noise));
  */
 export function withNoise<A extends any[], R>(

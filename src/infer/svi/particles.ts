@@ -17,7 +17,7 @@ import type { ParticleInputs, SVIObjective } from "./objective.js";
  *
  * @example
  * const grad = new Float64Array(objective.paramDim);
- * const loss = particleLoss(objective, evaluator, params, stepKey, grad);
+ * const loss = particleLoss(objective, evaluator, params, PRNGKey(1), grad);
  */
 export function particleLoss(
   objective: SVIObjective,

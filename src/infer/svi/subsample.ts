@@ -29,8 +29,9 @@ export interface SubsamplePlate {
  * discovering the plates) fresh draws that are recorded.
  *
  * @example
- * const source = SubsampleSource.fromTensor(indices, plates);
- * const idx = source.take("data", 100000, 1000); // int32 [1000]
+ * const plates = [{ name: "data", size: 1000, subsampleSize: 3, offset: 0 }];
+ * const source = SubsampleSource.fromTensor(tf.tensor([4, 512, 87]), plates);
+ * const idx = source.take("data", 1000, 3); // int32 [3]
  */
 export class SubsampleSource {
   private readonly seen = new Map<string, tf.Tensor>();
@@ -97,7 +98,8 @@ function mismatch(name: string, first: number, second: number): ModelError {
  * Fresh indices for every subsampled plate, as one flat array laid out by `plates`.
  *
  * @example
- * const indices = drawSubsample(key, objective.subsamplePlates); // Float64Array
+ * const indices = drawSubsample(key, [{ name: "data", size: 1000, subsampleSize: 3, offset: 0 }]);
+ * indices.length; // 3: which rows of "data" this step sees
  */
 export function drawSubsample(key: Key, plates: readonly SubsamplePlate[]): Float64Array {
   const out = new Float64Array(plates.reduce((n, p) => n + p.subsampleSize, 0));
@@ -111,6 +113,8 @@ export function drawSubsample(key: Key, plates: readonly SubsamplePlate[]): Floa
  * Gives subsampled plates their indices from `source` instead of from their keys.
  *
  * @example
+ * const plates = [{ name: "data", size: 1000, subsampleSize: 3, offset: 0 }];
+ * const indices = tf.tensor([4, 512, 87]);
  * const guideRun = withSubsample(guide, SubsampleSource.fromTensor(indices, plates));
  */
 export function withSubsample<A extends any[], R>(

@@ -131,6 +131,7 @@ export class SVI<A extends any[]> {
    * One optimizer step; returns the new state and the loss at the old parameters.
    *
    * @example
+   * const state = svi.init(PRNGKey(0), data);
    * const { state: next, loss } = svi.update(state, data);
    */
   update(state: SVIState, ...args: A): SVIUpdate {
@@ -155,6 +156,7 @@ export class SVI<A extends any[]> {
    * the parameters and optimizer state as they were (the key and step still advance).
    *
    * @example
+   * const state = svi.init(PRNGKey(0), data);
    * const { state: next, loss } = svi.stableUpdate(state, data); // loss NaN: next keeps the old params
    */
   stableUpdate(state: SVIState, ...args: A): SVIUpdate {
@@ -175,6 +177,7 @@ export class SVI<A extends any[]> {
    * The loss at the state's parameters, with the noise the next update would use.
    *
    * @example
+   * const state = svi.init(PRNGKey(0), data);
    * svi.evaluate(state, data); // e.g. 42.7
    */
   evaluate(state: SVIState, ...args: A): number {
@@ -186,7 +189,8 @@ export class SVI<A extends any[]> {
    * Constrained parameter values by param site.
    *
    * @example
-   * svi.getParams(state).mu_auto_loc; // { shape: [], data: Float64Array [1.23] }
+   * const state = svi.init(PRNGKey(0), data);
+   * svi.getParams(state).z_auto_loc; // { shape: [], data: Float64Array [...] }
    */
   getParams(state: SVIState): Record<string, Draws> {
     return state.layout.unravel(state.params);

@@ -22,8 +22,9 @@ export interface TraceEnumELBOOptions {
  * draws of the guide.
  *
  * @example
- * const model = configEnumerate(mixture);
- * const svi = new SVI(model, AutoNormal(model), Adam(0.05), TraceEnumELBO());
+ * // mixture: a Gaussian mixture whose assignments z are marked for enumeration
+ * const svi = new SVI(mixture, AutoNormal(mixture), Adam(0.05), TraceEnumELBO());
+ * svi.run(PRNGKey(0), 200, points).losses.at(-1); // the last loss, z summed out
  */
 export function TraceEnumELBO(options: TraceEnumELBOOptions = {}): ELBOLoss {
   const numParticles = checkNumParticles("TraceEnumELBO", options.numParticles);

@@ -83,6 +83,7 @@ export function elboSpec(losses: ArrayLike<number>, options: ElboPlotOptions = {
  * Loss history of SVI (`svi.run(...).losses`), as SVG; written to `out` when given.
  *
  * @example
+ * const result = svi.run(PRNGKey(0), 300, data);
  * const { svg } = await plot.elbo(result.losses, { out: "out/elbo.svg" });
  */
 export async function elboPlot(

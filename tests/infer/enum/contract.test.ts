@@ -10,13 +10,13 @@ import {
   markov,
   Normal,
   plate,
-  potential,
   sample,
   seed,
   tf,
   trace,
   vindex,
 } from "../../../src/index.js";
+import { potential } from "../../../src/infer/index.js";
 
 const logNormal = (x: number, m: number, s: number) =>
   -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);

@@ -11,16 +11,15 @@ import {
   MixtureSameFamily,
   Normal,
   NUTS,
-  normal,
   PRNGKey,
   Predictive,
   plate,
-  potential,
   sample,
   tf,
-  uniform,
   vindex,
 } from "../../../src/index.js";
+import { potential } from "../../../src/infer/index.js";
+import { normal, uniform } from "../../../src/infer/kernels.js";
 import type { HmcParameters } from "../../../src/infer/nuts/index.js";
 
 const n = 200;

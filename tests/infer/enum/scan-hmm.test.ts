@@ -33,7 +33,6 @@ import {
   PRNGKey,
   Predictive,
   plate,
-  potential,
   SGD,
   SVI,
   sample,
@@ -44,6 +43,7 @@ import {
   vindex,
   vmap,
 } from "../../../src/index.js";
+import { potential } from "../../../src/infer/index.js";
 import { discreteStrategy } from "../../../src/infer/mcmc/discrete-strategy.js";
 import { discoverModel } from "../../../src/infer/potential.js";
 

@@ -11,7 +11,6 @@ import {
   constant,
   logDensity,
   Normal,
-  normal,
   PRNGKey,
   plate,
   SGD,
@@ -19,9 +18,9 @@ import {
   sample,
   TraceELBO,
   TraceEnumELBO,
-  uniform,
   vindex,
 } from "../../../src/index.js";
+import { normal, uniform } from "../../../src/infer/kernels.js";
 
 const n = 200;
 const truth = { locs: [-2, 2], weights: [0.4, 0.6] };

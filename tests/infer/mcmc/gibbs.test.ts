@@ -9,11 +9,11 @@ import {
   NUTS,
   PRNGKey,
   plate,
-  type SamplerKernel,
   sample,
   tf,
-  uniform,
 } from "../../../src/index.js";
+import type { SamplerKernel } from "../../../src/infer/index.js";
+import { uniform } from "../../../src/infer/kernels.js";
 
 // A two-component mixture with explicit assignments: z_i ~ Bernoulli(0.3) chooses between a
 // component at mu (unknown) and one at -1 (known); mu ~ N(0, 2); y_i ~ N(z_i ? mu : -1, 1).

@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   ArgumentError,
   factor,
-  formatCmdStanCSV,
   HalfNormal,
   InitializationError,
   MCMC,
@@ -17,9 +16,9 @@ import {
   plate,
   RunInProgressError,
   sample,
-  traceSpec,
   WorkerError,
 } from "../../../src/index.js";
+import { formatCmdStanCSV, traceSpec } from "../../../src/io/index.js";
 import { workerOnlyFailure } from "./fixtures/worker-only-failure.js";
 
 const y = [1.2, 0.4, 2.1, 1.7, 0.9, 1.3];

@@ -14,10 +14,10 @@ import {
   NUTS,
   PRNGKey,
   plate,
-  RandomWalkMetropolis,
   sample,
 } from "../../../src/index.js";
 import { essBulk, mcseMean, rhat } from "../../../src/infer/diagnostics/index.js";
+import { RandomWalkMetropolis } from "../../../src/infer/index.js";
 import {
   type ChainOptions,
   continuationOptions,

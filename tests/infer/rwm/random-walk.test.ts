@@ -4,18 +4,9 @@
  * generic chain loop run it. Recovery of known posteriors within 4.5 MCSE.
  */
 import { describe, expect, it } from "vitest";
-import {
-  ChainRun,
-  essBulk,
-  MCMC,
-  mcseMean,
-  Normal,
-  PRNGKey,
-  plate,
-  RandomWalkMetropolis,
-  rhat,
-  sample,
-} from "../../../src/index.js";
+import { essBulk, MCMC, Normal, PRNGKey, plate, rhat, sample } from "../../../src/index.js";
+import { mcseMean, RandomWalkMetropolis } from "../../../src/infer/index.js";
+import { ChainRun } from "../../../src/infer/kernels.js";
 import { chainSetup } from "../../../src/infer/rwm/random-walk.js";
 import { foldIn } from "../../../src/primitives/prng.js";
 import { correlatedNormalTarget } from "../nuts/targets.js";

@@ -50,7 +50,8 @@ export interface GaussianPosterior {
  * AutoMultivariateNormal, AutoLowRankMultivariateNormal, AutoLaplaceApproximation).
  *
  * @example
- * const guide = new AutoDiagonalNormal(model); // an AutoContinuousGuide
+ * const guide = AutoDiagonalNormal(model); // an AutoContinuousGuide
+ * const { params } = new SVI(model, guide, Adam(0.05), TraceELBO()).run(PRNGKey(0), 200, data);
  * guide.getPosterior(params).loc;
  */
 export abstract class AutoContinuousGuide<A extends any[]> extends AutoGuideBase<A> {

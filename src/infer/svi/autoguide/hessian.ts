@@ -9,7 +9,8 @@ import type { GradientTarget } from "../../potential-types.js";
  * The dim x dim Hessian of `target` at `q`, row-major.
  *
  * @example
- * const H = hessianByFiniteDifferences(potential(model, args), qMap);
+ * const H = hessianByFiniteDifferences(potential(model, [data]), Float64Array.of(0.4));
+ * H[0]; // 5: the prior's 1 plus one per observation
  */
 export function hessianByFiniteDifferences(
   target: GradientTarget,

@@ -8,7 +8,7 @@
  * log-weights are truncated at the largest raw one, and the fitted shape k is the diagnostic:
  * above 0.7 the estimate is unreliable.
  */
-import { logSumExp } from "../util/log-sum-exp.js";
+import { logSumExp } from "../../util/log-sum-exp.js";
 
 /** PSIS of one vector of log importance ratios. */
 export interface PsisResult {

@@ -2,10 +2,10 @@
  * Tensor helpers of the contraction: log-sum-exp that keeps impossible configurations
  * impossible, a Categorical site's log-probabilities over its whole support, padding.
  */
-import { CategoricalDistribution } from "../../dist/categorical.js";
-import { ExpandedDistribution } from "../../dist/distribution.js";
-import type { SampleSite } from "../../primitives/messages.js";
-import { constant, tf } from "../../tf.js";
+import { CategoricalDistribution } from "../dist/categorical.js";
+import { ExpandedDistribution } from "../dist/distribution.js";
+import { constant, tf } from "../tf.js";
+import type { SampleSite } from "./messages.js";
 
 /**
  * log(sum(exp(x))) along an axis, keeping the dim, that is -inf (not NaN) where every entry is

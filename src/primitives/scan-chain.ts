@@ -27,17 +27,17 @@
  * Elimination for Plated Factor Graphs" (time as a markov dimension of the factor graph).
  */
 
-import type { Constraint } from "../../dist/constraints.js";
-import { Distribution } from "../../dist/distribution.js";
-import { ModelError } from "../../errors.js";
-import type { PlateFrame, SampleMessage } from "../../primitives/messages.js";
-import type { Key } from "../../primitives/prng.js";
-import { scaleAndMask } from "../../primitives/scale-mask.js";
-import type { ScanState, StepResult } from "../../primitives/scan-step.js";
-import { tf } from "../../tf.js";
-import { callable } from "../../util/callable.js";
-import { formatShape, sizeOf } from "../../util/shapes.js";
-import { logSumExpKeepingInfinity, padTo, supportLogProb } from "./tensors.js";
+import type { Constraint } from "../dist/constraints.js";
+import { Distribution } from "../dist/distribution.js";
+import { ModelError } from "../errors.js";
+import { tf } from "../tf.js";
+import { callable } from "../util/callable.js";
+import { formatShape, sizeOf } from "../util/shapes.js";
+import { logSumExpKeepingInfinity, padTo, supportLogProb } from "./enum-tensors.js";
+import type { PlateFrame, SampleMessage } from "./messages.js";
+import type { Key } from "./prng.js";
+import { scaleAndMask } from "./scale-mask.js";
+import type { ScanState, StepResult } from "./scan-step.js";
 
 /** An enumerated site of a scan's body: a state of the chain. */
 export interface ChainSite {
