@@ -246,7 +246,8 @@ export class ChainRun<P = unknown, R extends object = object, C extends InfoColu
     const until = performance.now() + milliseconds;
     while (!this.done && !signal?.aborted) {
       this.step();
-      if (performance.now() >= until) return this.done || signal?.aborted === true;
+      // step() has just read the clock.
+      if (this.lastStepEndedAt >= until) return this.done || signal?.aborted === true;
     }
     return true;
   }
@@ -284,8 +285,13 @@ export class ChainRun<P = unknown, R extends object = object, C extends InfoColu
   }
 }
 
+/**
+ * The position and U of a state, the position copied: kernels may hand out positions that are
+ * views into larger buffers (see ArrayArena in src/infer/nuts/kernel.ts), which a result that
+ * crosses threads should not drag along.
+ */
 function positionState(state: KernelState): PositionState {
-  return { position: state.position, potentialEnergy: state.potentialEnergy };
+  return { position: state.position.slice(), potentialEnergy: state.potentialEnergy };
 }
 
 /**
