@@ -13,6 +13,8 @@ import { ChainWorkerPool, WorkerChainError, type WorkerChainJob } from "./worker
 export interface WorkerChainSpec {
   readonly job: WorkerChainJob;
   readonly onProgress: (progress: ChainProgress) => void;
+  /** Called when the chain's worker has set it up (see `WorkerChainHooks.onStarted`). */
+  readonly onStarted?: () => void;
 }
 
 /**
@@ -31,9 +33,11 @@ export async function chainsInWorkers(
   try {
     return await Promise.all(
       chains.map((chain, c) =>
-        pool.run(chain.job, { onProgress: chain.onProgress, signal }).catch((error: Error) => {
-          throw workerFailure(error, c, target);
-        }),
+        pool
+          .run(chain.job, { onProgress: chain.onProgress, onStarted: chain.onStarted, signal })
+          .catch((error: Error) => {
+            throw workerFailure(error, c, target);
+          }),
       ),
     );
   } finally {

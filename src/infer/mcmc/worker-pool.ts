@@ -23,6 +23,8 @@ export class WorkerChainError extends Error {
 /** Progress and cancellation of one chain in the pool. */
 export interface WorkerChainHooks {
   readonly onProgress?: (progress: ChainProgress) => void;
+  /** Called when the worker has set the chain up (library loaded, potential rebuilt). */
+  readonly onStarted?: () => void;
   /**
    * Stops the chain; the draws made so far come back. A chain whose worker has not started it
    * yet (still loading the library) resolves at once with undefined, without waiting for it.
@@ -124,6 +126,7 @@ export class ChainWorkerPool {
     const onMessage = (message: ChainMessage) => {
       if (message.type === "started") {
         started = true;
+        hooks.onStarted?.();
         return;
       }
       if (message.type === "progress") {
