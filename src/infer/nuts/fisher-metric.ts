@@ -19,6 +19,7 @@
  * the foreground and starts a new background, so the metric always rests on recent draws.
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { ArrayArena } from "./array-arena.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";
 import { WelfordEstimator } from "./welford.js";
 
@@ -149,18 +150,21 @@ export class DiagonalFisherEstimator implements FisherEstimator {
 export class LowRankFisherEstimator implements FisherEstimator {
   private readonly draws: Float64Array[] = [];
   private readonly gradients: Float64Array[] = [];
+  private readonly arena: ArrayArena;
   /** Index of the first background draw. */
   private split = 0;
 
   constructor(
     readonly dim: number,
     readonly settings: LowRankSettings,
-  ) {}
+  ) {
+    this.arena = new ArrayArena(dim);
+  }
 
   add(position: Float64Array, gradient: Float64Array): void {
     if (!allFiniteArray(position) || !allFiniteArray(gradient)) return;
-    this.draws.push(Float64Array.from(position));
-    this.gradients.push(Float64Array.from(gradient));
+    this.draws.push(this.arena.copyOf(position));
+    this.gradients.push(this.arena.copyOf(gradient));
   }
 
   switchWindows(): void {
