@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { chainWorkerEntry } from "../../../src/infer/mcmc/worker-entry.js";
+import { ChainWorkerPool } from "../../../src/infer/mcmc/worker-pool.js";
 
 describe("chainWorkerEntry (running from the TypeScript sources)", () => {
   it("gives the cached bundle of the worker, one file per hash of the sources, shared by callers", async () => {
@@ -26,5 +27,13 @@ describe("chainWorkerEntry (running from the TypeScript sources)", () => {
       expect(entry.source).toContain("tsx/esm/api");
       expect(entry.source).toContain("chain-worker.ts");
     }
+  });
+});
+
+describe("ChainWorkerPool.shared", () => {
+  it("keeps one pool across runs, grown to the largest size asked", async () => {
+    const a = await ChainWorkerPool.shared(1, []);
+    const b = await ChainWorkerPool.shared(2, []);
+    expect(b).toBe(a);
   });
 });
