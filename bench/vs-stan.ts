@@ -7,6 +7,11 @@
  * `npx tsx bench/vs-stan.ts` (add model names to run only those: eight, logistic, hmm).
  * Without Rscript and rstan it runs Tyche alone and says so.
  *
+ * The first summary is the per-core table (min bulk ESS per summed chain-second, ratio Tyche /
+ * Stan; issue 17's goal is >= 1.5 on all three), then the time to first draw (from run() to
+ * the first warmup iteration) with the workers' start-up, then ESS per second of wall time.
+ * Run with TYCHE_SHARED pointing at the shared folder when it is not ../shared.
+ *
  * Tyche runs twice per model: chains one after another in this thread ("sequential"), and in
  * worker threads ("parallel", as Stan's cores = 2 runs them in processes). The goal is Tyche's
  * ESS/s >= Stan's on all three.
@@ -20,6 +25,7 @@
  */
 import { resolve } from "node:path";
 import { MCMC, NUTS, PRNGKey } from "../src/index.js";
+import { chainWorkerEntry } from "../src/infer/mcmc/worker-entry.js";
 import { eightSchoolsNoncentered } from "../validation/models/eight-schools-noncentered.js";
 import {
   hmm,
@@ -84,6 +90,10 @@ interface TycheResult {
   readonly divergences: number;
   readonly leapfrogPerDraw: number;
   readonly engine: string;
+  /** From run() to the first warmup iteration (MCMC.timings.initSeconds). */
+  readonly initSeconds: number;
+  /** Parallel runs: from starting the workers to the first one ready (MCMC.timings). */
+  readonly workerStartSeconds?: number;
 }
 
 async function runTyche<D>(
@@ -127,6 +137,8 @@ async function runTyche<D>(
     divergences: mcmc.numDivergences,
     leapfrogPerDraw: sum(Array.from(numSteps.data)) / numSteps.data.length,
     engine: mcmc.potential.engine,
+    initSeconds: mcmc.timings.initSeconds,
+    workerStartSeconds: mcmc.timings.workerStartSeconds,
   };
 }
 
@@ -142,6 +154,8 @@ interface Row {
   readonly divergences: number;
   readonly leapfrog: number;
   readonly note: string;
+  /** Tyche's runs: what MCMC.timings says of start-up. */
+  readonly tyche?: TycheResult;
 }
 
 function stanRow(result: StanResult): Row {
@@ -170,7 +184,8 @@ function tycheRow(method: string, r: TycheResult): Row {
     maxRhat: r.maxRhat,
     divergences: r.divergences,
     leapfrog: r.leapfrogPerDraw,
-    note: `warmup ${r.warmupSeconds.toFixed(1)} s + sampling ${r.samplingSeconds.toFixed(1)} s; outside chains ${r.overheadSeconds.toFixed(1)} s; ${r.engine}`,
+    note: `warmup ${r.warmupSeconds.toFixed(1)} s + sampling ${r.samplingSeconds.toFixed(1)} s; outside chains ${r.overheadSeconds.toFixed(1)} s; first iteration after ${r.initSeconds.toFixed(2)} s${r.workerStartSeconds === undefined ? "" : ` (workers ready after ${r.workerStartSeconds.toFixed(2)} s)`}; ${r.engine}`,
+    tyche: r,
   };
 }
 
@@ -229,6 +244,13 @@ async function main(): Promise<void> {
   const cases = CASES.filter(
     (c) => filters.length === 0 || filters.some((f) => c.name.toLowerCase().includes(f)),
   );
+  // From the sources, the workers' bundle is built on first use (then cached): build it now, so
+  // that the parallel runs time start-up as a built package has it.
+  const bundleStart = performance.now();
+  await chainWorkerEntry([]);
+  console.log(
+    `vs-stan: the chain workers' bundle is ready (${((performance.now() - bundleStart) / 1000).toFixed(2)} s: built or found in node_modules/.cache/tyche)`,
+  );
   const stan = stanAvailability();
   if (!stan.available) {
     console.log(`vs-stan: skipping Stan (${stan.reason}); Tyche alone.`);
@@ -239,6 +261,8 @@ async function main(): Promise<void> {
       "ratio = Tyche / Stan (> 1: Tyche better).",
   );
   const summary: string[][] = [];
+  const perCore: string[][] = [];
+  const startUp: string[] = [];
   for (const c of cases) {
     const rows: Row[] = [];
     let stanResult: Row | undefined;
@@ -261,8 +285,63 @@ async function main(): Promise<void> {
     }
     printCase(c.name, rows, stanResult);
     summary.push(summaryLine(c.name, rows, stanResult));
+    perCore.push(perCoreLine(c.name, rows, stanResult));
+    startUp.push(startUpLine(c.name, rows));
   }
+  printPerCore(perCore, stan.available);
+  console.log(`\nTime to first draw (run() to the first warmup iteration; worker start-up):`);
+  for (const l of startUp) console.log(`  ${l}`);
   printSummary(summary, stan.available);
+  const { loadavg, cpus } = await import("node:os");
+  console.log(
+    `\n(load average at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${cpus().length} cores)`,
+  );
+}
+
+/**
+ * One model's line of the per-core table: min bulk ESS per summed chain-second (work per ESS,
+ * apart from parallelism and process start-up) of Stan and of Tyche's sequential and parallel
+ * runs, with the ratios Tyche / Stan.
+ */
+function perCoreLine(name: string, rows: Row[], stan: Row | undefined): string[] {
+  const perChain = (r: Row) => r.minEss / r.chains;
+  const tyche = rows.filter((r) => r !== stan);
+  const cells = tyche.flatMap((r) => [
+    perChain(r).toFixed(1),
+    stan === undefined ? "-" : (perChain(r) / perChain(stan)).toFixed(2),
+  ]);
+  return [name, stan === undefined ? "-" : perChain(stan).toFixed(1), ...cells];
+}
+
+function printPerCore(lines: string[][], withStan: boolean): void {
+  const header = [
+    "model",
+    "Stan",
+    "Tyche sequential",
+    "Tyche / Stan",
+    "Tyche parallel",
+    "Tyche / Stan",
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i])).join(" | ")} |`;
+  console.log("\nPer core: min bulk ESS per summed chain-second (ratio Tyche / Stan; goal >= 1.5)");
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const l of lines) console.log(line(l));
+  if (!withStan) console.log("(Stan was not run.)");
+}
+
+/** One model's time to first draw, sequential and parallel, and its workers' start-up. */
+function startUpLine(name: string, rows: Row[]): string {
+  const runs = rows.filter((r) => r.tyche !== undefined);
+  const parts = runs.map(
+    (r) => `${r.label.replace("Tyche ", "")} ${r.tyche?.initSeconds.toFixed(2)} s`,
+  );
+  const workers = runs.find((r) => r.tyche?.workerStartSeconds !== undefined)?.tyche
+    ?.workerStartSeconds;
+  return `${name}: ${parts.join(", ")}${workers === undefined ? "" : `; worker start-up ${workers.toFixed(2)} s`}`;
 }
 
 /** One model's line of the closing summary: ESS/s over sampling wall time, and the ratios. */

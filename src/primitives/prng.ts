@@ -10,8 +10,15 @@ import erfinv from "@stdlib/math-base-special-erfinv";
 /** A PRNG key: two unsigned 32-bit words. Make one with `PRNGKey`. */
 export type Key = Uint32Array & { readonly __key: unique symbol };
 
-const ROTATIONS = [13, 15, 26, 6, 17, 29, 16, 24];
 const SKEIN_PARITY = 0x1bd11bda;
+
+/** Scratch for the two output words of threefry2x32 (every caller here copies them out at once). */
+const words = new Uint32Array(2);
+
+/** 32-bit left rotation (the result as a signed 32-bit integer). */
+function rotl(x: number, r: number): number {
+  return (x << r) | (x >>> (32 - r));
+}
 
 /**
  * threefry2x32-20 of one counter block under one key: the Random123 function itself.
@@ -27,25 +34,65 @@ export function threefry2x32(
   c1: number,
   out: Uint32Array = new Uint32Array(2),
 ): Uint32Array {
-  // The key schedule ks = [k0, k1, parity] is read as ks[s % 3], ks[(s + 1) % 3] at injection
-  // s = 1..5; kept in locals (no array per call: this function runs once per random word).
-  const ka = k0 >>> 0;
-  const kb = k1 >>> 0;
-  const kc = (SKEIN_PARITY ^ k0 ^ k1) >>> 0;
-  let x0 = (c0 + ka) >>> 0;
-  let x1 = (c1 + kb) >>> 0;
-  for (let round = 0; round < 20; round++) {
-    x0 = (x0 + x1) >>> 0;
-    const r = ROTATIONS[round % 8];
-    x1 = ((x1 << r) | (x1 >>> (32 - r))) >>> 0;
-    x1 = (x1 ^ x0) >>> 0;
-    if (round % 4 === 3) {
-      const s = (round + 1) / 4;
-      const m = s % 3;
-      x0 = (x0 + (m === 0 ? ka : m === 1 ? kb : kc)) >>> 0;
-      x1 = (x1 + (m === 0 ? kb : m === 1 ? kc : ka) + s) >>> 0;
-    }
-  }
+  // Unrolled, in signed 32-bit arithmetic (`| 0`: the same bits as unsigned, kept in small
+  // integers): this function runs once per random word, several times per NUTS iteration.
+  // Rotations 13 15 26 6 | 17 29 16 24, four rounds each; after every fourth round s = 1..5
+  // the key schedule ks = [k0, k1, k0 ^ k1 ^ parity] is injected: ks[s % 3], ks[(s + 1) % 3] + s.
+  const ka = k0 | 0;
+  const kb = k1 | 0;
+  const kc = SKEIN_PARITY ^ ka ^ kb;
+  let x0 = (c0 + ka) | 0;
+  let x1 = (c1 + kb) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 13) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 15) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 26) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 6) ^ x0;
+  x0 = (x0 + kb) | 0;
+  x1 = (x1 + kc + 1) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 17) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 29) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 16) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 24) ^ x0;
+  x0 = (x0 + kc) | 0;
+  x1 = (x1 + ka + 2) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 13) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 15) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 26) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 6) ^ x0;
+  x0 = (x0 + ka) | 0;
+  x1 = (x1 + kb + 3) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 17) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 29) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 16) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 24) ^ x0;
+  x0 = (x0 + kb) | 0;
+  x1 = (x1 + kc + 4) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 13) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 15) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 26) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = rotl(x1, 6) ^ x0;
+  x0 = (x0 + kc) | 0;
+  x1 = (x1 + ka + 5) | 0;
   out[0] = x0;
   out[1] = x1;
   return out;
@@ -96,13 +143,29 @@ export function toKey(keyOrSeed: Key | number, api = "seed"): Key {
  * const [modelKey, initKey] = split(PRNGKey(1));
  */
 export function split(key: Key, num = 2): Key[] {
-  const out = new Uint32Array(2);
+  const out = words;
   const keys: Key[] = [];
   for (let i = 0; i < num; i++) {
     threefry2x32(key[0], key[1], Math.floor(i / 2 ** 32), i >>> 0, out);
     keys.push(makeKey(out[0], out[1]));
   }
   return keys;
+}
+
+/**
+ * `split(key, outs.length)`, written into the given keys (no allocation: for hot loops that
+ * split a key every iteration).
+ *
+ * @example
+ * const [a, b] = [PRNGKey(0), PRNGKey(0)];
+ * splitInto(PRNGKey(1), [a, b]); // a, b equal split(PRNGKey(1))
+ */
+export function splitInto(key: Key, outs: readonly Key[]): void {
+  const k0 = key[0];
+  const k1 = key[1];
+  for (let i = 0; i < outs.length; i++) {
+    threefry2x32(k0, k1, Math.floor(i / 2 ** 32), i >>> 0, outs[i]);
+  }
 }
 
 /**
@@ -113,8 +176,20 @@ export function split(key: Key, num = 2): Key[] {
  */
 export function foldIn(key: Key, data: number): Key {
   if (!Number.isInteger(data)) throw new TypeError(`foldIn: data must be an integer, got ${data}`);
-  const big = BigInt.asUintN(64, BigInt(data));
-  const out = threefry2x32(key[0], key[1], Number(big >> 32n), Number(big & 0xffffffffn));
+  let high: number;
+  let low: number;
+  if (Number.isSafeInteger(data)) {
+    // The two words of data as a 64-bit two's complement integer, without BigInt (this runs
+    // once per MCMC iteration): floor(data / 2^32) is exact for |data| < 2^53, and `>>> 0`
+    // reduces modulo 2^32.
+    high = Math.floor(data / 2 ** 32) >>> 0;
+    low = data >>> 0;
+  } else {
+    const big = BigInt.asUintN(64, BigInt(data));
+    high = Number(big >> 32n);
+    low = Number(big & 0xffffffffn);
+  }
+  const out = threefry2x32(key[0], key[1], high, low, words);
   return makeKey(out[0], out[1]);
 }
 
@@ -126,7 +201,7 @@ export function foldIn(key: Key, data: number): Key {
  */
 export function randomBits(key: Key, n: number): Uint32Array {
   const bits = new Uint32Array(n);
-  const out = new Uint32Array(2);
+  const out = words;
   for (let i = 0; i < n; i++) {
     threefry2x32(key[0], key[1], Math.floor(i / 2 ** 32), i >>> 0, out);
     bits[i] = (out[0] ^ out[1]) >>> 0;
@@ -141,15 +216,20 @@ export function randomBits(key: Key, n: number): Uint32Array {
  * uniform(PRNGKey(0), 3); // Float64Array(3) in [0, 1)
  */
 export function uniform(key: Key, n: number, low = 0, high = 1): Float64Array {
-  const u = new Float64Array(n);
-  const out = new Uint32Array(2);
+  return fillUniform(key, new Float64Array(n), low, high);
+}
+
+/** `uniform(key, out.length, low, high)`, written into `out`. */
+function fillUniform(key: Key, out: Float64Array, low: number, high: number): Float64Array {
   const width = high - low;
-  for (let i = 0; i < n; i++) {
-    threefry2x32(key[0], key[1], Math.floor(i / 2 ** 32), i >>> 0, out);
-    const unit = out[0] * 2 ** -32 + (out[1] >>> 12) * 2 ** -52;
-    u[i] = Math.max(low, unit * width + low);
+  const k0 = key[0];
+  const k1 = key[1];
+  for (let i = 0; i < out.length; i++) {
+    threefry2x32(k0, k1, Math.floor(i / 2 ** 32), i >>> 0, words);
+    const unit = words[0] * 2 ** -32 + (words[1] >>> 12) * 2 ** -52;
+    out[i] = Math.max(low, unit * width + low);
   }
-  return u;
+  return out;
 }
 
 // The largest double below -1 in magnitude: the open lower end for normal variates.
@@ -162,7 +242,18 @@ const JUST_ABOVE_MINUS_ONE = -1 + 2 ** -53;
  * normal(PRNGKey(0), 1000); // mean about 0, sd about 1
  */
 export function normal(key: Key, n: number): Float64Array {
-  const z = uniform(key, n, JUST_ABOVE_MINUS_ONE, 1);
-  for (let i = 0; i < n; i++) z[i] = Math.SQRT2 * erfinv(z[i]);
-  return z;
+  return fillNormal(key, new Float64Array(n));
+}
+
+/**
+ * `normal(key, out.length)`, written into `out` (the same numbers, without allocating).
+ *
+ * @example
+ * const momentum = new Float64Array(10);
+ * fillNormal(PRNGKey(0), momentum); // equals normal(PRNGKey(0), 10)
+ */
+export function fillNormal(key: Key, out: Float64Array): Float64Array {
+  fillUniform(key, out, JUST_ABOVE_MINUS_ONE, 1);
+  for (let i = 0; i < out.length; i++) out[i] = Math.SQRT2 * erfinv(out[i]);
+  return out;
 }

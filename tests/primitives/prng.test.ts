@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { foldIn, PRNGKey, split } from "../../src/index.js";
-import { normal, randomBits, threefry2x32, uniform } from "../../src/infer/kernels.js";
+import { type Key, normal, randomBits, threefry2x32, uniform } from "../../src/infer/kernels.js";
+import { UniformStream } from "../../src/infer/nuts/random-stream.js";
+import { fillNormal, splitInto } from "../../src/primitives/prng.js";
 
 const hex = (w: Uint32Array) => [...w].map((x) => x.toString(16).padStart(8, "0")).join(" ");
 
@@ -36,6 +38,32 @@ describe("keys", () => {
     expect(hex(foldIn(key, 1))).not.toBe(hex(foldIn(key, 2)));
     expect(hex(foldIn(key, 1))).not.toBe(hex(foldIn(PRNGKey(1), 1)));
     expect(hex(foldIn(key, 3))).toBe(hex(foldIn(key, 3)));
+  });
+
+  it("foldIn mixes in data as the two words of its 64-bit two's complement", () => {
+    const key = PRNGKey(9);
+    // The words by BigInt, independently of foldIn's arithmetic; 2^60 is not a safe integer.
+    for (const data of [
+      0,
+      1,
+      2 ** 32 + 3,
+      2 ** 53 - 1,
+      -1,
+      -(2 ** 40) + 7,
+      -(2 ** 53) + 1,
+      2 ** 60,
+    ]) {
+      const big = BigInt.asUintN(64, BigInt(data));
+      const expected = threefry2x32(key[0], key[1], Number(big >> 32n), Number(big & 0xffffffffn));
+      expect(hex(foldIn(key, data)), `data ${data}`).toBe(hex(expected));
+    }
+  });
+
+  it("splitInto writes the keys that split returns", () => {
+    const key = PRNGKey(123);
+    const outs = [new Uint32Array(2), new Uint32Array(2), new Uint32Array(2)] as Key[];
+    splitInto(key, outs);
+    expect(outs.map(hex)).toEqual(split(key, 3).map(hex));
   });
 
   it("rejects non-integer seeds with a clear message", () => {
@@ -94,3 +122,20 @@ function erf(x: number): number {
   const erfc = Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f);
   return Math.sign(x) * (1 - erfc);
 }
+
+describe("allocation-free variants", () => {
+  it("fillNormal writes the numbers normal returns", () => {
+    const key = PRNGKey(77);
+    const out = new Float64Array(13);
+    expect(fillNormal(key, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(normal(key, 13)));
+  });
+
+  it("a restarted UniformStream gives uniform(key, n) again", () => {
+    const stream = new UniformStream(PRNGKey(1));
+    for (let i = 0; i < 5; i++) stream.next();
+    stream.restart(PRNGKey(2));
+    const drawn = Array.from({ length: 4 }, () => stream.next());
+    expect(drawn).toEqual(Array.from(uniform(PRNGKey(2), 4)));
+  });
+});

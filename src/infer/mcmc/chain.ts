@@ -110,6 +110,13 @@ export interface ChainResult<
   /** Seconds of initialization and warmup, and of sampling. */
   readonly warmupSeconds: number;
   readonly samplingSeconds: number;
+  /** Seconds of initialization alone (the initial point, and Pathfinder where it initializes). */
+  readonly initSeconds: number;
+  /**
+   * When the first iteration began (initialization done), in milliseconds since the epoch
+   * (`performance.timeOrigin + performance.now()`, comparable across threads).
+   */
+  readonly firstIterationAt: number;
 }
 
 /**
@@ -131,6 +138,7 @@ export class ChainRun<P = unknown, R extends object = object, C extends InfoColu
   private readonly startedAt = performance.now();
   private warmupEndedAt: number | undefined;
   private lastStepEndedAt: number;
+  private readonly initEndedAt: number;
   private state: KernelState;
   private warmupState: WarmupState<P> | undefined;
   /** Parameters of sampling, once warmup has ended (or from the start without warmup). */
@@ -175,6 +183,7 @@ export class ChainRun<P = unknown, R extends object = object, C extends InfoColu
     const kept = Math.ceil(plan.numSamples / plan.thinning);
     this.sampleRecorder = new InfoRecorder(fields, kept, target.dim, true);
     this.lastStepEndedAt = performance.now();
+    this.initEndedAt = this.lastStepEndedAt;
   }
 
   /** Whether every iteration has run. */
@@ -246,7 +255,8 @@ export class ChainRun<P = unknown, R extends object = object, C extends InfoColu
     const until = performance.now() + milliseconds;
     while (!this.done && !signal?.aborted) {
       this.step();
-      if (performance.now() >= until) return this.done || signal?.aborted === true;
+      // step() has just read the clock.
+      if (this.lastStepEndedAt >= until) return this.done || signal?.aborted === true;
     }
     return true;
   }
@@ -280,12 +290,19 @@ export class ChainRun<P = unknown, R extends object = object, C extends InfoColu
       aborted: !this.done,
       warmupSeconds: (warmupEnd - this.startedAt) / 1000,
       samplingSeconds: (this.lastStepEndedAt - warmupEnd) / 1000,
+      initSeconds: (this.initEndedAt - this.startedAt) / 1000,
+      firstIterationAt: performance.timeOrigin + this.initEndedAt,
     };
   }
 }
 
+/**
+ * The position and U of a state, the position copied: kernels may hand out positions that are
+ * views into larger buffers (see ArrayArena in src/infer/nuts/kernel.ts), which a result that
+ * crosses threads should not drag along.
+ */
 function positionState(state: KernelState): PositionState {
-  return { position: state.position, potentialEnergy: state.potentialEnergy };
+  return { position: state.position.slice(), potentialEnergy: state.potentialEnergy };
 }
 
 /**

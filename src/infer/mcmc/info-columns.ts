@@ -30,6 +30,8 @@ export class InfoRecorder<I> {
   private rows = 0;
   private readonly names: readonly (keyof I & string)[];
   private readonly columns: Record<string, InfoColumn>;
+  /** The columns in the order of `names`. */
+  private readonly columnList: InfoColumn[];
   private readonly potentialEnergy: Float64Array;
   private readonly draws: Float64Array | undefined;
 
@@ -42,6 +44,7 @@ export class InfoRecorder<I> {
     this.names = Object.keys(fields) as (keyof I & string)[];
     this.columns = {};
     for (const name of this.names) this.columns[name] = column(fields[name], capacity);
+    this.columnList = this.names.map((name) => this.columns[name]);
     this.potentialEnergy = new Float64Array(capacity);
     this.draws = keepDraws ? new Float64Array(capacity * dim) : undefined;
   }
@@ -54,12 +57,20 @@ export class InfoRecorder<I> {
   /** Records one iteration. */
   record(state: KernelState, info: I): void {
     const r = this.rows++;
-    for (const name of this.names) {
-      const value = info[name] as unknown;
-      this.columns[name][r] = typeof value === "boolean" ? (value ? 1 : 0) : (value as number);
+    const names = this.names;
+    const columnList = this.columnList;
+    for (let k = 0; k < names.length; k++) {
+      const value = info[names[k]] as unknown;
+      columnList[k][r] = typeof value === "boolean" ? (value ? 1 : 0) : (value as number);
     }
     this.potentialEnergy[r] = state.potentialEnergy;
-    this.draws?.set(state.position, r * this.dim);
+    const draws = this.draws;
+    if (draws !== undefined) {
+      // A plain loop: for the small dimensions common here it beats TypedArray.prototype.set.
+      const { position } = state;
+      const offset = r * this.dim;
+      for (let i = 0; i < this.dim; i++) draws[offset + i] = position[i];
+    }
   }
 
   /** Copies of the recorded rows. */

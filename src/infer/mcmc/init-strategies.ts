@@ -60,7 +60,8 @@ export function initToValue(values: Record<string, ArrayLike>): InitStrategy {
  * Start each chain where a Pathfinder path (Zhang, Carpenter, Gelman & Vehtari 2022) from a
  * uniform(-2, 2) point leads, with the path's normal approximation giving the first inverse
  * mass matrix (NUTS and HMC; the same as `initStrategy: "pathfinder"`). Options: draws per ELBO
- * estimate (default 25), L-BFGS history size (6) and iterations (1000).
+ * estimate (default 5, the paper's; standalone Pathfinder uses Stan's 25), L-BFGS history size
+ * (6) and iterations (1000).
  *
  * @example
  * new NUTS(model, { initStrategy: initToPathfinder(), adaptation: "fisher-diag" });
@@ -82,7 +83,7 @@ export function initToPathfinder(
   check("maxIterations", options.maxIterations);
   return {
     kind: "pathfinder",
-    numElboDraws: options.numElboDraws ?? pathfinderDefaults.numElboDraws,
+    numElboDraws: options.numElboDraws ?? pathfinderDefaults.initNumElboDraws,
     historySize: options.historySize ?? pathfinderDefaults.lbfgs.historySize,
     maxIterations: options.maxIterations ?? pathfinderDefaults.lbfgs.maxIterations,
   };

@@ -130,6 +130,8 @@ export class MCMC<A extends unknown[], P = unknown> {
    */
   postWarmupState: ChainState<P>[] | undefined;
   private record: RunRecord | undefined;
+  /** When the last run began (epoch milliseconds), and its workers' start-up. */
+  private runClock: { startedAt: number; workerStartSeconds?: number } | undefined;
   private running = false;
 
   constructor(
@@ -198,6 +200,7 @@ export class MCMC<A extends unknown[], P = unknown> {
   // The whole run: one run of the model to discover it, its potential (one more run to trace
   // it), then the chains; sets `record`, keeping every draw when `signal` stops the chains.
   private async execute(rootKey: Key, args: A, signal: AbortSignal): Promise<void> {
+    const clock: { startedAt: number; workerStartSeconds?: number } = { startedAt: epochNow() };
     const { numChains, numWarmup, numSamples } = this.options;
     const continuing = this.continuationOf(this.postWarmupState);
     const found = discoverModel(this.sampler.model, args);
@@ -247,7 +250,7 @@ export class MCMC<A extends unknown[], P = unknown> {
     try {
       if (!signal.aborted) {
         const inWorkers = this.parallelPlan(target, gibbs !== undefined)
-          ? await this.parallelChains(run)
+          ? await this.parallelChains(run, clock)
           : undefined;
         outcome = inWorkers ?? (await this.sequentialChains(run));
       }
@@ -262,6 +265,7 @@ export class MCMC<A extends unknown[], P = unknown> {
       (latent) => this.deterministicDraws(discovery.deterministic, args, latent, strategy),
     );
     this.postWarmupState = undefined;
+    this.runClock = clock;
   }
 
   // Where each chain continues from (postWarmupState), checked.
@@ -313,7 +317,17 @@ export class MCMC<A extends unknown[], P = unknown> {
     const { onProgress, numChains } = this.options;
     return (p) => {
       run.bar.update(c, p);
-      onProgress?.({ ...p, chain: c, numChains });
+      // Written out rather than spread: this runs every iteration, and a spread copy costs
+      // more than a NUTS iteration on a small model.
+      onProgress?.({
+        phase: p.phase,
+        iteration: p.iteration,
+        numIterations: p.numIterations,
+        stepSize: p.stepSize,
+        numDivergences: p.numDivergences,
+        chain: c,
+        numChains,
+      });
     };
   }
 
@@ -349,7 +363,14 @@ export class MCMC<A extends unknown[], P = unknown> {
 
   // Chains in worker threads; undefined when the workers cannot rebuild the potential (the
   // run then falls back to chains in this thread).
-  private async parallelChains(run: RunContext<A, P>): Promise<ChainsOutcome | undefined> {
+  private async parallelChains(
+    run: RunContext<A, P>,
+    clock: { workerStartSeconds?: number },
+  ): Promise<ChainsOutcome | undefined> {
+    const workersStartedAt = epochNow();
+    const onStarted = () => {
+      clock.workerStartSeconds ??= (epochNow() - workersStartedAt) / 1000;
+    };
     const specs = run.chainKeys.map((key, c) => ({
       job: {
         artifact: run.target.artifact!,
@@ -360,6 +381,7 @@ export class MCMC<A extends unknown[], P = unknown> {
         key,
       },
       onProgress: this.progressOf(run, c),
+      onStarted,
     }));
     let results: Array<ChainResult | undefined>;
     try {
@@ -493,12 +515,36 @@ export class MCMC<A extends unknown[], P = unknown> {
     return this.requireRecord("aborted").aborted;
   }
 
-  /** Seconds spent in warmup (initialization included) and sampling, per chain. */
-  get timings(): { warmupSeconds: number[]; samplingSeconds: number[] } {
+  /**
+   * Where the last run's time went: per chain, seconds of warmup (initialization included),
+   * of sampling and of initialization alone (the initial point, and Pathfinder where it
+   * initializes); for the run, `initSeconds` from `run()` to the first warmup iteration of the
+   * first chain to start (discovering, tracing and compiling the model, starting workers,
+   * initializing), and for chains in worker threads `workerStartSeconds`, from starting the
+   * workers to the first one ready to run its chain (library loaded, potential rebuilt).
+   *
+   * @example
+   * await mcmc.run(PRNGKey(0));
+   * mcmc.timings.initSeconds; // time to the first iteration
+   */
+  get timings(): {
+    warmupSeconds: number[];
+    samplingSeconds: number[];
+    chainInitSeconds: number[];
+    initSeconds: number;
+    workerStartSeconds?: number;
+  } {
     const { chains } = this.requireRecord("timings");
+    const clock = this.runClock;
+    const firstIteration = Math.min(...chains.map((c) => c.firstIterationAt));
     return {
       warmupSeconds: chains.map((c) => c.warmupSeconds),
       samplingSeconds: chains.map((c) => c.samplingSeconds),
+      chainInitSeconds: chains.map((c) => c.initSeconds),
+      initSeconds: clock === undefined ? Number.NaN : (firstIteration - clock.startedAt) / 1000,
+      ...(clock?.workerStartSeconds === undefined
+        ? {}
+        : { workerStartSeconds: clock.workerStartSeconds }),
     };
   }
 
@@ -566,4 +612,9 @@ export class MCMC<A extends unknown[], P = unknown> {
   printSummary(): void {
     console.log(formatSummary(this.summary(), { numDivergences: this.numDivergences }));
   }
+}
+
+/** Milliseconds since the epoch, sub-millisecond, comparable with worker threads' clocks. */
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
 }

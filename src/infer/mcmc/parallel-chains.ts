@@ -1,5 +1,6 @@
 /**
- * Chains in worker threads, through a pool with at most one worker per core: each chain runs
+ * Chains in worker threads, through a pool with at most one worker per core, kept warm between
+ * runs in the same process (its idle workers let the process exit): each chain runs
  * on the compiled potential's artifact; the main thread only relays progress, aborts, results
  * and failures, which keep their tagged class.
  */
@@ -13,6 +14,8 @@ import { ChainWorkerPool, WorkerChainError, type WorkerChainJob } from "./worker
 export interface WorkerChainSpec {
   readonly job: WorkerChainJob;
   readonly onProgress: (progress: ChainProgress) => void;
+  /** Called when the chain's worker has set it up (see `WorkerChainHooks.onStarted`). */
+  readonly onStarted?: () => void;
 }
 
 /**
@@ -27,18 +30,17 @@ export async function chainsInWorkers(
   signal: AbortSignal | undefined,
 ): Promise<Array<ChainResult | undefined>> {
   if (signal?.aborted) return chains.map(() => undefined);
-  const pool = await ChainWorkerPool.start(await ChainWorkerPool.sizeFor(chains.length), imports);
-  try {
-    return await Promise.all(
-      chains.map((chain, c) =>
-        pool.run(chain.job, { onProgress: chain.onProgress, signal }).catch((error: Error) => {
+  // Kept warm for the next run in this process.
+  const pool = await ChainWorkerPool.shared(await ChainWorkerPool.sizeFor(chains.length), imports);
+  return await Promise.all(
+    chains.map((chain, c) =>
+      pool
+        .run(chain.job, { onProgress: chain.onProgress, onStarted: chain.onStarted, signal })
+        .catch((error: Error) => {
           throw workerFailure(error, c, target);
         }),
-      ),
-    );
-  } finally {
-    await pool.close();
-  }
+    ),
+  );
 }
 
 /**

@@ -23,6 +23,8 @@ export class WorkerChainError extends Error {
 /** Progress and cancellation of one chain in the pool. */
 export interface WorkerChainHooks {
   readonly onProgress?: (progress: ChainProgress) => void;
+  /** Called when the worker has set the chain up (library loaded, potential rebuilt). */
+  readonly onStarted?: () => void;
   /**
    * Stops the chain; the draws made so far come back. A chain whose worker has not started it
    * yet (still loading the library) resolves at once with undefined, without waiting for it.
@@ -37,6 +39,9 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
+/** The shared pools (`ChainWorkerPool.shared`), by their imports. */
+const warmPools = new Map<string, ChainWorkerPool>();
+
 /** Worker threads running chains, `size` at a time. */
 export class ChainWorkerPool {
   private readonly workers: Worker[] = [];
@@ -44,7 +49,11 @@ export class ChainWorkerPool {
   private readonly queue: Pending[] = [];
   private closed = false;
 
-  private constructor(private readonly imports: readonly string[]) {}
+  private constructor(
+    private readonly imports: readonly string[],
+    /** A shared pool: idle workers are unreferenced (they let the process exit). */
+    private readonly keepWarm: boolean,
+  ) {}
 
   /**
    * Starts `size` workers; `imports` are modules each worker imports before a chain (where
@@ -56,19 +65,54 @@ export class ChainWorkerPool {
    * await pool.close();
    */
   static async start(size: number, imports: readonly string[]): Promise<ChainWorkerPool> {
+    const pool = new ChainWorkerPool(imports, false);
+    await pool.grow(size);
+    return pool;
+  }
+
+  /**
+   * A pool kept warm between runs in this process (one per list of `imports`), with at least
+   * `size` workers: the second and later runs pay no start-up. Its idle workers do not keep the
+   * process alive; do not close it.
+   *
+   * @example
+   * const pool = await ChainWorkerPool.shared(2, []);
+   * const chain = await pool.run({ artifact, module, settings, plan, key });
+   */
+  static async shared(size: number, imports: readonly string[]): Promise<ChainWorkerPool> {
+    const key = JSON.stringify(imports);
+    let pool = warmPools.get(key);
+    if (pool === undefined) {
+      pool = new ChainWorkerPool(imports, true);
+      warmPools.set(key, pool);
+    }
+    await pool.grow(size);
+    return pool;
+  }
+
+  /** Starts workers until there are `size`. */
+  private async grow(size: number): Promise<void> {
+    if (this.workers.length >= size) return;
     const { Worker } = await import("node:worker_threads");
-    const pool = new ChainWorkerPool(imports);
-    const entry = await chainWorkerEntry(imports);
+    const entry = await chainWorkerEntry(this.imports);
     const workerData: ChainWorkerData = { libraryRoot };
-    for (let i = 0; i < size; i++) {
+    while (this.workers.length < size) {
       const worker =
         entry.kind === "file"
           ? new Worker(entry.url, { workerData })
           : new Worker(entry.source, { eval: true, workerData });
-      pool.workers.push(worker);
-      pool.idle.push(worker);
+      if (this.keepWarm) worker.unref();
+      this.workers.push(worker);
+      this.idle.push(worker);
     }
-    return pool;
+    this.dispatch();
+  }
+
+  /** Takes a worker out of the pool and stops it (lost to an abort before it started, or failed). */
+  private discard(worker: Worker): void {
+    const at = this.workers.indexOf(worker);
+    if (at >= 0) this.workers.splice(at, 1);
+    void worker.terminate();
   }
 
   /** The number of workers to start for `chains` chains: one per chain, at most one per core. */
@@ -117,13 +161,16 @@ export class ChainWorkerPool {
         worker.postMessage({ type: "abort" });
         return;
       }
-      // Still loading: do not wait for it. The worker is lost to the pool (terminated at close).
+      // Still loading: do not wait for it. The worker would run the chain once loaded, for
+      // nobody: it leaves the pool.
       detach();
+      this.discard(worker);
       resolve(undefined);
     };
     const onMessage = (message: ChainMessage) => {
       if (message.type === "started") {
         started = true;
+        hooks.onStarted?.();
         return;
       }
       if (message.type === "progress") {
@@ -131,6 +178,7 @@ export class ChainWorkerPool {
         return;
       }
       detach();
+      if (this.keepWarm) worker.unref();
       this.idle.push(worker);
       this.dispatch();
       if (message.type === "done") resolve(message.result);
@@ -138,8 +186,10 @@ export class ChainWorkerPool {
     };
     const onError = (error: Error) => {
       detach();
+      this.discard(worker);
       reject(error);
     };
+    if (this.keepWarm) worker.ref();
     worker.on("message", onMessage);
     worker.once("error", onError);
     hooks.signal?.addEventListener("abort", abort);
@@ -149,6 +199,9 @@ export class ChainWorkerPool {
   /** Stops every worker; chains still queued are rejected. */
   async close(): Promise<void> {
     this.closed = true;
+    if (warmPools.get(JSON.stringify(this.imports)) === this) {
+      warmPools.delete(JSON.stringify(this.imports));
+    }
     for (const p of this.queue.splice(0)) p.reject(new Error("ChainWorkerPool: closed"));
     this.idle.splice(0);
     await Promise.all(this.workers.map((w) => w.terminate()));

@@ -19,6 +19,7 @@
  * the foreground and starts a new background, so the metric always rests on recent draws.
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { ArrayArena } from "./array-arena.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";
 import { WelfordEstimator } from "./welford.js";
 
@@ -163,18 +164,21 @@ export class DiagonalFisherEstimator implements FisherEstimator {
 export class LowRankFisherEstimator implements FisherEstimator {
   private readonly draws: Float64Array[] = [];
   private readonly gradients: Float64Array[] = [];
+  private readonly arena: ArrayArena;
   /** Index of the first background draw. */
   private split = 0;
 
   constructor(
     readonly dim: number,
     readonly settings: LowRankSettings,
-  ) {}
+  ) {
+    this.arena = new ArrayArena(dim);
+  }
 
   add(position: Float64Array, gradient: Float64Array): void {
     if (!allFiniteArray(position) || !allFiniteArray(gradient)) return;
-    this.draws.push(Float64Array.from(position));
-    this.gradients.push(Float64Array.from(gradient));
+    this.draws.push(this.arena.copyOf(position));
+    this.gradients.push(this.arena.copyOf(gradient));
   }
 
   switchWindows(): void {
@@ -282,6 +286,26 @@ function orthonormalBasis(vectors: readonly Float64Array[], dim: number): Float6
 }
 
 /**
+ * (P^T P) / gamma + I for P (n x k, row-major): each entry summed over the rows in order from
+ * zero, as ml-matrix's mmul sums (so the result is the same to the bit), without building P as
+ * a Matrix; products are symmetric, so the upper triangle is mirrored.
+ */
+function regularizedScatter(rows: Float64Array, k: number, gamma: number): Matrix {
+  const n = rows.length / k;
+  const scatter = new Matrix(k, k);
+  for (let a = 0; a < k; a++) {
+    for (let b = a; b < k; b++) {
+      let sum = 0;
+      for (let r = 0; r < n; r++) sum += rows[r * k + a] * rows[r * k + b];
+      const value = a === b ? sum / gamma + 1 : sum / gamma;
+      scatter.set(a, b, value);
+      scatter.set(b, a, value);
+    }
+  }
+  return scatter;
+}
+
+/**
  * The low-rank plus diagonal Fisher-divergence metric of n draws and the gradients of the
  * potential there (the sign of the gradients does not matter), or undefined when a coordinate
  * has no spread in draws or gradients.
@@ -329,35 +353,41 @@ export function lowRankFisherEstimate(
     if (!(Number.isFinite(variance) && variance > 0)) return undefined;
     sigma[i] = Math.sqrt(Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, variance)));
   }
-  const scaledDraws = draws.map((x) => x.map((v, i) => (v - drawMean[i]) / sigma[i]));
-  const scaledGradients = gradients.map((g) => g.map((v, i) => (v - gradientMean[i]) * sigma[i]));
-  // Q as rows; the identity when the draws and gradients can span every direction.
-  const basis =
-    2 * n >= dim
-      ? Array.from({ length: dim }, (_, j) => {
-          const e = new Float64Array(dim);
-          e[j] = 1;
-          return e;
-        })
-      : orthonormalBasis([...scaledDraws, ...scaledGradients], dim);
-  const k = basis.length;
-  const project = (rows: Float64Array[]) =>
-    new Matrix(
-      rows.map((row) =>
-        basis.map((q) => {
-          let dot = 0;
-          for (let i = 0; i < dim; i++) dot += q[i] * row[i];
-          return dot;
-        }),
-      ),
-    );
-  const regularized = (projected: Matrix) => {
-    const scatter = projected.transpose().mmul(projected).div(settings.gamma);
-    for (let j = 0; j < k; j++) scatter.set(j, j, scatter.get(j, j) + 1);
-    return scatter;
+  // Rescaled rows, flat (row r at r * dim): one buffer rather than an array per draw.
+  const scaledDraws = new Float64Array(n * dim);
+  const scaledGradients = new Float64Array(n * dim);
+  for (let r = 0; r < n; r++) {
+    const x = draws[r];
+    const g = gradients[r];
+    for (let i = 0; i < dim; i++) {
+      scaledDraws[r * dim + i] = (x[i] - drawMean[i]) / sigma[i];
+      scaledGradients[r * dim + i] = (g[i] - gradientMean[i]) * sigma[i];
+    }
+  }
+  const rowsOf = (flat: Float64Array) =>
+    Array.from({ length: n }, (_, r) => flat.subarray(r * dim, (r + 1) * dim));
+  // Q as rows; the identity when the draws and gradients can span every direction, and then
+  // the projection is the identity too (the rows themselves: the same scatter sums).
+  const identity = 2 * n >= dim;
+  const basis = identity
+    ? undefined
+    : orthonormalBasis([...rowsOf(scaledDraws), ...rowsOf(scaledGradients)], dim);
+  const k = basis === undefined ? dim : basis.length;
+  const project = (flat: Float64Array): Float64Array => {
+    if (basis === undefined) return flat;
+    const projected = new Float64Array(n * k);
+    for (let r = 0; r < n; r++) {
+      for (let b = 0; b < k; b++) {
+        const q = basis[b];
+        let dot = 0;
+        for (let i = 0; i < dim; i++) dot += q[i] * flat[r * dim + i];
+        projected[r * k + b] = dot;
+      }
+    }
+    return projected;
   };
-  const drawScatter = regularized(project(scaledDraws));
-  const gradientScatter = regularized(project(scaledGradients));
+  const drawScatter = regularizedScatter(project(scaledDraws), k, settings.gamma);
+  const gradientScatter = regularizedScatter(project(scaledGradients), k, settings.gamma);
   // Extreme draws (a chain far out in the tails) can overflow: no estimate from them.
   if (!allFinite(drawScatter) || !allFinite(gradientScatter)) return undefined;
   let values: number[];
@@ -379,7 +409,10 @@ export function lowRankFisherEstimate(
   kept.forEach((j, r) => {
     for (let b = 0; b < k; b++) {
       const c = vectors.get(b, j);
-      for (let i = 0; i < dim; i++) lowRankVectors[r * dim + i] += c * basis[b][i];
+      // basis[b] is the unit vector e_b when the basis is the identity.
+      for (let i = 0; i < dim; i++) {
+        lowRankVectors[r * dim + i] += c * (basis === undefined ? (i === b ? 1 : 0) : basis[b][i]);
+      }
     }
   });
   const lowRankValues = Float64Array.from(kept, (j) => values[j]);

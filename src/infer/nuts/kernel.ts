@@ -12,7 +12,7 @@
  *   (trajectoryLength / stepSize, truncated, at least 1, as Stan's static HMC) and a
  *   Metropolis correction.
  */
-import { type Key, split, uniform } from "../../primitives/prng.js";
+import { type Key, split, splitInto, uniform } from "../../primitives/prng.js";
 import type {
   InfoFields,
   KernelState,
@@ -20,6 +20,7 @@ import type {
   TunableAlgorithm,
 } from "../mcmc/sampling-algorithm.js";
 import type { GradientTarget } from "../potential-types.js";
+import { ArrayArena } from "./array-arena.js";
 import { leapfrog, refreshPoint } from "./integrator.js";
 import { type LowRankCorrection, lowRankMetricOf } from "./low-rank-metric.js";
 import { type Metric, metricOf } from "./metric.js";
@@ -164,19 +165,22 @@ export function parametersMetric(dim: number, parameters: HmcParameters): Metric
 
 /** Loads a state and a fresh momentum drawn with `key` into `point`. */
 function loadStart(point: PhasePoint, state: HmcState, metric: Metric, key: Key): void {
-  point.position.set(state.position);
-  point.gradient.set(state.gradient);
+  const { position, gradient } = point;
+  for (let i = 0; i < position.length; i++) {
+    position[i] = state.position[i];
+    gradient[i] = state.gradient[i];
+  }
   point.potentialEnergy = state.potentialEnergy;
   metric.sampleMomentum(key, point.momentum);
   refreshPoint(metric, point);
 }
 
-function stateOf(target: GradientTarget, point: Proposal): HmcState {
+function stateOf(target: GradientTarget, point: Proposal, arena: ArrayArena): HmcState {
   return {
     target,
-    position: point.position.slice(),
+    position: arena.copyOf(point.position),
     potentialEnergy: point.potentialEnergy,
-    gradient: point.gradient.slice(),
+    gradient: arena.copyOf(point.gradient),
   };
 }
 
@@ -207,6 +211,10 @@ export function nutsAlgorithm(
   const scratch = perTarget((target) => ({
     start: createPhasePoint(target.dim),
     builder: new TrajectoryBuilder(target, maxTreeDepth),
+    arena: new ArrayArena(target.dim),
+    // The two keys split from an iteration's key, and the tree's stream: refilled each step.
+    keys: [new Uint32Array(2), new Uint32Array(2)] as Key[],
+    stream: new UniformStream(new Uint32Array(2) as Key),
   }));
   return (parameters): SamplingAlgorithm<HmcState, HmcInfo> => {
     checkStepSize("nutsAlgorithm", parameters.stepSize);
@@ -216,18 +224,18 @@ export function nutsAlgorithm(
       init: (position, target) => initState(target, position, "nutsAlgorithm"),
       step(state, key) {
         const metric = metricFor("nutsAlgorithm", state, parameters);
-        const { start, builder } = scratch(state.target);
-        const [momentumKey, treeKey] = split(key);
-        loadStart(start, state, metric, momentumKey);
+        const { start, builder, arena, keys, stream } = scratch(state.target);
+        splitInto(key, keys); // split(key): the momentum's key and the tree's
+        loadStart(start, state, metric, keys[0]);
         const result = builder.build(
           start,
           metric,
           stepSize,
-          new UniformStream(treeKey),
+          stream.restart(keys[1]),
           maxDeltaEnergy,
         );
         return {
-          state: stateOf(state.target, result.sample),
+          state: stateOf(state.target, result.sample, arena),
           info: {
             acceptProb: result.acceptProb,
             diverging: result.diverging,
@@ -258,6 +266,7 @@ export function hmcAlgorithm(
   const scratch = perTarget((target) => ({
     start: createPhasePoint(target.dim),
     point: createPhasePoint(target.dim),
+    arena: new ArrayArena(target.dim),
   }));
   return (parameters): SamplingAlgorithm<HmcState, HmcInfo> => {
     checkStepSize("hmcAlgorithm", parameters.stepSize);
@@ -269,7 +278,7 @@ export function hmcAlgorithm(
       step(state, key) {
         const { target } = state;
         const metric = metricFor("hmcAlgorithm", state, parameters);
-        const { start, point } = scratch(target);
+        const { start, point, arena } = scratch(target);
         const [momentumKey, acceptKey] = split(key);
         loadStart(start, state, metric, momentumKey);
         copyPhasePoint(start, point);
@@ -286,7 +295,7 @@ export function hmcAlgorithm(
         const accepted = !diverging && uniform(acceptKey, 1)[0] < acceptProb;
         const chosen = accepted ? point : start;
         return {
-          state: accepted ? stateOf(target, point) : state,
+          state: accepted ? stateOf(target, point, arena) : state,
           info: {
             acceptProb,
             diverging,

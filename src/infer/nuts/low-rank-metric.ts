@@ -13,7 +13,7 @@
  * A = I + U (Lambda^{-1/2} - I) U^T, A A^T = I + U (Lambda^{-1} - I) U^T (U orthonormal), so
  * Cov(p) = D^{-1} A A^T D^{-1} = M.
  */
-import { type Key, normal } from "../../primitives/prng.js";
+import { fillNormal, type Key } from "../../primitives/prng.js";
 import type { Metric } from "./metric.js";
 
 /** The low-rank part of a metric: k orthonormal directions and their variances. */
@@ -128,7 +128,7 @@ export function lowRankMetric(scale: Float64Array, correction: LowRankCorrection
       return sum / 2;
     },
     sampleMomentum(key: Key, out: Float64Array) {
-      out.set(normal(key, dim));
+      fillNormal(key, out);
       addLowRank(vectors, momentumFactor, out, projection);
       for (let i = 0; i < dim; i++) out[i] /= sd[i];
     },

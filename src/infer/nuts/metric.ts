@@ -5,7 +5,7 @@
  * warmup estimates (the posterior covariance). The velocity dq/dt = M^{-1} p is also the "sharp"
  * momentum of the generalized no-U-turn criterion.
  */
-import { type Key, normal } from "../../primitives/prng.js";
+import { fillNormal, type Key } from "../../primitives/prng.js";
 import { choleskyLower, solveUpperTransposed } from "./cholesky.js";
 
 /** A Euclidean metric over `dim` coordinates. */
@@ -65,8 +65,8 @@ export function diagonalMetric(inverseDiagonal: Float64Array): Metric {
       return sum / 2;
     },
     sampleMomentum(key, out) {
-      const z = normal(key, dim);
-      for (let i = 0; i < dim; i++) out[i] = z[i] * momentumScale[i];
+      fillNormal(key, out);
+      for (let i = 0; i < dim; i++) out[i] *= momentumScale[i];
     },
   };
 }
@@ -122,7 +122,7 @@ export function denseMetric(inverseMassMatrix: Float64Array, dim: number): Metri
       return dot(momentum, scratch) / 2;
     },
     sampleMomentum(key, out) {
-      solveUpperTransposed(lower, dim, normal(key, dim), out);
+      solveUpperTransposed(lower, dim, fillNormal(key, scratch), out);
     },
   };
 }

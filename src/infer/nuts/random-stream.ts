@@ -9,8 +9,26 @@ import { type Key, threefry2x32 } from "../../primitives/prng.js";
 export class UniformStream {
   private counter = 0;
   private readonly words = new Uint32Array(2);
+  private key0: number;
+  private key1: number;
 
-  constructor(private readonly key: Key) {}
+  constructor(key: Key) {
+    this.key0 = key[0];
+    this.key1 = key[1];
+  }
+
+  /**
+   * Starts over from `key`, as `new UniformStream(key)` would (reusing this one in a loop).
+   *
+   * @example
+   * stream.restart(PRNGKey(1)); // stream.next() now gives uniform(PRNGKey(1), 1)[0]
+   */
+  restart(key: Key): this {
+    this.key0 = key[0];
+    this.key1 = key[1];
+    this.counter = 0;
+    return this;
+  }
 
   /**
    * The next variate.
@@ -22,7 +40,7 @@ export class UniformStream {
    */
   next(): number {
     const i = this.counter++;
-    threefry2x32(this.key[0], this.key[1], Math.floor(i / 2 ** 32), i >>> 0, this.words);
+    threefry2x32(this.key0, this.key1, Math.floor(i / 2 ** 32), i >>> 0, this.words);
     // The same 52-bit construction as `uniform` in primitives/prng.ts.
     return this.words[0] * 2 ** -32 + (this.words[1] >>> 12) * 2 ** -52;
   }

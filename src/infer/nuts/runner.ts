@@ -249,7 +249,7 @@ function decodeChainOptions(
       fisherSchedule: hmcDefaults.fisherSchedule,
       pathfinderInit:
         initStrategy === "pathfinder"
-          ? { lbfgs: pathfinderDefaults.lbfgs, numElboDraws: pathfinderDefaults.numElboDraws }
+          ? { lbfgs: pathfinderDefaults.lbfgs, numElboDraws: pathfinderDefaults.initNumElboDraws }
           : undefined,
     },
   };

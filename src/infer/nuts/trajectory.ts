@@ -84,6 +84,15 @@ function trajectorySide(dim: number): TrajectorySide {
   };
 }
 
+/** A side of a trajectory that is just its start: both ends there, nothing summed yet. */
+function startSide(side: TrajectorySide, start: PhasePoint): void {
+  copyPhasePoint(start, side.endPoint);
+  for (let i = 0; i < start.momentum.length; i++) {
+    side.nearMomentum[i] = side.farMomentum[i] = start.momentum[i];
+    side.nearVelocity[i] = side.farVelocity[i] = start.velocity[i];
+  }
+}
+
 function levelBuffers(dim: number): LevelBuffers {
   return {
     momentumFirstEnd: new Float64Array(dim),
@@ -163,15 +172,10 @@ export class TrajectoryBuilder {
 
     const forward = this.forward;
     const backward = this.backward;
-    for (const side of [forward, backward]) {
-      copyPhasePoint(start, side.endPoint);
-      for (let i = 0; i < this.dim; i++) {
-        side.nearMomentum[i] = side.farMomentum[i] = start.momentum[i];
-        side.nearVelocity[i] = side.farVelocity[i] = start.velocity[i];
-      }
-    }
+    startSide(forward, start);
+    startSide(backward, start);
     copyProposal(start, this.sample);
-    this.rho.set(start.momentum);
+    for (let i = 0; i < this.dim; i++) this.rho[i] = start.momentum[i];
     let logSumWeight = 0; // the start's weight exp(H0 - H0)
     let depth = 0;
 
@@ -180,10 +184,12 @@ export class TrajectoryBuilder {
       const side = direction === 1 ? forward : backward;
       const other = direction === 1 ? backward : forward;
       // The whole trajectory so far becomes the other side; the new subtree is this side.
-      other.rho.set(this.rho);
-      other.nearMomentum.set(side.farMomentum);
-      other.nearVelocity.set(side.farVelocity);
-      side.rho.fill(0);
+      for (let i = 0; i < this.dim; i++) {
+        other.rho[i] = this.rho[i];
+        other.nearMomentum[i] = side.farMomentum[i];
+        other.nearVelocity[i] = side.farVelocity[i];
+        side.rho[i] = 0;
+      }
       copyPhasePoint(side.endPoint, this.current);
       const valid = this.buildSubtree(
         depth,

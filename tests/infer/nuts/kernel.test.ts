@@ -156,6 +156,29 @@ describe("NUTS trajectory structure", () => {
     expect(Array.from(state.position)).toEqual(before);
   });
 
+  it("returns states that later steps leave alone: each has its own position and gradient", () => {
+    // One algorithm for every step, so its scratch (and the buffers states are carved from)
+    // is shared; 2000 steps of 12 dimensions span several of those buffers.
+    const dim = 12;
+    const target = normalTarget(new Array(dim).fill(0), new Array(dim).fill(1));
+    const metric = diagonalMetric(new Float64Array(dim).fill(1));
+    const algorithm = nutsAlgorithm({ maxTreeDepth: 10, maxDeltaEnergy: 1000 })(at(0.5, metric));
+    let state = algorithm.init(new Float64Array(dim).fill(0.5), target, PRNGKey(0));
+    const kept: Array<{ state: HmcState; position: number[]; gradient: number[] }> = [];
+    for (let i = 0; i < 2000; i++) {
+      state = algorithm.step(state, foldIn(PRNGKey(1), i)).state;
+      kept.push({
+        state,
+        position: Array.from(state.position),
+        gradient: Array.from(state.gradient),
+      });
+    }
+    const now = kept.map((k) => [Array.from(k.state.position), Array.from(k.state.gradient)]);
+    expect(now).toEqual(kept.map((k) => [k.position, k.gradient]));
+    // The gradient is the standard normal's: q itself.
+    expect(now[1999][1]).toEqual(now[1999][0]);
+  });
+
   it("rejects bad parameters with errors that name the argument", () => {
     const nuts = nutsOn(normalTarget([0], [1]));
     const state = nuts.init(Float64Array.of(0));
