@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { transformSync } from "esbuild";
-import { afterEach, describe, it } from "vitest";
+import { afterEach, beforeAll, describe, it } from "vitest";
 import { type Example, examplesOf, prepare, sourceFiles } from "./doctest/extract.js";
 import { NOT_RUN } from "./doctest/not-run.js";
 
@@ -64,12 +64,25 @@ ${inner}
 }
 
 describe("doc comment examples", () => {
+  // Test files share a worker (vitest's `isolate: false`): what an example changes globally
+  // must be undone, or later files see it.
+  let positiveBijection: unknown;
+  beforeAll(async () => {
+    const { bijectTo } = await import("../src/dist/biject-to.js");
+    const { positive } = await import("../src/dist/constraints.js");
+    positiveBijection = bijectTo(positive);
+  });
   afterEach(async () => {
-    // Examples may switch the backend or turn validation off; the next test file must not notice.
     const { tf } = await import("../src/tf.js");
     if (tf.getBackend() !== "cpu") await tf.setBackend("cpu");
     const { setValidation } = await import("../src/dist/validation.js");
     setValidation(true);
+    const { bijectTo, registerBijection } = await import("../src/dist/biject-to.js");
+    const { positive } = await import("../src/dist/constraints.js");
+    if (bijectTo(positive) !== positiveBijection) {
+      registerBijection("positive", () => positiveBijection as ReturnType<typeof bijectTo>);
+      throw new Error("the example left another bijection registered for positive");
+    }
   });
 
   it("lists as not run only examples that exist (an edit above one moves its line)", () => {
