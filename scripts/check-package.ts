@@ -12,7 +12,10 @@
  *   "tyche/kernels", ...) from the installed package, typechecked and run, and checks that
  *   importing sets no tfjs backend;
  * - throws an error inside Tyche and checks that the stack trace, through the shipped source
- *   maps, names files that the package contains.
+ *   maps, names files that the package contains;
+ * - checks that the package holds the chain workers' bundle (dist/infer/mcmc/chain-worker.bundle.js,
+ *   built by `npm run build`), that it loads with plain Node, and that chains in worker threads,
+ *   which start from it, give the same draws as chains in the main thread.
  *
  * Needs the npm registry for the package's dependencies (`--prefer-offline` takes them from
  * npm's cache when it has them). Takes one to three minutes, most of it building and installing.
@@ -23,7 +26,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { assemble, runnableBlocks } from "./check-guide.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -85,6 +88,43 @@ try {
     if (shipped.scripts?.[script] !== undefined) {
       failures.push(`the package has a "${script}" script, which runs (or warns) at install`);
     }
+  }
+
+  step("the chain workers' bundle");
+  const bundle = join(
+    project,
+    "node_modules",
+    manifest.name,
+    "dist/infer/mcmc/chain-worker.bundle.js",
+  );
+  if (!existsSync(bundle)) {
+    failures.push("the package lacks dist/infer/mcmc/chain-worker.bundle.js (npm run build)");
+  } else {
+    run(
+      process.execPath,
+      ["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(bundle).href)});`],
+      project,
+      "loading the chain workers' bundle",
+    );
+  }
+  writeFileSync(
+    join(project, "workers.mjs"),
+    [
+      'import { MCMC, NUTS, Normal, PRNGKey, sample } from "tyche";',
+      'function* model() { yield* sample("x", Normal(0, 1)); }',
+      "const draws = [];",
+      'for (const chainMethod of ["parallel", "sequential"]) {',
+      "  const mcmc = new MCMC(new NUTS(model), { numWarmup: 50, numSamples: 50, numChains: 2, chainMethod, progressBar: false });",
+      "  await mcmc.run(PRNGKey(3));",
+      "  draws.push(Array.from(mcmc.getSamples().x.data).join());",
+      "}",
+      "const count = draws[0].split(',').length;",
+      'console.log("workers:", count, "draws, the same as in the main thread:", draws[0] === draws[1]);',
+    ].join("\n"),
+  );
+  const workers = run(process.execPath, ["workers.mjs"], project, "chains in worker threads");
+  if (!/workers: 100 draws, the same as in the main thread: true/.test(workers)) {
+    failures.push("chains in worker threads did not give the main thread's draws (see above)");
   }
 
   step(

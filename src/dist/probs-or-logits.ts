@@ -22,7 +22,19 @@ export function probsOrLogits(family: string, spec: ProbsOrLogitsSpec): GivenPro
     if (spec.logits !== undefined && spec.probs === undefined)
       return { logits: param(spec.logits) };
   }
-  throw new TypeError(`${family}: give exactly one of { probs } or { logits }`);
+  throw new TypeError(
+    `${family}: give exactly one of { probs } or { logits } (as NumPyro's probs= and logits=), got ${received(spec)}`,
+  );
+}
+
+/** What a probs/logits argument was, for the error: its keys, or its kind. */
+function received(spec: unknown): string {
+  if (spec === null || typeof spec !== "object") return String(spec);
+  if (Array.isArray(spec) || ArrayBuffer.isView(spec) || spec instanceof tf.Tensor) {
+    return `an array or tensor, not a record: write { probs: ... }`;
+  }
+  const keys = Object.keys(spec).filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
+  return keys.length === 0 ? "an empty record" : `{ ${keys.join(", ")} }`;
 }
 
 /** How a kind of family reads the given one of probs and logits. */

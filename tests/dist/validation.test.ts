@@ -170,10 +170,14 @@ describe("parameter validation", () => {
 
   it("the probs/logits choice and MultivariateNormal's spread are checked", () => {
     expect(() => Binomial(3, {} as { probs: number })).toThrow(
-      "Binomial: give exactly one of { probs } or { logits }",
+      /^Binomial: give exactly one of \{ probs \} or \{ logits \}.*got an empty record$/,
     );
     expect(() => Categorical({ probs: [0.5, 0.5], logits: [0, 0] } as never)).toThrow(
-      /exactly one/,
+      /exactly one.*got \{ probs, logits \}$/,
+    );
+    // NumPyro's positional Categorical(probs) is a record here: the error says so.
+    expect(() => Categorical([0.2, 0.8] as never)).toThrow(
+      /Categorical: .*got an array or tensor, not a record: write \{ probs: \.\.\. \}/,
     );
     expect(() => MultivariateNormal([0], {} as never)).toThrow(
       /give exactly one of \{ covarianceMatrix \}/,

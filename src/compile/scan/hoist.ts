@@ -8,7 +8,9 @@
  * A custom op's vector-Jacobian product is linear in its cotangent, which changes every step
  * while the op's inputs often do not (the log-gamma of a Student-t's degrees of freedom): for
  * elementwise ops it is rewritten as (the op's derivative: its VJP at a cotangent of ones) times
- * the cotangent, so that the derivative moves to the prologue too.
+ * the cotangent, so that the derivative moves to the prologue too. Likewise a division by an
+ * invariant value becomes a product with its reciprocal, computed once (a division costs several
+ * times a product in the loop; the results differ by at most an ulp or so).
  */
 import { opOfKernel } from "../../custom-vjp/registry.js";
 import { sizeOf } from "../../util/shapes.js";
@@ -33,7 +35,7 @@ export interface HoistedStep {
  * const { prologue, step } = hoist(plan.forward, new Set([2])); // input 2: a captured tensor
  */
 export function hoist(original: Graph, invariant: ReadonlySet<number>): HoistedStep {
-  const graph = linearizeVjps(original, invariant);
+  const graph = reciprocalsOfInvariants(linearizeVjps(original, invariant), invariant);
   const { inPrologue } = invariantNodes(graph, invariant);
   // Hoisted: computed values of the prologue that the step reads or returns.
   const consumers = consumersOf(graph);
@@ -144,5 +146,23 @@ function linearizeVjps(graph: Graph, invariant: ReadonlySet<number>): Graph {
         b.values[node.outputs[i]].dtype,
       ),
     );
+  });
+}
+
+/** Divisions of a varying value by an invariant one, rewritten as products with its reciprocal. */
+function reciprocalsOfInvariants(graph: Graph, invariant: ReadonlySet<number>): Graph {
+  const { fixed } = invariantNodes(graph, invariant);
+  const candidate = (node: GraphNode): boolean =>
+    node.op === "RealDiv" &&
+    !fixed.has(node.inputs[0]) &&
+    fixed.has(node.inputs[1]) &&
+    graph.values[node.inputs[1]].dtype === "float32";
+  if (!graph.nodes.some(candidate)) return graph;
+  return rewriteGraph(graph, (node, b) => {
+    if (!candidate(node)) return undefined;
+    const [x, d] = node.inputs;
+    const out = b.values[node.outputs[0]];
+    const reciprocal = b.add1("Reciprocal", [d], {}, b.values[d].shape, b.values[d].dtype);
+    return b.add1("Multiply", [x, reciprocal], {}, out.shape, out.dtype);
   });
 }

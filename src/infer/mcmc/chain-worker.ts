@@ -4,10 +4,21 @@
  * with the sampler module's `chainSetup` and runs the same chain loop, with the same key, as
  * the main thread would, so draws are identical.
  */
-import { parentPort } from "node:worker_threads";
-import type { CompiledArtifact } from "../../compile/artifact.js";
+import { parentPort, workerData } from "node:worker_threads";
+import { type CompiledArtifact, rebuildObjective } from "../../compile/artifact.js";
+import { asGradientTarget } from "../../compile/gradient-target.js";
+// The library itself registers the built-in custom ops (lgamma, ...).
+import "../../custom-vjp/index.js";
 import type { Key } from "../../primitives/prng.js";
-import type { ChainPlan, ChainProgress, ChainResult } from "./chain.js";
+import { chainSetup as hmcChainSetup } from "../nuts/sampler.js";
+import { chainSetup as randomWalkChainSetup } from "../rwm/random-walk.js";
+import {
+  type ChainPlan,
+  type ChainProgress,
+  type ChainResult,
+  ChainRun,
+  driveChain,
+} from "./chain.js";
 import type { ChainSetupFunction } from "./sampler.js";
 
 /** What the main thread sends to start a chain. */
@@ -58,6 +69,31 @@ export function serializeError(error: unknown): SerializedError {
   };
 }
 
+/** What the pool passes each worker. */
+export interface ChainWorkerData {
+  /** The main thread's library root (src/ or dist/ URL), to recognize built-in sampler modules. */
+  readonly libraryRoot?: string;
+}
+
+/** The built-in samplers' modules, by path under the library root without extension. */
+const builtInSamplers: Record<string, ChainSetupFunction> = {
+  "infer/nuts/sampler": hmcChainSetup as ChainSetupFunction,
+  "infer/rwm/random-walk": randomWalkChainSetup as ChainSetupFunction,
+};
+
+/**
+ * The `chainSetup` of a sampler module: a built-in sampler's from this thread's copy of the
+ * library (which, in the worker bundle, is not at the main thread's URL), else the module's.
+ */
+async function samplerSetup(module: string): Promise<ChainSetupFunction> {
+  const root = (workerData as ChainWorkerData | undefined)?.libraryRoot;
+  if (root !== undefined && module.startsWith(root)) {
+    const builtIn = builtInSamplers[module.slice(root.length).replace(/\.[cm]?[jt]s$/, "")];
+    if (builtIn !== undefined) return builtIn;
+  }
+  return ((await import(module)) as { chainSetup: ChainSetupFunction }).chainSetup;
+}
+
 const port = parentPort;
 if (port !== null) {
   // The chain in progress: an "abort" message stops it; the next "start" gets a fresh one.
@@ -71,17 +107,9 @@ if (port !== null) {
     const signal = controller.signal;
     try {
       for (const url of message.imports) await import(url);
-      // The library itself registers the built-in custom ops (lgamma, ...).
-      const [{ rebuildObjective }, { asGradientTarget }, { ChainRun, driveChain }, sampler] =
-        await Promise.all([
-          import("../../compile/artifact.js"),
-          import("../../compile/gradient-target.js"),
-          import("./chain.js"),
-          import(message.module) as Promise<{ chainSetup: ChainSetupFunction }>,
-          import("../../custom-vjp/index.js"),
-        ]);
+      const chainSetup = await samplerSetup(message.module);
       const target = asGradientTarget(rebuildObjective(message.artifact));
-      const setup = sampler.chainSetup(message.settings, target, message.plan);
+      const setup = chainSetup(message.settings, target, message.plan);
       port.postMessage({ type: "started" } satisfies ChainMessage);
       const continued =
         message.parameters === undefined ? setup : { ...setup, parameters: message.parameters };

@@ -6,7 +6,8 @@
  */
 import type { Worker } from "node:worker_threads";
 import type { ChainProgress, ChainResult } from "./chain.js";
-import type { ChainJob, ChainMessage, SerializedError } from "./chain-worker.js";
+import type { ChainJob, ChainMessage, ChainWorkerData, SerializedError } from "./chain-worker.js";
+import { chainWorkerEntry, libraryRoot } from "./worker-entry.js";
 
 /** A chain for a worker: everything but the imports, which belong to the pool. */
 export type WorkerChainJob = Omit<ChainJob, "type" | "imports">;
@@ -27,17 +28,6 @@ export interface WorkerChainHooks {
    * yet (still loading the library) resolves at once with undefined, without waiting for it.
    */
   readonly signal?: AbortSignal;
-}
-
-/** The source a worker evaluates: the chain worker, through tsx's loader when running from TypeScript. */
-function workerSource(): string {
-  const fromTypeScript = import.meta.url.endsWith(".ts");
-  const workerUrl = new URL(`./chain-worker${fromTypeScript ? ".ts" : ".js"}`, import.meta.url)
-    .href;
-  const load = `import(${JSON.stringify(workerUrl)})`;
-  return fromTypeScript
-    ? `import("tsx/esm/api").then((tsx) => { tsx.register(); return ${load}; })`
-    : load;
 }
 
 interface Pending {
@@ -68,8 +58,13 @@ export class ChainWorkerPool {
   static async start(size: number, imports: readonly string[]): Promise<ChainWorkerPool> {
     const { Worker } = await import("node:worker_threads");
     const pool = new ChainWorkerPool(imports);
+    const entry = await chainWorkerEntry(imports);
+    const workerData: ChainWorkerData = { libraryRoot };
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(workerSource(), { eval: true });
+      const worker =
+        entry.kind === "file"
+          ? new Worker(entry.url, { workerData })
+          : new Worker(entry.source, { eval: true, workerData });
       pool.workers.push(worker);
       pool.idle.push(worker);
     }

@@ -76,6 +76,7 @@ export {
 } from "./runner.js";
 export {
   type Adaptation,
+  type AdaptationChoice,
   chainSetup,
   checkAdaptation,
   HMC,

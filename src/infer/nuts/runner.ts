@@ -30,6 +30,7 @@ import type { HmcInfoColumns, HmcParameters } from "./kernel.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";
 import {
   type Adaptation,
+  type AdaptationChoice,
   chainSetup,
   checkAdaptation,
   type HmcSettings,
@@ -64,8 +65,11 @@ export interface ChainOptions {
   readonly adaptStepSize?: boolean;
   /** Adapt the inverse mass matrix during warmup (default true). */
   readonly adaptMassMatrix?: boolean;
-  /** How warmup adapts the metric: "windowed" (Stan's), "fisher-diag" or "low-rank". */
-  readonly adaptation?: Adaptation;
+  /**
+   * How warmup adapts the metric: "windowed" (Stan's), "fisher-diag", "low-rank", or "auto"
+   * (default: low-rank up to 50 dimensions, fisher-diag above, windowed with `denseMass`).
+   */
+  readonly adaptation?: AdaptationChoice;
   /** The low-rank estimator's regularization and eigenvalue cutoff (1e-5, 2). */
   readonly lowRank?: { readonly gamma?: number; readonly eigvalCutoff?: number };
   /**
@@ -218,7 +222,7 @@ function decodeChainOptions(
     const rule = `${entries} entries (${o.denseMass ? "dense: dim * dim" : "diagonal: dim"})`;
     throw lengthError(api, "inverseMassMatrix", rule, o.inverseMassMatrix);
   }
-  const adaptation = resolveAdaptation(o.adaptation, o.denseMass);
+  const adaptation = resolveAdaptation(o.adaptation, o.denseMass, dim);
   checkAdaptation(api, adaptation, o.denseMass);
   if (o.lowRankCorrection !== undefined && (o.denseMass || o.inverseMassMatrix === undefined)) {
     throw new ArgumentError({

@@ -48,6 +48,9 @@ function withDefault<A, I>(schema: Schema.Schema<A, I, never>, value: A) {
 /** How warmup adapts the metric (see mcmc/defaults.ts). */
 export type Adaptation = "windowed" | "fisher-diag" | "low-rank";
 
+/** An adaptation as asked for: one of them, or "auto" (chosen by the target's dimension). */
+export type AdaptationChoice = Adaptation | "auto";
+
 /** The options of the low-rank estimator. */
 export const lowRankOptionSchema = Schema.Struct({
   gamma: withDefault(positiveNumber, hmcDefaults.lowRank.gamma),
@@ -74,7 +77,10 @@ export const hmcOptionFields = {
   stepSize: withDefault(positiveNumber, hmcDefaults.stepSize),
   adaptStepSize: withDefault(Schema.Boolean, hmcDefaults.adaptStepSize),
   adaptMassMatrix: withDefault(Schema.Boolean, hmcDefaults.adaptMassMatrix),
-  adaptation: Schema.optional(Schema.Literal("windowed", "fisher-diag", "low-rank")),
+  adaptation: withDefault(
+    Schema.Literal("auto", "windowed", "fisher-diag", "low-rank"),
+    hmcDefaults.adaptation as AdaptationChoice,
+  ),
   lowRank: withDefault(lowRankOptionSchema, hmcDefaults.lowRank),
 };
 
@@ -100,10 +106,11 @@ export interface KernelOptions {
   /**
    * How warmup adapts the metric: "windowed" (Stan's windowed variance estimate), "fisher-diag"
    * (a diagonal metric from the variances of draws and gradients, updated continuously) or
-   * "low-rank" (diagonal plus a low-rank correction from draws and gradients). See the guide's
-   * section on metric adaptation for which is the default and why.
+   * "low-rank" (diagonal plus a low-rank correction from draws and gradients), or "auto" (the
+   * default): low-rank up to 50 dimensions, fisher-diag above, windowed with `denseMass`. See
+   * the guide's section on metric adaptation for why.
    */
-  adaptation?: Adaptation;
+  adaptation?: AdaptationChoice;
   /**
    * The low-rank estimator: regularization `gamma` (default 1e-5; larger regularizes more) and
    * `eigvalCutoff` (default 2: eigenvalues in [1/2, 2] are left out of the correction).
@@ -112,9 +119,9 @@ export interface KernelOptions {
   /** Energy error that counts as a divergence (default 1000). */
   maxDeltaEnergy?: number;
   /**
-   * Where chains start (default `initToUniform()`); `"pathfinder"` (or `initToPathfinder()`)
-   * runs a Pathfinder path from a random point for each chain and starts there, with the
-   * approximation's covariance as the first inverse mass matrix.
+   * Where chains start (default `initToPathfinder()`, the same as `"pathfinder"`: a Pathfinder
+   * path from a random point for each chain, which starts there with the approximation's
+   * covariance as the first inverse mass matrix); `initToUniform()` starts at the random point.
    */
   initStrategy?: InitStrategy | "pathfinder";
   /** Which engine computes gradients (default: the compiled one when the model compiles). */
@@ -153,7 +160,8 @@ export interface HmcSettings {
   readonly lowRankCorrection?: LowRankCorrection;
   readonly dualAveraging: WindowAdaptationSettings["dualAveraging"];
   readonly schedule: WindowAdaptationSettings["schedule"];
-  readonly adaptation: Adaptation;
+  /** As asked for; each chain resolves "auto" by its target's dimension (`resolveAdaptation`). */
+  readonly adaptation: AdaptationChoice;
   readonly lowRank: LowRankSettings;
   readonly fisherSchedule: FisherSchedule;
   /** Run a Pathfinder path at the start of each chain's warmup (initStrategy "pathfinder"). */
@@ -171,6 +179,7 @@ export type HmcChainSetup = ChainSetup<
 /** The warmup record of the settings' adaptation, wrapped by Pathfinder when asked. */
 function hmcWarmup(
   settings: HmcSettings,
+  adaptation: Adaptation,
   plan: ChainPlan,
 ): Warmup<HmcParameters, HmcState, HmcInfo, WarmupState<HmcParameters>> {
   const common = {
@@ -182,11 +191,11 @@ function hmcWarmup(
   };
   const pathfinder = plan.numWarmup > 0 ? settings.pathfinderInit : undefined;
   const warmup =
-    settings.adaptation === "windowed"
+    adaptation === "windowed"
       ? windowAdaptation({ ...common, schedule: settings.schedule })
       : fisherAdaptation({
           ...common,
-          estimator: settings.adaptation === "fisher-diag" ? "diagonal" : "low-rank",
+          estimator: adaptation === "fisher-diag" ? "diagonal" : "low-rank",
           schedule: settings.fisherSchedule,
           lowRank: settings.lowRank,
           keepInitialMetric: settings.inverseMassMatrix !== undefined || pathfinder !== undefined,
@@ -202,25 +211,35 @@ function hmcWarmup(
 }
 
 /**
- * The adaptation of a chain: the one asked for, else the default (hmcDefaults.adaptation),
- * except with a dense metric, which only Stan's windowed adaptation estimates.
+ * The adaptation of a chain over `dim` dimensions: the one asked for; for "auto", windowed
+ * with a dense metric (the only one that estimates it), else low-rank up to
+ * `hmcDefaults.lowRankMaxDim` dimensions and fisher-diag above.
  *
  * @example
- * resolveAdaptation(undefined, true); // "windowed"
+ * resolveAdaptation("auto", false, 10); // "low-rank"
+ * resolveAdaptation("auto", false, 500); // "fisher-diag"
+ * resolveAdaptation("auto", true, 10); // "windowed"
  */
 export function resolveAdaptation(
-  adaptation: Adaptation | undefined,
+  adaptation: AdaptationChoice,
   denseMass: boolean,
+  dim: number,
 ): Adaptation {
-  return adaptation ?? (denseMass ? "windowed" : (hmcDefaults.adaptation as Adaptation));
+  if (adaptation !== "auto") return adaptation;
+  if (denseMass) return "windowed";
+  return dim <= hmcDefaults.lowRankMaxDim ? "low-rank" : "fisher-diag";
 }
 
 /**
  * Checks the combination of adaptation and metric: fisher-diag and low-rank adapt diagonal
  * (plus low-rank) metrics only.
  */
-export function checkAdaptation(api: string, adaptation: Adaptation, denseMass: boolean): void {
-  if (denseMass && adaptation !== "windowed") {
+export function checkAdaptation(
+  api: string,
+  adaptation: AdaptationChoice,
+  denseMass: boolean,
+): void {
+  if (denseMass && adaptation !== "windowed" && adaptation !== "auto") {
     throw new ArgumentError({
       message: `${api}: option "adaptation" "${adaptation}" adapts a diagonal${adaptation === "low-rank" ? "-plus-low-rank" : ""} metric, so it cannot go with denseMass: true; use adaptation "windowed" for a dense metric`,
       api,
@@ -261,7 +280,11 @@ export function chainSetup(
       denseMass: settings.denseMass,
       lowRankCorrection: settings.lowRankCorrection,
     },
-    warmup: hmcWarmup(settings, plan),
+    warmup: hmcWarmup(
+      settings,
+      resolveAdaptation(settings.adaptation, settings.denseMass, target.dim),
+      plan,
+    ),
   };
 }
 
@@ -276,7 +299,10 @@ export function hmcRunMetadata(
   adapted: readonly HmcParameters[],
 ): SamplerMetadata {
   // A low-rank metric is described by its dense M^{-1} (CmdStan knows no low-rank metric).
-  const lowRank = settings.adaptation === "low-rank";
+  const dim = settings.denseMass
+    ? Math.round(Math.sqrt(adapted[0]?.inverseMassMatrix.length ?? 0))
+    : (adapted[0]?.inverseMassMatrix.length ?? 0);
+  const lowRank = resolveAdaptation(settings.adaptation, settings.denseMass, dim) === "low-rank";
   return {
     algorithm: settings.algorithm,
     maxTreeDepth: settings.algorithm === "NUTS" ? settings.maxTreeDepth : undefined,
@@ -345,9 +371,7 @@ function settingsOf(
     | "trajectoryLength"
     | "fisherSchedule"
     | "pathfinderInit"
-    | "adaptation"
   > & {
-    adaptation?: Adaptation;
     maxTreeDepth?: number;
     trajectoryLength?: number;
     engine?: unknown;
@@ -355,13 +379,11 @@ function settingsOf(
   },
 ): HmcSettings {
   const { engine: _engine, initStrategy, ...rest } = decoded;
-  const adaptation = resolveAdaptation(rest.adaptation, rest.denseMass);
-  checkAdaptation(algorithm, adaptation, rest.denseMass);
+  checkAdaptation(algorithm, rest.adaptation, rest.denseMass);
   return {
     maxTreeDepth: hmcDefaults.maxTreeDepth,
     trajectoryLength: hmcDefaults.trajectoryLength,
     ...rest,
-    adaptation,
     algorithm,
     dualAveraging: hmcDefaults.dualAveraging,
     schedule: hmcDefaults.schedule,
@@ -400,8 +422,8 @@ function pathfinderInitOf(api: string, strategy: unknown): PathfinderInitSetting
 /**
  * The No-U-Turn Sampler (Hoffman and Gelman 2014) as Stan runs it: multinomial sampling along
  * the trajectory, the generalized no-U-turn criterion and dual-averaging step size; by default
- * with a low-rank metric adapted from draws and gradients and Pathfinder starts (see
- * `adaptation` and `initStrategy`).
+ * with a metric adapted from draws and gradients (low-rank up to 50 dimensions, diagonal above)
+ * and Pathfinder starts (see `adaptation` and `initStrategy`).
  *
  * @example
  * const mcmc = new MCMC(new NUTS(model, { targetAcceptProb: 0.9 }), { numWarmup: 500, numSamples: 500 });

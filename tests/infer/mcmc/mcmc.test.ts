@@ -86,13 +86,22 @@ describe("MCMC", () => {
   });
 
   it("interrupting the Effect keeps the draws made so far", async () => {
-    // The eager engine is slow enough that the run is still going after 1.5 s.
+    // Interrupted once sampling has made a few draws (not after a fixed time, which a loaded
+    // machine may spend in warmup), far before the 100,000 asked for.
+    let sampling: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      sampling = resolve;
+    });
     const mcmc = new MCMC(new NUTS(conjugate, { engine: "eager" }), {
       numWarmup: 100,
       numSamples: 100_000,
+      progressBar: false,
+      onProgress: (p) => {
+        if (p.phase === "sampling" && p.iteration >= 110) sampling();
+      },
     });
     const fiber = Effect.runFork(mcmc.runEffect(PRNGKey(2), y));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await started;
     await Effect.runPromise(Fiber.interrupt(fiber));
     expect(mcmc.aborted).toBe(true);
     expect(mcmc.getSamples().mu.shape[0]).toBeGreaterThan(0);

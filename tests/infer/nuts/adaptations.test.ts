@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   ArgumentError,
   initToPathfinder,
+  initToUniform,
   MCMC,
   Normal,
   NUTS,
@@ -254,6 +255,34 @@ describe("options", () => {
         PRNGKey(0),
       ),
     ).toThrow(ArgumentError);
+  });
+
+  it("chooses by dimension by default: low-rank up to 50, fisher-diag above, windowed when dense", async () => {
+    function* gaussian(dim: number) {
+      yield* plate("i", dim, function* () {
+        yield* sample("x", Normal(0, 1));
+      });
+    }
+    async function adaptationOf(dim: number, options: { denseMass?: boolean } = {}) {
+      const mcmc = new MCMC(new NUTS(gaussian, { ...options, initStrategy: initToUniform() }), {
+        numWarmup: 20,
+        numSamples: 5,
+        progressBar: false,
+      });
+      await mcmc.run(PRNGKey(3), dim);
+      return [mcmc.warmupReports[0].adaptation, mcmc.toMcmcRun().metadata.metric];
+    }
+    expect(await adaptationOf(50)).toEqual(["low-rank", "dense_e"]);
+    expect(await adaptationOf(51)).toEqual(["fisher-diag", "diag_e"]);
+    expect(await adaptationOf(3, { denseMass: true })).toEqual(["windowed", "dense_e"]);
+    // Asked for by name, an adaptation runs at any dimension.
+    const named = runChains(
+      normalTarget(new Array(60).fill(0), new Array(60).fill(1)),
+      { numWarmup: 20, numSamples: 5, adaptation: "low-rank" },
+      2,
+      1,
+    );
+    expect(named[0].warmup.adaptation).toBe("low-rank");
   });
 
   it("runs MCMC with a low-rank metric from Pathfinder starts, and exports its dense metric", async () => {
