@@ -7,9 +7,7 @@
  */
 export const NOT_RUN: Record<string, string> = {
   "src/compile/artifact.ts wrap": "internal; needs a fixture `instantiate`",
-  "src/compile/backend.ts withRecordingBackend": "internal; needs a fixture `Recorder`",
   "src/compile/check.ts checkAgainstTrace": "internal; needs a fixture `optimizedGraph`",
-  "src/compile/emit/instantiate.ts instantiate": "internal; needs a fixture `emitProgram`",
   "src/compile/emit/loop.ts emitLoop": "internal; needs a fixture `step`",
   "src/compile/emit/program.ts emitProgram": "internal; needs a fixture `instantiate`",
   "src/compile/emit/runtime.ts sumToInto": "internal; needs a fixture `out`",
@@ -17,8 +15,6 @@ export const NOT_RUN: Record<string, string> = {
   "src/compile/emit/scalar.ts isScalarGraph":
     "internal; needs a fixture of its own kind (Cannot read properties of undefined (reading 'step'))",
   "src/compile/emit/scalar.ts emitScalar": "internal; needs a fixture `step`",
-  "src/compile/emit/storage.ts planStorage": "internal; needs a fixture `planSteps`",
-  "src/compile/graph.ts constantData": "internal; needs a fixture `producers`",
   "src/compile/kernels/index.ts unsupportedReason":
     "internal; needs a fixture of its own kind (Cannot read properties of undefined (reading 'nodes'))",
   "src/compile/kernels/rule.ts numberAttr": "internal; needs a fixture `node`",
@@ -26,7 +22,6 @@ export const NOT_RUN: Record<string, string> = {
   "src/compile/kernels/rule.ts integerListAttr": "internal; needs a fixture `node`",
   "src/compile/passes/index.ts optimize":
     "internal; needs a fixture of its own kind (Cannot read properties of undefined (reading 'outputs'))",
-  "src/compile/passes/rewrite.ts rewriteGraph": "internal; needs a fixture `g`",
   "src/compile/recorder.ts Recorder": "internal; needs a fixture `backend`",
   "src/compile/scan/hoist.ts hoist":
     "internal; needs a fixture of its own kind (Cannot read properties of undefined (reading 'nodes'))",
@@ -70,13 +65,10 @@ export const NOT_RUN: Record<string, string> = {
   "src/infer/mcmc/worker-pool.ts async":
     "starts worker threads, which cannot receive the doctest scope",
   "src/infer/member-draws.ts memberSeed": "internal; needs a fixture `probe`",
-  "src/infer/nuts/proposal.ts takeSecondHalf": "internal; needs a fixture `UniformStream`",
-  "src/infer/nuts/proposal.ts takeNewSubtree": "internal; needs a fixture `UniformStream`",
   "src/infer/nuts/runner.ts chainJob": "internal; needs a fixture `pool`",
   "src/infer/nuts/sampler.ts chainSetup": "internal; needs a fixture `nutsSettings`",
   "src/infer/nuts/trajectory.ts TrajectoryBuilder": "internal; needs a fixture `start`",
   "src/infer/pathfinder/bfgs-gaussian.ts bfgsGaussian": "internal; needs a fixture `g`",
-  "src/infer/pathfinder/multi-path.ts noApproximationError": "internal; needs a fixture `path`",
   "src/infer/svi/autoguide/auto-continuous.ts withPosterior":
     "internal; needs a fixture `AutoDiagonalNormalGuide`",
   "src/infer/svi/autoguide/site-plates.ts forEachSite": "internal; needs a fixture `proto`",
@@ -90,6 +82,5 @@ export const NOT_RUN: Record<string, string> = {
     'the wasm backend does not initialize under vitest\'s module loader; tests/backend.test.ts runs useBackend("wasm") in a fresh Node process',
   "src/tf.ts useBackend":
     'the wasm backend does not initialize under vitest\'s module loader; tests/backend.test.ts runs useBackend("wasm") in a fresh Node process',
-  "src/util/options.ts decodeOptions": "internal; needs a fixture `McmcOptionsSchema`",
   "src/infer/mcmc/worker-entry.ts chainWorkerEntry": "starts a worker thread",
 };
