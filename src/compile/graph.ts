@@ -168,6 +168,8 @@ export function uniformValue(data: Float64Array): number | undefined {
  * The constant data of a node if it is a `Const`.
  *
  * @example
+ * const producers = producersOf(graph);
+ * const v = graph.outputs[0];
  * constantData(producers.get(v)); // Float64Array, or undefined when v is computed
  */
 export function constantData(node: GraphNode | undefined): Float64Array | undefined {

@@ -50,8 +50,8 @@ const KERNEL_BACKENDS = ["cpu", "wasm"];
  *
  * @example
  * // Kepler's equation M = E - e sin E, solved for E, with the implicit-function derivative.
- * const keplerE = defineOp({
- *   name: "keplerE",
+ * const eccentricAnomaly = defineOp({
+ *   name: "eccentricAnomaly",
  *   inputs: ["M", "e"],
  *   forward: ([M, e]) => M.map((m, i) => solveKepler(m, e[i])),
  *   vjp: ([M, e], _shapes, E, dy) => {
@@ -59,7 +59,7 @@ const KERNEL_BACKENDS = ["cpu", "wasm"];
  *     return [dM, dM.map((g, i) => g * Math.sin(E[i]))];
  *   },
  * });
- * const E = keplerE(tf.tensor([0.5, 1.0]), 0.3);
+ * const E = eccentricAnomaly(tf.tensor([0.5, 1.0]), 0.3);
  */
 export function defineOp(spec: OpSpec): Op {
   const definition = makeDefinition(spec);

@@ -53,7 +53,10 @@ const registry = new Map<string, BijectionFactory>();
  * Registers the bijection for constraints of a name (later registrations replace earlier ones).
  *
  * @example
+ * const exp = bijectTo(positive);
  * registerBijection("positive", () => SoftplusTransform()); // softplus instead of exp
+ * bijectTo(positive).forward(tf.scalar(0)); // log 2
+ * registerBijection("positive", () => exp); // back to the default
  */
 export function registerBijection(name: string, factory: BijectionFactory): void {
   registry.set(name, factory);

@@ -27,8 +27,11 @@ export function numberBetween(low: number, high: number) {
  * Decodes `input` with `schema`, or throws an ArgumentError naming the first bad option.
  *
  * @example
+ * import { Schema } from "effect";
+ * const McmcOptionsSchema = Schema.Struct({ numWarmup: Schema.NonNegativeInt, numSamples: Schema.Int });
+ * decodeOptions("MCMC", McmcOptionsSchema, { numWarmup: 100, numSamples: 10 }); // the options, typed
  * decodeOptions("MCMC", McmcOptionsSchema, { numWarmup: -1, numSamples: 10 });
- * // ArgumentError: MCMC: option "numWarmup" must be an integer >= 0, got -1
+ * // throws: ArgumentError: MCMC: option "numWarmup" must be an integer >= 0, got -1
  */
 export function decodeOptions<A, I>(
   api: string,

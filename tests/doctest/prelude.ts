@@ -157,7 +157,7 @@ export function* hmm(y: number[] = signal) {
 export const signal = [0.1, -0.3, 0.2, 2.1, 1.8, 2.4, 0.3, 0.0];
 
 /** Kepler's equation as a custom op (examples/kepler-solver.ts). */
-export const keplerE = makeKeplerOp();
+export const keplerE = makeKeplerOp("correct", "doctest.keplerE");
 
 /** A compiled objective, sum(x^2) over three inputs, and its artifact. */
 const compiledResult = compileObjective((v) => tf.sum(tf.square(v)), [[3]]);

@@ -16,7 +16,7 @@ export type NodeRewrite = (
  * replacement of another shape but the same size is reshaped to the node's output shape.
  *
  * @example
- * const noIdentities = rewriteGraph(g, (node) => (node.op === "Identity" ? node.inputs[0] : undefined));
+ * const noIdentities = rewriteGraph(graph, (node) => (node.op === "Identity" ? node.inputs[0] : undefined));
  */
 export function rewriteGraph(graph: Graph, rewrite: NodeRewrite): Graph {
   const builder = new GraphBuilder(graph.values);

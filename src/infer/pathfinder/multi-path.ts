@@ -70,7 +70,7 @@ function resampleIndices(logWeights: Float64Array, n: number, key: Key): Uint32A
  * The error of a run in which no path found a usable approximation.
  *
  * @example
- * if (path.approximation === undefined) throw noApproximationError([path]);
+ * noApproximationError([]).message; // "pathfinder: none of the 0 paths found a usable ..."
  */
 export function noApproximationError(paths: readonly SinglePathResult[]): ModelError {
   return new ModelError({
