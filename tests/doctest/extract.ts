@@ -40,7 +40,7 @@ export function examplesOf(root: string, path: string): Example[] {
     const lines = match[1].split("\n").map((l) => l.replace(/^\s*\* ?/, ""));
     const after = text.slice(match.index + match[0].length, match.index + match[0].length + 400);
     const declared =
-      /^\s*(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|interface|type|readonly|get|static|private|protected|public)?\s*\*?\s*([A-Za-z_$][\w$]*)/.exec(
+      /^\s*(?:(?:export|default|declare|abstract|static|async|readonly|private|protected|public|override|get|set)\s+)*(?:function\*?|class|const|let|interface|type|enum)?\s*\*?\s*([A-Za-z_$][\w$]*)/.exec(
         after,
       );
     for (let i = 0; i < lines.length; i++) {

@@ -62,7 +62,9 @@ export const NOT_RUN: Record<string, string> = {
     "internal; needs a fixture `discoverModel`",
   "src/infer/mcmc/gibbs.ts withGibbsUpdate": "internal; needs a fixture `spec`",
   "src/infer/mcmc/sampling-algorithm.ts Warmup": "a sketch with elided code (...)",
-  "src/infer/mcmc/worker-pool.ts async":
+  "src/infer/mcmc/worker-pool.ts start":
+    "starts worker threads, which cannot receive the doctest scope",
+  "src/infer/mcmc/worker-pool.ts shared":
     "starts worker threads, which cannot receive the doctest scope",
   "src/infer/member-draws.ts memberSeed": "internal; needs a fixture `probe`",
   "src/infer/nuts/runner.ts chainJob": "internal; needs a fixture `pool`",

@@ -524,7 +524,7 @@ export class MCMC<A extends unknown[], P = unknown> {
    * workers to the first one ready to run its chain (library loaded, potential rebuilt).
    *
    * @example
-   * await mcmc.run(PRNGKey(0));
+   * await mcmc.run(PRNGKey(0), sigma, y);
    * mcmc.timings.initSeconds; // time to the first iteration
    */
   get timings(): {

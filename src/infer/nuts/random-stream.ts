@@ -21,7 +21,8 @@ export class UniformStream {
    * Starts over from `key`, as `new UniformStream(key)` would (reusing this one in a loop).
    *
    * @example
-   * stream.restart(PRNGKey(1)); // stream.next() now gives uniform(PRNGKey(1), 1)[0]
+   * const stream = new UniformStream(PRNGKey(0));
+   * stream.restart(PRNGKey(1)).next(); // uniform(PRNGKey(1), 1)[0]
    */
   restart(key: Key): this {
     this.key0 = key[0];
