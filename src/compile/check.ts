@@ -7,7 +7,7 @@
 import { instantiate } from "./emit/instantiate.js";
 import { emitProgram } from "./emit/program.js";
 import type { Graph } from "./graph.js";
-import type { Trace } from "./trace.js";
+import type { TracedObjective } from "./trace.js";
 
 // Emulation differs from eager tfjs only by constants folded in float64, special functions
 // computed more accurately (erf, softplus) and sums accumulated in another order.
@@ -20,7 +20,7 @@ const SCALE_TOLERANCE = 1e-5;
  * @example
  * checkAgainstTrace(optimizedGraph, trace); // undefined
  */
-export function checkAgainstTrace(graph: Graph, trace: Trace): string | undefined {
+export function checkAgainstTrace(graph: Graph, trace: TracedObjective): string | undefined {
   const run = instantiate(emitProgram(graph, { float32: true }));
   const inputs = trace.at.map((x) => x.map(Math.fround));
   const grads = trace.shadowGrads.map((g) => new Float64Array(g.length));

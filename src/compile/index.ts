@@ -33,4 +33,4 @@ export {
   warnOnce,
 } from "./engine-selection.js";
 export { asGradientTarget } from "./gradient-target.js";
-export { supportedKernels } from "./kernels/index.js";
+export { supportedKernels, supportedTfjsKernels } from "./kernels/index.js";

@@ -12,7 +12,7 @@ import { Recorder } from "./recorder.js";
 import { scanTracer } from "./scan/tracer.js";
 
 /** A recorded objective with the float32 values tfjs computed while recording. */
-export interface Trace {
+export interface TracedObjective {
   readonly graph: Graph;
   /** The inputs the trace ran at. */
   readonly at: readonly Float64Array[];
@@ -23,7 +23,7 @@ export interface Trace {
 }
 
 /** What tracing gives: a trace, or why there is none. */
-export type TraceResult = { ok: true; trace: Trace } | { ok: false; reason: string };
+export type TraceResult = { ok: true; trace: TracedObjective } | { ok: false; reason: string };
 
 /**
  * Traces `fn` at the inputs `at` (shapes `inputShapes`) with gradients for the inputs in `wrt`.

@@ -47,6 +47,7 @@ export {
   type GibbsSpec,
   HMC,
   HMCGibbs,
+  type HmcFamilyOptions,
   type HmcOptions,
   InitializationError,
   type InitStrategy,

@@ -3,7 +3,7 @@
  * within float32 tolerance on a battery of objectives that covers every supported kernel.
  */
 import { describe, expect, it } from "vitest";
-import { compileObjective, supportedKernels } from "../../src/compile/index.js";
+import { compileObjective, supportedTfjsKernels } from "../../src/compile/index.js";
 import { tf } from "../../src/tf.js";
 import { sizeOf } from "../../src/util/shapes.js";
 import { battery } from "./battery.js";
@@ -41,7 +41,7 @@ describe("compiled engine against eager tfjs", () => {
   it("covers every supported kernel", () => {
     // Identity never reaches the graph (an alias), and tfjs's cpu backend runs tf.broadcastTo
     // as Tile: BroadcastTo nodes come from simplification (every Sum gradient).
-    const missing = supportedKernels().filter(
+    const missing = supportedTfjsKernels().filter(
       (k) => !recorded.has(k) && !["Identity", "BroadcastTo"].includes(k),
     );
     expect(missing).toEqual([]);

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { broadcastStrides, collapse } from "../../src/compile/emit/dims.js";
+import { erf, floorMod, roundHalfEven } from "../../src/compile/emit/helpers.js";
 import { loopOrder } from "../../src/compile/emit/loop-order.js";
-import { erf, floorMod, roundHalfEven } from "../../src/compile/emit/runtime.js";
 import { GraphBuilder, kernelCounts } from "../../src/compile/graph.js";
 import { compileObjective } from "../../src/compile/index.js";
 import { literal } from "../../src/compile/kernels/rule.js";

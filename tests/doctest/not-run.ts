@@ -10,8 +10,8 @@ export const NOT_RUN: Record<string, string> = {
   "src/compile/check.ts checkAgainstTrace": "internal; needs a fixture `optimizedGraph`",
   "src/compile/emit/loop.ts emitLoop": "internal; needs a fixture `step`",
   "src/compile/emit/program.ts emitProgram": "internal; needs a fixture `instantiate`",
-  "src/compile/emit/runtime.ts sumToInto": "internal; needs a fixture `out`",
-  "src/compile/emit/runtime.ts copyResult": "internal; needs a fixture `result`",
+  "src/compile/emit/helpers.ts sumToInto": "internal; needs a fixture `out`",
+  "src/compile/emit/helpers.ts copyResult": "internal; needs a fixture `result`",
   "src/compile/emit/scalar.ts isScalarGraph":
     "internal; needs a fixture of its own kind (Cannot read properties of undefined (reading 'step'))",
   "src/compile/emit/scalar.ts emitScalar": "internal; needs a fixture `step`",

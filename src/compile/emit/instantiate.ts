@@ -4,7 +4,7 @@
  * helpers. Free of tfjs, so that a worker can rebuild programs without loading it.
  */
 import { getOp } from "../../custom-vjp/registry.js";
-import { runtime } from "./runtime.js";
+import { runtime } from "./helpers.js";
 
 /** Emitted code plus the data it needs: plain, structured-clone-able. */
 export interface Program {

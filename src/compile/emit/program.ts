@@ -17,9 +17,9 @@ import { ruleFor } from "../kernels/index.js";
 import { type KernelContext, type KernelRule, literal } from "../kernels/rule.js";
 import { assertSafeGraph } from "../validate-graph.js";
 import { planSteps } from "./fusion.js";
+import { runtime } from "./helpers.js";
 import type { Program } from "./instantiate.js";
 import { emitLoop } from "./loop.js";
-import { runtime } from "./runtime.js";
 import { planStorage, type Storage, type StoragePlan } from "./storage.js";
 
 // Source characters of calls per part function.

@@ -5,9 +5,9 @@
 import type { Graph, GraphNode } from "../graph.js";
 import { creationRules } from "./creation.js";
 import { customOpRule } from "./custom-op.js";
+import { layoutRules } from "./data-movement.js";
 import { elementwiseRules } from "./elementwise.js";
 import { gatherRules } from "./gather.js";
-import { layoutRules } from "./layout.js";
 import { matmulRules } from "./matmul.js";
 import { reductionRules } from "./reduction.js";
 import type { CheckedRule } from "./rule.js";
@@ -38,16 +38,25 @@ export function ruleFor(op: string): CheckedRule | undefined {
 }
 
 /**
- * The names of the tfjs kernels with built-in rules (custom ops come on top).
+ * The names of the tfjs kernels (tfjs's primitive ops, not transition kernels) that the
+ * compiled engine has built-in rules for (custom ops come on top).
  *
  * @example
- * supportedKernels().includes("BatchMatMul"); // true
+ * supportedTfjsKernels().includes("BatchMatMul"); // true
  */
-export function supportedKernels(): string[] {
+export function supportedTfjsKernels(): string[] {
   return Object.keys(builtIn)
     .filter((name) => name !== "AddPadded" && !Object.hasOwn(scanLoopRules, name))
     .sort();
 }
+
+/**
+ * @deprecated The former name of `supportedTfjsKernels`.
+ *
+ * @example
+ * supportedKernels().includes("Exp"); // true
+ */
+export const supportedKernels: () => string[] = supportedTfjsKernels;
 
 /**
  * Why a graph cannot be compiled (its unsupported kernels, or a node a rule rejects), or

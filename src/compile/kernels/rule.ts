@@ -57,7 +57,7 @@ export interface KernelContext {
   constant(json: unknown): string;
   /** An expression for a custom op's registry entry. */
   customOp(op: OpDefinition): string;
-  /** An expression for a runtime helper (see emit/runtime.ts). */
+  /** An expression for a runtime helper (see emit/helpers.ts). */
   helper(name: string): string;
   /**
    * An expression for a graph emitted as a step program (see `emitProgram`'s `step` option):

@@ -4,6 +4,7 @@ export { InitializationError, RunInProgressError, WorkerError } from "../../erro
 export {
   type Adaptation,
   HMC,
+  type HmcFamilyOptions,
   type HmcOptions,
   type KernelOptions,
   MetricAdaptationError,

@@ -81,6 +81,7 @@ export {
   checkAdaptation,
   HMC,
   type HmcChainSetup,
+  type HmcFamilyOptions,
   type HmcOptions,
   type HmcSettings,
   hmcRunMetadata,

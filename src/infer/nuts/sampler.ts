@@ -94,7 +94,7 @@ const NutsOptionsSchema = Schema.Struct({ ...sharedFields, maxTreeDepth, ...samp
 const HmcOptionsSchema = Schema.Struct({ ...sharedFields, trajectoryLength, ...samplerFields });
 
 /** Options shared by NUTS and HMC. */
-export interface KernelOptions {
+export interface HmcFamilyOptions {
   /** Target acceptance statistic of step-size adaptation (default 0.8). */
   targetAcceptProb?: number;
   /** Adapt a dense inverse mass matrix instead of a diagonal one (default false). */
@@ -128,14 +128,17 @@ export interface KernelOptions {
   engine?: EngineName;
 }
 
+/** @deprecated The former name of `HmcFamilyOptions` ("kernel" now names transition kernels only). */
+export type KernelOptions = HmcFamilyOptions;
+
 /** Options of NUTS. */
-export interface NutsOptions extends KernelOptions {
+export interface NutsOptions extends HmcFamilyOptions {
   /** Largest tree depth (default 10): at most 2^maxTreeDepth - 1 leapfrog steps per draw. */
   maxTreeDepth?: number;
 }
 
 /** Options of HMC. */
-export interface HmcOptions extends KernelOptions {
+export interface HmcOptions extends HmcFamilyOptions {
   /** Integration time per draw (default 2 pi). */
   trajectoryLength?: number;
 }
@@ -337,7 +340,7 @@ abstract class HmcFamilySampler<A extends unknown[]> implements McmcSampler<A, H
   constructor(
     readonly model: Model<A, unknown>,
     readonly settings: HmcSettings,
-    options: KernelOptions,
+    options: HmcFamilyOptions,
   ) {
     const strategy = options.initStrategy;
     this.options = {
