@@ -9,13 +9,13 @@
 import { Effect, Schema } from "effect";
 import { withoutTensorValidation } from "../../dist/validation.js";
 import { ArgumentError, ModelError, RunInProgressError, runToPromise } from "../../errors.js";
-import type { McmcRun } from "../../io/samples.js";
 import { foldIn, type Key, split, toKey } from "../../primitives/prng.js";
 import { type McmcProgressBar, mcmcProgressBar } from "../../progress/mcmc-progress.js";
 import { decodeOptions, integerAtLeast } from "../../util/options.js";
 import { siteRecord } from "../../util/records.js";
 import { formatSummary, type SummaryRow, summary } from "../diagnostics/index.js";
 import type { Draws } from "../draws.js";
+import type { McmcRun } from "../mcmc-run.js";
 import { discoverModel, type Potential, potential } from "../potential.js";
 import { Predictive } from "../predictive.js";
 import {

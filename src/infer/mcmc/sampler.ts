@@ -5,8 +5,8 @@
  * other detail of them.
  */
 
-import type { McmcMetadata } from "../../io/samples.js";
 import type { Model } from "../../primitives/runtime.js";
+import type { McmcMetadata } from "../mcmc-run.js";
 import type { EngineName, GradientTarget } from "../potential-types.js";
 import type { ChainPlan } from "./chain.js";
 import type { InitStrategy } from "./init-strategies.js";
