@@ -18,7 +18,7 @@
 import { initToUniform, MCMC, Normal, NUTS, PRNGKey, plate, sample } from "../src/index.js";
 import { potential } from "../src/infer/index.js";
 import { runChainSync } from "../src/infer/nuts/index.js";
-import type { GradientTarget } from "../src/infer/potential-types.js";
+import type { GradientTarget } from "../src/potential-types.js";
 
 const DIM = 10;
 const NUM_WARMUP = 1000;

@@ -7,8 +7,9 @@
  * Randomness: `key` is split into an initialization key, a warmup key and an iteration key;
  * iteration i (warmup and sampling counted together) uses `foldIn(iterationKey, i)`.
  */
+
+import type { GradientTarget } from "../../potential-types.js";
 import { foldIn, type Key, split } from "../../primitives/prng.js";
-import type { GradientTarget } from "../potential-types.js";
 import { type InfoColumns, InfoRecorder } from "./info-columns.js";
 import { findInitialState, initialStateAt } from "./initial-state.js";
 import type {

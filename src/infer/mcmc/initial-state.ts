@@ -5,8 +5,8 @@
  * a hook lets callers add model-level detail (e.g. per-site log-probabilities).
  */
 import { InitializationError } from "../../errors.js";
+import type { GradientTarget } from "../../potential-types.js";
 import { foldIn, type Key, uniform } from "../../primitives/prng.js";
-import type { GradientTarget } from "../potential-types.js";
 import { mcmcDefaults } from "./defaults.js";
 
 /** Options of `findInitialState`. */

@@ -5,9 +5,9 @@
  * other detail of them.
  */
 
+import type { EngineName, GradientTarget } from "../../potential-types.js";
 import type { Model } from "../../primitives/runtime.js";
 import type { McmcMetadata } from "../mcmc-run.js";
-import type { EngineName, GradientTarget } from "../potential-types.js";
 import type { ChainPlan } from "./chain.js";
 import type { InitStrategy } from "./init-strategies.js";
 import type { AnyChainSetup, ChainSetup } from "./sampling-algorithm.js";

@@ -16,8 +16,9 @@
  * The chain loop (chain.ts) knows nothing else about an algorithm: a new sampler is a new
  * `(parameters) => SamplingAlgorithm` plus, if it tunes anything, a warmup record.
  */
+
+import type { GradientTarget } from "../../potential-types.js";
 import type { Key } from "../../primitives/prng.js";
-import type { GradientTarget } from "../potential-types.js";
 
 /** What every kernel state carries: the target it samples, where it is and U there. */
 export interface KernelState {

@@ -9,7 +9,7 @@
  * v -= h M^{-1} dU/dq, and M^{-1} dU/dq is computed once per new gradient and cached in the
  * point (for a dense metric this halves the matrix-vector products). Nothing is allocated.
  */
-import type { GradientTarget } from "../potential-types.js";
+import type { GradientTarget } from "../../potential-types.js";
 import type { Metric } from "./metric.js";
 import type { PhasePoint } from "./phase-point.js";
 

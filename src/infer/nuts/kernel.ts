@@ -12,6 +12,8 @@
  *   (trajectoryLength / stepSize, truncated, at least 1, as Stan's static HMC) and a
  *   Metropolis correction.
  */
+
+import type { GradientTarget } from "../../potential-types.js";
 import { type Key, split, splitInto, uniform } from "../../primitives/prng.js";
 import type {
   InfoFields,
@@ -19,7 +21,6 @@ import type {
   SamplingAlgorithm,
   TunableAlgorithm,
 } from "../mcmc/sampling-algorithm.js";
-import type { GradientTarget } from "../potential-types.js";
 import { ArrayArena } from "./array-arena.js";
 import { leapfrog, refreshPoint } from "./integrator.js";
 import { type LowRankCorrection, lowRankMetricOf } from "./low-rank-metric.js";

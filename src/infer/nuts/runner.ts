@@ -12,6 +12,7 @@
  */
 import { Schema } from "effect";
 import { ArgumentError } from "../../errors.js";
+import type { GradientTarget } from "../../potential-types.js";
 import type { Key } from "../../primitives/prng.js";
 import { decodeOptions, integerAtLeast } from "../../util/options.js";
 import {
@@ -24,7 +25,6 @@ import {
 import { hmcDefaults, mcmcDefaults, pathfinderDefaults } from "../mcmc/defaults.js";
 import type { WorkerChainJob } from "../mcmc/worker-pool.js";
 import type { PathfinderInitReport } from "../pathfinder/pathfinder-init.js";
-import type { GradientTarget } from "../potential-types.js";
 import type { FisherAdaptationReport } from "./fisher-warmup.js";
 import type { HmcInfoColumns, HmcParameters } from "./kernel.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";

@@ -7,6 +7,7 @@
  */
 import { Schema } from "effect";
 import { ArgumentError } from "../../errors.js";
+import type { EngineName, GradientTarget } from "../../potential-types.js";
 import type { Model } from "../../primitives/runtime.js";
 import { decodeOptions, integerAtLeast, numberBetween } from "../../util/options.js";
 import type { ChainPlan } from "../mcmc/chain.js";
@@ -15,7 +16,6 @@ import { type InitStrategy, initToPathfinder, initToUniform } from "../mcmc/init
 import type { McmcSampler, SamplerMetadata } from "../mcmc/sampler.js";
 import type { ChainSetup, Warmup, WarmupState } from "../mcmc/sampling-algorithm.js";
 import { type PathfinderInitSettings, withPathfinderInit } from "../pathfinder/pathfinder-init.js";
-import type { EngineName, GradientTarget } from "../potential-types.js";
 import type { LowRankSettings } from "./fisher-metric.js";
 import { type FisherSchedule, fisherAdaptation } from "./fisher-warmup.js";
 import {

@@ -5,8 +5,9 @@
  * below, otherwise keep halving it until it rises above 0.8. Each trial draws a fresh momentum.
  * (Hoffman & Gelman's paper uses 0.5 as the threshold; Stan and NumPyro use 0.8.)
  */
+
+import type { GradientTarget } from "../../potential-types.js";
 import { foldIn, type Key } from "../../primitives/prng.js";
-import type { GradientTarget } from "../potential-types.js";
 import { StepSizeSearchError } from "./errors.js";
 import { leapfrog, refreshPoint } from "./integrator.js";
 import type { Metric } from "./metric.js";

@@ -16,7 +16,7 @@
  * builder: one set per recursion depth, since a node's buffers are never touched by its
  * children, and nothing is allocated per leapfrog step.
  */
-import type { GradientTarget } from "../potential-types.js";
+import type { GradientTarget } from "../../potential-types.js";
 import { leapfrog } from "./integrator.js";
 import type { Metric } from "./metric.js";
 import { copyPhasePoint, createPhasePoint, hamiltonian, type PhasePoint } from "./phase-point.js";

@@ -13,7 +13,7 @@
  * mcmc/defaults.ts): any of an absolute or relative decrease of U, a gradient norm, a relative
  * gradient g^T H g / max(|U|, 1), or a step below its tolerance.
  */
-import type { GradientTarget } from "../potential-types.js";
+import type { GradientTarget } from "../../potential-types.js";
 
 /** Tolerances of the L-BFGS run (Stan's names, in camelCase). */
 export interface LbfgsSettings {

@@ -9,10 +9,10 @@
  * reliable that correction is (above 0.7, not reliable).
  */
 import { ModelError } from "../../errors.js";
+import type { GradientTarget } from "../../potential-types.js";
 import { foldIn, type Key, uniform } from "../../primitives/prng.js";
 import { psis } from "../diagnostics/psis.js";
 import { findInitialState } from "../mcmc/initial-state.js";
-import type { GradientTarget } from "../potential-types.js";
 import { type SinglePathResult, type SinglePathSettings, singlePathfinder } from "./single-path.js";
 
 /** Settings of multi-path Pathfinder. */

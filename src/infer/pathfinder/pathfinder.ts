@@ -15,6 +15,7 @@
  */
 import { Schema } from "effect";
 import { withoutTensorValidation } from "../../dist/validation.js";
+import type { EngineName } from "../../potential-types.js";
 import { foldIn, type Key, toKey } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import { decodeOptions, integerAtLeast } from "../../util/options.js";
@@ -22,7 +23,6 @@ import type { Draws } from "../draws.js";
 import { mcmcDefaults, pathfinderDefaults } from "../mcmc/defaults.js";
 import { findInitialState } from "../mcmc/initial-state.js";
 import { discoverModel, type Potential, potential } from "../potential.js";
-import type { EngineName } from "../potential-types.js";
 import { Predictive } from "../predictive.js";
 import type { BfgsGaussian } from "./bfgs-gaussian.js";
 import { multiPathfinder, noApproximationError } from "./multi-path.js";

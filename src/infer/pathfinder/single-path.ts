@@ -7,8 +7,9 @@
  * result, and `numDraws` draws are taken from it. Every evaluation of the target (in L-BFGS,
  * for the ELBOs and for the draws) is counted.
  */
+
+import type { GradientTarget } from "../../potential-types.js";
 import { foldIn, type Key } from "../../primitives/prng.js";
-import type { GradientTarget } from "../potential-types.js";
 import {
   type BfgsGaussian,
   bfgsGaussian,

@@ -11,6 +11,7 @@
  */
 import { Schema } from "effect";
 import { ArgumentError } from "../../errors.js";
+import type { EngineName, GradientTarget } from "../../potential-types.js";
 import { normal, split, uniform } from "../../primitives/prng.js";
 import type { Model } from "../../primitives/runtime.js";
 import { decodeOptions, numberBetween } from "../../util/options.js";
@@ -33,7 +34,6 @@ import {
   finalStepSize,
 } from "../nuts/dual-averaging.js";
 import { WelfordEstimator } from "../nuts/welford.js";
-import type { EngineName, GradientTarget } from "../potential-types.js";
 
 /** The proposal: q' = q + scale * sd * z, z ~ N(0, I). */
 export interface RandomWalkParameters {

@@ -18,7 +18,7 @@ import { InitializationError, StepSizeSearchError } from "../../../src/infer/nut
 import { diagonalMetric } from "../../../src/infer/nuts/metric.js";
 import { findReasonableStepSize } from "../../../src/infer/nuts/step-size-search.js";
 import { WelfordEstimator } from "../../../src/infer/nuts/welford.js";
-import type { GradientTarget } from "../../../src/infer/potential-types.js";
+import type { GradientTarget } from "../../../src/potential-types.js";
 import { PRNGKey } from "../../../src/primitives/prng.js";
 import { normalTarget } from "./targets.js";
 

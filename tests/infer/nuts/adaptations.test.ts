@@ -26,7 +26,7 @@ import {
 } from "../../../src/infer/nuts/index.js";
 import { lowRankInverseMassDense } from "../../../src/infer/nuts/low-rank-metric.js";
 import { WarmupTracker } from "../../../src/infer/nuts/warmup-convergence.js";
-import type { GradientTarget } from "../../../src/infer/potential-types.js";
+import type { GradientTarget } from "../../../src/potential-types.js";
 import { foldIn } from "../../../src/primitives/prng.js";
 import { correlatedNormalTarget, normalTarget } from "./targets.js";
 

@@ -11,7 +11,7 @@ import {
   hamiltonian,
   type PhasePoint,
 } from "../../../src/infer/nuts/phase-point.js";
-import type { GradientTarget } from "../../../src/infer/potential-types.js";
+import type { GradientTarget } from "../../../src/potential-types.js";
 import { correlatedNormalTarget, counting, normalTarget } from "./targets.js";
 
 function startPoint(target: GradientTarget, metric: Metric, q: number[], p: number[]): PhasePoint {

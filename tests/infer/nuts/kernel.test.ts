@@ -12,7 +12,7 @@ import {
   nutsAlgorithm,
 } from "../../../src/infer/nuts/kernel.js";
 import { denseMetric, diagonalMetric, type Metric } from "../../../src/infer/nuts/metric.js";
-import type { GradientTarget } from "../../../src/infer/potential-types.js";
+import type { GradientTarget } from "../../../src/potential-types.js";
 import { foldIn, type Key, normal, PRNGKey, split } from "../../../src/primitives/prng.js";
 import { correlatedNormalTarget, counting, normalTarget } from "./targets.js";
 

@@ -9,7 +9,7 @@ import {
   type NutsChainResult as ChainResult,
   runChainSync,
 } from "../../../src/infer/nuts/index.js";
-import type { GradientTarget } from "../../../src/infer/potential-types.js";
+import type { GradientTarget } from "../../../src/potential-types.js";
 import { foldIn, PRNGKey } from "../../../src/primitives/prng.js";
 import { correlatedNormalTarget } from "./targets.js";
 

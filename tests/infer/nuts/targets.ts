@@ -2,7 +2,7 @@
  * Potentials written by hand for the sampler tests: U(q) = -log density (up to a constant),
  * with dU/dq written into `grad`.
  */
-import type { GradientTarget } from "../../../src/infer/potential-types.js";
+import type { GradientTarget } from "../../../src/potential-types.js";
 
 /** Independent normals N(mean_i, sd_i^2): a harmonic oscillator when used as a potential. */
 export function normalTarget(means: number[], sds: number[]): GradientTarget {

@@ -25,7 +25,7 @@ import {
   singlePathfinder,
   updateInverseHessianDiagonal,
 } from "../../../src/infer/pathfinder/index.js";
-import type { GradientTarget } from "../../../src/infer/potential-types.js";
+import type { GradientTarget } from "../../../src/potential-types.js";
 import { foldIn, normal } from "../../../src/primitives/prng.js";
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {

@@ -3,7 +3,7 @@
  * H[:, i] = (grad U(q + h e_i) - grad U(q - h e_i)) / (2 h), symmetrized. Exact to O(h^2)
  * plus the gradient's rounding error over h; h = step * max(1, |q_i|).
  */
-import type { GradientTarget } from "../../potential-types.js";
+import type { GradientTarget } from "../../../potential-types.js";
 
 /**
  * The dim x dim Hessian of `target` at `q`, row-major.
