@@ -30,8 +30,14 @@ export async function chainsInWorkers(
   signal: AbortSignal | undefined,
 ): Promise<Array<ChainResult | undefined>> {
   if (signal?.aborted) return chains.map(() => undefined);
-  // Kept warm for the next run in this process.
-  const pool = await ChainWorkerPool.shared(await ChainWorkerPool.sizeFor(chains.length), imports);
+  // Kept warm for the next run in this process. An abort while the pool starts (the workers'
+  // bundle may be building) ends the run at once; the pool goes on starting for later runs.
+  const starting = ChainWorkerPool.shared(await ChainWorkerPool.sizeFor(chains.length), imports);
+  const pool = await untilAborted(starting, signal);
+  if (pool === undefined) {
+    starting.catch(() => {}); // a failure to start now concerns only a later run
+    return chains.map(() => undefined);
+  }
   return await Promise.all(
     chains.map((chain, c) =>
       pool
@@ -41,6 +47,29 @@ export async function chainsInWorkers(
         }),
     ),
   );
+}
+
+/** `promise`'s value, or undefined as soon as `signal` aborts (whichever comes first). */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<T | undefined> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   sample,
   WorkerError,
 } from "../../../src/index.js";
+import { ChainWorkerPool } from "../../../src/infer/mcmc/worker-pool.js";
 import { formatCmdStanCSV, traceSpec } from "../../../src/io/index.js";
 import { workerOnlyFailure } from "./fixtures/worker-only-failure.js";
 
@@ -76,6 +77,25 @@ describe("aborts", () => {
     expect(mcmc.timings.warmupSeconds).toEqual([]);
     expect(mcmc.getSamples().mu.shape).toEqual([0]);
   });
+
+  it("an abort while the worker pool is still starting ends the run without waiting for it", async () => {
+    // A pool that never becomes ready (its bundle still building, say): the run must not hang.
+    vi.spyOn(ChainWorkerPool, "shared").mockReturnValue(new Promise(() => {}));
+    const controller = new AbortController();
+    const mcmc = new MCMC(new NUTS(conjugate), {
+      ...quiet,
+      numWarmup: 200,
+      numSamples: 200,
+      numChains: 2,
+      chainMethod: "parallel",
+      signal: controller.signal,
+    });
+    const running = mcmc.run(PRNGKey(0), y);
+    setTimeout(() => controller.abort(), 10);
+    await running;
+    expect(mcmc.aborted).toBe(true);
+    expect(mcmc.getSamples().mu.shape).toEqual([0]);
+  }, 20_000);
 
   it("chains stopped at different lengths give grouped views cut to a common length, said once", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
