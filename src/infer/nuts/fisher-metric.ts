@@ -18,9 +18,9 @@
  * metric, the background one collects the draws of the next; switching makes the background
  * the foreground and starts a new background, so the metric always rests on recent draws.
  */
-import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { ArrayArena } from "./array-arena.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";
+import { multiply, spectralFunction, symmetricEigen } from "./symmetric-eigen.js";
 import { WelfordEstimator } from "./welford.js";
 
 /** A metric estimate as the parameters of a sampler hold it (see kernel.ts `HmcParameters`). */
@@ -206,54 +206,21 @@ function allFiniteArray(x: Float64Array): boolean {
   return true;
 }
 
-function allFinite(matrix: Matrix): boolean {
-  for (let i = 0; i < matrix.rows; i++) {
-    for (let j = 0; j < matrix.columns; j++) if (!Number.isFinite(matrix.get(i, j))) return false;
-  }
-  return true;
-}
-
-/** Symmetric eigendecomposition: eigenvalues and eigenvectors as the columns of a matrix. */
-function symmetricEigen(matrix: Matrix): { values: number[]; vectors: Matrix } {
-  if (!allFinite(matrix)) throw new RangeError("symmetricEigen: the matrix is not finite");
-  const n = matrix.rows;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const mean = (matrix.get(i, j) + matrix.get(j, i)) / 2;
-      matrix.set(i, j, mean);
-      matrix.set(j, i, mean);
-    }
-  }
-  const eig = new EigenvalueDecomposition(matrix, { assumeSymmetric: true });
-  return { values: eig.realEigenvalues, vectors: eig.eigenvectorMatrix };
-}
-
-/** V diag(f(values)) V^T. */
-function spectralFunction(values: number[], vectors: Matrix, f: (v: number) => number): Matrix {
-  const scaled = vectors.clone();
-  for (let j = 0; j < values.length; j++) {
-    const s = f(values[j]);
-    for (let i = 0; i < vectors.rows; i++) scaled.set(i, j, scaled.get(i, j) * s);
-  }
-  return scaled.mmul(vectors.transpose());
-}
-
 /**
- * The SPD geometric mean M of two symmetric positive-definite matrices: the solution of
- * M B M = A, M = B^{-1/2} (B^{1/2} A B^{1/2})^{1/2} B^{-1/2}. For a Gaussian target whose
- * draws have covariance A and gradients covariance B = A^{-1}, M = A.
+ * The SPD geometric mean M of two symmetric positive-definite n x n matrices (row-major): the
+ * solution of M B M = A, M = B^{-1/2} (B^{1/2} A B^{1/2})^{1/2} B^{-1/2}. For a Gaussian
+ * target whose draws have covariance A and gradients covariance B = A^{-1}, M = A.
  *
  * @example
- * import { Matrix } from "ml-matrix";
- * spdMean(Matrix.diag([1, 4]), Matrix.diag([1, 1])); // diag(1, 2)
+ * spdMean(Float64Array.of(1, 0, 0, 4), Float64Array.of(1, 0, 0, 1), 2); // diag(1, 2)
  */
-export function spdMean(a: Matrix, b: Matrix): Matrix {
-  const bEig = symmetricEigen(b.clone());
-  const bSqrt = spectralFunction(bEig.values, bEig.vectors, Math.sqrt);
-  const bInvSqrt = spectralFunction(bEig.values, bEig.vectors, (v) => 1 / Math.sqrt(v));
-  const inner = symmetricEigen(bSqrt.mmul(a).mmul(bSqrt));
-  const innerSqrt = spectralFunction(inner.values, inner.vectors, (v) => Math.sqrt(Math.max(v, 0)));
-  return bInvSqrt.mmul(innerSqrt).mmul(bInvSqrt);
+export function spdMean(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const bEig = symmetricEigen(b, n);
+  const bSqrt = spectralFunction(bEig, n, Math.sqrt);
+  const bInvSqrt = spectralFunction(bEig, n, (v) => 1 / Math.sqrt(v));
+  const inner = symmetricEigen(multiply(multiply(bSqrt, a, n), bSqrt, n), n);
+  const innerSqrt = spectralFunction(inner, n, (v) => Math.sqrt(Math.max(v, 0)));
+  return multiply(multiply(bInvSqrt, innerSqrt, n), bInvSqrt, n);
 }
 
 /**
@@ -286,20 +253,19 @@ function orthonormalBasis(vectors: readonly Float64Array[], dim: number): Float6
 }
 
 /**
- * (P^T P) / gamma + I for P (n x k, row-major): each entry summed over the rows in order from
- * zero, as ml-matrix's mmul sums (so the result is the same to the bit), without building P as
- * a Matrix; products are symmetric, so the upper triangle is mirrored.
+ * (P^T P) / gamma + I for P (n x k, row-major), as a row-major k x k matrix; products are
+ * symmetric, so the upper triangle is mirrored.
  */
-function regularizedScatter(rows: Float64Array, k: number, gamma: number): Matrix {
+function regularizedScatter(rows: Float64Array, k: number, gamma: number): Float64Array {
   const n = rows.length / k;
-  const scatter = new Matrix(k, k);
+  const scatter = new Float64Array(k * k);
   for (let a = 0; a < k; a++) {
     for (let b = a; b < k; b++) {
       let sum = 0;
       for (let r = 0; r < n; r++) sum += rows[r * k + a] * rows[r * k + b];
       const value = a === b ? sum / gamma + 1 : sum / gamma;
-      scatter.set(a, b, value);
-      scatter.set(b, a, value);
+      scatter[a * k + b] = value;
+      scatter[b * k + a] = value;
     }
   }
   return scatter;
@@ -334,22 +300,33 @@ export function lowRankFisherEstimate(
   const sigma = new Float64Array(dim);
   const drawMean = new Float64Array(dim);
   const gradientMean = new Float64Array(dim);
+  // Two passes over the rows, each row read in order: the means, then the centred squares.
+  for (let k = 0; k < n; k++) {
+    const x = draws[k];
+    const g = gradients[k];
+    for (let i = 0; i < dim; i++) {
+      drawMean[i] += x[i];
+      gradientMean[i] += g[i];
+    }
+  }
   for (let i = 0; i < dim; i++) {
-    let sx = 0;
-    let sg = 0;
-    for (let k = 0; k < n; k++) {
-      sx += draws[k][i];
-      sg += gradients[k][i];
+    drawMean[i] /= n;
+    gradientMean[i] /= n;
+  }
+  const drawSquares = new Float64Array(dim);
+  const gradientSquares = new Float64Array(dim);
+  for (let k = 0; k < n; k++) {
+    const x = draws[k];
+    const g = gradients[k];
+    for (let i = 0; i < dim; i++) {
+      const dx = x[i] - drawMean[i];
+      const dg = g[i] - gradientMean[i];
+      drawSquares[i] += dx * dx;
+      gradientSquares[i] += dg * dg;
     }
-    drawMean[i] = sx / n;
-    gradientMean[i] = sg / n;
-    let vx = 0;
-    let vg = 0;
-    for (let k = 0; k < n; k++) {
-      vx += (draws[k][i] - drawMean[i]) ** 2;
-      vg += (gradients[k][i] - gradientMean[i]) ** 2;
-    }
-    const variance = Math.sqrt(vx / vg);
+  }
+  for (let i = 0; i < dim; i++) {
+    const variance = Math.sqrt(drawSquares[i] / gradientSquares[i]);
     if (!(Number.isFinite(variance) && variance > 0)) return undefined;
     sigma[i] = Math.sqrt(Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, variance)));
   }
@@ -389,13 +366,13 @@ export function lowRankFisherEstimate(
   const drawScatter = regularizedScatter(project(scaledDraws), k, settings.gamma);
   const gradientScatter = regularizedScatter(project(scaledGradients), k, settings.gamma);
   // Extreme draws (a chain far out in the tails) can overflow: no estimate from them.
-  if (!allFinite(drawScatter) || !allFinite(gradientScatter)) return undefined;
-  let values: number[];
-  let vectors: Matrix;
+  if (!allFiniteArray(drawScatter) || !allFiniteArray(gradientScatter)) return undefined;
+  let values: Float64Array;
+  let vectors: Float64Array;
   try {
-    const mean = spdMean(drawScatter, gradientScatter);
-    if (!allFinite(mean)) return undefined;
-    ({ values, vectors } = symmetricEigen(mean));
+    const mean = spdMean(drawScatter, gradientScatter, k);
+    if (!allFiniteArray(mean)) return undefined;
+    ({ values, vectors } = symmetricEigen(mean, k));
   } catch {
     // The eigensolver fails on matrices whose entries span too many orders of magnitude.
     return undefined;
@@ -408,7 +385,7 @@ export function lowRankFisherEstimate(
   const lowRankVectors = new Float64Array(kept.length * dim);
   kept.forEach((j, r) => {
     for (let b = 0; b < k; b++) {
-      const c = vectors.get(b, j);
+      const c = vectors[b * k + j];
       // basis[b] is the unit vector e_b when the basis is the identity.
       for (let i = 0; i < dim; i++) {
         lowRankVectors[r * dim + i] += c * (basis === undefined ? (i === b ? 1 : 0) : basis[b][i]);
