@@ -1,8 +1,9 @@
 /**
  * The cost of the low-rank metric estimate (fisher-metric.ts), which low-rank adaptation runs
- * about 60 times per chain's warmup: the SPD geometric mean of two d x d matrices (three
- * symmetric eigendecompositions and four products) on flat arrays (symmetric-eigen.ts) against
- * the same formula with ml-matrix's EigenvalueDecomposition and mmul, measured in the same run
+ * about 60 times per chain's warmup: the SPD geometric mean of two d x d matrices (through a
+ * Cholesky factor and one symmetric eigendecomposition, on flat arrays) against the formula
+ * B^{-1/2} (B^{1/2} A B^{1/2})^{1/2} B^{-1/2} with ml-matrix's EigenvalueDecomposition and mmul
+ * (what fisher-metric.ts used before), measured in the same run
  * (CPU microseconds per call), and the whole estimate from 200 draws. The two means are checked
  * to agree (relative 1e-8) before anything is timed.
  *

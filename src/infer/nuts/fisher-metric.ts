@@ -20,7 +20,7 @@
  */
 import { ArrayArena } from "./array-arena.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";
-import { multiply, spectralFunction, symmetricEigen } from "./symmetric-eigen.js";
+import { spectralFunction, symmetricEigen } from "./symmetric-eigen.js";
 import { WelfordEstimator } from "./welford.js";
 
 /** A metric estimate as the parameters of a sampler hold it (see kernel.ts `HmcParameters`). */
@@ -215,12 +215,87 @@ function allFiniteArray(x: Float64Array): boolean {
  * spdMean(Float64Array.of(1, 0, 0, 4), Float64Array.of(1, 0, 0, 1), 2); // diag(1, 2)
  */
 export function spdMean(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const bEig = symmetricEigen(b, n);
-  const bSqrt = spectralFunction(bEig, n, Math.sqrt);
-  const bInvSqrt = spectralFunction(bEig, n, (v) => 1 / Math.sqrt(v));
-  const inner = symmetricEigen(multiply(multiply(bSqrt, a, n), bSqrt, n), n);
-  const innerSqrt = spectralFunction(inner, n, (v) => Math.sqrt(Math.max(v, 0)));
-  return multiply(multiply(bInvSqrt, innerSqrt, n), bInvSqrt, n);
+  // With B = L L^T (Cholesky), M = L^{-T} (L^T A L)^{1/2} L^{-1}: M B M = L^{-T} S^2 L^{-1} = A.
+  // One eigendecomposition (for the square root) instead of two through B^{1/2}.
+  const lower = cholesky(b, n);
+  const inner = symmetricEigen(lowerTransposeTimesTimesLower(a, lower, n), n);
+  const root = spectralFunction(inner, n, (v) => Math.sqrt(Math.max(v, 0)));
+  const half = solveLowerTransposed(lower, root, n); // L^{-T} S
+  transposeInPlace(half, n); // S L^{-1}
+  const mean = solveLowerTransposed(lower, half, n); // L^{-T} S L^{-1}
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const average = 0.5 * (mean[i * n + j] + mean[j * n + i]);
+      mean[i * n + j] = average;
+      mean[j * n + i] = average;
+    }
+  }
+  return mean;
+}
+
+/** The lower Cholesky factor of a symmetric positive-definite n x n matrix (row-major). */
+function cholesky(b: Float64Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let diagonal = b[j * n + j];
+    for (let k = 0; k < j; k++) diagonal -= l[j * n + k] * l[j * n + k];
+    if (!(diagonal > 0))
+      throw new RangeError("spdMean: the second matrix is not positive definite");
+    const root = Math.sqrt(diagonal);
+    l[j * n + j] = root;
+    for (let i = j + 1; i < n; i++) {
+      let sum = b[i * n + j];
+      for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = sum / root;
+    }
+  }
+  return l;
+}
+
+/** L^T A L for lower-triangular L, symmetric. */
+function lowerTransposeTimesTimesLower(a: Float64Array, l: Float64Array, n: number): Float64Array {
+  const al = new Float64Array(n * n); // A L: column j sums over k >= j
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let k = j; k < n; k++) sum += a[i * n + k] * l[k * n + j];
+      al[i * n + j] = sum;
+    }
+  }
+  const out = new Float64Array(n * n); // L^T (A L): row i sums over k >= i
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = 0;
+      for (let k = i; k < n; k++) sum += l[k * n + i] * al[k * n + j];
+      out[i * n + j] = sum;
+      out[j * n + i] = sum;
+    }
+  }
+  return out;
+}
+
+/** X = L^{-T} Y (back substitution with the upper-triangular L^T, column by column of Y). */
+function solveLowerTransposed(l: Float64Array, y: Float64Array, n: number): Float64Array {
+  const x = new Float64Array(n * n);
+  for (let i = n - 1; i >= 0; i--) {
+    const inverse = 1 / l[i * n + i];
+    for (let c = 0; c < n; c++) {
+      let sum = y[i * n + c];
+      for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k * n + c];
+      x[i * n + c] = sum * inverse;
+    }
+  }
+  return x;
+}
+
+function transposeInPlace(m: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const t = m[i * n + j];
+      m[i * n + j] = m[j * n + i];
+      m[j * n + i] = t;
+    }
+  }
 }
 
 /**
@@ -259,11 +334,19 @@ function orthonormalBasis(vectors: readonly Float64Array[], dim: number): Float6
 function regularizedScatter(rows: Float64Array, k: number, gamma: number): Float64Array {
   const n = rows.length / k;
   const scatter = new Float64Array(k * k);
+  // Row by row (sequential reads), the upper triangle only.
+  for (let r = 0; r < n; r++) {
+    const offset = r * k;
+    for (let a = 0; a < k; a++) {
+      const ra = rows[offset + a];
+      const rowOfScatter = a * k;
+      for (let b = a; b < k; b++) scatter[rowOfScatter + b] += ra * rows[offset + b];
+    }
+  }
   for (let a = 0; a < k; a++) {
-    for (let b = a; b < k; b++) {
-      let sum = 0;
-      for (let r = 0; r < n; r++) sum += rows[r * k + a] * rows[r * k + b];
-      const value = a === b ? sum / gamma + 1 : sum / gamma;
+    scatter[a * k + a] = scatter[a * k + a] / gamma + 1;
+    for (let b = a + 1; b < k; b++) {
+      const value = scatter[a * k + b] / gamma;
       scatter[a * k + b] = value;
       scatter[b * k + a] = value;
     }

@@ -2,8 +2,9 @@
  * Small dense symmetric linear algebra on row-major `Float64Array`s, for the low-rank metric
  * estimate (fisher-metric.ts), which runs dozens of times per warmup on matrices of up to a few
  * hundred rows. ml-matrix does the same through per-element accessors and a new object per
- * product; on flat arrays the SPD mean of the estimate costs half as much CPU time, from d = 10
- * to d = 100 (bench/low-rank-estimate.ts).
+ * product; on flat arrays (and through a Cholesky factor, fisher-metric.ts) the SPD mean of
+ * the estimate costs about a quarter of the CPU time, from d = 10 to d = 100
+ * (bench/low-rank-estimate.ts).
  *
  * The eigensolver reduces the matrix to tridiagonal form by Householder reflections and then
  * diagonalizes it by the implicit QL algorithm with Wilkinson shifts (Golub & Van Loan,
@@ -231,24 +232,6 @@ export function spectralFunction(
       for (let k = 0; k < n; k++) s += vectors[i * n + k] * fv[k] * vectors[j * n + k];
       out[i * n + j] = s;
       out[j * n + i] = s;
-    }
-  }
-  return out;
-}
-
-/**
- * The product A B of two row-major n x n matrices.
- *
- * @example
- * multiply(Float64Array.of(1, 2, 3, 4), Float64Array.of(0, 1, 1, 0), 2); // [2, 1, 4, 3]
- */
-export function multiply(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < n; k++) {
-      const aik = a[i * n + k];
-      if (aik === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += aik * b[k * n + j];
     }
   }
   return out;
