@@ -116,7 +116,8 @@ function levelBuffers(dim: number): LevelBuffers {
 export class TrajectoryBuilder {
   private readonly dim: number;
   private readonly levels: LevelBuffers[] = [];
-  private readonly current: PhasePoint;
+  /** The point the leapfrog steps advance: the far end of the side being extended. */
+  private current: PhasePoint;
   private readonly forward: TrajectorySide;
   private readonly backward: TrajectorySide;
   private readonly sample: Proposal;
@@ -142,9 +143,9 @@ export class TrajectoryBuilder {
     const dim = target.dim;
     this.dim = dim;
     for (let depth = 0; depth < maxTreeDepth; depth++) this.levels.push(levelBuffers(dim));
-    this.current = createPhasePoint(dim);
     this.forward = trajectorySide(dim);
     this.backward = trajectorySide(dim);
+    this.current = this.forward.endPoint;
     this.sample = createProposal(dim);
     this.proposal = createProposal(dim);
     this.rho = new Float64Array(dim);
@@ -190,7 +191,8 @@ export class TrajectoryBuilder {
         other.nearVelocity[i] = side.farVelocity[i];
         side.rho[i] = 0;
       }
-      copyPhasePoint(side.endPoint, this.current);
+      // The new subtree grows from this side's far end, in place.
+      this.current = side.endPoint;
       const valid = this.buildSubtree(
         depth,
         this.proposal,
@@ -201,7 +203,6 @@ export class TrajectoryBuilder {
         side.farMomentum,
         direction,
       );
-      copyPhasePoint(this.current, side.endPoint);
       if (!valid) break;
 
       depth++;
