@@ -60,6 +60,18 @@ export async function chainWorkerEntry(imports: readonly string[]): Promise<Work
   return moduleEntry();
 }
 
+/**
+ * Builds the cached worker bundle now, if it is missing (running from the TypeScript sources),
+ * so that the first parallel run does not wait for esbuild; `npm ci` runs it in this repository
+ * (scripts/prepare-chain-worker.ts). Returns where the bundle is, or undefined without one.
+ *
+ * @example
+ * const bundle = await prepareChainWorkerBundle(); // node_modules/.cache/tyche/chain-worker-<hash>.mjs
+ */
+export async function prepareChainWorkerBundle(): Promise<URL | undefined> {
+  return fromTypeScript ? cachedBundle() : distBundle();
+}
+
 /** The library's chain-worker module itself, through tsx's loader when running from TypeScript. */
 function moduleEntry(): WorkerEntry {
   if (!fromTypeScript) return { kind: "file", url: new URL("./chain-worker.js", here) };
