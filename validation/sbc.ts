@@ -76,6 +76,9 @@ const cases: Case[] = [
   },
 ];
 
+/** A p-value with four decimals, or two significant digits below 1e-4. */
+const formatP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+
 /**
  * Whether the ranks of two runs, pooled, pass each parameter's tests at the runs' level
  * (the same chi-square and ECDF tests as `sbc`), with one line per parameter.
@@ -96,7 +99,7 @@ function pooledVerdict(
     const passes = chiSquare.pValue >= a.testLevel && ecdf.ok;
     ok &&= passes;
     lines.push(
-      `  ${passes ? "ok  " : "FAIL"} ${p.name} pooled over ${ranks.length} simulations: chi-square p = ${chiSquare.pValue.toFixed(4)}, ECDF p = ${ecdf.pValue.toFixed(4)} (level ${a.testLevel})`,
+      `  ${passes ? "ok  " : "FAIL"} ${p.name} pooled over ${ranks.length} simulations: chi-square p = ${formatP(chiSquare.pValue)}, ECDF p = ${formatP(ecdf.pValue)} (level ${a.testLevel})`,
     );
   });
   return { ok, lines };
