@@ -94,6 +94,14 @@ export const pathfinderDefaults = {
    * initialization needs only a good enough approximation: warmup refines the rest.
    */
   initNumElboDraws: 5,
+  /**
+   * When Pathfinder initializes MCMC, its ELBO estimates pause where the path has plateaued: 20
+   * iterates in a row without the ELBO up by more than 1 nat or U down by more than dim / 2 (see
+   * ElboPlateau in pathfinder/single-path.ts); L-BFGS still runs to convergence. On the HMM
+   * example (8 seeds) an initialization then takes 790 to 1,950 gradients instead of 1,910 to
+   * 3,310 (median ratio 0.46), its approximation's ELBO about 1 nat lower.
+   */
+  initElboPlateau: { patience: 20, minImprovement: 1 },
   /** Importance-resample the pooled draws of several paths (PSIS). */
   importanceResampling: true,
   /** L-BFGS: curvature pairs kept, iterations, and Stan's convergence tolerances. */

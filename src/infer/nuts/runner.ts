@@ -249,7 +249,11 @@ function decodeChainOptions(
       fisherSchedule: hmcDefaults.fisherSchedule,
       pathfinderInit:
         initStrategy === "pathfinder"
-          ? { lbfgs: pathfinderDefaults.lbfgs, numElboDraws: pathfinderDefaults.initNumElboDraws }
+          ? {
+              lbfgs: pathfinderDefaults.lbfgs,
+              numElboDraws: pathfinderDefaults.initNumElboDraws,
+              elboPlateau: pathfinderDefaults.initElboPlateau,
+            }
           : undefined,
     },
   };

@@ -414,6 +414,7 @@ function pathfinderInitOf(api: string, strategy: unknown): PathfinderInitSetting
   if (s?.kind !== "pathfinder") return undefined;
   return {
     numElboDraws: s.numElboDraws,
+    elboPlateau: pathfinderDefaults.initElboPlateau,
     lbfgs: {
       ...pathfinderDefaults.lbfgs,
       historySize: s.historySize,

@@ -15,13 +15,15 @@ import { foldIn, type Key, uniform } from "../../primitives/prng.js";
 import type { Warmup, WarmupState } from "../mcmc/sampling-algorithm.js";
 import type { HmcInfo, HmcParameters, HmcState } from "../nuts/kernel.js";
 import type { LbfgsSettings } from "./lbfgs.js";
-import { type SinglePathResult, singlePathfinder } from "./single-path.js";
+import { type SinglePathResult, type SinglePathSettings, singlePathfinder } from "./single-path.js";
 
 /** Settings of Pathfinder as an initialization (defaults: pathfinderDefaults in mcmc/defaults.ts). */
 export interface PathfinderInitSettings {
   readonly lbfgs: LbfgsSettings;
   /** Draws behind each ELBO estimate (also the candidates for the start). */
   readonly numElboDraws: number;
+  /** Where the path's ELBO estimates pause (see `SinglePathSettings.elboPlateau`). */
+  readonly elboPlateau: SinglePathSettings["elboPlateau"];
 }
 
 /** What the Pathfinder initialization of a chain did. */
@@ -74,7 +76,8 @@ function firstMetric(path: SinglePathResult, dense: boolean): Float64Array | und
  *
  * @example
  * const warmup = withPathfinderInit(windowAdaptation(settings), {
- *   lbfgs: pathfinderDefaults.lbfgs, numElboDraws: 25,
+ *   lbfgs: pathfinderDefaults.lbfgs, numElboDraws: 5,
+ *   elboPlateau: pathfinderDefaults.initElboPlateau,
  * });
  */
 export function withPathfinderInit<W extends WarmupState<HmcParameters>>(
@@ -88,6 +91,7 @@ export function withPathfinderInit<W extends WarmupState<HmcParameters>>(
         lbfgs: settings.lbfgs,
         numElboDraws: settings.numElboDraws,
         numDraws: 0,
+        elboPlateau: settings.elboPlateau,
       });
       const report = {
         used: false,

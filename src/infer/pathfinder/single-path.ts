@@ -25,6 +25,17 @@ export interface SinglePathSettings {
   readonly numElboDraws: number;
   /** Draws taken from the chosen approximation. */
   readonly numDraws: number;
+  /**
+   * Skip the ELBO estimates where the path has plateaued (see `ElboPlateau`); without it, as in
+   * Stan and the paper, every iterate's ELBO is estimated.
+   */
+  readonly elboPlateau?: ElboPlateauSettings;
+}
+
+/** When a path has plateaued: `patience` iterates without progress by `minImprovement` nats. */
+export interface ElboPlateauSettings {
+  readonly patience: number;
+  readonly minImprovement: number;
 }
 
 /** Draws from an approximation with the log densities of the target and of the approximation. */
@@ -43,7 +54,7 @@ export interface SinglePathResult {
   readonly approximation: BfgsGaussian | undefined;
   /** Its ELBO estimate (-Infinity without one). */
   readonly elbo: number;
-  /** The ELBO estimate at each L-BFGS iterate 1..L (-Infinity where unusable). */
+  /** The ELBO estimate at each L-BFGS iterate 1..L (-Infinity where unusable, NaN if skipped). */
   readonly elboHistory: Float64Array;
   /** The iterate (1-based) of the chosen approximation; 0 without one. */
   readonly bestIteration: number;
@@ -86,6 +97,56 @@ function meanDifference(d: WeightedDraws): number {
 }
 
 /**
+ * Which iterates' ELBO to estimate when the ELBO plateaus before L-BFGS converges (as on the
+ * HMM example, where it stops improving after about a third of the iterations). Every iterate's,
+ * until `patience` iterates in a row made no progress: neither the ELBO up by more than
+ * `minImprovement` nor U down by more than dim / 2 (the mean of U - U(mode) over a Gaussian
+ * posterior) since the last progress. Then none, until U has come down by more than dim / 2 from
+ * there: the path has moved on (out of a flat region around a saddle or local mode, where
+ * L-BFGS can linger for a hundred iterations), and estimates resume. L-BFGS itself always runs to
+ * convergence, and the last iterate's ELBO is always estimated: a plateau alone does not say
+ * the path has reached the posterior's mass.
+ *
+ * @example
+ * const plateau = new ElboPlateau({ patience: 2, minImprovement: 1 }, 4);
+ * plateau.record(-10, 50);
+ * plateau.record(-9.5, 49);
+ * plateau.record(-9.8, 49);
+ * [plateau.estimateAt(48.5), plateau.estimateAt(47)]; // [false, true]
+ */
+export class ElboPlateau {
+  // ELBO and U where the path last made progress, and estimates since.
+  private anchorElbo = Number.NEGATIVE_INFINITY;
+  private anchorU = Number.POSITIVE_INFINITY;
+  private stale = 0;
+
+  constructor(
+    private readonly settings: ElboPlateauSettings,
+    private readonly dim: number,
+  ) {}
+
+  /** Whether to estimate the ELBO at an iterate where the potential is `u`. */
+  estimateAt(u: number): boolean {
+    return this.stale < this.settings.patience || this.movedOn(u);
+  }
+
+  /** Records the ELBO estimate at an iterate where the potential is `u`. */
+  record(elbo: number, u: number): void {
+    if (elbo > this.anchorElbo + this.settings.minImprovement || this.movedOn(u)) {
+      this.anchorElbo = Math.max(elbo, this.anchorElbo);
+      this.anchorU = u;
+      this.stale = 0;
+    } else {
+      this.stale++;
+    }
+  }
+
+  private movedOn(u: number): boolean {
+    return u < this.anchorU - this.dim / 2;
+  }
+}
+
+/**
  * Runs one path of Pathfinder from `start`.
  *
  * @example
@@ -108,6 +169,8 @@ export function singlePathfinder(
   let alpha: Float64Array = new Float64Array(dim).fill(1);
   const window: CurvaturePair[] = [];
   let best: { q: BfgsGaussian; elbo: number; iteration: number; draws: WeightedDraws } | undefined;
+  const plateau =
+    settings.elboPlateau === undefined ? undefined : new ElboPlateau(settings.elboPlateau, dim);
   for (let l = 1; l <= numIterations; l++) {
     const s = new Float64Array(dim);
     const y = new Float64Array(dim);
@@ -125,12 +188,18 @@ export function singlePathfinder(
       window.push({ s, y });
       if (window.length > settings.lbfgs.historySize) window.shift();
     }
+    // The last iterate's ELBO is always estimated: where L-BFGS converged.
+    if (plateau !== undefined && l < numIterations && !plateau.estimateAt(path.values[l])) {
+      elboHistory[l - 1] = Number.NaN;
+      continue;
+    }
     const q = bfgsGaussian(path.positions[l], path.gradients[l], alpha, window);
     if (q === undefined) continue;
     const draws = drawWeighted(target, q, foldIn(key, l), settings.numElboDraws);
     numEvaluations += settings.numElboDraws;
     const elbo = meanDifference(draws);
     elboHistory[l - 1] = elbo;
+    plateau?.record(elbo, path.values[l]);
     if (elbo > (best?.elbo ?? Number.NEGATIVE_INFINITY)) best = { q, elbo, iteration: l, draws };
   }
   if (best === undefined) {

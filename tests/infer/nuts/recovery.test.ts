@@ -102,6 +102,46 @@ describe("recovery of known posteriors", () => {
     );
   });
 
+  it("a normal scale on log(sigma), default start and warmup: quadrature's mean and variance", () => {
+    // sigma ~ HalfNormal(1); y_i ~ N(0, sigma), i = 1..8 (SBC's normalScale, issue 18), data of
+    // a small sigma: the potential in s = log(sigma) has a steep exp(-2s) wall on the left.
+    // The chains start where Pathfinder leads (5 ELBO draws) and adapt a low-rank metric.
+    const y = [0.05, -0.11, 0.03, 0.2, -0.07, 0.02, 0.14, -0.09];
+    const sumSquares = y.reduce((a, b) => a + b * b, 0);
+    const n = y.length;
+    // log p(s) = -e^{2s}/2 + s (Jacobian) - n s - sum y^2 / (2 e^{2s}), up to a constant.
+    const logDensity = (s: number) =>
+      -Math.exp(2 * s) / 2 + s - n * s - sumSquares / (2 * Math.exp(2 * s));
+    // The oracle: the posterior moments of s on a fine grid (the density is negligible outside).
+    let total = 0;
+    let first = 0;
+    let second = 0;
+    for (let k = 0; k <= 20000; k++) {
+      const s = -8 + (k * 8) / 20000;
+      const w = Math.exp(logDensity(s) - logDensity(Math.log(sumSquares / n) / 2));
+      total += w;
+      first += w * s;
+      second += w * s * s;
+    }
+    const mean = first / total;
+    const variance = second / total - mean ** 2;
+    const target: GradientTarget = {
+      dim: 1,
+      valueAndGrad(q, grad) {
+        const e2s = Math.exp(2 * q[0]);
+        grad[0] = e2s - 1 + n - sumSquares / e2s;
+        return -logDensity(q[0]);
+      },
+    };
+    const results = runChains(target, { numWarmup: 500, numSamples: 1000 }, 2018);
+    expect(results.every((r) => r.warmup.pathfinder?.used)).toBe(true);
+    expectMeanWithinMcse(chainsOf(results, 0), mean);
+    expectMeanWithinMcse(
+      chainsOf(results, 0, (s) => (s - mean) ** 2),
+      variance,
+    );
+  });
+
   it("correlated 2-D Gaussian with a dense metric: means, and the adapted metric", () => {
     const mean = [1, -2];
     const target = correlatedNormalTarget([1, -2], [1, 10], 0.95);

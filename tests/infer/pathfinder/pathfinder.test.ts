@@ -25,6 +25,7 @@ import {
   singlePathfinder,
   updateInverseHessianDiagonal,
 } from "../../../src/infer/pathfinder/index.js";
+import { ElboPlateau } from "../../../src/infer/pathfinder/single-path.js";
 import type { GradientTarget } from "../../../src/potential-types.js";
 import { foldIn, normal } from "../../../src/primitives/prng.js";
 
@@ -262,6 +263,51 @@ describe("Pathfinder on a 20-D correlated Gaussian", () => {
       const sd = Math.sqrt((c[i * dim + i] * c[j * dim + j] + c[i * dim + j] ** 2) / n);
       expect(Math.abs(s / n - c[i * dim + j])).toBeLessThan(4.5 * sd);
     }
+  });
+});
+
+describe("ElboPlateau (the ELBO estimates of a Pathfinder initialization)", () => {
+  it("pauses after `patience` estimates without progress, and resumes once U falls by dim / 2", () => {
+    const plateau = new ElboPlateau({ patience: 3, minImprovement: 1 }, 4);
+    plateau.record(-100, 90); // progress: the first estimate
+    plateau.record(-50, 60); // progress: the ELBO up by 50
+    for (const elbo of [-50.5, -49.2, -50.1]) plateau.record(elbo, 59); // up by < 1, U down by 1
+    // Three estimates without progress: paused while U stays within dim / 2 = 2 of 60.
+    expect(plateau.estimateAt(58.5)).toBe(false);
+    expect(plateau.estimateAt(58.01)).toBe(false);
+    // U below 58: the path has moved on; the estimate there restarts the count.
+    expect(plateau.estimateAt(57.9)).toBe(true);
+    plateau.record(-50.3, 57.9);
+    expect(plateau.estimateAt(57.9)).toBe(true);
+  });
+
+  it("never pauses while the ELBO keeps rising by more than `minImprovement`", () => {
+    const plateau = new ElboPlateau({ patience: 2, minImprovement: 1 }, 2);
+    for (let k = 0; k < 50; k++) {
+      expect(plateau.estimateAt(10)).toBe(true);
+      plateau.record(-100 + 1.5 * k, 10);
+    }
+  });
+
+  it("in a path: skips estimates (NaN, not counted), keeps the others and the last iterate's", () => {
+    const { dim, target } = correlated20();
+    const settings = { lbfgs: pathfinderDefaults.lbfgs, numElboDraws: 5, numDraws: 0 };
+    const full = singlePathfinder(target, new Float64Array(dim), PRNGKey(3), settings);
+    const paused = singlePathfinder(target, new Float64Array(dim), PRNGKey(3), {
+      ...settings,
+      elboPlateau: { patience: 3, minImprovement: 1 },
+    });
+    const estimated = Array.from(paused.elboHistory, (e, l) => [e, l] as const).filter(
+      ([e]) => !Number.isNaN(e),
+    );
+    expect(paused.numIterations).toBe(full.numIterations);
+    expect(estimated.length).toBeLessThan(full.numIterations);
+    expect(Number.isNaN(paused.elboHistory.at(-1)!)).toBe(false);
+    // Each iterate's estimate uses its own key: the same numbers as the full path's.
+    for (const [e, l] of estimated) expect(e).toBe(full.elboHistory[l]);
+    const skipped = full.numIterations - estimated.length;
+    expect(paused.numEvaluations).toBe(full.numEvaluations - 5 * skipped);
+    expect(paused.elbo).toBe(Math.max(...estimated.map(([e]) => e)));
   });
 });
 
