@@ -89,9 +89,10 @@ export const pathfinderDefaults = {
   numElboDraws: 25,
   /**
    * Draws behind each ELBO estimate when Pathfinder initializes MCMC (initToPathfinder): the
-   * paper's 5 rather than Stan's 25. The ELBO estimates at every L-BFGS iterate are most of an
-   * initialization's cost (about 7,600 of 8,000 gradients on the PyMC notebook's HMM), and an
-   * initialization needs only a good enough approximation: warmup refines the rest.
+   * paper's 5 rather than Stan's 25. With 25, the ELBO estimates at every L-BFGS iterate were
+   * most of an initialization's cost (about 7,600 of 8,000 gradients on the PyMC notebook's
+   * HMM; about 1,900 in all with 5), and an initialization needs only a good enough
+   * approximation: warmup refines the rest.
    */
   initNumElboDraws: 5,
   /**
