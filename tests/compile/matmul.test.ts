@@ -129,6 +129,12 @@ describe("compiled matMul against a naive float64 triple loop", () => {
       const value = result.compiled.valueAndGrad(inputs, grads);
       const expected = naiveObjective(c, a, b);
       expect(Math.abs(value - expected)).toBeLessThan(1e-13 * Math.max(1, Math.abs(expected)));
+      // A second point: the program reads its inputs afresh on each call.
+      const a2 = a.map((v, i) => v * (1 + 0.1 * Math.sin(i)));
+      const expected2 = naiveObjective(c, a2, b);
+      expect(Math.abs(result.compiled.value([a2, b]) - expected2)).toBeLessThan(
+        1e-13 * Math.max(1, Math.abs(expected2)),
+      );
 
       wrt.forEach((input, g) => {
         const x = inputs[input];
