@@ -255,8 +255,9 @@ class SourceBuilder {
       const params = Array.from({ length: f.arity }, (_, k) => `a${k}`);
       const args = bound.get(f);
       if (args === undefined) return `function ${f.name}(${params.join(", ")}) {\n${body}\n}`;
+      // The body in a block of its own: its locals may shadow the names bound here (c0, w3).
       const bindings = params.map((p, k) => `const ${p} = ${args[k]};\n`).join("");
-      return `function ${f.name}() {\n${bindings}${body}\n}`;
+      return `function ${f.name}() {\n${bindings}{\n${body}\n}\n}`;
     });
     const functions = [...steps, ...parts.map((body, i) => `function part${i}() {\n${body}}`)];
     if (this.stepProgram) {
