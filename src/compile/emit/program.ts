@@ -3,8 +3,9 @@
  * `(env) => run`, where `run(inputs, outputs)` computes every output without allocating:
  * buffers, constants and argument lists are made once by the factory. Each step is a function
  * of the arrays it touches, and steps with the same code share one function (the fifty time
- * steps of an HMM become a handful of functions, which V8 optimizes after a few calls); the
- * sequence of calls is split into part functions of bounded size.
+ * steps of an HMM become a handful of functions, which V8 optimizes after a few calls); a
+ * function called once binds its arrays itself instead. The sequence of calls is split into
+ * part functions of bounded size.
  *
  * A step program (option `step`, the body of a loop such as scan's) returns `{ I, O, step }`
  * instead: its inputs are arrays of its own (`I[k]`) that the loop fills, and `step()` leaves
@@ -217,7 +218,7 @@ class SourceBuilder {
   finish(): Program {
     // A function called once binds its arguments itself: V8 then sees which arrays it reads
     // (closure constants, not parameters) and specializes its loops to them (logistic
-    // regression's gradient 1.25x faster). Shared functions take them as parameters.
+    // regression's gradient about 1.2x faster). Shared functions take them as parameters.
     const bound = new Map<StepFunction, readonly string[]>();
     for (const { f, args } of this.calls) if (f.calls === 1) bound.set(f, args);
     const parts: string[] = [];
