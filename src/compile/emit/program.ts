@@ -3,8 +3,9 @@
  * `(env) => run`, where `run(inputs, outputs)` computes every output without allocating:
  * buffers, constants and argument lists are made once by the factory. Each step is a function
  * of the arrays it touches, and steps with the same code share one function (the fifty time
- * steps of an HMM become a handful of functions, which V8 optimizes after a few calls); the
- * sequence of calls is split into part functions of bounded size.
+ * steps of an HMM become a handful of functions, which V8 optimizes after a few calls); a
+ * function called once binds its arrays itself instead. The sequence of calls is split into
+ * part functions of bounded size.
  *
  * A step program (option `step`, the body of a loop such as scan's) returns `{ I, O, step }`
  * instead: its inputs are arrays of its own (`I[k]`) that the loop fills, and `step()` leaves
@@ -76,6 +77,13 @@ function roundOutputs(node: GraphNode, ctx: KernelContext): string {
     .join("\n");
 }
 
+/** An emitted step function: its parameters a0, a1, ... and how many calls it has. */
+interface StepFunction {
+  readonly name: string;
+  readonly arity: number;
+  calls: number;
+}
+
 /** The parameters of one step's function: expressions passed in, named a0, a1, ... inside. */
 class StepParameters {
   readonly values: string[] = [];
@@ -103,8 +111,8 @@ class SourceBuilder {
   private readonly constantIndices = new Map<Float64Array, number>();
   private readonly ops: string[] = [];
   private readonly literalArrays = new Map<number, string>();
-  private readonly functions = new Map<string, { name: string; arity: number }>();
-  private readonly calls: string[] = [];
+  private readonly functions = new Map<string, StepFunction>();
+  private readonly calls: { f: StepFunction; args: readonly string[] }[] = [];
 
   constructor(
     private readonly graph: Graph,
@@ -121,10 +129,11 @@ class SourceBuilder {
   call(body: string, args: readonly string[]): void {
     let f = this.functions.get(body);
     if (f === undefined) {
-      f = { name: `f${this.functions.size}`, arity: args.length };
+      f = { name: `f${this.functions.size}`, arity: args.length, calls: 0 };
       this.functions.set(body, f);
     }
-    this.calls.push(`${f.name}(${args.join(", ")});`);
+    f.calls++;
+    this.calls.push({ f, args });
   }
 
   storageOf(value: number): Storage {
@@ -207,9 +216,15 @@ class SourceBuilder {
   }
 
   finish(): Program {
+    // A function called once binds its arguments itself: V8 then sees which arrays it reads
+    // (closure constants, not parameters) and specializes its loops to them (logistic
+    // regression's gradient about 1.2x faster). Shared functions take them as parameters.
+    const bound = new Map<StepFunction, readonly string[]>();
+    for (const { f, args } of this.calls) if (f.calls === 1) bound.set(f, args);
     const parts: string[] = [];
     let current = "";
-    for (const call of this.calls) {
+    for (const { f, args } of this.calls) {
+      const call = `${f.name}(${bound.has(f) ? "" : args.join(", ")});`;
       current += `${call}\n`;
       if (current.length > PART_SIZE) {
         parts.push(current);
@@ -237,9 +252,13 @@ class SourceBuilder {
       ...this.declarations,
       ...inputDeclarations,
     ];
-    const steps = [...this.functions].map(([body, { name, arity }]) => {
-      const params = Array.from({ length: arity }, (_, k) => `a${k}`).join(", ");
-      return `function ${name}(${params}) {\n${body}\n}`;
+    const steps = [...this.functions].map(([body, f]) => {
+      const params = Array.from({ length: f.arity }, (_, k) => `a${k}`);
+      const args = bound.get(f);
+      if (args === undefined) return `function ${f.name}(${params.join(", ")}) {\n${body}\n}`;
+      // The body in a block of its own: its locals may shadow the names bound here (c0, w3).
+      const bindings = params.map((p, k) => `const ${p} = ${args[k]};\n`).join("");
+      return `function ${f.name}() {\n${bindings}{\n${body}\n}\n}`;
     });
     const functions = [...steps, ...parts.map((body, i) => `function part${i}() {\n${body}}`)];
     if (this.stepProgram) {
