@@ -20,12 +20,14 @@ describe("package.json", () => {
     }
   });
 
-  it("builds the tfjs gradient bundle into dist (shipped) and, for the repository, at npm ci", () => {
+  it("builds the tfjs gradient bundle into dist (shipped) and, for the repository, at npm ci (with the chain worker's bundle)", () => {
     expect(manifest.scripts.build).toMatch(
       /bundle-tfjs-gradients\.mjs dist\/vendor\/tfjs-gradients\.js/,
     );
     // `dependencies` is npm's lifecycle script for the project itself, never run for a dependency.
-    expect(manifest.scripts.dependencies).toMatch(/bundle-tfjs-gradients\.mjs$/);
+    expect(manifest.scripts.dependencies).toMatch(
+      /^node scripts\/bundle-tfjs-gradients\.mjs && tsx scripts\/prepare-chain-worker\.ts$/,
+    );
     expect(manifest.scripts.prepack).toBe("npm run build");
   });
 
