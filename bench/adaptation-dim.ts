@@ -3,7 +3,7 @@
  * volatility model (T + 2 dimensions), 2 chains x (1000 + 1000), with each adaptation; per
  * adaptation the warmup and sampling seconds, the sampling gradients, sigma's bulk ESS, and ESS
  * per 1,000 sampling gradients and per second of the whole run, as ratios to Stan's windowed
- * adaptation measured in the same run. This is where the default's 50-dimension threshold
+ * adaptation measured in the same run. This is where the default's 100-dimension threshold
  * comes from (docs/guide.md, "Metric adaptation").
  *
  *   npx tsx bench/adaptation-dim.ts [T = 200] [adaptations = windowed fisher-diag low-rank]

@@ -44,11 +44,13 @@ export const hmcDefaults = {
   adaptation: "auto",
   /**
    * The largest dimension "auto" adapts a low-rank metric for. Each low-rank update costs
-   * O(k^3), k = min(dim, twice the window's draws), every 20 warmup iterations: measured about
-   * 0.06 s at 50 dimensions, 0.2 s at 100 and 1.5 s at 200; above 50 the updates cost more than
-   * a diagonal warmup's whole run on the models measured (guide, "Metric adaptation").
+   * O(k^3), k = min(dim, twice the window's draws), about 56 times per warmup: about 4 ms at 50
+   * dimensions and 25 ms at 100 from 200 draws (bench/low-rank-estimate.ts). On the non-centred
+   * stochastic volatility model low-rank gave 2.7 times fisher-diag's ESS per second of the
+   * whole run at 102 dimensions and 0.57 times at 202 (bench/adaptation-dim.ts; guide,
+   * "Metric adaptation").
    */
-  lowRankMaxDim: 50,
+  lowRankMaxDim: 100,
   /**
    * Where NUTS and HMC chains start: "pathfinder" (a Pathfinder path from a uniform(-2, 2)
    * point, its approximation's covariance as the first metric) or "uniform" (the point itself).

@@ -67,7 +67,7 @@ export interface ChainOptions {
   readonly adaptMassMatrix?: boolean;
   /**
    * How warmup adapts the metric: "windowed" (Stan's), "fisher-diag", "low-rank", or "auto"
-   * (default: low-rank up to 50 dimensions, fisher-diag above, windowed with `denseMass`).
+   * (default: low-rank up to 100 dimensions, fisher-diag above, windowed with `denseMass`).
    */
   readonly adaptation?: AdaptationChoice;
   /** The low-rank estimator's regularization and eigenvalue cutoff (1e-5, 2). */

@@ -107,7 +107,7 @@ export interface HmcFamilyOptions {
    * How warmup adapts the metric: "windowed" (Stan's windowed variance estimate), "fisher-diag"
    * (a diagonal metric from the variances of draws and gradients, updated continuously) or
    * "low-rank" (diagonal plus a low-rank correction from draws and gradients), or "auto" (the
-   * default): low-rank up to 50 dimensions, fisher-diag above, windowed with `denseMass`. See
+   * default): low-rank up to 100 dimensions, fisher-diag above, windowed with `denseMass`. See
    * the guide's section on metric adaptation for why.
    */
   adaptation?: AdaptationChoice;
@@ -426,7 +426,7 @@ function pathfinderInitOf(api: string, strategy: unknown): PathfinderInitSetting
 /**
  * The No-U-Turn Sampler (Hoffman and Gelman 2014) as Stan runs it: multinomial sampling along
  * the trajectory, the generalized no-U-turn criterion and dual-averaging step size; by default
- * with a metric adapted from draws and gradients (low-rank up to 50 dimensions, diagonal above)
+ * with a metric adapted from draws and gradients (low-rank up to 100 dimensions, diagonal above)
  * and Pathfinder starts (see `adaptation` and `initStrategy`).
  *
  * @example

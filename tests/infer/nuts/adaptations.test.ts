@@ -257,7 +257,7 @@ describe("options", () => {
     ).toThrow(ArgumentError);
   });
 
-  it("chooses by dimension by default: low-rank up to 50, fisher-diag above, windowed when dense", async () => {
+  it("chooses by dimension by default: low-rank up to 100, fisher-diag above, windowed when dense", async () => {
     function* gaussian(dim: number) {
       yield* plate("i", dim, function* () {
         yield* sample("x", Normal(0, 1));
@@ -272,8 +272,8 @@ describe("options", () => {
       await mcmc.run(PRNGKey(3), dim);
       return [mcmc.warmupReports[0].adaptation, mcmc.toMcmcRun().metadata.metric];
     }
-    expect(await adaptationOf(50)).toEqual(["low-rank", "dense_e"]);
-    expect(await adaptationOf(51)).toEqual(["fisher-diag", "diag_e"]);
+    expect(await adaptationOf(100)).toEqual(["low-rank", "dense_e"]);
+    expect(await adaptationOf(101)).toEqual(["fisher-diag", "diag_e"]);
     expect(await adaptationOf(3, { denseMass: true })).toEqual(["windowed", "dense_e"]);
     // Asked for by name, an adaptation runs at any dimension.
     const named = runChains(
