@@ -11,7 +11,7 @@ import {
   betaDensityF64,
   betaincGradShapeF64,
   gammaincLowerDaF64,
-} from "../custom-vjp/special-incomplete.js";
+} from "../custom-vjp/special-incomplete-rules.js";
 import type { Key } from "../primitives/prng.js";
 import { tf } from "../tf.js";
 import { drawEach, logStandardGamma } from "./samplers.js";
