@@ -51,12 +51,8 @@ const eagerOps = new Map<string, OpDefinition>();
  * replacing those of an earlier op of the same name, once per rule.
  *
  * @example
- * const square = eagerOp(defineRule({
- *   name: "square64",
- *   forward: ([x]) => x.map((v) => v * v),
- *   vjp: ([x], _shapes, _y, dy) => [x.map((v, i) => 2 * v * dy[i])],
- * }));
- * square(tf.tensor([3])); // [9]
+ * const lgammaOp = eagerOp(getOp("lgamma")!); // lgamma's rule is registered, and made an op once
+ * lgammaOp(tf.tensor([0.5, 4])); // [0.5723649, 1.7917595]
  */
 export function eagerOp(definition: OpDefinition): Op {
   const replaced = eagerOps.get(definition.name);

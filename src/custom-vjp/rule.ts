@@ -34,12 +34,12 @@ export interface OpSpec {
  * tfjs cannot until `defineOp` (or `eagerOp`) makes it an op. Returns the registry entry.
  *
  * @example
- * const square = defineRule({
- *   name: "square64",
- *   forward: ([x]) => x.map((v) => v * v),
- *   vjp: ([x], _shapes, _y, dy) => [x.map((v, i) => 2 * v * dy[i])],
+ * const cube = defineRule({
+ *   name: "cube64",
+ *   forward: ([x]) => x.map((v) => v ** 3),
+ *   vjp: ([x], _shapes, _y, dy) => [x.map((v, i) => 3 * v * v * dy[i])],
  * });
- * square.forward([Float64Array.of(3)], [[1]]); // Float64Array [9]
+ * cube.forward([Float64Array.of(2)], [[1]]); // Float64Array [8]
  */
 export function defineRule(spec: OpSpec): OpDefinition {
   const definition = makeDefinition(spec);
