@@ -1,8 +1,8 @@
 /**
  * Logarithms of the modified Bessel functions of the first kind, log I0(x) and log I1(x), as
- * custom ops (the VonMises normalizer). @stdlib has no modified Bessel functions, so they are
- * computed here in float64 from two classical expansions (Abramowitz & Stegun 9.6.10 and
- * 9.7.1; DLMF 10.25.2 and 10.40.1):
+ * float64 op rules (the VonMises normalizer; special-bessel.ts makes them ops). @stdlib has no
+ * modified Bessel functions, so they are computed here in float64 from two classical expansions
+ * (Abramowitz & Stegun 9.6.10 and 9.7.1; DLMF 10.25.2 and 10.40.1):
  *
  * - for |x| <= 30 the power series I_n(x) = sum_k (x/2)^(2k+n) / (k! (k+n)!), whose terms
  *   are all positive, summed relative to its first term so that log1p keeps full relative

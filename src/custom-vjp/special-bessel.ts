@@ -1,5 +1,6 @@
 /**
- * The special bessel ops: the float64 rules of special-bessel-rules.ts as tfjs ops.
+ * The ops of special-bessel-rules.ts: its float64 rules with tfjs kernels and gradients, callable on
+ * tensors in models (docs and examples here).
  */
 import { eagerOp, type Op } from "./define-op.js";
 import { logBesselI0Rule, logBesselI1Rule } from "./special-bessel-rules.js";

@@ -1,6 +1,6 @@
 /**
- * Regularized incomplete gamma and beta functions, their inverses and log B(a, b), as custom
- * ops with gradients in every argument.
+ * Regularized incomplete gamma and beta functions, their inverses and log B(a, b), as float64
+ * op rules with gradients in every argument (special-incomplete.ts makes them ops).
  *
  * Values come from @stdlib (`gammainc`, `betainc`, `gammaincinv`, `betaincinv`, `betaln`).
  * Derivatives:

@@ -1,5 +1,6 @@
 /**
- * The special incomplete ops: the float64 rules of special-incomplete-rules.ts as tfjs ops.
+ * The ops of special-incomplete-rules.ts: its float64 rules with tfjs kernels and gradients, callable on
+ * tensors in models (docs and examples here).
  */
 import { eagerOp, type Op } from "./define-op.js";
 import {

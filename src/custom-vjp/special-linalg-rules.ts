@@ -1,7 +1,7 @@
 /**
- * Linear algebra that tfjs-core lacks, as custom ops with float64 forward passes and
- * derivative rules: the Cholesky factor of a symmetric positive definite matrix and
- * triangular solves. Inputs carry batch dimensions in front of the matrix dimensions; the
+ * Linear algebra that tfjs-core lacks, as op rules (special-linalg.ts makes them ops) with float64
+ * forward passes and derivative rules: the Cholesky factor of a symmetric positive definite matrix
+ * and triangular solves. Inputs carry batch dimensions in front of the matrix dimensions; the
  * solves broadcast batch dimensions NumPy-style.
  *
  * Derivatives:

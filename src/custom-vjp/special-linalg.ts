@@ -1,5 +1,6 @@
 /**
- * The special linalg ops: the float64 rules of special-linalg-rules.ts as tfjs ops.
+ * The ops of special-linalg-rules.ts: its float64 rules with tfjs kernels and gradients, callable on
+ * tensors in models (docs and examples here).
  */
 import { eagerOp, type Op } from "./define-op.js";
 import {

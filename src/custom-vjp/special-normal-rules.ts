@@ -1,8 +1,8 @@
 /**
- * Tail-stable functions of the standard normal distribution, as custom ops over @stdlib's
- * float64 erf, erfc and erfcinv: the complementary error function, log Phi(x), the quantile
- * Phi^-1(p), the log-mass log(Phi(b) - Phi(a)) and the quantile of a standard normal
- * truncated to (a, b). They serve TruncatedNormal, SkewNormal and the normal icdf, where
+ * Tail-stable functions of the standard normal distribution, as op rules (special-normal.ts makes
+ * them ops) over @stdlib's float64 erf, erfc and erfcinv: the complementary error function, log
+ * Phi(x), the quantile Phi^-1(p), the log-mass log(Phi(b) - Phi(a)) and the quantile of a standard
+ * normal truncated to (a, b). They serve TruncatedNormal, SkewNormal and the normal icdf, where
  * `1 - erf` in float32 (or even float64) would lose the tails.
  *
  * log Phi(x) for x < -20 uses the asymptotic series of Mills' ratio (Abramowitz & Stegun

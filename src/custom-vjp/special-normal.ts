@@ -1,5 +1,6 @@
 /**
- * The special normal ops: the float64 rules of special-normal-rules.ts as tfjs ops.
+ * The ops of special-normal-rules.ts: its float64 rules with tfjs kernels and gradients, callable on
+ * tensors in models (docs and examples here).
  */
 import { eagerOp, type Op } from "./define-op.js";
 import {

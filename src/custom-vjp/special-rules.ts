@@ -1,6 +1,6 @@
 /**
- * Special functions that tfjs lacks, as custom ops over @stdlib's float64 implementations,
- * so that they have gradients in every engine.
+ * Special functions that tfjs lacks, as float64 op rules over @stdlib's implementations, so
+ * that they have gradients in every engine (special.ts makes them ops).
  */
 import digammaF64 from "@stdlib/math-base-special-digamma";
 import erfinvF64 from "@stdlib/math-base-special-erfinv";
