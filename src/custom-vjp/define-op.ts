@@ -9,31 +9,9 @@ import type {
   TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { type ArrayLike, constant, tf } from "../tf.js";
-import { broadcastShapes, broadcastTo, sizeOf, sumTo } from "../util/shapes.js";
-import {
-  type OpDefinition,
-  type OpForward,
-  type OpValueAndGrad,
-  type OpVjp,
-  onOpRegistered,
-  registerOp,
-} from "./registry.js";
-
-/** What `defineOp` takes. Give `forward` and `vjp`, or `valueAndGrad` for a scalar output. */
-export interface OpSpec {
-  /** Unique name; also names the tfjs kernels (`tyche.NAME`, `tyche.NAME.vjp`). */
-  name: string;
-  /** Input names, for error messages and gradients (default: x0, x1, ... from `arity`). */
-  inputs?: readonly string[];
-  /** Number of inputs when `inputs` is not given (default 1). */
-  arity?: number;
-  /** Output shape from input shapes; omit for an elementwise op (broadcast shape). */
-  outputShape?: (shapes: readonly number[][]) => number[];
-  forward?: OpForward;
-  vjp?: OpVjp;
-  /** Value and gradients together, for scalar outputs: the gradient is dy times `grads`. */
-  valueAndGrad?: OpValueAndGrad;
-}
+import { broadcastTo, sizeOf, sumTo } from "../util/shapes.js";
+import { type OpDefinition, onOpRegistered } from "./registry.js";
+import { defineRule, type OpSpec } from "./rule.js";
 
 /** A defined op: call it on tensors or numbers inside models; `definition` is its registry entry. */
 export interface Op {
@@ -62,25 +40,43 @@ const KERNEL_BACKENDS = ["cpu", "wasm"];
  * const E = eccentricAnomaly(tf.tensor([0.5, 1.0]), 0.3);
  */
 export function defineOp(spec: OpSpec): Op {
-  const definition = makeDefinition(spec);
-  const replaced = registerOp(definition);
-  if (replaced !== undefined) {
-    for (const backend of KERNEL_BACKENDS) {
-      tf.unregisterKernel(replaced.kernelName, backend);
-      if (replaced.valueAndGrad === undefined) tf.unregisterKernel(replaced.vjpKernelName, backend);
+  return eagerOp(defineRule(spec));
+}
+
+/** The ops whose kernels and gradient are registered with tfjs, by name. */
+const eagerOps = new Map<string, OpDefinition>();
+
+/**
+ * The op of a registered float64 rule (rule.ts): registers its tfjs kernels and gradient,
+ * replacing those of an earlier op of the same name, once per rule.
+ *
+ * @example
+ * const lgammaOp = eagerOp(getOp("lgamma")!); // lgamma's rule is registered, and made an op once
+ * lgammaOp(tf.tensor([0.5, 4])); // [0.5723649, 1.7917595]
+ */
+export function eagerOp(definition: OpDefinition): Op {
+  const replaced = eagerOps.get(definition.name);
+  if (replaced !== definition) {
+    if (replaced !== undefined) {
+      for (const backend of KERNEL_BACKENDS) {
+        tf.unregisterKernel(replaced.kernelName, backend);
+        if (replaced.valueAndGrad === undefined)
+          tf.unregisterKernel(replaced.vjpKernelName, backend);
+      }
+      tf.unregisterGradient(replaced.kernelName);
     }
-    tf.unregisterGradient(replaced.kernelName);
+    for (const backend of KERNEL_BACKENDS) registerOpKernels(definition, backend);
+    tf.registerGradient({
+      kernelName: definition.kernelName,
+      inputsToSave: [...definition.inputNames],
+      outputsToSave:
+        definition.valueAndGrad === undefined
+          ? [true]
+          : [false, ...definition.inputNames.map(() => true)],
+      gradFunc: (dy, saved) => gradients(definition, dy, saved),
+    });
+    eagerOps.set(definition.name, definition);
   }
-  for (const backend of KERNEL_BACKENDS) registerOpKernels(definition, backend);
-  tf.registerGradient({
-    kernelName: definition.kernelName,
-    inputsToSave: [...definition.inputNames],
-    outputsToSave:
-      definition.valueAndGrad === undefined
-        ? [true]
-        : [false, ...definition.inputNames.map(() => true)],
-    gradFunc: (dy, saved) => gradients(definition, dy, saved),
-  });
   const op = (...inputs: ArrayLike[]): tf.Tensor => {
     if (inputs.length !== definition.inputNames.length) {
       throw new TypeError(
@@ -98,67 +94,6 @@ export function defineOp(spec: OpSpec): Op {
     return Array.isArray(out) ? (out[0] as tf.Tensor) : (out as tf.Tensor);
   };
   return Object.assign(op, { definition });
-}
-
-function makeDefinition(spec: OpSpec): OpDefinition {
-  const inputNames = spec.inputs ?? Array.from({ length: spec.arity ?? 1 }, (_, i) => `x${i}`);
-  for (const reserved of ["__output", "__dy"]) {
-    if (inputNames.includes(reserved))
-      throw new TypeError(`defineOp("${spec.name}"): input name "${reserved}" is reserved`);
-  }
-  const elementwise = spec.outputShape === undefined && spec.valueAndGrad === undefined;
-  const stats = { forwardCalls: 0, vjpCalls: 0 };
-  const valueAndGrad = spec.valueAndGrad;
-  let forward: OpForward;
-  let vjp: OpVjp;
-  if (valueAndGrad !== undefined) {
-    forward = (inputs, shapes) => Float64Array.of(valueAndGrad(inputs, shapes).value);
-    vjp = (inputs, shapes, _output, dy) =>
-      valueAndGrad(inputs, shapes).grads.map((g) => (g === null ? null : g.map((v) => v * dy[0])));
-  } else {
-    if (spec.forward === undefined || spec.vjp === undefined) {
-      throw new TypeError(`defineOp("${spec.name}"): give forward and vjp, or valueAndGrad`);
-    }
-    forward = spec.forward;
-    vjp = spec.vjp;
-  }
-  const outputShape =
-    spec.outputShape ??
-    (valueAndGrad !== undefined
-      ? () => []
-      : (shapes: readonly number[][]) => broadcastShapes(...shapes));
-  return {
-    name: spec.name,
-    kernelName: `tyche.${spec.name}`,
-    vjpKernelName: `tyche.${spec.name}.vjp`,
-    inputNames,
-    elementwise,
-    outputShape,
-    stats,
-    valueAndGrad:
-      valueAndGrad === undefined
-        ? undefined
-        : (inputs, shapes) => {
-            stats.forwardCalls++;
-            stats.vjpCalls++;
-            return valueAndGrad(inputs, shapes);
-          },
-    forward: (inputs, shapes) => {
-      stats.forwardCalls++;
-      const out = forward(inputs, shapes);
-      const expected = sizeOf(outputShape(shapes));
-      if (out.length !== expected) {
-        throw new Error(
-          `${spec.name}: forward returned ${out.length} values, expected ${expected}`,
-        );
-      }
-      return out;
-    },
-    vjp: (inputs, shapes, output, dy) => {
-      stats.vjpCalls++;
-      return vjp(inputs, shapes, output, dy);
-    },
-  };
 }
 
 /** Reads the op's inputs from a backend and broadcasts them when the op is elementwise. */

@@ -5,7 +5,7 @@ export {
   type GradCheckWorst,
   GradientCheckError,
 } from "./check-grad.js";
-export { defineOp, type Op, type OpSpec, registerOpsForBackend } from "./define-op.js";
+export { defineOp, type Op, registerOpsForBackend } from "./define-op.js";
 export {
   getOp,
   listOps,
@@ -16,6 +16,7 @@ export {
   type OpVjp,
   opOfKernel,
 } from "./registry.js";
+export type { OpSpec } from "./rule.js";
 export { digamma, erfinv, lgamma, trigamma, unaryOp } from "./special.js";
 export { logBesselI0, logBesselI1 } from "./special-bessel.js";
 export {

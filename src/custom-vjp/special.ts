@@ -1,13 +1,9 @@
 /**
- * Special functions that tfjs lacks, as custom ops over @stdlib's float64 implementations,
- * so that they have gradients in every engine.
+ * The ops of special-rules.ts: its float64 rules with tfjs kernels and gradients, callable on
+ * tensors in models (docs and examples here).
  */
-import digammaF64 from "@stdlib/math-base-special-digamma";
-import erfinvF64 from "@stdlib/math-base-special-erfinv";
-import gammalnF64 from "@stdlib/math-base-special-gammaln";
-import polygammaF64 from "@stdlib/math-base-special-polygamma";
-import trigammaF64 from "@stdlib/math-base-special-trigamma";
-import { defineOp, type Op } from "./define-op.js";
+import { eagerOp, type Op } from "./define-op.js";
+import { digammaRule, erfinvRule, lgammaRule, trigammaRule, unaryRule } from "./special-rules.js";
 
 /**
  * An elementwise op of one input from a float64 function and its derivative.
@@ -21,12 +17,7 @@ import { defineOp, type Op } from "./define-op.js";
  * softplus(tf.tensor([0, 1])); // [0.6931472, 1.3132616], differentiable in both engines
  */
 export function unaryOp(name: string, f: (x: number) => number, df: (x: number) => number): Op {
-  return defineOp({
-    name,
-    inputs: ["x"],
-    forward: ([x]) => x.map(f),
-    vjp: ([x], _shapes, _y, dy) => [x.map((xi, i) => dy[i] * df(xi))],
-  });
+  return eagerOp(unaryRule(name, f, df));
 }
 
 /**
@@ -35,7 +26,7 @@ export function unaryOp(name: string, f: (x: number) => number, df: (x: number) 
  * @example
  * lgamma(tf.tensor([0.5, 4])); // [0.5723649, 1.7917595]
  */
-export const lgamma: Op = unaryOp("lgamma", gammalnF64, digammaF64);
+export const lgamma: Op = eagerOp(lgammaRule);
 
 /**
  * The digamma function psi(x) = d/dx log Gamma(x), elementwise; its derivative is trigamma.
@@ -43,7 +34,7 @@ export const lgamma: Op = unaryOp("lgamma", gammalnF64, digammaF64);
  * @example
  * digamma(1); // -0.5772157 (minus the Euler-Mascheroni constant)
  */
-export const digamma: Op = unaryOp("digamma", digammaF64, trigammaF64);
+export const digamma: Op = eagerOp(digammaRule);
 
 /**
  * The trigamma function psi'(x), elementwise; its derivative is the tetragamma psi''(x).
@@ -51,7 +42,7 @@ export const digamma: Op = unaryOp("digamma", digammaF64, trigammaF64);
  * @example
  * trigamma(1); // pi^2 / 6
  */
-export const trigamma: Op = unaryOp("trigamma", trigammaF64, (x) => polygammaF64(2, x));
+export const trigamma: Op = eagerOp(trigammaRule);
 
 /**
  * The inverse error function, elementwise; d/dx erfinv(x) = sqrt(pi)/2 exp(erfinv(x)^2).
@@ -59,8 +50,4 @@ export const trigamma: Op = unaryOp("trigamma", trigammaF64, (x) => polygammaF64
  * @example
  * erfinv(0.5); // 0.4769363
  */
-export const erfinv: Op = unaryOp(
-  "erfinv",
-  erfinvF64,
-  (x) => (Math.sqrt(Math.PI) / 2) * Math.exp(erfinvF64(x) ** 2),
-);
+export const erfinv: Op = eagerOp(erfinvRule);

@@ -3,7 +3,7 @@
  * comes from float64 JavaScript, and its derivative in the shape parameters from implicit
  * differentiation of the cdf, F(x; theta) = u held fixed: dx/dtheta = -(dF/dtheta) / f(x)
  * (Figurnov, Mohamed & Mnih 2018, "Implicit reparameterization gradients"). The cdf
- * derivatives are the exact series/continued-fraction ones of special-incomplete.ts.
+ * derivatives are the exact series/continued-fraction ones of special-incomplete-rules.ts.
  */
 import gammalnF64 from "@stdlib/math-base-special-gammaln";
 import { defineOp, type Op } from "../custom-vjp/define-op.js";
@@ -11,7 +11,7 @@ import {
   betaDensityF64,
   betaincGradShapeF64,
   gammaincLowerDaF64,
-} from "../custom-vjp/special-incomplete.js";
+} from "../custom-vjp/special-incomplete-rules.js";
 import type { Key } from "../primitives/prng.js";
 import { tf } from "../tf.js";
 import { drawEach, logStandardGamma } from "./samplers.js";

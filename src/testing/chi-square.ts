@@ -2,7 +2,7 @@
  * Pearson's chi-square test of uniformity on equal-width bins of [0, 1), the histogram test
  * of simulation-based calibration (Talts et al. 2018, section 4.1).
  */
-import { gammaincUpperF64 } from "../custom-vjp/special-incomplete.js";
+import { gammaincUpperF64 } from "../custom-vjp/special-incomplete-rules.js";
 
 /** What `chiSquareUniformity` found. */
 export interface ChiSquareResult {

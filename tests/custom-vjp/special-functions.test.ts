@@ -13,27 +13,25 @@ import { describe, expect, it } from "vitest";
 import { checkGrad } from "../../src/custom-vjp/check-grad.js";
 import type { Op } from "../../src/custom-vjp/define-op.js";
 import { digamma, erfinv, lgamma, trigamma, unaryOp } from "../../src/custom-vjp/special.js";
-import {
-  logBesselI0,
-  logBesselI0F64,
-  logBesselI1,
-  logBesselI1F64,
-} from "../../src/custom-vjp/special-bessel.js";
+import { logBesselI0, logBesselI1 } from "../../src/custom-vjp/special-bessel.js";
+import { logBesselI0F64, logBesselI1F64 } from "../../src/custom-vjp/special-bessel-rules.js";
 import {
   betainc,
-  betaincF64Safe,
-  betaincGradShapeF64,
   betaincinv,
-  betaincinvF64Safe,
   gammainc,
   gammaincc,
   gammaincinv,
+  lbeta,
+} from "../../src/custom-vjp/special-incomplete.js";
+import {
+  betaincF64Safe,
+  betaincGradShapeF64,
+  betaincinvF64Safe,
   gammaincinvLowerF64,
   gammaincLowerDaF64,
   gammaincLowerF64,
   gammaincUpperF64,
-  lbeta,
-} from "../../src/custom-vjp/special-incomplete.js";
+} from "../../src/custom-vjp/special-incomplete-rules.js";
 import {
   cholesky,
   solveLowerTriangular,
@@ -42,16 +40,18 @@ import {
 import {
   erfc,
   logNdtr,
-  logNdtrF64,
   logNormalMass,
-  logNormalMassF64,
   ndtri,
-  ndtriF64,
   owensT,
-  owensTF64,
   truncatedNormalQuantile,
-  truncatedNormalQuantileF64,
 } from "../../src/custom-vjp/special-normal.js";
+import {
+  logNdtrF64,
+  logNormalMassF64,
+  ndtriF64,
+  owensTF64,
+  truncatedNormalQuantileF64,
+} from "../../src/custom-vjp/special-normal-rules.js";
 import { constraints } from "../../src/dist/index.js";
 import {
   type CheckOpOptions,

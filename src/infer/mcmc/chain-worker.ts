@@ -7,8 +7,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { type CompiledArtifact, rebuildObjective } from "../../compile/artifact.js";
 import { asGradientTarget } from "../../compile/gradient-target.js";
-// The library itself registers the built-in custom ops (lgamma, ...).
-import "../../custom-vjp/index.js";
+// The float64 rules of the library's own custom ops (lgamma, ...), without tfjs.
+import "../../custom-vjp/builtin-rules.js";
 import type { Key } from "../../primitives/prng.js";
 import { chainSetup as hmcChainSetup } from "../nuts/sampler.js";
 import { chainSetup as randomWalkChainSetup } from "../rwm/random-walk.js";

@@ -28,7 +28,7 @@ import {
 import { mcmcDefaults } from "./defaults.js";
 import { type DiscreteStrategy, discreteStrategy } from "./discrete-strategy.js";
 import { type GibbsPlan, type GibbsSpec, gibbsChain, gibbsPlan, withGibbsUpdate } from "./gibbs.js";
-import { describePoint, initialPosition } from "./init-strategies.js";
+import { describePoint, initialPosition } from "./initial-position.js";
 import { chainsInWorkers } from "./parallel-chains.js";
 import { type ChainState, RunRecord } from "./run-record.js";
 import type { McmcSampler } from "./sampler.js";

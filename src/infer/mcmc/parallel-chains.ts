@@ -7,7 +7,7 @@
 import { InitializationError, reviveTaggedError, WorkerError } from "../../errors.js";
 import type { Potential } from "../potential.js";
 import type { ChainProgress, ChainResult } from "./chain.js";
-import { describePoint } from "./init-strategies.js";
+import { describePoint } from "./initial-position.js";
 import { ChainWorkerPool, WorkerChainError, type WorkerChainJob } from "./worker-pool.js";
 
 /** What `chainsInWorkers` needs per chain. */

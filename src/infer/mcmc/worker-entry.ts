@@ -1,9 +1,10 @@
 /**
  * What a chain worker thread starts from. Loading the library's TypeScript sources through tsx
  * costs seconds per thread; a single JavaScript bundle of the worker (chain-worker.ts, the
- * library code it runs and its dependencies, tfjs included) loads in a fraction of that: Node
- * resolves and reads one file rather than hundreds (measured with 2 workers: ~0.4 s to load
- * the bundle, ~0.8 s with tfjs left as imports, 10 s or more through tsx).
+ * library code it runs and its dependencies) loads in a fraction of that: Node resolves and
+ * reads one file rather than hundreds (10 s or more through tsx). The worker needs no tfjs (it
+ * runs the compiled float64 potential and the built-in ops' float64 rules), and the bundle has
+ * none: tfjs alone took ~0.3 s of each worker's start (tests/infer/worker-bundle.test.ts).
  *
  * - From the built package (dist): `npm run build` writes the bundle beside this module
  *   (`chain-worker.bundle.js`).
@@ -40,7 +41,7 @@ const sourceEntry = new URL(
 export const bundleFileName = "chain-worker.bundle.js";
 
 /** Changes when the bundling options below change, so that cached bundles are rebuilt. */
-const bundleFormat = "4";
+const bundleFormat = "5";
 
 /**
  * The entry a pool's workers start from: the worker bundle where it can be had, else the
@@ -153,33 +154,6 @@ async function sourceHash(): Promise<string> {
 }
 
 /**
- * tfjs's backends register their kernels as side effects of being imported, while their
- * package.json files declare most modules free of side effects: bundled as declared, the cpu
- * backend would register nothing. This keeps every tfjs module's side effects.
- */
-const keepTfjsSideEffects: import("esbuild").Plugin = {
-  name: "keep-tfjs-side-effects",
-  setup(build) {
-    build.onResolve({ filter: /^@tensorflow\// }, async (args) => {
-      if (args.pluginData === keepTfjsSideEffects) return undefined;
-      const resolved = await build.resolve(args.path, {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-        importer: args.importer,
-        pluginData: keepTfjsSideEffects,
-      });
-      if (resolved.errors.length > 0) return { errors: resolved.errors };
-      return {
-        path: resolved.path,
-        namespace: resolved.namespace,
-        external: resolved.external,
-        sideEffects: true,
-      };
-    });
-  },
-};
-
-/**
  * Bundles the worker (src/infer/mcmc/chain-worker.ts) with esbuild into one ES module for Node; writes it to `outfile` when `write`, and returns its code.
  * `npm run build` calls it for dist, the cache above for the sources.
  *
@@ -200,7 +174,6 @@ export async function bundleChainWorker(
     format: "esm",
     platform: "node",
     target: "node20",
-    plugins: [keepTfjsSideEffects],
     outfile,
     write,
     logLevel: "warning",

@@ -20,6 +20,17 @@ describe("chainWorkerEntry (running from the TypeScript sources)", () => {
     expect(code.trimEnd().endsWith("*/")).toBe(true);
   });
 
+  it("bundles no tfjs: the worker runs float64 code only", async () => {
+    const entry = await chainWorkerEntry([]);
+    if (entry.kind !== "file") throw new Error(`expected the bundle, got a ${entry.kind} entry`);
+    const code = readFileSync(fileURLToPath(entry.url), "utf8");
+    // esbuild heads each bundled module with a comment naming its path.
+    const modules = [...code.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]);
+    expect(modules).toContain("src/custom-vjp/special-rules.ts");
+    expect(modules).toContain("src/infer/nuts/sampler.ts");
+    expect(modules.filter((m) => m.includes("@tensorflow/") || m === "src/tf.ts")).toEqual([]);
+  });
+
   it("starts workers with workerImports from the library's own modules (through tsx)", async () => {
     const entry = await chainWorkerEntry(["file:///custom-ops.js"]);
     expect(entry.kind).toBe("eval");
