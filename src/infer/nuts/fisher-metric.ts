@@ -19,6 +19,7 @@
  * the foreground and starts a new background, so the metric always rests on recent draws.
  */
 import { ArrayArena } from "./array-arena.js";
+import { choleskyLower } from "./cholesky.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";
 import { spectralFunction, symmetricEigen } from "./symmetric-eigen.js";
 import { WelfordEstimator } from "./welford.js";
@@ -217,7 +218,10 @@ function allFiniteArray(x: Float64Array): boolean {
 export function spdMean(a: Float64Array, b: Float64Array, n: number): Float64Array {
   // With B = L L^T (Cholesky), M = L^{-T} (L^T A L)^{1/2} L^{-1}: M B M = L^{-T} S^2 L^{-1} = A.
   // One eigendecomposition (for the square root) instead of two through B^{1/2}.
-  const lower = cholesky(b, n);
+  const lower = choleskyLower(b, n);
+  if (typeof lower === "number") {
+    throw new RangeError("spdMean: the second matrix is not positive definite");
+  }
   const inner = symmetricEigen(lowerTransposeTimesTimesLower(a, lower, n), n);
   const root = spectralFunction(inner, n, (v) => Math.sqrt(Math.max(v, 0)));
   const half = solveLowerTransposed(lower, root, n); // L^{-T} S
@@ -231,25 +235,6 @@ export function spdMean(a: Float64Array, b: Float64Array, n: number): Float64Arr
     }
   }
   return mean;
-}
-
-/** The lower Cholesky factor of a symmetric positive-definite n x n matrix (row-major). */
-function cholesky(b: Float64Array, n: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let diagonal = b[j * n + j];
-    for (let k = 0; k < j; k++) diagonal -= l[j * n + k] * l[j * n + k];
-    if (!(diagonal > 0))
-      throw new RangeError("spdMean: the second matrix is not positive definite");
-    const root = Math.sqrt(diagonal);
-    l[j * n + j] = root;
-    for (let i = j + 1; i < n; i++) {
-      let sum = b[i * n + j];
-      for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = sum / root;
-    }
-  }
-  return l;
 }
 
 /** L^T A L for lower-triangular L, symmetric. */
