@@ -19,7 +19,7 @@
  * the foreground and starts a new background, so the metric always rests on recent draws.
  */
 import { ArrayArena } from "./array-arena.js";
-import { choleskyLower } from "./cholesky.js";
+import { choleskyLower, solveUpperTransposed } from "./cholesky.js";
 import type { LowRankCorrection } from "./low-rank-metric.js";
 import { spectralFunction, symmetricEigen } from "./symmetric-eigen.js";
 import { WelfordEstimator } from "./welford.js";
@@ -222,7 +222,7 @@ export function spdMean(a: Float64Array, b: Float64Array, n: number): Float64Arr
   if (typeof lower === "number") {
     throw new RangeError("spdMean: the second matrix is not positive definite");
   }
-  const inner = symmetricEigen(lowerTransposeTimesTimesLower(a, lower, n), n);
+  const inner = symmetricEigen(congruenceByLower(a, lower, n), n);
   const root = spectralFunction(inner, n, (v) => Math.sqrt(Math.max(v, 0)));
   const half = solveLowerTransposed(lower, root, n); // L^{-T} S
   transposeInPlace(half, n); // S L^{-1}
@@ -238,7 +238,7 @@ export function spdMean(a: Float64Array, b: Float64Array, n: number): Float64Arr
 }
 
 /** L^T A L for lower-triangular L, symmetric. */
-function lowerTransposeTimesTimesLower(a: Float64Array, l: Float64Array, n: number): Float64Array {
+function congruenceByLower(a: Float64Array, l: Float64Array, n: number): Float64Array {
   const al = new Float64Array(n * n); // A L: column j sums over k >= j
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
@@ -259,16 +259,15 @@ function lowerTransposeTimesTimesLower(a: Float64Array, l: Float64Array, n: numb
   return out;
 }
 
-/** X = L^{-T} Y (back substitution with the upper-triangular L^T, column by column of Y). */
+/** X = L^{-T} Y, column by column of Y (the dense metric's triangular solve). */
 function solveLowerTransposed(l: Float64Array, y: Float64Array, n: number): Float64Array {
   const x = new Float64Array(n * n);
-  for (let i = n - 1; i >= 0; i--) {
-    const inverse = 1 / l[i * n + i];
-    for (let c = 0; c < n; c++) {
-      let sum = y[i * n + c];
-      for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k * n + c];
-      x[i * n + c] = sum * inverse;
-    }
+  const column = new Float64Array(n);
+  const solved = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    for (let i = 0; i < n; i++) column[i] = y[i * n + c];
+    solveUpperTransposed(l, n, column, solved);
+    for (let i = 0; i < n; i++) x[i * n + c] = solved[i];
   }
   return x;
 }
