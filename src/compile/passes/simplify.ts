@@ -2,7 +2,10 @@
  * Algebraic simplification of the patterns tfjs gradients produce: multiplications by ones,
  * additions of zeros, reductions and reshapes that change nothing, identity transposes and
  * slices, and Add-of-PadV2 chains (the gradients of slices) that become in-place region adds.
- * Every rule keeps values exactly (up to the sign of zero).
+ * Every rule keeps values exactly (up to the sign of zero) but one: log(exp(x)) becomes x, the
+ * exact value, where the two calls round (by an ulp or so) and exp overflows above 709. It is
+ * what a distribution's log-scale is when the model gives the scale as exp(s) (stochastic
+ * volatility), two transcendental calls per element.
  */
 import { shapesEqual, sizeOf } from "../../util/shapes.js";
 import {
@@ -68,6 +71,10 @@ function simplifyNode(node: GraphNode, b: GraphBuilder): number | undefined {
     case "Neg": {
       const source = b.producer(node.inputs[0]);
       return source?.op === "Neg" ? source.inputs[0] : undefined;
+    }
+    case "Log": {
+      const source = b.producer(node.inputs[0]);
+      return source?.op === "Exp" && out.dtype === "float32" ? source.inputs[0] : undefined;
     }
     case "ZerosLike":
     case "OnesLike":
