@@ -79,6 +79,16 @@ describe("simplification, folding and merging", () => {
     expect(kernels.Add).toBeUndefined();
   });
 
+  it("turns log(exp(x)) into x, the exact value (no overflow of exp above 709)", () => {
+    // The gradient's graph keeps its own exp (1 / exp(x) times exp(x)); only the value is exact.
+    const fn = (x: tf.Tensor) => tf.sum(tf.mul(tf.log(tf.exp(x)), x));
+    expect(optimizedKernels(fn, [3]).Log).toBeUndefined();
+    expectMatchesEager(fn, Float64Array.of(0.3, -1.2, 2.5));
+    const result = compileObjective(fn, [[1]]);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.compiled.value([Float64Array.of(800)])).toBe(800 * 800);
+  });
+
   it("merges duplicate computations", () => {
     const kernels = optimizedKernels((x) => tf.add(tf.sum(tf.exp(x)), tf.sum(tf.exp(x))), [3]);
     expect(kernels.Exp).toBe(1);

@@ -3,9 +3,9 @@
  * additions of zeros, reductions and reshapes that change nothing, identity transposes and
  * slices, and Add-of-PadV2 chains (the gradients of slices) that become in-place region adds.
  * Every rule keeps values exactly (up to the sign of zero) but one: log(exp(x)) becomes x, the
- * exact value, where the two calls round (by an ulp or so) and exp overflows above 709. It is
- * what a distribution's log-scale is when the model gives the scale as exp(s) (stochastic
- * volatility), two transcendental calls per element.
+ * exact value, where the two calls round (by an ulp or so) and exp overflows above 709 (the
+ * gradient's own exp stays). It is a distribution's log-scale when the model gives the scale
+ * as exp(s) (stochastic volatility): two transcendental calls per element saved.
  */
 import { shapesEqual, sizeOf } from "../../util/shapes.js";
 import {
