@@ -21,12 +21,7 @@ import { defineOp, type Op } from "./define-op.js";
  * softplus(tf.tensor([0, 1])); // [0.6931472, 1.3132616], differentiable in both engines
  */
 export function unaryOp(name: string, f: (x: number) => number, df: (x: number) => number): Op {
-  return defineOp({
-    name,
-    inputs: ["x"],
-    forward: ([x]) => x.map(f),
-    vjp: ([x], _shapes, _y, dy) => [x.map((xi, i) => dy[i] * df(xi))],
-  });
+  return defineOp({ name, inputs: ["x"], scalar: { value: f, derivative: df } });
 }
 
 /**
