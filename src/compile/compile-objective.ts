@@ -14,6 +14,7 @@ import { kernelCounts } from "./graph.js";
 import { unsupportedReason } from "./kernels/index.js";
 import { eliminateDeadNodes } from "./passes/dead-code.js";
 import { optimize } from "./passes/index.js";
+import { fuseScanLoops } from "./scan/fuse.js";
 import { traceObjective } from "./trace.js";
 import { unsafeGraphReason } from "./validate-graph.js";
 
@@ -102,10 +103,13 @@ export function compileObjective(
   const unsafe = unsafeGraphReason(trace.graph);
   if (unsafe !== undefined) return fail(name, unsafe);
   try {
-    const graph = optimize(trace.graph);
+    const optimized = optimize(trace.graph);
+    const graph = fuseScanLoops(optimized);
     const mismatch = checkAgainstTrace(graph, trace);
     if (mismatch !== undefined) return fail(name, mismatch);
-    const valueGraph = eliminateDeadNodes({ ...graph, outputs: [graph.outputs[0]] });
+    const valueGraph = fuseScanLoops(
+      eliminateDeadNodes({ ...optimized, outputs: [optimized.outputs[0]] }),
+    );
     const artifact: CompiledArtifact = {
       kind: "tyche.compiled-objective",
       version: 1,

@@ -97,7 +97,10 @@ function planProblem(plan: ScanPlan): string | undefined {
   if (!numbers.every(isSize)) return "(a scan plan) has a size that is not a non-negative integer";
   const bad = infos.find((v) => !(Array.isArray(v.shape) && v.shape.every(isSize)));
   if (bad !== undefined) return `(a scan plan) has a value of shape ${describe(bad.shape)}`;
-  const inner = unsafeGraphReason(plan.forward) ?? unsafeGraphReason(plan.backward);
+  const inner =
+    unsafeGraphReason(plan.forward) ??
+    unsafeGraphReason(plan.backward) ??
+    unsafeGraphReason(plan.joint);
   return inner === undefined ? undefined : `(a scan plan): ${inner}`;
 }
 

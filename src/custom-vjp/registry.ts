@@ -47,7 +47,18 @@ export interface OpDefinition {
   forward: OpForward;
   vjp: OpVjp;
   readonly valueAndGrad?: OpValueAndGrad;
+  /**
+   * For an elementwise op of one input: its function and derivative on single numbers (a
+   * caller counts one forward or VJP call per array it maps them over, as `forward` does).
+   */
+  readonly scalar?: ScalarFunction;
   readonly stats: OpStats;
+}
+
+/** A float64 function of one number and its derivative. */
+export interface ScalarFunction {
+  readonly value: (x: number) => number;
+  readonly derivative: (x: number) => number;
 }
 
 const ops = new Map<string, OpDefinition>();

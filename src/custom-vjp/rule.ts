@@ -11,6 +11,7 @@ import {
   type OpValueAndGrad,
   type OpVjp,
   registerOp,
+  type ScalarFunction,
 } from "./registry.js";
 
 /** What `defineOp` takes. Give `forward` and `vjp`, or `valueAndGrad` for a scalar output. */
@@ -27,6 +28,11 @@ export interface OpSpec {
   vjp?: OpVjp;
   /** Value and gradients together, for scalar outputs: the gradient is dy times `grads`. */
   valueAndGrad?: OpValueAndGrad;
+  /**
+   * For an elementwise op of one input, instead of `forward` and `vjp`: its function and
+   * derivative on single numbers (the compiled engine then calls them in straight-line code).
+   */
+  scalar?: ScalarFunction;
 }
 
 /**
@@ -56,9 +62,18 @@ function makeDefinition(spec: OpSpec): OpDefinition {
   const elementwise = spec.outputShape === undefined && spec.valueAndGrad === undefined;
   const stats = { forwardCalls: 0, vjpCalls: 0 };
   const valueAndGrad = spec.valueAndGrad;
+  const scalar = spec.scalar;
+  if (scalar !== undefined && (inputNames.length !== 1 || !elementwise)) {
+    throw new TypeError(
+      `defineOp("${spec.name}"): scalar needs one input and no outputShape or valueAndGrad, got ${inputNames.length} inputs`,
+    );
+  }
   let forward: OpForward;
   let vjp: OpVjp;
-  if (valueAndGrad !== undefined) {
+  if (scalar !== undefined) {
+    forward = ([x]) => x.map(scalar.value);
+    vjp = ([x], _shapes, _y, dy) => [x.map((xi, i) => dy[i] * scalar.derivative(xi))];
+  } else if (valueAndGrad !== undefined) {
     forward = (inputs, shapes) => Float64Array.of(valueAndGrad(inputs, shapes).value);
     vjp = (inputs, shapes, _output, dy) =>
       valueAndGrad(inputs, shapes).grads.map((g) => (g === null ? null : g.map((v) => v * dy[0])));
@@ -82,6 +97,7 @@ function makeDefinition(spec: OpSpec): OpDefinition {
     elementwise,
     outputShape,
     stats,
+    scalar,
     valueAndGrad:
       valueAndGrad === undefined
         ? undefined

@@ -19,8 +19,7 @@ export function unaryRule(
   return defineRule({
     name,
     inputs: ["x"],
-    forward: ([x]) => x.map(f),
-    vjp: ([x], _shapes, _y, dy) => [x.map((xi, i) => dy[i] * df(xi))],
+    scalar: { value: f, derivative: df },
   });
 }
 

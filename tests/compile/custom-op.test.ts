@@ -39,6 +39,32 @@ describe("custom ops in the compiled engine", () => {
     expect(grad[1]).toBeCloseTo(1 - 0.5772156649015329, 13);
   });
 
+  it("calls an op given on single numbers number by number, counting one call per array", () => {
+    const cube = defineOp({
+      name: "test.scalarCube",
+      inputs: ["x"],
+      scalar: { value: (x) => x ** 3, derivative: (x) => 3 * x * x },
+    });
+    const q = [Float64Array.of(0.5, -1, 2)];
+    const { compiled, value, grads } = compiledGradient((x) => tf.sum(cube(x)), [[3]], q);
+    expect(value).toBe(0.125 - 1 + 8);
+    expect(Array.from(grads[0])).toEqual([0.75, 3, 12]);
+    // No argument lists or result arrays: the emitted loop calls the number functions.
+    expect(compiled.artifact.valueAndGrad.source).toContain(".scalar.value(");
+    expect(compiled.artifact.valueAndGrad.source).not.toContain(".forward(");
+    const before = { ...cube.definition.stats };
+    compiled.valueAndGrad(q, grads);
+    expect(cube.definition.stats.forwardCalls).toBe(before.forwardCalls + 1);
+    expect(cube.definition.stats.vjpCalls).toBe(before.vjpCalls + 1);
+    expect(() =>
+      defineOp({
+        name: "test.scalarPair",
+        arity: 2,
+        scalar: { value: (x) => x, derivative: () => 1 },
+      }),
+    ).toThrow(/scalar needs one input.*got 2 inputs/);
+  });
+
   it("works for ops defined after the compiler first ran, broadcasting elementwise inputs", () => {
     const scaledCube = defineOp({
       name: "test.scaledCube",

@@ -79,6 +79,58 @@ describe("simplification, folding and merging", () => {
     expect(kernels.Add).toBeUndefined();
   });
 
+  it("turns log(exp(x)) into x, the exact value (no overflow of exp above 709)", () => {
+    // The gradient's graph keeps its own exp (1 / exp(x) times exp(x)); only the value is exact.
+    const fn = (x: tf.Tensor) => tf.sum(tf.mul(tf.log(tf.exp(x)), x));
+    expect(optimizedKernels(fn, [3]).Log).toBeUndefined();
+    expectMatchesEager(fn, Float64Array.of(0.3, -1.2, 2.5));
+    const result = compileObjective(fn, [[1]]);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.compiled.value([Float64Array.of(800)])).toBe(800 * 800);
+  });
+
+  it("merges products with powers of two and turns additions of negations into differences", () => {
+    const b = new GraphBuilder();
+    const x = b.input(0, [2]);
+    const two = b.constant(Float64Array.of(2), [], "float32");
+    const half = b.constant(Float64Array.of(0.5), [], "float32");
+    const eight = b.constant(Float64Array.of(8), [], "float32");
+    const three = b.constant(Float64Array.of(3), [], "float32");
+    const unit = b.add1(
+      "Multiply",
+      [half, b.add1("Multiply", [x, two], {}, [2], "float32")],
+      {},
+      [2],
+      "float32",
+    );
+    const quadruple = b.add1(
+      "Multiply",
+      [b.add1("Multiply", [two, x], {}, [2], "float32"), two],
+      {},
+      [2],
+      "float32",
+    );
+    const inexact = b.add1(
+      "Multiply",
+      [b.add1("Multiply", [x, three], {}, [2], "float32"), eight],
+      {},
+      [2],
+      "float32",
+    );
+    const negated = b.add1("Neg", [inexact], {}, [2], "float32");
+    const difference = b.add1("Add", [quadruple, negated], {}, [2], "float32");
+    const graph = optimize(b.build([x], [-1, unit, difference]));
+    // x, 4x and (3x) 8: two products (3 is not a power of two), and a Sub for the Add of a Neg.
+    expect(kernelCounts(graph)).toMatchObject({ Multiply: 3, Sub: 1 });
+    expect(kernelCounts(graph).Neg).toBeUndefined();
+    expect(kernelCounts(graph).Add).toBeUndefined();
+    expect(graph.outputs[1]).toBe(x);
+    expectMatchesEager(
+      (t) => tf.sum(tf.add(tf.mul(tf.mul(t, 2), 0.25), tf.neg(tf.exp(t)))),
+      Float64Array.of(0.3, -1.2),
+    );
+  });
+
   it("merges duplicate computations", () => {
     const kernels = optimizedKernels((x) => tf.add(tf.sum(tf.exp(x)), tf.sum(tf.exp(x))), [3]);
     expect(kernels.Exp).toBe(1);

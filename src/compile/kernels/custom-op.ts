@@ -2,7 +2,8 @@
  * Custom ops from `defineOp` (kernels `tyche.NAME` and `tyche.NAME.vjp`) are opaque to the
  * compiler: emitted code calls the op's float64 `forward`, `vjp` or `valueAndGrad` from the
  * registry, so the op's own derivative rule serves the compiled engine too and its call
- * counters rise. Elementwise ops see their inputs broadcast to the output shape, as in eager.
+ * counters rise. Elementwise ops see their inputs broadcast to the output shape, as in eager;
+ * an op given on single numbers (`unaryOp`: lgamma, digamma) is called number by number.
  */
 import type { OpDefinition } from "../../custom-vjp/registry.js";
 import { opOfKernel } from "../../custom-vjp/registry.js";
@@ -39,10 +40,30 @@ function passInputs(
   return { code, args, shapes, seenShapes: ctx.constant(seenShapes) };
 }
 
+/**
+ * An op given on single numbers (`scalar`) over same-shaped arrays: a loop calling it, with no
+ * argument lists or result arrays (`vjp`: the derivative times the cotangent).
+ */
+function scalarLoop(op: OpDefinition, node: GraphNode, ctx: KernelContext, vjp: boolean) {
+  const x = node.inputs[0];
+  const out = node.outputs[0];
+  const size = sizeOf(ctx.graph.values[out].shape);
+  if (op.scalar === undefined || sizeOf(ctx.graph.values[x].shape) !== size) return undefined;
+  const ref = ctx.customOp(op);
+  const [xs, ys] = [ctx.array(x), ctx.array(out)];
+  const call = vjp
+    ? `${ctx.array(node.inputs[2])}[i] * ${ref}.scalar.derivative(${xs}[i])`
+    : `${ref}.scalar.value(${xs}[i])`;
+  const count = `${ref}.stats.${vjp ? "vjpCalls" : "forwardCalls"}++;`;
+  return `${count}\nfor (let i = 0; i < ${size}; i++) ${ys}[i] = ${call};`;
+}
+
 function forwardRule(op: OpDefinition): CheckedRule {
   return {
     kind: "kernel",
     emit(node, ctx) {
+      const scalar = scalarLoop(op, node, ctx, false);
+      if (scalar !== undefined) return scalar;
       const outShape = op.outputShape(
         op.inputNames.map((_, i) => ctx.graph.values[node.inputs[i]].shape.slice()),
       );
@@ -66,6 +87,8 @@ function vjpRule(op: OpDefinition): CheckedRule {
   return {
     kind: "kernel",
     emit(node, ctx) {
+      const scalar = scalarLoop(op, node, ctx, true);
+      if (scalar !== undefined) return scalar;
       const n = op.inputNames.length;
       const outShape = ctx.graph.values[node.inputs[n]].shape;
       const { code, args, shapes, seenShapes } = passInputs(op, node, ctx, outShape);

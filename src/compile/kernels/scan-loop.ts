@@ -13,7 +13,7 @@ import type { Graph, GraphNode } from "../graph.js";
 import type { HoistedStep } from "../scan/hoist.js";
 import { carrySize, invariantInputs, type ScanPlan, type TimeLayout } from "../scan/plan.js";
 import { specialize } from "../scan/specialize.js";
-import type { CheckedRule, KernelContext } from "./rule.js";
+import { type CheckedRule, type KernelContext, literal } from "./rule.js";
 
 /** Where a step input comes from: `array[at ...]`, every iteration or once before the loop. */
 interface Source {
@@ -31,6 +31,8 @@ interface Source {
    * that names it, rather than read it back from memory each step.
    */
   readonly carried?: { readonly name: string; readonly init: string };
+  /** A number this input always is (`array` then only fills a step program's input). */
+  readonly literal?: number;
 }
 
 /** Where a step output goes: stored or added into `array[at ...]`; undefined: dropped. */
@@ -92,7 +94,7 @@ function emitLoop(
 ): string[] {
   const constants = new Map<number, number>();
   sources.forEach((s, k) => {
-    const uniform = s.value === undefined ? undefined : ctx.uniform(s.value);
+    const uniform = s.literal ?? (s.value === undefined ? undefined : ctx.uniform(s.value));
     if (uniform !== undefined) constants.set(k, uniform);
   });
   const dropped = new Set(sinks.flatMap((s, k) => (s === undefined ? [k] : [])));
@@ -118,7 +120,11 @@ function emitLoop(
       if (s.once) return;
       const read =
         s.carried?.name ??
-        (s.value === undefined ? `${s.array}[${s.at}]` : ctx.element(s.value, s.at));
+        (s.literal !== undefined
+          ? literal(s.literal)
+          : s.value === undefined
+            ? `${s.array}[${s.at}]`
+            : ctx.element(s.value, s.at));
       lines.push(`const x${k} = ${read};`);
     });
     const code = emitScalar(step, inputs, { prefix: "v", float32: ctx.float32 });
@@ -235,8 +241,29 @@ function planOf(node: GraphNode): ScanPlan {
   return node.attrs.plan as ScanPlan;
 }
 
-function emitForward(node: GraphNode, ctx: KernelContext): string {
-  const plan = planOf(node);
+/** The sources and sinks of the forward step (joint graph: its first inputs and outputs). */
+interface LoopParts {
+  readonly sources: Source[];
+  readonly sinks: (Sink | undefined)[];
+  /** Statements before the loop and after it. */
+  readonly before: string[];
+  readonly after: string[];
+}
+
+function sizes(xs: readonly { shape: readonly number[] }[]): number[] {
+  return xs.map((x) => sizeOf(x.shape));
+}
+
+/**
+ * The forward step's inputs (carry, rows, captured) and outputs (next carry into `carries`,
+ * stacked rows or their totals, and residuals when `residuals` says so).
+ */
+function forwardParts(
+  node: GraphNode,
+  ctx: KernelContext,
+  plan: ScanPlan,
+  residuals: boolean,
+): LoopParts {
   const T = plan.length;
   const nc = plan.carry.length;
   const nr = plan.rows.length;
@@ -245,19 +272,19 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
   const inputs = node.inputs.map((v) => ctx.array(v));
   const outputs = node.outputs.map((v) => ctx.array(v));
   const carries = outputs[0];
-  const sizes = (xs: ScanPlan["carry"]) => xs.map((x) => sizeOf(x.shape));
   const carrySizes = sizes(plan.carry);
-  const rowSizes = sizes(plan.rows);
-  const stackedSizes = sizes([...plan.stacked, ...plan.residuals]);
+  // Without a reader of every step's carry (no backward loop), the carry lives in row 0.
+  const keepCarries = ctx.used(node.outputs[0]);
+  const summed = new Set((node.attrs.summed as number[] | undefined) ?? []);
   const sources: Source[] = [
     ...carrySizes.map((n, j) => ({
       array: carries,
-      at: `t * ${cs} + ${offsets[j]}`,
+      at: keepCarries ? `t * ${cs} + ${offsets[j]}` : `${offsets[j]}`,
       size: n,
       once: false,
       carried: { name: `c${j}`, init: `${carries}[${offsets[j]}]` },
     })),
-    ...rowSizes.map((n, r) => ({
+    ...sizes(plan.rows).map((n, r) => ({
       array: inputs[nc + r],
       at: `t * ${n}`,
       size: n,
@@ -271,30 +298,124 @@ function emitForward(node: GraphNode, ctx: KernelContext): string {
       once: true,
     })),
   ];
+  const used = (k: number) => ctx.used(node.outputs[1 + nc + k]);
+  const before = carrySizes.map((n, j) => copy(carries, `${offsets[j]}`, inputs[j], "0", n));
   const sinks: (Sink | undefined)[] = [
     ...carrySizes.map((n, j) => ({
       array: carries,
-      at: `(t + 1) * ${cs} + ${offsets[j]}`,
+      at: keepCarries ? `(t + 1) * ${cs} + ${offsets[j]}` : `${offsets[j]}`,
       size: n,
       op: "=" as const,
       carried: `c${j}`,
+      storeAfter: !keepCarries,
     })),
-    ...stackedSizes.map((n, k) =>
-      ctx.used(node.outputs[1 + nc + k])
+    ...sizes([...plan.stacked, ...(residuals ? plan.residuals : [])]).map((n, k) => {
+      if (!used(k)) return undefined;
+      const array = outputs[1 + nc + k];
+      if (summed.has(k)) {
+        before.push(`${array}[0] = 0;`);
+        return { array, at: "0", size: n, op: "+=" as const };
+      }
+      return { array, at: `t * ${n}`, size: n, op: "=" as const, layout: plan.stackedLayouts[k] };
+    }),
+  ];
+  const after = carrySizes.map((n, j) =>
+    copy(outputs[1 + j], "0", carries, `${(keepCarries ? T * cs : 0) + offsets[j]}`, n),
+  );
+  return { sources, sinks, before, after };
+}
+
+/**
+ * Sinks of the gradients of rows and captured tensors (`grads[k]`: the node's output for
+ * TycheScan's input k), and the statements zeroing them first where needed.
+ */
+function gradientSinks(
+  ctx: KernelContext,
+  plan: ScanPlan,
+  grads: readonly number[],
+  present: readonly boolean[],
+): { sinks: (Sink | undefined)[]; before: string[] } {
+  const nc = plan.carry.length;
+  const nr = plan.rows.length;
+  const used = (k: number) => ctx.used(grads[k]);
+  const array = (k: number) => ctx.array(grads[k]);
+  const rowSizes = sizes(plan.rows);
+  const capturedSizes = sizes(plan.captured);
+  const before = [
+    ...rowSizes.map((_, r) =>
+      present[nc + r] || !used(nc + r) ? "" : `${array(nc + r)}.fill(0);`,
+    ),
+    ...capturedSizes.map((_, k) => (used(nc + nr + k) ? `${array(nc + nr + k)}.fill(0);` : "")),
+  ];
+  const sinks: (Sink | undefined)[] = [
+    ...rowSizes.map((n, r) =>
+      used(nc + r)
         ? {
-            array: outputs[1 + nc + k],
+            array: array(nc + r),
             at: `t * ${n}`,
             size: n,
             op: "=" as const,
-            layout: plan.stackedLayouts[k],
+            layout: plan.rowLayouts[r],
           }
         : undefined,
     ),
+    ...capturedSizes.map((n, k) =>
+      used(nc + nr + k)
+        ? { array: array(nc + nr + k), at: "0", size: n, op: "+=" as const }
+        : undefined,
+    ),
   ];
+  return { sinks, before };
+}
+
+function emitForward(node: GraphNode, ctx: KernelContext): string {
+  const plan = planOf(node);
+  const { sources, sinks, before, after } = forwardParts(node, ctx, plan, true);
+  const header = `for (let t = 0; t < ${plan.length}; t++)`;
+  const lines = [...before, ...emitLoop(ctx, plan, plan.forward, sources, sinks, header), ...after];
+  return lines.filter((l) => l !== "").join("\n");
+}
+
+/**
+ * TycheScanFused: the joint step forward in time. Its inputs are TycheScan's, then the
+ * cotangents of the last carry (unused: fuse.ts fuses only where the step needs no carry
+ * cotangent) and of the stacked outputs; its outputs TycheScan's, then TycheScanGrad's.
+ */
+function emitFused(node: GraphNode, ctx: KernelContext): string {
+  const plan = planOf(node);
+  const nc = plan.carry.length;
+  const n = nc + plan.rows.length + plan.captured.length;
+  const forwardOutputs = 1 + nc + plan.stacked.length + plan.residuals.length;
+  const forward = forwardParts(node, ctx, plan, false);
+  const zeros = ctx.scratch(Math.max(1, ...sizes(plan.carry)));
+  const cotangents: Source[] = [
+    ...sizes(plan.carry).map((size) => ({
+      array: zeros,
+      at: "0",
+      size,
+      once: false,
+      literal: 0,
+    })),
+    ...sizes(plan.stacked).map((size, k) => ({
+      array: ctx.array(node.inputs[n + nc + k]),
+      at: `t * ${size}`,
+      size,
+      once: false,
+      value: node.inputs[n + nc + k],
+      layout: plan.stackedLayouts[k],
+    })),
+  ];
+  const grads = node.outputs.slice(forwardOutputs);
+  const present = plan.joint.outputs.slice(1 + nc + plan.stacked.length).map((v) => v >= 0);
+  const gradient = gradientSinks(ctx, plan, grads, present);
+  const header = `for (let t = 0; t < ${plan.length}; t++)`;
+  const sources = [...forward.sources, ...cotangents];
+  const sinks = [...forward.sinks, ...sizes(plan.carry).map(() => undefined), ...gradient.sinks];
   const lines = [
-    ...carrySizes.map((n, j) => copy(carries, `${offsets[j]}`, inputs[j], "0", n)),
-    ...emitLoop(ctx, plan, plan.forward, sources, sinks, `for (let t = 0; t < ${T}; t++)`),
-    ...carrySizes.map((n, j) => copy(outputs[1 + j], "0", carries, `${T * cs + offsets[j]}`, n)),
+    ...forward.before,
+    ...gradient.before,
+    ...emitLoop(ctx, plan, plan.joint, sources, sinks, header),
+    ...forward.after,
   ];
   return lines.filter((l) => l !== "").join("\n");
 }
@@ -314,11 +435,7 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
   const dStacked = (k: number) => inputs[nc + nr + nk + 1 + nc + k];
   const residual = (k: number) => inputs[nc + nr + nk + 1 + nc + plan.stacked.length + k];
   const g = ctx.scratch(Math.max(cs, 1));
-  const sizes = (xs: ScanPlan["carry"]) => xs.map((x) => sizeOf(x.shape));
   const carrySizes = sizes(plan.carry);
-  const rowSizes = sizes(plan.rows);
-  const capturedSizes = sizes(plan.captured);
-  const stackedSizes = sizes(plan.stacked);
   const present = plan.backward.outputs.slice(1).map((v) => v >= 0);
   const sources: Source[] = [
     ...carrySizes.map((n, j) => ({
@@ -327,7 +444,7 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       size: n,
       once: false,
     })),
-    ...rowSizes.map((n, r) => ({
+    ...sizes(plan.rows).map((n, r) => ({
       array: inputs[nc + r],
       at: `t * ${n}`,
       size: n,
@@ -335,7 +452,12 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       value: node.inputs[nc + r],
       layout: plan.rowLayouts[r],
     })),
-    ...capturedSizes.map((n, k) => ({ array: inputs[nc + nr + k], at: "0", size: n, once: true })),
+    ...sizes(plan.captured).map((n, k) => ({
+      array: inputs[nc + nr + k],
+      at: "0",
+      size: n,
+      once: true,
+    })),
     ...carrySizes.map((n, j) => ({
       array: g,
       at: `${offsets[j]}`,
@@ -343,7 +465,7 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       once: false,
       carried: { name: `g${j}`, init: `${g}[${offsets[j]}]` },
     })),
-    ...stackedSizes.map((n, k) => ({
+    ...sizes(plan.stacked).map((n, k) => ({
       array: dStacked(k),
       at: `t * ${n}`,
       size: n,
@@ -358,7 +480,7 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       once: false,
     })),
   ];
-  const used = (k: number) => ctx.used(node.outputs[k]);
+  const gradient = gradientSinks(ctx, plan, node.outputs, present);
   const sinks: (Sink | undefined)[] = [
     ...carrySizes.map((n, j) => ({
       array: g,
@@ -369,29 +491,11 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
       carried: `g${j}`,
       storeAfter: true,
     })),
-    ...rowSizes.map((n, r) =>
-      used(nc + r)
-        ? {
-            array: grads[nc + r],
-            at: `t * ${n}`,
-            size: n,
-            op: "=" as const,
-            layout: plan.rowLayouts[r],
-          }
-        : undefined,
-    ),
-    ...capturedSizes.map((n, k) =>
-      used(nc + nr + k)
-        ? { array: grads[nc + nr + k], at: "0", size: n, op: "+=" as const }
-        : undefined,
-    ),
+    ...gradient.sinks,
   ];
   const lines = [
     ...carrySizes.map((n, j) => copy(g, `${offsets[j]}`, dLast(j), "0", n)),
-    ...rowSizes.map((_, r) =>
-      present[nc + r] || !used(nc + r) ? "" : `${grads[nc + r]}.fill(0);`,
-    ),
-    ...capturedSizes.map((_, k) => (used(nc + nr + k) ? `${grads[nc + nr + k]}.fill(0);` : "")),
+    ...gradient.before,
     ...emitLoop(ctx, plan, plan.backward, sources, sinks, `for (let t = ${T - 1}; t >= 0; t--)`),
     ...carrySizes.map((n, j) => copy(grads[j], "0", g, `${offsets[j]}`, n)),
   ];
@@ -402,4 +506,5 @@ function emitBackward(node: GraphNode, ctx: KernelContext): string {
 export const scanLoopRules: Record<string, CheckedRule> = {
   TycheScan: { kind: "kernel", emit: emitForward },
   TycheScanGrad: { kind: "kernel", emit: emitBackward },
+  TycheScanFused: { kind: "kernel", emit: emitFused },
 };

@@ -1,8 +1,12 @@
 /**
  * Algebraic simplification of the patterns tfjs gradients produce: multiplications by ones,
  * additions of zeros, reductions and reshapes that change nothing, identity transposes and
- * slices, and Add-of-PadV2 chains (the gradients of slices) that become in-place region adds.
- * Every rule keeps values exactly (up to the sign of zero).
+ * slices, products with powers of two in a row, additions of negations, and Add-of-PadV2
+ * chains (the gradients of slices) that become in-place region adds.
+ * Every rule keeps values exactly (up to the sign of zero) but one: log(exp(x)) becomes x, the
+ * exact value, where the two calls round (by an ulp or so) and exp overflows above 709 (the
+ * gradient's own exp stays). It is a distribution's log-scale when the model gives the scale
+ * as exp(s) (stochastic volatility): two transcendental calls per element saved.
  */
 import { shapesEqual, sizeOf } from "../../util/shapes.js";
 import {
@@ -54,11 +58,11 @@ function simplifyNode(node: GraphNode, b: GraphBuilder): number | undefined {
     case "Multiply":
       if (uniform(1) === 1) return asOutput(0);
       if (uniform(0) === 1) return asOutput(1);
-      return undefined;
+      return scalingOfScaling(node, b);
     case "Add":
       if (isZero(uniform(1))) return asOutput(0);
       if (isZero(uniform(0))) return asOutput(1);
-      return addOfPad(node, b);
+      return addOfNeg(node, b) ?? addOfPad(node, b);
     case "Sub":
       if (isZero(uniform(1))) return asOutput(0);
       if (isZero(uniform(0))) return b.add1("Neg", [asOutput(1)], {}, out.shape, out.dtype);
@@ -68,6 +72,10 @@ function simplifyNode(node: GraphNode, b: GraphBuilder): number | undefined {
     case "Neg": {
       const source = b.producer(node.inputs[0]);
       return source?.op === "Neg" ? source.inputs[0] : undefined;
+    }
+    case "Log": {
+      const source = b.producer(node.inputs[0]);
+      return source?.op === "Exp" && out.dtype === "float32" ? source.inputs[0] : undefined;
     }
     case "ZerosLike":
     case "OnesLike":
@@ -115,6 +123,43 @@ function simplifyNode(node: GraphNode, b: GraphBuilder): number | undefined {
   }
 }
 
+/** A power of two other than zero: a product with it is exact (short of overflow). */
+function isPowerOfTwo(x: number | undefined): x is number {
+  if (x === undefined || x === 0 || !Number.isFinite(x)) return false;
+  const m = Math.abs(x) / 2 ** Math.floor(Math.log2(Math.abs(x)));
+  return m === 1;
+}
+
+/**
+ * (y * c1) * c2 with powers of two c1, c2 (a square's gradient 2x, halved by a Normal's -1/2):
+ * y * (c1 c2), or y itself when c1 c2 = 1. Both products are exact, so this one is the same.
+ */
+function scalingOfScaling(node: GraphNode, b: GraphBuilder): number | undefined {
+  const out = b.values[node.outputs[0]];
+  const scalar = (v: number): number | undefined => {
+    if (sizeOf(b.values[v].shape) !== 1) return undefined;
+    const data = constantData(b.producer(v));
+    return data === undefined ? undefined : data[0];
+  };
+  for (const [inner, outer] of [
+    [0, 1],
+    [1, 0],
+  ]) {
+    const c2 = scalar(node.inputs[outer]);
+    const product = b.producer(node.inputs[inner]);
+    if (!isPowerOfTwo(c2) || product?.op !== "Multiply") continue;
+    for (const k of [0, 1]) {
+      const c1 = scalar(product.inputs[k]);
+      const y = product.inputs[1 - k];
+      if (!isPowerOfTwo(c1) || !shapesEqual(b.values[y].shape, out.shape)) continue;
+      if (c1 * c2 === 1) return y;
+      const c = b.constant(Float64Array.of(c1 * c2), [], out.dtype);
+      return b.add1("Multiply", [y, c], {}, out.shape, out.dtype);
+    }
+  }
+  return undefined;
+}
+
 function isZero(x: number | undefined): boolean {
   return x === 0;
 }
@@ -144,6 +189,17 @@ function tile(node: GraphNode, b: GraphBuilder): number | undefined {
       out.shape,
       out.dtype,
     );
+  }
+  return undefined;
+}
+
+/** a + (-b) and (-b) + a: a - b (one operation fewer, the same value). */
+function addOfNeg(node: GraphNode, b: GraphBuilder): number | undefined {
+  const out = b.values[node.outputs[0]];
+  for (const k of [1, 0]) {
+    const neg = b.producer(node.inputs[k]);
+    if (neg?.op !== "Neg") continue;
+    return b.add1("Sub", [node.inputs[1 - k], neg.inputs[0]], {}, out.shape, out.dtype);
   }
   return undefined;
 }

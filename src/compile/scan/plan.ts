@@ -10,6 +10,12 @@
  *   are what the backward pass reads of each step.
  * - TycheScanGrad(carry.., sliced.., captured.., carries, dLastCarry.., dStacked.., residual..)
  *   -> (dCarry.., dSliced.., dCaptured..), each of its input's shape.
+ * - TycheScanFused (fuse.ts): both in one loop forward in time, where the carry's cotangent is
+ *   not needed: TycheScan's inputs, then dLastCarry.., dStacked.. -> TycheScan's outputs, then
+ *   TycheScanGrad's.
+ *
+ * A stacked output of single numbers that only a total Sum reads is summed in the loop: its
+ * index is in the node's `summed` attribute and the node outputs the total (shape []).
  */
 import { sizeOf } from "../../util/shapes.js";
 import type { DType, Graph, ValueInfo } from "../graph.js";
@@ -49,6 +55,13 @@ export interface ScanPlan {
    * carry, rows and captured (-1 where identically zero).
    */
   readonly backward: Graph;
+  /**
+   * Step and vector-Jacobian product in one graph, for a loop that runs both forward in time
+   * (fuse.ts). Inputs: carry, rows, captured, the cotangents of the next carry and of the
+   * stacked rows. Outputs: -1, the next carry's leaves, the stacked rows, then the cotangents
+   * of carry, rows and captured (-1 where identically zero).
+   */
+  readonly joint: Graph;
   toJSON(): string;
 }
 

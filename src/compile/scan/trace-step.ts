@@ -201,6 +201,7 @@ function traceWith(
       residuals: pair.residuals,
       forward: pair.forward,
       backward: pair.backward,
+      joint: optimized,
     }),
   };
 }
