@@ -61,4 +61,19 @@ describe("backend choice", () => {
     expect(printed).toMatch(/^draw is finite: true$/m);
     expect(printed).toMatch(/^back: cpu$/m);
   });
+
+  it("stays the default after the compiled engine traces an objective before any tensor op", () => {
+    // The recorder is the active backend only while it traces; with no backend chosen yet, the
+    // one restored afterwards must be tfjs's default, not the recorder.
+    const printed = runFresh(`
+      import { getBackend } from "@tensorflow/tfjs-core";
+      const { compileObjective } = await import("./src/compile/index.ts");
+      const { tf } = await import("./src/tf.ts");
+      const compiled = compileObjective((x) => tf.sum(tf.square(x)), [[2]]);
+      console.log("compiled:", compiled.ok);
+      console.log("after compile:", getBackend());
+    `);
+    expect(printed).toMatch(/^compiled: true$/m);
+    expect(printed).toMatch(/^after compile: cpu$/m);
+  });
 });

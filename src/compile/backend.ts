@@ -115,6 +115,9 @@ export function withRecordingBackend<L extends RecordingListener, T>(
   body: (listener: L, backend: RecordingBackend) => T,
 ): T {
   prepareBackend();
+  // With no backend active yet, getBackend() is undefined and nothing would be restored
+  // afterwards: make tfjs pick its default first (the recorder's priority is below any other).
+  tf.backend();
   const previous = tf.getBackend();
   // setBackend is synchronous for a backend whose factory is synchronous or that already exists.
   void tf.setBackend(RECORDING_BACKEND);
