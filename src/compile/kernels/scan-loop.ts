@@ -13,7 +13,7 @@ import type { Graph, GraphNode } from "../graph.js";
 import type { HoistedStep } from "../scan/hoist.js";
 import { carrySize, invariantInputs, type ScanPlan, type TimeLayout } from "../scan/plan.js";
 import { specialize } from "../scan/specialize.js";
-import { type CheckedRule, type KernelContext, literal } from "./rule.js";
+import { type CheckedRule, fillStatement, type KernelContext, literal } from "./rule.js";
 
 /** Where a step input comes from: `array[at ...]`, every iteration or once before the loop. */
 interface Source {
@@ -339,13 +339,13 @@ function gradientSinks(
   const nr = plan.rows.length;
   const used = (k: number) => ctx.used(grads[k]);
   const array = (k: number) => ctx.array(grads[k]);
+  const zero = (k: number) =>
+    fillStatement(array(k), sizeOf(ctx.graph.values[grads[k]].shape), "0");
   const rowSizes = sizes(plan.rows);
   const capturedSizes = sizes(plan.captured);
   const before = [
-    ...rowSizes.map((_, r) =>
-      present[nc + r] || !used(nc + r) ? "" : `${array(nc + r)}.fill(0);`,
-    ),
-    ...capturedSizes.map((_, k) => (used(nc + nr + k) ? `${array(nc + nr + k)}.fill(0);` : "")),
+    ...rowSizes.map((_, r) => (present[nc + r] || !used(nc + r) ? "" : zero(nc + r))),
+    ...capturedSizes.map((_, k) => (used(nc + nr + k) ? zero(nc + nr + k) : "")),
   ];
   const sinks: (Sink | undefined)[] = [
     ...rowSizes.map((n, r) =>
