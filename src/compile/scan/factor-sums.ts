@@ -25,8 +25,21 @@ export interface AffineSum {
  * (a local set before the loop), undefined where it is not.
  *
  * @example
- * const { graph: step, forms } = factorSums(plan.joint, [3], (k) => (k >= 4 ? `h${k - 4}` : undefined));
- * forms.get(3); // { scale: "(-0.5)", shift: "(-h1)" }
+ * // x (input 0, a new value every step) times sigma (input 1, the same at every step):
+ * const scalar = { shape: [], dtype: "float32" as const };
+ * const step = {
+ *   values: [scalar, scalar, scalar],
+ *   nodes: [
+ *     { op: "Input", inputs: [], outputs: [0], attrs: { index: 0 } },
+ *     { op: "Input", inputs: [], outputs: [1], attrs: { index: 1 } },
+ *     { op: "Multiply", inputs: [0, 1], outputs: [2], attrs: {} },
+ *   ],
+ *   inputs: [0, 1],
+ *   outputs: [-1, 2],
+ * };
+ * const { graph, forms } = factorSums(step, [1], (k) => (k === 1 ? "sigma" : undefined));
+ * graph.outputs[1]; // 0: the loop sums x
+ * forms.get(1); // { scale: "sigma", shift: "0" }: and multiplies the sum by sigma after it
  */
 export function factorSums(
   graph: Graph,
