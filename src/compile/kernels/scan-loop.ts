@@ -4,8 +4,10 @@
  * vector-Jacobian product backward over time from those carries (recomputing each step's
  * intermediates, so memory grows with T only by one carry per step). What does not change from
  * step to step runs once before the loop (hoist.ts). A step of single numbers is inlined into
- * the loop as straight-line code over locals (emit/scalar.ts); any other step is a step program
- * (emitProgram's `step` option) whose input arrays the loop fills and whose outputs it copies.
+ * the loop as straight-line code over locals (emit/scalar.ts), its sums over the steps with
+ * their invariant shifts and scales applied after the loop (factor-sums.ts); any other step is
+ * a step program (emitProgram's `step` option) whose input arrays the loop fills and whose
+ * outputs it copies.
  */
 import { sizeOf } from "../../util/shapes.js";
 import { emitScalar, isScalarGraph } from "../emit/scalar.js";
