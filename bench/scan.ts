@@ -107,7 +107,9 @@ function volatilityHandWritten(r: number[]): ValueAndGrad {
 /**
  * Seconds per call of `a` and of `b`, measured in alternating batches (each long enough to take
  * ~20 ms) so that both see the same machine load; the fastest of 11 batches each (on a shared,
- * loaded machine the fastest batch is the one least disturbed), and their ratio.
+ * loaded machine the fastest batch is the one least disturbed), and their ratio. Batches are
+ * timed in CPU time (this process's, user and system), which leaves out the time the process
+ * waits for a core while other processes run.
  */
 function timePair(a: () => void, b: () => void): { a: number; b: number; ratio: number } {
   const batch = (f: () => void) => {
@@ -122,9 +124,10 @@ function timePair(a: () => void, b: () => void): { a: number; b: number; ratio: 
   const na = batch(a);
   const nb = batch(b);
   const time = (f: () => void, n: number) => {
-    const start = performance.now();
+    const start = process.cpuUsage();
     for (let i = 0; i < n; i++) f();
-    return (performance.now() - start) / n / 1000;
+    const { user, system } = process.cpuUsage(start);
+    return (user + system) / n / 1e6;
   };
   let ta = Number.POSITIVE_INFINITY;
   let tb = Number.POSITIVE_INFINITY;

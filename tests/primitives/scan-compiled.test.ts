@@ -193,16 +193,19 @@ describe("scan in the compiled engine", () => {
     }
   });
 
-  it("the scanned potential's gradient matches central finite differences", () => {
-    const y = syntheticSeries(20, "volatility");
-    const U = potential(stochasticVolatility.scan, [y]);
-    const q = U.initialPoint(PRNGKey(4)).map((x) => 0.5 * x);
-    const grad = new Float64Array(U.dim);
-    U.valueAndGrad(q, grad);
-    const f = (x: Float64Array) => U.valueAndGrad(x, new Float64Array(U.dim));
-    const result = compareGradient(f, q, grad, { rtol: 1e-7 });
-    expect(result.worst.relError).toBeLessThan(1e-7);
-  });
+  it.each(models)(
+    "%s: the scanned potential's gradient matches central finite differences",
+    (_name, forms, kind) => {
+      const y = syntheticSeries(20, kind);
+      const U = potential(forms.scan, [y]);
+      const q = U.initialPoint(PRNGKey(4)).map((x) => 0.5 * x);
+      const grad = new Float64Array(U.dim);
+      U.valueAndGrad(q, grad);
+      const f = (x: Float64Array) => U.valueAndGrad(x, new Float64Array(U.dim));
+      const result = compareGradient(f, q, grad, { rtol: 1e-7 });
+      expect(result.worst.relError).toBeLessThan(1e-7);
+    },
+  );
 
   it("the compiled program does not grow with T; its artifact rebuilds", () => {
     const compile = (T: number) => {

@@ -11,7 +11,7 @@
 import { sizeOf, stridesOf } from "../../util/shapes.js";
 import type { Graph } from "../graph.js";
 import { ruleFor } from "../kernels/index.js";
-import type { ElementwiseRule, ReductionRule } from "../kernels/rule.js";
+import { type ElementwiseRule, fillStatement, type ReductionRule } from "../kernels/rule.js";
 import { broadcastStrides, collapse } from "./dims.js";
 import type { LoopStep } from "./fusion.js";
 import { loopOrder } from "./loop-order.js";
@@ -194,8 +194,11 @@ export function emitLoop(step: LoopStep, ctx: LoopContext): StepCode {
   ];
   const lines: string[] = [];
   if (!localAccumulators)
-    for (const o of sinkOps)
-      lines.push(`${name.get(o)}.fill(${sinks.find((s) => s.op === o)!.rule.init});`);
+    for (const s of sinks)
+      if (s.op !== undefined) {
+        const size = sizeOf(graph.values[s.node.outputs[0]].shape);
+        lines.push(fillStatement(name.get(s.op)!, size, s.rule.init));
+      }
   const emitLevel = (l: number): void => {
     lines.push(...declarations[l], ...loadsAt[l], ...membersAt[l]);
     if (localAccumulators && l === firstReduced)

@@ -7,6 +7,7 @@ import { sizeOf, stridesOf } from "../../util/shapes.js";
 import type { GraphNode } from "../graph.js";
 import {
   type CheckedRule,
+  fillStatement,
   integerListAttr,
   type KernelContext,
   type KernelRule,
@@ -189,7 +190,7 @@ const padV2 = kernel((node, ctx) => {
     offset: ctx.number(padOffset(paddings, outShape)),
     strides: stridesOf(outShape),
   };
-  const fill = `${out}.fill(${literal(numberAttr(node, "constantValue", 0))});\n`;
+  const fill = `${fillStatement(out, sizeOf(outShape), literal(numberAttr(node, "constantValue", 0)))}\n`;
   return dx + dout + fill + stridedCopy(shape, target, contiguous(x, shape), "=");
 });
 

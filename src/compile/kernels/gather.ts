@@ -7,6 +7,7 @@ import { sizeOf } from "../../util/shapes.js";
 import { constantData, type Graph, type GraphNode, producersOf } from "../graph.js";
 import {
   type CheckedRule,
+  fillStatement,
   type KernelContext,
   literal,
   normalizeAxes,
@@ -61,7 +62,7 @@ const unsortedSegmentSum: CheckedRule = {
     const x = ctx.local("x");
     const out = ctx.local("out");
     return `const ${x} = ${ctx.array(xValue)}, ${out} = ${ctx.array(node.outputs[0])};
-${out}.fill(0);
+${fillStatement(out, segments * inner, "0")}
 for (let j = 0; j < ${n}; j++) {
   const s = ${ctx.element(idsValue, "j")};
   if (s >= 0 && s < ${segments}) for (let k = 0; k < ${inner}; k++) ${out}[s * ${inner} + k] += ${x}[j * ${inner} + k];
@@ -77,7 +78,7 @@ const oneHot: CheckedRule = {
     const depth = sizeAttr(node, "depth");
     const out = ctx.local("out");
     return `const ${out} = ${ctx.array(node.outputs[0])};
-${out}.fill(${literal(numberAttr(node, "offValue", 0))});
+${fillStatement(out, n * depth, literal(numberAttr(node, "offValue", 0)))}
 for (let j = 0; j < ${n}; j++) {
   const s = ${ctx.element(indexValue, "j")};
   if (s >= 0 && s < ${depth}) ${out}[j * ${depth} + s] = ${literal(numberAttr(node, "onValue", 1))};
@@ -150,7 +151,7 @@ function scatterRule(mode: "sum" | "update"): CheckedRule {
       const s = layout.slice;
       const init =
         mode === "sum"
-          ? `${out}.fill(0);`
+          ? fillStatement(out, sizeOf(outShape), "0")
           : `{ const t = ${ctx.array(node.inputs[0])}; for (let k = 0; k < ${sizeOf(outShape)}; k++) ${out}[k] = t[k]; }`;
       return `const ${u} = ${ctx.array(updatesValue)}, ${out} = ${ctx.array(node.outputs[0])};
 ${init}

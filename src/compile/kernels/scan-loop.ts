@@ -4,16 +4,19 @@
  * vector-Jacobian product backward over time from those carries (recomputing each step's
  * intermediates, so memory grows with T only by one carry per step). What does not change from
  * step to step runs once before the loop (hoist.ts). A step of single numbers is inlined into
- * the loop as straight-line code over locals (emit/scalar.ts); any other step is a step program
- * (emitProgram's `step` option) whose input arrays the loop fills and whose outputs it copies.
+ * the loop as straight-line code over locals (emit/scalar.ts), its sums over the steps with
+ * their invariant shifts and scales applied after the loop (factor-sums.ts); any other step is
+ * a step program (emitProgram's `step` option) whose input arrays the loop fills and whose
+ * outputs it copies.
  */
 import { sizeOf } from "../../util/shapes.js";
 import { emitScalar, isScalarGraph } from "../emit/scalar.js";
 import type { Graph, GraphNode } from "../graph.js";
+import { type AffineSum, affineTotal, factorSums } from "../scan/factor-sums.js";
 import type { HoistedStep } from "../scan/hoist.js";
 import { carrySize, invariantInputs, type ScanPlan, type TimeLayout } from "../scan/plan.js";
 import { specialize } from "../scan/specialize.js";
-import { type CheckedRule, type KernelContext, literal } from "./rule.js";
+import { type CheckedRule, fillStatement, type KernelContext, literal } from "./rule.js";
 
 /** Where a step input comes from: `array[at ...]`, every iteration or once before the loop. */
 interface Source {
@@ -108,10 +111,22 @@ function emitLoop(
     for (const k of onceSources) lines.push(`const x${k} = ${sources[k].array}[0];`);
     for (let j = 0; j < hoisted; j++) inputs.push(`h${j}`);
     if (hoisted > 0) lines.push(...emitPrologue(ctx, split, sources, onceSources));
-    // Sums over the steps (gradients of captured tensors) accumulate in locals.
+    // Sums over the steps (gradients of captured tensors) accumulate in locals, with their
+    // invariant shifts and scales applied after the loop; sums of the same value share one.
     const summed = sinks.map((sink, k) => sink?.op === "+=" && step.outputs[k + 1] >= 0);
+    const { graph: inlined, forms } = ctx.float32
+      ? { graph: step, forms: new Map<number, AffineSum>() }
+      : factorSums(
+          step,
+          summed.flatMap((s, k) => (s ? [k + 1] : [])),
+          (k) =>
+            k >= sources.length ? `h${k - sources.length}` : sources[k].once ? `x${k}` : undefined,
+        );
+    const sum = summed.map((s, k) =>
+      s ? summed.findIndex((t, j) => t && inlined.outputs[j + 1] === inlined.outputs[k + 1]) : -1,
+    );
     sinks.forEach((_, k) => {
-      if (summed[k]) lines.push(`let s${k} = 0;`);
+      if (sum[k] === k) lines.push(`let s${k} = 0;`);
     });
     for (const s of sources)
       if (s.carried !== undefined) lines.push(`let ${s.carried.name} = ${s.carried.init};`);
@@ -127,14 +142,15 @@ function emitLoop(
             : ctx.element(s.value, s.at));
       lines.push(`const x${k} = ${read};`);
     });
-    const code = emitScalar(step, inputs, { prefix: "v", float32: ctx.float32 });
+    const code = emitScalar(inlined, inputs, { prefix: "v", float32: ctx.float32 });
     lines.push(...code.statements);
     sinks.forEach((sink, k) => {
       if (sink === undefined) return;
       const present = step.outputs[k + 1] >= 0;
       const value = present ? code.outputs[k + 1] : sink.zeroIfAbsent === true ? "0" : undefined;
-      if (summed[k]) lines.push(`s${k} += ${value};`);
-      else if (value !== undefined) {
+      if (summed[k]) {
+        if (sum[k] === k) lines.push(`s${k} += ${value};`);
+      } else if (value !== undefined) {
         if (sink.carried !== undefined) lines.push(`${sink.carried} = ${value};`);
         if (sink.storeAfter !== true || sink.carried === undefined) {
           lines.push(`${sink.array}[${sink.at}] ${sink.op} ${sink.carried ?? value};`);
@@ -144,8 +160,10 @@ function emitLoop(
     lines.push("}");
     sinks.forEach((sink, k) => {
       if (sink === undefined) return;
-      if (summed[k]) lines.push(`${sink.array}[${sink.at}] += s${k};`);
-      else if (sink.carried !== undefined && sink.storeAfter === true) {
+      if (summed[k]) {
+        const total = affineTotal(forms.get(k + 1), plan.length, `s${sum[k]}`);
+        lines.push(`${sink.array}[${sink.at}] += ${total};`);
+      } else if (sink.carried !== undefined && sink.storeAfter === true) {
         lines.push(`${sink.array}[${sink.at}] = ${sink.carried};`);
       }
     });
@@ -339,13 +357,13 @@ function gradientSinks(
   const nr = plan.rows.length;
   const used = (k: number) => ctx.used(grads[k]);
   const array = (k: number) => ctx.array(grads[k]);
+  const zero = (k: number) =>
+    fillStatement(array(k), sizeOf(ctx.graph.values[grads[k]].shape), "0");
   const rowSizes = sizes(plan.rows);
   const capturedSizes = sizes(plan.captured);
   const before = [
-    ...rowSizes.map((_, r) =>
-      present[nc + r] || !used(nc + r) ? "" : `${array(nc + r)}.fill(0);`,
-    ),
-    ...capturedSizes.map((_, k) => (used(nc + nr + k) ? `${array(nc + nr + k)}.fill(0);` : "")),
+    ...rowSizes.map((_, r) => (present[nc + r] || !used(nc + r) ? "" : zero(nc + r))),
+    ...capturedSizes.map((_, k) => (used(nc + nr + k) ? zero(nc + nr + k) : "")),
   ];
   const sinks: (Sink | undefined)[] = [
     ...rowSizes.map((n, r) =>
