@@ -16,12 +16,18 @@
  *   (rstan 2.21, same chains and iterations), and the ratio of ESS per 1,000 sampling gradients
  *   to Stan's; at the end the median ratio per adaptation.
  *
+ * The median ratio of one seed moves by about +-0.1 from seed to seed (posteriors near the
+ * median lie between 1.0 and 1.5, and each ratio has the sampling error of an ESS estimate);
+ * with `--seeds` every case runs at each seed, and the summary gives each seed's median and
+ * the median over posteriors of each posterior's median ratio over the seeds.
+ *
  * Gradient counts and ESS per gradient do not depend on the machine's load; seconds do.
  *
  *   npx tsx bench/posteriordb.ts                       # everything (long: about an hour)
  *   npx tsx bench/posteriordb.ts arK garch             # posteriors whose names contain these
  *   npx tsx bench/posteriordb.ts --adaptations=fisher-diag,low-rank --init=uniform
  *   npx tsx bench/posteriordb.ts --warmup=400          # shorter warmups
+ *   npx tsx bench/posteriordb.ts --seeds=1,2,3,4       # several seeds: per-posterior medians
  *   npx tsx bench/posteriordb.ts --json=out/posteriordb.json
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -55,7 +61,12 @@ const INITS = (flag("init") ?? "uniform,pathfinder").split(",") as Array<"unifor
 const NUM_WARMUP = Number(flag("warmup") ?? 1000);
 const NUM_SAMPLES = Number(flag("samples") ?? 1000);
 const NUM_CHAINS = Number(flag("chains") ?? 4);
-const SEED = Number(flag("seed") ?? 1);
+const SEEDS = (flag("seeds") ?? flag("seed") ?? "1").split(",").map(Number);
+if (!SEEDS.every(Number.isSafeInteger)) {
+  throw new Error(
+    `bench/posteriordb.ts: --seeds (or --seed) must be integers separated by commas, got "${flag("seeds") ?? flag("seed")}"`,
+  );
+}
 const JSON_OUT = flag("json");
 
 // --- Stan ------------------------------------------------------------------------------------
@@ -93,6 +104,7 @@ interface Row {
   readonly posterior: string;
   readonly adaptation: Adaptation;
   readonly init: "uniform" | "pathfinder";
+  readonly seed: number;
   readonly warmupGradients: number;
   readonly samplingGradients: number;
   readonly minEss: number;
@@ -119,6 +131,7 @@ function runCase(
   target: ReturnType<typeof potential>,
   adaptation: Adaptation,
   init: "uniform" | "pathfinder",
+  seed: number,
 ): Row {
   let evaluations = 0;
   const counted = {
@@ -146,7 +159,7 @@ function runCase(
         targetAcceptProb: 0.8,
         maxTreeDepth: 10,
       },
-      foldIn(PRNGKey(SEED), c),
+      foldIn(PRNGKey(seed), c),
     );
     let atSampling = run.phase === "sampling" ? evaluations : -1;
     while (!run.done) {
@@ -191,6 +204,7 @@ function runCase(
     posterior: definition.posterior,
     adaptation,
     init,
+    seed,
     warmupGradients,
     samplingGradients,
     minEss,
@@ -216,6 +230,7 @@ function printTable(rows: readonly Row[]): void {
     "posterior",
     "adaptation",
     "init",
+    "seed",
     "warmup grad",
     "sampling grad",
     "min ESS",
@@ -235,6 +250,7 @@ function printTable(rows: readonly Row[]): void {
           r.posterior,
           r.adaptation,
           r.init,
+          String(r.seed),
           "",
           "",
           "",
@@ -252,6 +268,7 @@ function printTable(rows: readonly Row[]): void {
           r.posterior,
           r.adaptation,
           r.init,
+          String(r.seed),
           fmt(r.warmupGradients, 0),
           fmt(r.samplingGradients, 0),
           fmt(r.minEss, 0),
@@ -275,17 +292,19 @@ function printTable(rows: readonly Row[]): void {
 
 function printSummary(rows: readonly Row[]): void {
   console.log(
-    "\nPer adaptation and initialization (medians over posteriors; ratio = ESS per 1,000 sampling gradients / Stan's):",
+    "\nPer adaptation and initialization (medians over posteriors; ratio = ESS per 1,000 sampling gradients / Stan's; " +
+      "with several seeds, each posterior's median ratio over the seeds, and each seed's median in 'per seed'):",
   );
   const header = [
     "adaptation",
     "init",
     "posteriors",
     "median ratio",
+    "per seed",
     "median warmup grad",
     "median ESS/chain-s ratio",
     "median settled at",
-    "pass",
+    "pass (runs)",
     "Stan pass",
   ];
   const out: string[][] = [];
@@ -296,16 +315,25 @@ function printSummary(rows: readonly Row[]): void {
       );
       if (group.length === 0) continue;
       const withStan = group.filter((r) => r.stan !== undefined);
+      const ratio = (r: Row) => r.essPerKiloGradient / r.stan!.essPerKiloGradient;
+      const posteriors = [...new Set(withStan.map((r) => r.posterior))];
+      const perPosterior = posteriors.map((p) =>
+        median(withStan.filter((r) => r.posterior === p).map(ratio)),
+      );
+      const perSeed = SEEDS.map((seed) =>
+        fmt(median(withStan.filter((r) => r.seed === seed).map(ratio)), 2),
+      );
       out.push([
         adaptation,
         init,
-        String(group.length),
-        fmt(median(withStan.map((r) => r.essPerKiloGradient / r.stan!.essPerKiloGradient)), 2),
+        String(posteriors.length),
+        fmt(median(perPosterior), 2),
+        perSeed.join(" "),
         fmt(median(group.map((r) => r.warmupGradients)), 0),
         fmt(median(withStan.map((r) => r.essPerChainSecond / r.stan!.essPerChainSecond)), 2),
         fmt(median(group.map((r) => r.settledAt)), 0),
         `${group.filter((r) => r.passed).length}/${group.length}`,
-        `${withStan.filter((r) => r.stan!.passed).length}/${withStan.length}`,
+        `${posteriors.filter((p) => withStan.find((r) => r.posterior === p)!.stan!.passed).length}/${posteriors.length}`,
       ]);
     }
   }
@@ -321,7 +349,7 @@ async function main(): Promise<void> {
     (p) => filters.length === 0 || filters.some((f) => p.posterior.includes(f)),
   );
   console.log(
-    `posteriordb: ${definitions.length} posteriors x adaptations ${ADAPTATIONS.join(", ")} x init ${INITS.join(", ")}; ${NUM_CHAINS} chains x (${NUM_WARMUP} + ${NUM_SAMPLES}), seed ${SEED}, target 0.8, depth 10`,
+    `posteriordb: ${definitions.length} posteriors x adaptations ${ADAPTATIONS.join(", ")} x init ${INITS.join(", ")}; ${NUM_CHAINS} chains x (${NUM_WARMUP} + ${NUM_SAMPLES}), seeds ${SEEDS.join(",")}, target 0.8, depth 10`,
   );
   const rows: Row[] = [];
   for (const definition of definitions) {
@@ -329,33 +357,36 @@ async function main(): Promise<void> {
     const target = potential(definition.model, [data]);
     for (const adaptation of ADAPTATIONS) {
       for (const init of INITS) {
-        const label = `${definition.posterior} ${adaptation} ${init}`;
-        process.stderr.write(`${label} ...`);
-        const started = performance.now();
-        try {
-          const row = runCase(definition, data, target, adaptation, init);
-          rows.push(row);
-          process.stderr.write(
-            ` ESS/1k grad ${fmt(row.essPerKiloGradient)} (Stan ${row.stan ? fmt(row.stan.essPerKiloGradient) : "-"}), warmup grad ${fmt(row.warmupGradients, 0)}, ${row.passed ? "pass" : `FAIL ${row.failures}`} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
-          );
-        } catch (error) {
-          const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-          rows.push({
-            posterior: definition.posterior,
-            adaptation,
-            init,
-            warmupGradients: 0,
-            samplingGradients: 0,
-            minEss: 0,
-            essPerKiloGradient: 0,
-            essPerChainSecond: 0,
-            divergences: 0,
-            settledAt: 0,
-            passed: false,
-            failures: "",
-            error: message,
-          });
-          process.stderr.write(` ERROR ${message}\n`);
+        for (const seed of SEEDS) {
+          const label = `${definition.posterior} ${adaptation} ${init} seed ${seed}`;
+          process.stderr.write(`${label} ...`);
+          const started = performance.now();
+          try {
+            const row = runCase(definition, data, target, adaptation, init, seed);
+            rows.push(row);
+            process.stderr.write(
+              ` ESS/1k grad ${fmt(row.essPerKiloGradient)} (Stan ${row.stan ? fmt(row.stan.essPerKiloGradient) : "-"}), warmup grad ${fmt(row.warmupGradients, 0)}, ${row.passed ? "pass" : `FAIL ${row.failures}`} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
+            );
+          } catch (error) {
+            const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+            rows.push({
+              posterior: definition.posterior,
+              adaptation,
+              init,
+              seed,
+              warmupGradients: 0,
+              samplingGradients: 0,
+              minEss: 0,
+              essPerKiloGradient: 0,
+              essPerChainSecond: 0,
+              divergences: 0,
+              settledAt: 0,
+              passed: false,
+              failures: "",
+              error: message,
+            });
+            process.stderr.write(` ERROR ${message}\n`);
+          }
         }
       }
     }
