@@ -250,9 +250,10 @@ function decodeChainOptions(
       pathfinderInit:
         initStrategy === "pathfinder"
           ? {
-              lbfgs: pathfinderDefaults.lbfgs,
+              lbfgs: { ...pathfinderDefaults.lbfgs, stall: pathfinderDefaults.initLbfgsStall },
               numElboDraws: pathfinderDefaults.initNumElboDraws,
               elboPlateau: pathfinderDefaults.initElboPlateau,
+              elboStride: pathfinderDefaults.initElboStride,
             }
           : undefined,
     },

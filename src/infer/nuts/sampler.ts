@@ -415,10 +415,12 @@ function pathfinderInitOf(api: string, strategy: unknown): PathfinderInitSetting
   return {
     numElboDraws: s.numElboDraws,
     elboPlateau: pathfinderDefaults.initElboPlateau,
+    elboStride: pathfinderDefaults.initElboStride,
     lbfgs: {
       ...pathfinderDefaults.lbfgs,
       historySize: s.historySize,
       maxIterations: s.maxIterations,
+      stall: pathfinderDefaults.initLbfgsStall,
     },
   };
 }

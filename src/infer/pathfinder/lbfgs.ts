@@ -37,6 +37,12 @@ export interface LbfgsSettings {
    * after dim steps (the hereditary property of BFGS under exact line searches).
    */
   readonly lineSearchCurvature: number;
+  /**
+   * Stop early once U has fallen by less than `minDecrease` over the last `window` iterations
+   * (status "stalled"). Off by default (Stan's tolerances alone); Pathfinder as an MCMC
+   * initialization sets it, since the last fractions of a nat do not change where a chain starts.
+   */
+  readonly stall?: { readonly window: number; readonly minDecrease: number };
 }
 
 /** The optimization path: positions, gradients of U and U at each iterate (0 = the start). */
@@ -47,7 +53,12 @@ export interface LbfgsPath {
   /** Evaluations of U and its gradient, the start's included. */
   readonly numEvaluations: number;
   /** Why the run stopped. */
-  readonly status: "converged" | "max iterations" | "line search failed" | "non-finite start";
+  readonly status:
+    | "converged"
+    | "stalled"
+    | "max iterations"
+    | "line search failed"
+    | "non-finite start";
 }
 
 const EPSILON = 2.220446049250313e-16;
@@ -206,6 +217,15 @@ export function lbfgs(
       Math.sqrt(dot(s, s)) < settings.tolParam
     ) {
       status = "converged";
+      break;
+    }
+    const stall = settings.stall;
+    if (
+      stall !== undefined &&
+      values.length > stall.window &&
+      values[values.length - 1 - stall.window] - value < stall.minDecrease
+    ) {
+      status = "stalled";
       break;
     }
   }

@@ -24,6 +24,8 @@ export interface PathfinderInitSettings {
   readonly numElboDraws: number;
   /** Where the path's ELBO estimates pause (see `SinglePathSettings.elboPlateau`). */
   readonly elboPlateau: SinglePathSettings["elboPlateau"];
+  /** Estimate the ELBO at every `elboStride`-th iterate (see `SinglePathSettings.elboStride`). */
+  readonly elboStride?: number;
 }
 
 /** What the Pathfinder initialization of a chain did. */
@@ -92,6 +94,7 @@ export function withPathfinderInit<W extends WarmupState<HmcParameters>>(
         numElboDraws: settings.numElboDraws,
         numDraws: 0,
         elboPlateau: settings.elboPlateau,
+        elboStride: settings.elboStride,
       });
       const report = {
         used: false,

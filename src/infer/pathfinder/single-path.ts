@@ -30,6 +30,11 @@ export interface SinglePathSettings {
    * Stan and the paper, every iterate's ELBO is estimated.
    */
   readonly elboPlateau?: ElboPlateauSettings;
+  /**
+   * Estimate the ELBO at every `elboStride`-th iterate only, and at the last (default 1: every
+   * iterate, as Stan and the paper do).
+   */
+  readonly elboStride?: number;
 }
 
 /** When a path has plateaued: `patience` iterates without progress by `minImprovement` nats. */
@@ -169,6 +174,7 @@ export function singlePathfinder(
   let alpha: Float64Array = new Float64Array(dim).fill(1);
   const window: CurvaturePair[] = [];
   let best: { q: BfgsGaussian; elbo: number; iteration: number; draws: WeightedDraws } | undefined;
+  const stride = settings.elboStride ?? 1;
   const plateau =
     settings.elboPlateau === undefined ? undefined : new ElboPlateau(settings.elboPlateau, dim);
   for (let l = 1; l <= numIterations; l++) {
@@ -189,7 +195,10 @@ export function singlePathfinder(
       if (window.length > settings.lbfgs.historySize) window.shift();
     }
     // The last iterate's ELBO is always estimated: where L-BFGS converged.
-    if (plateau !== undefined && l < numIterations && !plateau.estimateAt(path.values[l])) {
+    const skipped =
+      l < numIterations &&
+      (l % stride !== 0 || (plateau !== undefined && !plateau.estimateAt(path.values[l])));
+    if (skipped) {
       elboHistory[l - 1] = Number.NaN;
       continue;
     }

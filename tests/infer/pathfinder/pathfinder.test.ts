@@ -101,6 +101,35 @@ describe("lbfgs", () => {
     }
   });
 
+  it("with a stall window, stops once U falls by less than minDecrease over the window, and not before", () => {
+    // sum q^4 has a degenerate minimum at 0: L-BFGS creeps towards it, improving U by ever less.
+    const quartic: GradientTarget = {
+      dim: 3,
+      valueAndGrad(q, grad) {
+        let u = 0;
+        for (let i = 0; i < 3; i++) {
+          u += q[i] ** 4;
+          grad[i] = 4 * q[i] ** 3;
+        }
+        return u;
+      },
+    };
+    const start = Float64Array.of(3, -2, 1);
+    const stall = { window: 5, minDecrease: 1e-3 };
+    const full = lbfgs(quartic, start, pathfinderDefaults.lbfgs);
+    const stalled = lbfgs(quartic, start, { ...pathfinderDefaults.lbfgs, stall });
+    expect(stalled.status).toBe("stalled");
+    const v = stalled.values;
+    const n = v.length - 1;
+    expect(v[n - stall.window] - v[n]).toBeLessThan(stall.minDecrease);
+    for (let k = stall.window; k < n; k++) {
+      expect(v[k - stall.window] - v[k]).toBeGreaterThanOrEqual(stall.minDecrease);
+    }
+    // The same iterates as the run without a stall window, up to where it stopped.
+    expect(full.values.length).toBeGreaterThan(v.length);
+    expect(full.values.slice(0, v.length)).toEqual(v);
+  });
+
   it("stops at a start where the potential is not finite", () => {
     const wall: GradientTarget = { dim: 1, valueAndGrad: () => Number.NaN };
     expect(lbfgs(wall, Float64Array.of(0), pathfinderDefaults.lbfgs).status).toBe(
@@ -308,6 +337,31 @@ describe("ElboPlateau (the ELBO estimates of a Pathfinder initialization)", () =
     const skipped = full.numIterations - estimated.length;
     expect(paused.numEvaluations).toBe(full.numEvaluations - 5 * skipped);
     expect(paused.elbo).toBe(Math.max(...estimated.map(([e]) => e)));
+  });
+});
+
+describe("elboStride (the ELBO estimates of a Pathfinder initialization)", () => {
+  it("estimates the ELBO at every stride-th iterate and the last, with the full path's numbers", () => {
+    const { dim, target } = correlated20();
+    const settings = { lbfgs: pathfinderDefaults.lbfgs, numElboDraws: 5, numDraws: 0 };
+    const full = singlePathfinder(target, new Float64Array(dim), PRNGKey(4), settings);
+    const strided = singlePathfinder(target, new Float64Array(dim), PRNGKey(4), {
+      ...settings,
+      elboStride: 3,
+    });
+    const n = full.numIterations;
+    expect(strided.numIterations).toBe(n);
+    let estimated = 0;
+    for (let l = 1; l <= n; l++) {
+      const e = strided.elboHistory[l - 1];
+      if (l % 3 === 0 || l === n) {
+        expect(e).toBe(full.elboHistory[l - 1]);
+        estimated++;
+      } else {
+        expect(Number.isNaN(e)).toBe(true);
+      }
+    }
+    expect(strided.numEvaluations).toBe(full.numEvaluations - 5 * (n - estimated));
   });
 });
 
