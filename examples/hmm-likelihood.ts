@@ -6,6 +6,8 @@
  * Two versions, which must agree in value and gradient:
  *   (a) `hmmLogLikelihoodTf`: written with tfjs ops as a user would (a loop over time,
  *       logSumExp over the previous state); every engine differentiates it as it is.
+ *       `hmmLogLikelihoodScan` is the same recursion as `scan` over time, as the notebook's JAX
+ *       code writes it with lax.scan: traced once, whatever the number of time steps.
  *   (b) `hmmLogLikelihoodOp`: one custom op whose forward is the forward algorithm in plain
  *       JavaScript over Float64Array and whose VJP is the backward pass, the notebook's
  *       "wrap an external function with its gradient" pattern; `hmmLogLikelihoodValueAndGrad`
@@ -13,7 +15,7 @@
  */
 
 import { defineOp } from "../src/compile/index.js";
-import { constant, tf } from "../src/index.js";
+import { constant, scan, tf } from "../src/index.js";
 
 /** Number of hidden states. */
 export const NUM_STATES = 3;
@@ -32,23 +34,61 @@ export function hmmLogLikelihoodTf(
   pTransition: tf.Tensor,
   y: tf.Tensor,
 ): tf.Tensor {
+  const steps = tf.unstack(emissionLogDensities(signal, noise, y), 1); // T tensors of [N, 3]
+  const logTransition = tf.log(pTransition);
+  let alpha = tf.add(tf.log(pInitial), steps[0]); // [N, 3]
+  for (let t = 1; t < steps.length; t++) alpha = forwardStep(alpha, logTransition, steps[t]);
+  return tf.sum(tf.logSumExp(alpha, 1));
+}
+
+/**
+ * (a') The same log-likelihood with the recursion over time as `scan`: `yield*` it in a model.
+ *
+ * @example
+ * function* model(y: tf.Tensor) {
+ *   const signal = yield* sample("signal", Normal(0, 1));
+ *   const noise = yield* sample("noise", HalfNormal(1));
+ *   const p0 = yield* sample("p0", Dirichlet([1, 1, 1]));
+ *   const P = yield* sample("P", Dirichlet(constant([[1, 1, 1], [1, 1, 1], [1, 1, 1]])));
+ *   yield* factor("emission", yield* hmmLogLikelihoodScan(signal, noise, p0, P, y));
+ * }
+ */
+export function* hmmLogLikelihoodScan(
+  signal: tf.Tensor,
+  noise: tf.Tensor,
+  pInitial: tf.Tensor,
+  pTransition: tf.Tensor,
+  y: tf.Tensor,
+) {
+  // Time first: [T, N, 3], the axis scan slices.
+  const steps = tf.transpose(emissionLogDensities(signal, noise, y), [1, 0, 2]);
+  const [first, rest] = tf.split(steps, [1, steps.shape[0] - 1], 0);
+  const logTransition = tf.log(pTransition);
+  const [alpha] = yield* scan(
+    function* (alpha: tf.Tensor, emission: tf.Tensor) {
+      return [forwardStep(alpha, logTransition, emission), null];
+    },
+    tf.add(tf.log(pInitial), tf.squeeze(first, [0])),
+    rest,
+  );
+  return tf.sum(tf.logSumExp(alpha, 1));
+}
+
+/** Emission log-densities for every sequence, time and state: [N, T, 3]. */
+function emissionLogDensities(signal: tf.Tensor, noise: tf.Tensor, y: tf.Tensor): tf.Tensor {
   const means = tf.mul(signal, constant([1, 2, 3])); // [3]
-  // Emission log-densities for every sequence, time and state: [N, T, 3].
   const z = tf.div(tf.sub(tf.expandDims(y, -1), means), noise);
   // Numbers go through `constant` so that the compiled engine computes with their float64
   // values (a plain JS number reaches tfjs as float32).
-  const emission = tf.sub(
+  return tf.sub(
     tf.mul(-0.5, tf.square(z)),
     tf.add(tf.log(noise), constant(0.5 * Math.log(2 * Math.PI))),
   );
-  const steps = tf.unstack(emission, 1); // T tensors of [N, 3]
-  const logTransition = tf.log(pTransition);
-  let alpha = tf.add(tf.log(pInitial), steps[0]); // [N, 3]
-  for (let t = 1; t < steps.length; t++) {
-    // alpha'[n, k] = logsumexp_j(alpha[n, j] + log P[j, k]) + emission[n, t, k]
-    alpha = tf.add(tf.logSumExp(tf.add(tf.expandDims(alpha, 2), logTransition), 1), steps[t]);
-  }
-  return tf.sum(tf.logSumExp(alpha, 1));
+}
+
+/** alpha'[n, k] = logsumexp_j(alpha[n, j] + log P[j, k]) + emission[n, k]. */
+function forwardStep(alpha: tf.Tensor, logTransition: tf.Tensor, emission: tf.Tensor): tf.Tensor {
+  return tf.add(tf.logSumExp(tf.add(tf.expandDims(alpha, 2), logTransition), 1), emission);
 }
 
 /** Forward and backward log-messages of every sequence, and the log-likelihood. */
