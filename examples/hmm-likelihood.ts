@@ -65,6 +65,7 @@ export function* hmmLogLikelihoodScan(
   const [first, rest] = tf.split(steps, [1, steps.shape[0] - 1], 0);
   const logTransition = tf.log(pTransition);
   const [alpha] = yield* scan(
+    // biome-ignore lint/correctness/useYield: scan takes a generator; this step has no sites.
     function* (alpha: tf.Tensor, emission: tf.Tensor) {
       return [forwardStep(alpha, logTransition, emission), null];
     },
