@@ -106,11 +106,18 @@ export function lowRankMetric(scale: Float64Array, correction: LowRankCorrection
   const momentumFactor = correction.values.map((v) => 1 / Math.sqrt(v) - 1);
   const projection = new Float64Array(rank);
   const scratch = new Float64Array(dim);
-  const multiplyInverseMass = (x: Float64Array, out: Float64Array) => {
-    for (let i = 0; i < dim; i++) out[i] = sd[i] * x[i];
-    addLowRank(vectors, valuesMinusOne, out, projection);
-    for (let i = 0; i < dim; i++) out[i] *= sd[i];
-  };
+  // Without a correction (a posterior the diagonal already fits), one loop: the same products
+  // in the same order, so the same numbers, for the product NUTS takes at every leapfrog step.
+  const multiplyInverseMass =
+    rank === 0
+      ? (x: Float64Array, out: Float64Array) => {
+          for (let i = 0; i < dim; i++) out[i] = sd[i] * x[i] * sd[i];
+        }
+      : (x: Float64Array, out: Float64Array) => {
+          for (let i = 0; i < dim; i++) out[i] = sd[i] * x[i];
+          addLowRank(vectors, valuesMinusOne, out, projection);
+          for (let i = 0; i < dim; i++) out[i] *= sd[i];
+        };
   let dense: Float64Array | undefined;
   return {
     kind: "low-rank",

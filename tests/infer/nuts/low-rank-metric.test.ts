@@ -58,6 +58,20 @@ describe("lowRankMetric", () => {
     }
   });
 
+  it("without a correction, multiplies by the diagonal scale (also in place)", () => {
+    const metric = lowRankMetric(scale, {
+      vectors: new Float64Array(0),
+      values: new Float64Array(0),
+    });
+    const p = Float64Array.of(0.3, -1.2, 2);
+    const out = new Float64Array(3);
+    metric.multiplyInverseMass(p, out);
+    for (let a = 0; a < 3; a++) expect(out[a]).toBeCloseTo(scale[a] * p[a], 14);
+    metric.multiplyInverseMass(p, p);
+    expect(Array.from(p)).toEqual(Array.from(out));
+    expect(metric.kineticEnergy(Float64Array.of(1, 1, 1))).toBeCloseTo((4 + 1 + 0.5) / 2, 14);
+  });
+
   it("agrees with the dense metric of the same matrix on energies", () => {
     const metric = lowRankMetric(scale, correction);
     const dense = denseMetric(Float64Array.from(expectedInverseMass().flat()), 3);
