@@ -168,24 +168,46 @@ export class LowRankFisherEstimator implements FisherEstimator {
   private readonly arena: ArrayArena;
   /** Index of the first background draw. */
   private split = 0;
+  // Running sums of products of deviations of both windows together and of the background:
+  // once the window holds dim / 2 draws, the estimate needs only these, not a pass over the
+  // rows (the rows stay for the smaller windows, whose span is less than R^dim).
+  private windowDraws: WelfordEstimator;
+  private windowGradients: WelfordEstimator;
+  private backgroundDraws: WelfordEstimator;
+  private backgroundGradients: WelfordEstimator;
 
   constructor(
     readonly dim: number,
     readonly settings: LowRankSettings,
   ) {
     this.arena = new ArrayArena(dim);
+    this.windowDraws = new WelfordEstimator(dim, true);
+    this.windowGradients = new WelfordEstimator(dim, true);
+    this.backgroundDraws = new WelfordEstimator(dim, true);
+    this.backgroundGradients = new WelfordEstimator(dim, true);
   }
 
   add(position: Float64Array, gradient: Float64Array): void {
     if (!allFiniteArray(position) || !allFiniteArray(gradient)) return;
     this.draws.push(this.arena.copyOf(position));
     this.gradients.push(this.arena.copyOf(gradient));
+    this.windowDraws.add(position);
+    this.windowGradients.add(gradient);
+    this.backgroundDraws.add(position);
+    this.backgroundGradients.add(gradient);
   }
 
   switchWindows(): void {
     this.draws.splice(0, this.split);
     this.gradients.splice(0, this.split);
     this.split = this.draws.length;
+    [this.windowDraws, this.backgroundDraws] = [this.backgroundDraws, this.windowDraws];
+    [this.windowGradients, this.backgroundGradients] = [
+      this.backgroundGradients,
+      this.windowGradients,
+    ];
+    this.backgroundDraws.reset();
+    this.backgroundGradients.reset();
   }
 
   get count(): number {
@@ -198,6 +220,13 @@ export class LowRankFisherEstimator implements FisherEstimator {
 
   estimate(): MetricEstimate | undefined {
     if (this.count < 3) return undefined;
+    if (2 * this.count >= this.dim) {
+      return lowRankFisherFromSums(
+        this.windowDraws.sumsOfSquares(),
+        this.windowGradients.sumsOfSquares(),
+        this.settings,
+      );
+    }
     return lowRankFisherEstimate(this.draws, this.gradients, this.settings);
   }
 }
@@ -432,6 +461,60 @@ export function lowRankFisherEstimate(
   };
   const drawScatter = regularizedScatter(project(scaledDraws), k, settings.gamma);
   const gradientScatter = regularizedScatter(project(scaledGradients), k, settings.gamma);
+  return lowRankFromScatters(drawScatter, gradientScatter, basis, sigma, settings);
+}
+
+/**
+ * The low-rank Fisher-divergence metric from the draws' and gradients' sums of products of
+ * deviations from their means (dim x dim, row-major; `WelfordEstimator.sumsOfSquares`): the
+ * same estimate as `lowRankFisherEstimate` of those draws when 2n >= dim, without the rows.
+ *
+ * @example
+ * // The sums of a Gaussian's draws and gradients agree: covariance diag(1, 4).
+ * const estimate = lowRankFisherFromSums(Float64Array.of(4, 0, 0, 16), Float64Array.of(4, 0, 0, 1), { gamma: 1e-5, eigvalCutoff: 2 });
+ * estimate?.inverseMassMatrix; // [1, 4]
+ */
+export function lowRankFisherFromSums(
+  drawSums: Float64Array,
+  gradientSums: Float64Array,
+  settings: LowRankSettings,
+): MetricEstimate | undefined {
+  const dim = Math.round(Math.sqrt(drawSums.length));
+  const sigma = new Float64Array(dim);
+  for (let i = 0; i < dim; i++) {
+    const variance = Math.sqrt(drawSums[i * dim + i] / gradientSums[i * dim + i]);
+    if (!(Number.isFinite(variance) && variance > 0)) return undefined;
+    sigma[i] = Math.sqrt(Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, variance)));
+  }
+  // The scatter of the rescaled rows, (x - mean) / sigma and (g - mean) sigma, divided by gamma,
+  // plus the identity.
+  const drawScatter = new Float64Array(dim * dim);
+  const gradientScatter = new Float64Array(dim * dim);
+  for (let a = 0; a < dim; a++) {
+    for (let b = 0; b < dim; b++) {
+      const identity = a === b ? 1 : 0;
+      drawScatter[a * dim + b] =
+        drawSums[a * dim + b] / (sigma[a] * sigma[b]) / settings.gamma + identity;
+      gradientScatter[a * dim + b] =
+        (gradientSums[a * dim + b] * (sigma[a] * sigma[b])) / settings.gamma + identity;
+    }
+  }
+  return lowRankFromScatters(drawScatter, gradientScatter, undefined, sigma, settings);
+}
+
+/**
+ * The low-rank metric from the regularized scatter matrices in the span of `basis` (k x k;
+ * all of R^dim when `basis` is undefined) and the diagonal scale `sigma`.
+ */
+function lowRankFromScatters(
+  drawScatter: Float64Array,
+  gradientScatter: Float64Array,
+  basis: readonly Float64Array[] | undefined,
+  sigma: Float64Array,
+  settings: LowRankSettings,
+): MetricEstimate | undefined {
+  const dim = sigma.length;
+  const k = basis === undefined ? dim : basis.length;
   // Extreme draws (a chain far out in the tails) can overflow: no estimate from them.
   if (!allFiniteArray(drawScatter) || !allFiniteArray(gradientScatter)) return undefined;
   let values: Float64Array;

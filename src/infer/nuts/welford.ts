@@ -68,17 +68,32 @@ export class WelfordEstimator {
 
   /** The sample variance (or covariance, row-major) with denominator n - 1. */
   sampleCovariance(): Float64Array {
-    const out = this.sumSquares.map((s) => s / (this.count - 1));
-    if (this.dense) {
-      // The update rounds [i, j] and [j, i] differently; average them so that the estimate
-      // is exactly symmetric (a covariance near 0 is all rounding, and its copies can differ).
-      const dim = this.dim;
-      for (let i = 0; i < dim; i++) {
-        for (let j = 0; j < i; j++) {
-          const mean = (out[i * dim + j] + out[j * dim + i]) / 2;
-          out[i * dim + j] = mean;
-          out[j * dim + i] = mean;
-        }
+    return this.symmetric(this.sumSquares.map((s) => s / (this.count - 1)));
+  }
+
+  /**
+   * The sums of squared deviations from the mean (dense: of products, row-major): the sample
+   * covariance times n - 1.
+   *
+   * @example
+   * const welford = new WelfordEstimator(1, false);
+   * for (const x of [1, 2, 3]) welford.add(Float64Array.of(x));
+   * welford.sumsOfSquares(); // Float64Array [2]
+   */
+  sumsOfSquares(): Float64Array {
+    return this.symmetric(this.sumSquares.slice());
+  }
+
+  // The update rounds [i, j] and [j, i] differently; their average makes a dense estimate
+  // exactly symmetric (a covariance near 0 is all rounding, and its copies can differ).
+  private symmetric(out: Float64Array): Float64Array {
+    if (!this.dense) return out;
+    const dim = this.dim;
+    for (let i = 0; i < dim; i++) {
+      for (let j = 0; j < i; j++) {
+        const mean = (out[i * dim + j] + out[j * dim + i]) / 2;
+        out[i * dim + j] = mean;
+        out[j * dim + i] = mean;
       }
     }
     return out;

@@ -221,4 +221,44 @@ describe("lowRankFisherEstimate", () => {
     const same = Array.from({ length: 5 }, () => Float64Array.of(1, 2));
     expect(lowRankFisherEstimate(same, same, { gamma: 1e-5, eigvalCutoff: 2 })).toBeUndefined();
   });
+
+  it("the estimator's running sums give the estimate of its window's rows, across switches and far from 0", () => {
+    // Draws shifted by 1000: running sums must not lose the spread to the mean.
+    const { draws, gradients } = gaussianSample(lower, 70, 5);
+    const shifted = draws.map((x) => x.map((v, i) => v + 1000 * (i + 1)));
+    const settings = { gamma: 1e-5, eigvalCutoff: 2 };
+    const estimator = new LowRankFisherEstimator(4, settings);
+    const windowStart: number[] = [0];
+    let split = 0;
+    for (let k = 0; k < 70; k++) {
+      estimator.add(shifted[k], gradients[k]);
+      if (k === 19 || k === 44) {
+        estimator.switchWindows();
+        windowStart.push(split);
+        split = k + 1;
+      }
+      if (k >= 2 && k % 7 === 0) {
+        const from = windowStart.at(-1)!;
+        const expected = lowRankFisherEstimate(
+          shifted.slice(from, k + 1),
+          gradients.slice(from, k + 1),
+          settings,
+        )!;
+        const got = estimator.estimate()!;
+        expect(estimator.count).toBe(k + 1 - from);
+        const scale = expected.inverseMassMatrix;
+        for (let i = 0; i < 4; i++) {
+          expect(Math.abs(got.inverseMassMatrix[i] - scale[i]) / scale[i]).toBeLessThan(1e-9);
+        }
+        const a = lowRankInverseMassDense(got.inverseMassMatrix, got.lowRankCorrection!);
+        const b = lowRankInverseMassDense(expected.inverseMassMatrix, expected.lowRankCorrection!);
+        for (let i = 0; i < 4; i++) {
+          for (let j = 0; j < 4; j++) {
+            const s = Math.sqrt(b[i * 4 + i] * b[j * 4 + j]);
+            expect(Math.abs(a[i * 4 + j] - b[i * 4 + j]) / s).toBeLessThan(1e-8);
+          }
+        }
+      }
+    }
+  });
 });
