@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { checkGrad } from "../src/compile/index.js";
-import {
-  constant,
-  Dirichlet,
-  factor,
-  HalfNormal,
-  Normal,
-  PRNGKey,
-  sample,
-  tf,
-} from "../src/index.js";
+import { PRNGKey, tf } from "../src/index.js";
 import { potential } from "../src/infer/index.js";
 import { uniform } from "../src/primitives/prng.js";
 import data from "./data/hmm_data.json" with { type: "json" };
 // The notebook's true parameters.
-import { trueParameters as truth } from "./hmm.js";
+import { hmmModel, trueParameters as truth } from "./hmm.js";
 import {
   hmmLogLikelihoodOp,
-  hmmLogLikelihoodScan,
   hmmLogLikelihoodTf,
   hmmLogLikelihoodValueAndGrad,
 } from "./hmm-likelihood.js";
@@ -122,35 +112,10 @@ describe("HMM log-likelihood", () => {
 });
 
 describe("HMM log-likelihood as scan", () => {
-  function* priors() {
-    const signal = yield* sample("signal", Normal(0, 1));
-    const noise = yield* sample("noise", HalfNormal(1));
-    const p0 = yield* sample("p0", Dirichlet([1, 1, 1]));
-    const P = yield* sample(
-      "P",
-      Dirichlet(
-        constant([
-          [1, 1, 1],
-          [1, 1, 1],
-          [1, 1, 1],
-        ]),
-      ),
-    );
-    return [signal, noise, p0, P] as const;
-  }
-  function* loopModel(y: tf.Tensor) {
-    const [signal, noise, p0, P] = yield* priors();
-    yield* factor("emission", hmmLogLikelihoodTf(signal, noise, p0, P, y));
-  }
-  function* scanModel(y: tf.Tensor) {
-    const [signal, noise, p0, P] = yield* priors();
-    yield* factor("emission", yield* hmmLogLikelihoodScan(signal, noise, p0, P, y));
-  }
-
   it("has the for-loop version's compiled value and gradient (1e-10) at random points", () => {
-    const y = constant(data.emission_observed);
-    const loop = potential(loopModel, [y]);
-    const scanned = potential(scanModel, [y]);
+    const y = data.emission_observed;
+    const loop = potential(hmmModel, [y, "tfjs"]);
+    const scanned = potential(hmmModel, [y, "scan"]);
     expect(scanned.engine).toBe("compiled");
     expect(scanned.dim).toBe(loop.dim);
     const u = uniform(PRNGKey(5), 5 * loop.dim, -1, 1);

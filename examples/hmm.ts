@@ -31,7 +31,7 @@ import {
 import { potential } from "../src/infer/index.js";
 import { toCmdStanCSV } from "../src/io/index.js";
 import data from "./data/hmm_data.json" with { type: "json" };
-import { hmmLogLikelihoodOp, hmmLogLikelihoodTf } from "./hmm-likelihood.js";
+import { hmmLogLikelihoodOp, hmmLogLikelihoodScan, hmmLogLikelihoodTf } from "./hmm-likelihood.js";
 
 /** The observations: 70 sequences x 51 emissions. */
 export const emissions: number[][] = data.emission_observed;
@@ -48,8 +48,8 @@ export const trueParameters = {
   ],
 };
 
-/** Which likelihood the model adds: (a) tfjs ops, or (b) the custom op. */
-export type Likelihood = "tfjs" | "op";
+/** Which likelihood the model adds: (a) tfjs ops (a for-loop, or `scan` over time), or (b) the custom op. */
+export type Likelihood = "tfjs" | "scan" | "op";
 
 /**
  * The model: signal ~ Normal(0, 1), noise ~ HalfNormal(1), p_initial ~ Dirichlet(1, 1, 1),
@@ -60,8 +60,18 @@ export function* hmmModel(y: number[][], likelihood: Likelihood = "tfjs") {
   const noise = yield* sample("noise", HalfNormal(1));
   const pInitial = yield* sample("p_initial", Dirichlet([1, 1, 1]));
   const pTransition = yield* sample("p_transition", Dirichlet(tf.ones([3, 3])));
-  const logLikelihood = likelihood === "op" ? hmmLogLikelihoodOp : hmmLogLikelihoodTf;
-  yield* factor("emission", logLikelihood(signal, noise, pInitial, pTransition, constant(y)));
+  const observed = constant(y);
+  const logLikelihood =
+    likelihood === "scan"
+      ? yield* hmmLogLikelihoodScan(signal, noise, pInitial, pTransition, observed)
+      : (likelihood === "op" ? hmmLogLikelihoodOp : hmmLogLikelihoodTf)(
+          signal,
+          noise,
+          pInitial,
+          pTransition,
+          observed,
+        );
+  yield* factor("emission", logLikelihood);
 }
 
 /** Options of the demo (the tests run it smaller). */
