@@ -89,19 +89,20 @@ export interface FisherAdaptationSettings {
 
 /** The state of Fisher adaptation between warmup iterations. */
 export interface FisherAdaptationState extends WarmupState<HmcParameters> {
-  readonly dualAveraging: DualAveragingState;
+  parameters: HmcParameters;
+  dualAveraging: DualAveragingState;
   /** Running windows of draws and gradients, advanced in place (used once, by the next update). */
   readonly estimator: FisherEstimator;
   /** Records step sizes and metrics for the convergence report (advanced in place). */
   readonly tracker: WarmupTracker;
   /** Draws of the next window after the early phase. */
-  readonly windowSize: number;
+  windowSize: number;
   /** The iteration of the last metric update. */
-  readonly lastUpdate: number;
-  readonly numSwitches: number;
-  readonly numMetricUpdates: number;
+  lastUpdate: number;
+  numSwitches: number;
+  numMetricUpdates: number;
   /** The position before the last transition, to leave out draws that did not move. */
-  readonly previousPosition: Float64Array;
+  previousPosition: Float64Array;
   readonly initialStepSize: number;
   readonly key: Key;
 }
@@ -247,37 +248,36 @@ export function fisherAdaptation(settings: FisherAdaptationSettings): Warmup<
     },
 
     update(w, iteration, state, info) {
-      let { dualAveraging, windowSize, lastUpdate, numSwitches, numMetricUpdates } = w;
       let parameters = w.parameters;
       let stepSize = parameters.stepSize;
       if (adaptStepSize) {
-        dualAveraging = dualAveragingUpdate(dualAveraging, info.acceptProb, averaging);
-        stepSize = currentStepSize(dualAveraging);
+        w.dualAveraging = dualAveragingUpdate(w.dualAveraging, info.acceptProb, averaging);
+        stepSize = currentStepSize(w.dualAveraging);
       }
       let metricChanged = false;
       if (adaptMassMatrix && iteration < stepSizeWindowStart) {
         const { estimator } = w;
         const early = iteration < earlyEnd;
         if (!early && iteration === earlyEnd) {
-          windowSize = Math.max(windowSize, estimator.backgroundCount);
+          w.windowSize = Math.max(w.windowSize, estimator.backgroundCount);
         }
         if (!samePosition(state.position, w.previousPosition)) {
           estimator.add(state.position, state.gradient);
         }
-        const switchEvery = early ? schedule.earlySwitchEvery : windowSize;
+        const switchEvery = early ? schedule.earlySwitchEvery : w.windowSize;
         const nextWindow = early
           ? schedule.earlySwitchEvery
-          : Math.max(windowSize + 1, Math.round(windowSize * schedule.windowGrowth));
+          : Math.max(w.windowSize + 1, Math.round(w.windowSize * schedule.windowGrowth));
         // Switch only when another full window still fits before the step-size window.
         const late = iteration + nextWindow > stepSizeWindowStart;
         let force = false;
         if (estimator.backgroundCount >= switchEvery && !late) {
           estimator.switchWindows();
-          numSwitches++;
+          w.numSwitches++;
           force = true;
-          if (!early) windowSize = nextWindow;
+          if (!early) w.windowSize = nextWindow;
         }
-        if (force || iteration - lastUpdate >= updateEvery) {
+        if (force || iteration - w.lastUpdate >= updateEvery) {
           const estimate = estimator.estimate(parameters);
           if (estimate !== undefined) {
             if (!estimate.inverseMassMatrix.every(Number.isFinite)) {
@@ -297,36 +297,29 @@ export function fisherAdaptation(settings: FisherAdaptationSettings): Warmup<
             const shift = 0.5 * (metricLogScale(previous) - metricLogScale(parameters));
             if (Number.isFinite(shift) && shift !== 0) {
               stepSize *= Math.exp(shift);
-              dualAveraging = shiftDualAveraging(dualAveraging, shift);
+              w.dualAveraging = shiftDualAveraging(w.dualAveraging, shift);
             }
-            lastUpdate = iteration;
+            w.lastUpdate = iteration;
             metricChanged = true;
-            numMetricUpdates++;
+            w.numMetricUpdates++;
             // The first metric from draws: a new step size for it, and dual averaging restarts.
-            if (numMetricUpdates === 1 && adaptStepSize) {
+            if (w.numMetricUpdates === 1 && adaptStepSize) {
               stepSize = searchStepSize(state, parameters, stepSize, foldIn(w.key, 1));
-              dualAveraging = dualAveragingInit(stepSize);
+              w.dualAveraging = dualAveragingInit(stepSize);
             }
           }
         }
       }
       if (stepSize !== parameters.stepSize) parameters = { ...parameters, stepSize };
+      w.parameters = parameters;
+      w.previousPosition = state.position;
       w.tracker.record(
         iteration,
-        wouldEndWith(dualAveraging, stepSize),
+        wouldEndWith(w.dualAveraging, stepSize),
         () => inverseMassDiagonal(parameters),
         metricChanged,
       );
-      return {
-        ...w,
-        parameters,
-        dualAveraging,
-        windowSize,
-        lastUpdate,
-        numSwitches,
-        numMetricUpdates,
-        previousPosition: state.position,
-      };
+      return w;
     },
 
     final,

@@ -135,10 +135,11 @@ export function withPathfinderInit<W extends WarmupState<HmcParameters>>(
         pathfinder: { ...report, used: true, numEvaluations: report.numEvaluations + 1 },
       };
     },
-    update: (w, iteration, state, info) => ({
-      ...warmup.update(w, iteration, state, info),
-      pathfinder: w.pathfinder,
-    }),
+    update(w, iteration, state, info) {
+      const next = warmup.update(w, iteration, state, info);
+      // Warmups that advance their state in place return it, report included.
+      return next === w ? w : { ...next, pathfinder: w.pathfinder };
+    },
     final: (w) => warmup.final(w),
     report: (w) => ({ ...(warmup.report?.(w) ?? {}), pathfinder: w.pathfinder }),
   };
