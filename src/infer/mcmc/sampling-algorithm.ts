@@ -79,10 +79,12 @@ export interface WarmupState<P> {
 }
 
 /**
- * A warmup (adaptation) as a record of three functions over a readonly state `W`. The chain
- * loop calls `init` once at the start of a chain, `update` after each warmup iteration, and
- * `final` after the last one (at once when the chain has no warmup iterations: a chain that
- * continues from adapted parameters).
+ * A warmup (adaptation) as a record of three functions over a state `W`. The chain loop calls
+ * `init` once at the start of a chain, `update` after each warmup iteration, and `final` after
+ * the last one (at once when the chain has no warmup iterations: a chain that continues from
+ * adapted parameters). Each state is used once, by the next `update`, which may return a new
+ * state or advance the one it was given in place and return it (Fisher adaptation does, to
+ * allocate nothing per iteration).
  *
  * @example
  * // Dual averaging of the step size alone, as a warmup record (see nuts/warmup.ts for Stan's).
