@@ -64,6 +64,41 @@ describe("logSumExp's shift gradient", () => {
   });
 });
 
+describe("softplus and sigmoid through one exp", () => {
+  // A Bernoulli likelihood with logits: the value needs softplus(x), its gradient sigmoid(x).
+  const bernoulli = (x: tf.Tensor) => tf.sum(tf.neg(tf.softplus(x)));
+
+  it("leave one Exp (shared by value and gradient) and no Softplus or Sigmoid", () => {
+    const kernels = optimizedKernels(bernoulli, [5]);
+    expect(kernels.Exp).toBe(1);
+    expect(kernels.Softplus).toBeUndefined();
+    expect(kernels.Sigmoid).toBeUndefined();
+  });
+
+  it("match the float64 formulas from -800 to 800, where exp(-x) alone overflows", () => {
+    const q = Float64Array.of(-800, -40, -1, -1e-9, 0, 1e-9, 1, 40, 800);
+    const result = compileObjective(bernoulli, [[q.length]]);
+    if (!result.ok) throw new Error(result.reason);
+    const grad = new Float64Array(q.length);
+    const value = result.compiled.valueAndGrad([q], [grad]);
+    // softplus(x) = log(1 + e^x) and its derivative 1 / (1 + e^-x), written two other ways:
+    // the series log1p for |x| small is exact enough, and e^x for x << 0 is sigmoid itself.
+    const softplus = (x: number) => (x > 30 ? x + Math.exp(-x) : Math.log1p(Math.exp(x)));
+    const sigmoid = (x: number) => (x < -30 ? Math.exp(x) : 1 / (1 + Math.exp(-x)));
+    let expected = 0;
+    for (const x of q) expected -= softplus(x);
+    expect(Math.abs(value - expected) / Math.abs(expected)).toBeLessThan(1e-15);
+    q.forEach((x, i) => {
+      const want = -sigmoid(x);
+      expect(Math.abs(grad[i] - want)).toBeLessThanOrEqual(1e-15 * Math.abs(want));
+    });
+  });
+
+  it("keeps sigmoid alone equal to eager tfjs", () => {
+    expectMatchesEager((x) => tf.sum(tf.mul(tf.sigmoid(x), x)), Float64Array.of(-3, -0.5, 0, 2));
+  });
+});
+
 describe("simplification, folding and merging", () => {
   it("turns the gradient of a sum into a broadcast and removes multiplications by ones", () => {
     const kernels = optimizedKernels((x) => tf.sum(tf.exp(x)), [3]);

@@ -1,12 +1,14 @@
 /**
- * The pass pipeline: cancel logSumExp's shift gradient, simplify, fold constants, merge common
- * subexpressions and drop dead nodes, repeated until the graph stops changing.
+ * The pass pipeline: expand softplus and sigmoid around a shared exp, then cancel logSumExp's
+ * shift gradient, simplify, fold constants, merge common subexpressions and drop dead nodes,
+ * repeated until the graph stops changing.
  */
 import type { Graph } from "../graph.js";
 import { eliminateCommonSubexpressions } from "./common-subexpressions.js";
 import { eliminateDeadNodes } from "./dead-code.js";
 import { foldConstants } from "./fold-constants.js";
 import { cancelLogSumExpShift } from "./log-sum-exp.js";
+import { expandLogisticFunctions } from "./logistic-functions.js";
 import { simplify } from "./simplify.js";
 
 /**
@@ -16,7 +18,7 @@ import { simplify } from "./simplify.js";
  * optimize(trace.graph).nodes.length; // a third or less of the recorded kernels, typically
  */
 export function optimize(graph: Graph): Graph {
-  let current = eliminateDeadNodes(graph);
+  let current = expandLogisticFunctions(eliminateDeadNodes(graph));
   let signature = signatureOf(current);
   for (let round = 0; round < 8; round++) {
     const simplified = simplify(cancelLogSumExpShift(current));
