@@ -23,6 +23,7 @@
  * sampling, summary); for Tyche, from loading the data to the summary's diagnostics. "chains" is
  * the sum over chains of their warmup and sampling seconds.
  */
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { MCMC, NUTS, PRNGKey } from "../src/index.js";
 import { chainWorkerEntry } from "../src/infer/mcmc/worker-entry.js";
@@ -120,9 +121,13 @@ async function runTyche<D>(
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const warmupSeconds = sum(mcmc.timings.warmupSeconds);
   const samplingSeconds = sum(mcmc.timings.samplingSeconds);
+  // Parallel chains share the pool's workers (one per core, at most one per chain), each
+  // running its chains one after another: the chains' wall time is about their summed time
+  // over the workers.
+  const workers = Math.min(numChains, availableParallelism());
   const chainWall =
     chainMethod === "parallel"
-      ? Math.max(...mcmc.timings.warmupSeconds.map((w, c) => w + mcmc.timings.samplingSeconds[c]))
+      ? (warmupSeconds + samplingSeconds) / workers
       : warmupSeconds + samplingSeconds;
   const { numSteps } = mcmc.getExtraFields();
   return {
