@@ -15,10 +15,10 @@
  *   correction (low-rank-metric.ts); the others count as 1.
  *
  * Our addition, a variance floor: for a target that is not Gaussian the geometric mean can fall
- * far below the draws' covariance S in some directions (on posteriordb's gp_pois_regr, a
- * quarter of the posterior variance of the GP's length scale and magnitude), and NUTS then
- * moves too little along them per trajectory (R-hat above 1.01 at 1,000 draws per chain). The
- * low-rank estimate is raised to at least `varianceFloor` times S in every direction (in the
+ * far below the draws' covariance S in some directions (on posteriordb's gp_pois_regr, a fifth
+ * of the posterior variance of the GP's length scale and magnitude), and NUTS then moves too
+ * little along them per trajectory (fewer effective draws of them per draw). The low-rank
+ * estimate is raised to at least `varianceFloor` times S in every direction (in the
  * basis where S and G are both diagonal, see `spdMean`), and its diagonal scale to at least
  * that fraction of each coordinate's variance. For a Gaussian target S = G^{-1} and the floor
  * changes nothing.

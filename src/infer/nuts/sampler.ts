@@ -122,7 +122,7 @@ export interface HmcFamilyOptions {
   /**
    * The low-rank estimator: regularization `gamma` (default 1e-5; larger regularizes more),
    * `eigvalCutoff` (default 2: eigenvalues in [1/2, 2] are left out of the correction) and
-   * `varianceFloor` (default 1: the metric's variance in any direction is at least that
+   * `varianceFloor` (default 0.5: the metric's variance in any direction is at least that
    * fraction of the draws' variance there; 0 for the Fisher-divergence estimate alone, as
    * nutpie).
    */
