@@ -14,6 +14,15 @@
  *   gradients (M solving M G M = S), whose eigenvalues outside [1/c, c] become the low-rank
  *   correction (low-rank-metric.ts); the others count as 1.
  *
+ * Our addition, a variance floor: for a target that is not Gaussian the geometric mean can fall
+ * far below the draws' covariance S in some directions (on posteriordb's gp_pois_regr, a fifth
+ * of the posterior variance of the GP's length scale and magnitude), and NUTS then moves too
+ * little along them per trajectory (fewer effective draws of them per draw). The low-rank
+ * estimate is raised to at least `varianceFloor` times S in every direction (in the
+ * basis where S and G are both diagonal, see `spdMean`), and its diagonal scale to at least
+ * that fraction of each coordinate's variance. For a Gaussian target S = G^{-1} and the floor
+ * changes nothing.
+ *
  * Each estimator keeps two windows of draws, as nutpie does: the foreground one gives the
  * metric, the background one collects the draws of the next; switching makes the background
  * the foreground and starts a new background, so the metric always rests on recent draws.
@@ -41,6 +50,11 @@ export interface LowRankSettings {
   readonly gamma: number;
   /** Eigenvalues in [1 / eigvalCutoff, eigvalCutoff] are dropped (taken as 1). */
   readonly eigvalCutoff: number;
+  /**
+   * The metric's variance in any direction is at least this fraction of the window's draws'
+   * variance there (0: the Fisher-divergence estimate alone, as nutpie).
+   */
+  readonly varianceFloor: number;
 }
 
 /** A running estimate over a foreground and a background window of draws and gradients. */
@@ -224,6 +238,7 @@ export class LowRankFisherEstimator implements FisherEstimator {
       return lowRankFisherFromSums(
         this.windowDraws.sumsOfSquares(),
         this.windowGradients.sumsOfSquares(),
+        this.count,
         this.settings,
       );
     }
@@ -241,10 +256,16 @@ function allFiniteArray(x: Float64Array): boolean {
  * solution of M B M = A, M = B^{-1/2} (B^{1/2} A B^{1/2})^{1/2} B^{-1/2}. For a Gaussian
  * target whose draws have covariance A and gradients covariance B = A^{-1}, M = A.
  *
+ * With `floor` > 0, M is raised to at least floor * A: with B = L L^T and L^T A L = V X V^T,
+ * A = P X P^T and B^{-1} = P P^T for P = L^{-T} V, so both are diagonal in the basis P, and
+ * M = P diag(max(sqrt(x), floor * x)) P^T (the mean alone: P diag(sqrt(x)) P^T). In that
+ * basis M is at least the mean and at least floor * A, and equal to one of them.
+ *
  * @example
  * spdMean(Float64Array.of(1, 0, 0, 4), Float64Array.of(1, 0, 0, 1), 2); // diag(1, 2)
+ * spdMean(Float64Array.of(1, 0, 0, 4), Float64Array.of(1, 0, 0, 1), 2, 1); // diag(1, 4)
  */
-export function spdMean(a: Float64Array, b: Float64Array, n: number): Float64Array {
+export function spdMean(a: Float64Array, b: Float64Array, n: number, floor = 0): Float64Array {
   // With B = L L^T (Cholesky), M = L^{-T} (L^T A L)^{1/2} L^{-1}: M B M = L^{-T} S^2 L^{-1} = A.
   // One eigendecomposition (for the square root) instead of two through B^{1/2}.
   const lower = choleskyLower(b, n);
@@ -252,7 +273,7 @@ export function spdMean(a: Float64Array, b: Float64Array, n: number): Float64Arr
     throw new RangeError("spdMean: the second matrix is not positive definite");
   }
   const inner = symmetricEigen(congruenceByLower(a, lower, n), n);
-  const root = spectralFunction(inner, n, (v) => Math.sqrt(Math.max(v, 0)));
+  const root = spectralFunction(inner, n, (v) => Math.max(Math.sqrt(Math.max(v, 0)), floor * v));
   const half = solveLowerTransposed(lower, root, n); // L^{-T} S
   transposeInPlace(half, n); // S L^{-1}
   const mean = solveLowerTransposed(lower, half, n); // L^{-T} S L^{-1}
@@ -372,18 +393,18 @@ function regularizedScatter(rows: Float64Array, k: number, gamma: number): Float
  * potential there (the sign of the gradients does not matter), or undefined when a coordinate
  * has no spread in draws or gradients.
  *
- * Steps: the diagonal scale sigma_i^2 = sqrt(Var(x_i) / Var(g_i)) (population variances,
- * clamped to [1e-20, 1e20] as the diagonal estimate is);
+ * Steps: the diagonal scale sigma_i^2 = max(sqrt(Var(x_i) / Var(g_i)), varianceFloor Var(x_i))
+ * (population variances, clamped to [1e-20, 1e20] as the diagonal estimate is);
  * rescaled centred draws (x - mean) / sigma and gradients (g - mean) sigma; an orthonormal basis
  * Q of their span (all of R^dim when 2n >= dim); the projected scatter matrices divided by
- * gamma plus the identity; their SPD mean; its eigenvalues outside [1 / cutoff, cutoff] with
+ * gamma plus the identity; their SPD mean, raised to the variance floor; its eigenvalues outside [1 / cutoff, cutoff] with
  * their eigenvectors mapped back by Q.
  *
  * @example
  * // draws of N(0, diag(1, 4)) and their gradients of U(q) = q0^2 / 2 + q1^2 / 8
  * const draws = [[1, 2], [-1, 1], [0.5, -3], [-0.2, 2.5], [0.8, -1]].map((q) => Float64Array.from(q));
  * const gradients = draws.map((q) => Float64Array.of(q[0], q[1] / 4));
- * const estimate = lowRankFisherEstimate(draws, gradients, { gamma: 1e-5, eigvalCutoff: 2 });
+ * const estimate = lowRankFisherEstimate(draws, gradients, { gamma: 1e-5, eigvalCutoff: 2, varianceFloor: 0 });
  * estimate?.inverseMassMatrix; // about [1, 4]
  */
 export function lowRankFisherEstimate(
@@ -422,9 +443,9 @@ export function lowRankFisherEstimate(
     }
   }
   for (let i = 0; i < dim; i++) {
-    const variance = Math.sqrt(drawSquares[i] / gradientSquares[i]);
-    if (!(Number.isFinite(variance) && variance > 0)) return undefined;
-    sigma[i] = Math.sqrt(Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, variance)));
+    const variance = scaleVariance(drawSquares[i], gradientSquares[i], n, settings);
+    if (variance === undefined) return undefined;
+    sigma[i] = Math.sqrt(variance);
   }
   // Rescaled rows, flat (row r at r * dim): one buffer rather than an array per draw.
   const scaledDraws = new Float64Array(n * dim);
@@ -461,30 +482,37 @@ export function lowRankFisherEstimate(
   };
   const drawScatter = regularizedScatter(project(scaledDraws), k, settings.gamma);
   const gradientScatter = regularizedScatter(project(scaledGradients), k, settings.gamma);
-  return lowRankFromScatters(drawScatter, gradientScatter, basis, sigma, settings);
+  return lowRankFromScatters(drawScatter, gradientScatter, basis, sigma, n, settings);
 }
 
 /**
- * The low-rank Fisher-divergence metric from the draws' and gradients' sums of products of
- * deviations from their means (dim x dim, row-major; `WelfordEstimator.sumsOfSquares`): the
- * same estimate as `lowRankFisherEstimate` of those draws when 2n >= dim, without the rows.
+ * The low-rank Fisher-divergence metric from the sums of products of deviations from their
+ * means (dim x dim, row-major; `WelfordEstimator.sumsOfSquares`) of `count` draws and their
+ * gradients: the same estimate as `lowRankFisherEstimate` of those draws when 2 count >= dim,
+ * without the rows.
  *
  * @example
- * // The sums of a Gaussian's draws and gradients agree: covariance diag(1, 4).
- * const estimate = lowRankFisherFromSums(Float64Array.of(4, 0, 0, 16), Float64Array.of(4, 0, 0, 1), { gamma: 1e-5, eigvalCutoff: 2 });
+ * // The sums of 4 draws of a Gaussian and their gradients agree: covariance diag(1, 4).
+ * const estimate = lowRankFisherFromSums(Float64Array.of(4, 0, 0, 16), Float64Array.of(4, 0, 0, 1), 4, { gamma: 1e-5, eigvalCutoff: 2, varianceFloor: 1 });
  * estimate?.inverseMassMatrix; // [1, 4]
  */
 export function lowRankFisherFromSums(
   drawSums: Float64Array,
   gradientSums: Float64Array,
+  count: number,
   settings: LowRankSettings,
 ): MetricEstimate | undefined {
   const dim = Math.round(Math.sqrt(drawSums.length));
   const sigma = new Float64Array(dim);
   for (let i = 0; i < dim; i++) {
-    const variance = Math.sqrt(drawSums[i * dim + i] / gradientSums[i * dim + i]);
-    if (!(Number.isFinite(variance) && variance > 0)) return undefined;
-    sigma[i] = Math.sqrt(Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, variance)));
+    const variance = scaleVariance(
+      drawSums[i * dim + i],
+      gradientSums[i * dim + i],
+      count,
+      settings,
+    );
+    if (variance === undefined) return undefined;
+    sigma[i] = Math.sqrt(variance);
   }
   // The scatter of the rescaled rows, (x - mean) / sigma and (g - mean) sigma, divided by gamma,
   // plus the identity.
@@ -499,18 +527,37 @@ export function lowRankFisherFromSums(
         (gradientSums[a * dim + b] * (sigma[a] * sigma[b])) / settings.gamma + identity;
     }
   }
-  return lowRankFromScatters(drawScatter, gradientScatter, undefined, sigma, settings);
+  return lowRankFromScatters(drawScatter, gradientScatter, undefined, sigma, count, settings);
 }
 
 /**
- * The low-rank metric from the regularized scatter matrices in the span of `basis` (k x k;
- * all of R^dim when `basis` is undefined) and the diagonal scale `sigma`.
+ * The diagonal scale of a coordinate from the sums of squared deviations of `count` draws and
+ * of their gradients: sqrt(Var(x) / Var(g)), at least varianceFloor Var(x), clamped to
+ * [1e-20, 1e20]; undefined when the draws or the gradients have no spread.
+ */
+function scaleVariance(
+  drawSquares: number,
+  gradientSquares: number,
+  count: number,
+  settings: LowRankSettings,
+): number | undefined {
+  const variance = Math.sqrt(drawSquares / gradientSquares);
+  if (!(Number.isFinite(variance) && variance > 0)) return undefined;
+  const floored = Math.max(variance, (settings.varianceFloor * drawSquares) / count);
+  return Math.min(UPPER_LIMIT, Math.max(LOWER_LIMIT, floored));
+}
+
+/**
+ * The low-rank metric from the regularized scatter matrices of `count` draws and gradients in
+ * the span of `basis` (k x k; all of R^dim when `basis` is undefined) and the diagonal scale
+ * `sigma`.
  */
 function lowRankFromScatters(
   drawScatter: Float64Array,
   gradientScatter: Float64Array,
   basis: readonly Float64Array[] | undefined,
   sigma: Float64Array,
+  count: number,
   settings: LowRankSettings,
 ): MetricEstimate | undefined {
   const dim = sigma.length;
@@ -520,7 +567,10 @@ function lowRankFromScatters(
   let values: Float64Array;
   let vectors: Float64Array;
   try {
-    const mean = spdMean(drawScatter, gradientScatter, k);
+    // The draw scatter is count / gamma times the rescaled draws' covariance (plus I), and the
+    // mean does not depend on that factor: the floor on the covariance is gamma / count of it.
+    const floor = (settings.varianceFloor * settings.gamma) / count;
+    const mean = spdMean(drawScatter, gradientScatter, k, floor);
     if (!allFiniteArray(mean)) return undefined;
     ({ values, vectors } = symmetricEigen(mean, k));
   } catch {

@@ -71,7 +71,11 @@ export interface ChainOptions {
    */
   readonly adaptation?: AdaptationChoice;
   /** The low-rank estimator's regularization and eigenvalue cutoff (1e-5, 2). */
-  readonly lowRank?: { readonly gamma?: number; readonly eigvalCutoff?: number };
+  readonly lowRank?: {
+    readonly gamma?: number;
+    readonly eigvalCutoff?: number;
+    readonly varianceFloor?: number;
+  };
   /**
    * "pathfinder" (default): run a Pathfinder path from the initial point first, start warmup at
    * its approximation with its covariance as the first metric; "uniform": start at the point.

@@ -62,6 +62,14 @@ export const lowRankOptionSchema = Schema.Struct({
     ),
     hmcDefaults.lowRank.eigvalCutoff,
   ),
+  varianceFloor: withDefault(
+    Schema.Number.pipe(
+      Schema.filter((n) => n >= 0 && Number.isFinite(n), {
+        message: (i) => `must be finite and at least 0, got ${String(i.actual)}`,
+      }),
+    ),
+    hmcDefaults.lowRank.varianceFloor,
+  ),
 });
 
 /** The URL of this module, whose `chainSetup` worker threads import. */
@@ -112,10 +120,13 @@ export interface HmcFamilyOptions {
    */
   adaptation?: AdaptationChoice;
   /**
-   * The low-rank estimator: regularization `gamma` (default 1e-5; larger regularizes more) and
-   * `eigvalCutoff` (default 2: eigenvalues in [1/2, 2] are left out of the correction).
+   * The low-rank estimator: regularization `gamma` (default 1e-5; larger regularizes more),
+   * `eigvalCutoff` (default 2: eigenvalues in [1/2, 2] are left out of the correction) and
+   * `varianceFloor` (default 0.5: the metric's variance in any direction is at least that
+   * fraction of the draws' variance there; 0 for the Fisher-divergence estimate alone, as
+   * nutpie).
    */
-  lowRank?: { gamma?: number; eigvalCutoff?: number };
+  lowRank?: { gamma?: number; eigvalCutoff?: number; varianceFloor?: number };
   /** Energy error that counts as a divergence (default 1000). */
   maxDeltaEnergy?: number;
   /**

@@ -4,7 +4,7 @@
  * sample that spans the space (up to the regularization), which a variance estimate from
  * draws alone cannot do.
  */
-import { Matrix } from "ml-matrix";
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import {
   DiagonalFisherEstimator,
@@ -140,7 +140,53 @@ describe("spdMean", () => {
       for (let j = 0; j < 3; j++) expect(product.get(i, j)).toBeCloseTo(a.get(i, j), 10);
     }
   });
+
+  it("raises the mean to floor * A where it is below (matrices that share eigenvectors)", () => {
+    // A = R diag(9, 1) R^T and B = R diag(4, 1/4) R^T, R a rotation by 30 degrees: the mean
+    // is R diag(sqrt(9 / 4), sqrt(1 * 4)) R^T = R diag(1.5, 2) R^T; with floor f, along the
+    // first direction max(1.5, 9 f), along the second max(2, f).
+    const rotated = (d1: number, d2: number) => {
+      const [c, s] = [Math.cos(Math.PI / 6), Math.sin(Math.PI / 6)];
+      return Float64Array.of(
+        c * c * d1 + s * s * d2,
+        c * s * (d1 - d2),
+        c * s * (d1 - d2),
+        s * s * d1 + c * c * d2,
+      );
+    };
+    const a = rotated(9, 1);
+    const b = rotated(4, 0.25);
+    const cases: Array<[number, Float64Array]> = [
+      [0, rotated(1.5, 2)],
+      [0.1, rotated(1.5, 2)],
+      [0.5, rotated(4.5, 2)],
+      [1, rotated(9, 2)],
+      [3, rotated(27, 3)],
+    ];
+    for (const [floor, expected] of cases) {
+      const m = spdMean(a, b, 2, floor);
+      for (let i = 0; i < 4; i++) expect(m[i]).toBeCloseTo(expected[i], 10);
+    }
+  });
+
+  it("with a floor, is at least the mean and at least floor * A (Loewner order), in general position", () => {
+    const a = Float64Array.of(2, 0.5, 0.1, 0.5, 1, 0.2, 0.1, 0.2, 3);
+    const b = Float64Array.of(1, -0.3, 0, -0.3, 2, 0.4, 0, 0.4, 0.7);
+    const mean = spdMean(a, b, 3);
+    const floored = spdMean(a, b, 3, 0.8);
+    const smallestEigenvalue = (m: Float64Array) =>
+      Math.min(...new EigenvalueDecomposition(new Matrix([...chunks(m, 3)])).realEigenvalues);
+    const minus = (x: Float64Array, y: Float64Array, c: number) => x.map((v, i) => v - c * y[i]);
+    expect(smallestEigenvalue(minus(floored, mean, 1))).toBeGreaterThan(-1e-10);
+    expect(smallestEigenvalue(minus(floored, a, 0.8))).toBeGreaterThan(-1e-10);
+    // The floor binds here: the floored matrix is not the mean.
+    expect(Math.max(...minus(floored, mean, 1).map(Math.abs))).toBeGreaterThan(0.1);
+  });
 });
+
+function* chunks(m: Float64Array, n: number): Generator<number[]> {
+  for (let i = 0; i < n; i++) yield Array.from(m.subarray(i * n, (i + 1) * n));
+}
 
 describe("lowRankFisherEstimate", () => {
   // A correlated 4-D Gaussian with very different scales.
@@ -156,6 +202,7 @@ describe("lowRankFisherEstimate", () => {
     const estimate = lowRankFisherEstimate(draws, gradients, {
       gamma: 1e-12,
       eigvalCutoff: 1 + 1e-12,
+      varianceFloor: 0,
     });
     expect(estimate).toBeDefined();
     const dense = lowRankInverseMassDense(
@@ -172,7 +219,11 @@ describe("lowRankFisherEstimate", () => {
 
   it("keeps only eigenvalues outside [1/c, c], with orthonormal directions", () => {
     const { draws, gradients } = gaussianSample(lower, 50, 3);
-    const estimate = lowRankFisherEstimate(draws, gradients, { gamma: 1e-5, eigvalCutoff: 2 })!;
+    const estimate = lowRankFisherEstimate(draws, gradients, {
+      gamma: 1e-5,
+      eigvalCutoff: 2,
+      varianceFloor: 0,
+    })!;
     const { vectors, values } = estimate.lowRankCorrection!;
     expect(values.length).toBeGreaterThan(0);
     expect(values.length).toBeLessThanOrEqual(4);
@@ -204,7 +255,11 @@ describe("lowRankFisherEstimate", () => {
       draws.push(x);
       gradients.push(x.map((v) => v - (24 / 25) * along * u));
     }
-    const estimator = new LowRankFisherEstimator(dim, { gamma: 1e-5, eigvalCutoff: 2 });
+    const estimator = new LowRankFisherEstimator(dim, {
+      gamma: 1e-5,
+      eigvalCutoff: 2,
+      varianceFloor: 0,
+    });
     for (let k = 0; k < n; k++) estimator.add(draws[k], gradients[k]);
     const estimate = estimator.estimate()!;
     const { vectors, values } = estimate.lowRankCorrection!;
@@ -217,16 +272,69 @@ describe("lowRankFisherEstimate", () => {
     expect(values[largest]).toBeGreaterThan(4);
   });
 
+  it("keeps at least the draws' covariance with floor 1 on a non-Gaussian (Laplace) target", () => {
+    // y1 ~ Laplace(0, 1) (U = |y1|, dU/dy1 = sign(y1)), y2 ~ N(0, 1); a grid with the
+    // population moments: y1 in {+-1, +-sqrt(3)} (Var 2, Var sign = 1), y2 in {+-1} (Var 1,
+    // gradient y2), uncorrelated by symmetry. Rotated by R (30 degrees): draws x = R y,
+    // gradients R grad U(y). Draw covariance S = R diag(2, 1) R^T, gradient covariance
+    // G = R diag(1, 1) R^T = I, so the Fisher estimate is S # G^{-1} = R diag(sqrt(2), 1) R^T,
+    // below S along the Laplace direction; with floor 1 it is R diag(2, 1) R^T = S.
+    const [c, s] = [Math.cos(Math.PI / 6), Math.sin(Math.PI / 6)];
+    const rotate = (y: Float64Array) => Float64Array.of(c * y[0] - s * y[1], s * y[0] + c * y[1]);
+    const points: Float64Array[] = [];
+    const scores: Float64Array[] = [];
+    for (const y1 of [-Math.sqrt(3), -1, 1, Math.sqrt(3)]) {
+      for (const y2 of [-1, 1]) {
+        points.push(Float64Array.of(y1, y2));
+        scores.push(Float64Array.of(Math.sign(y1), y2));
+      }
+    }
+    const expected = (d1: number, d2: number) => [
+      c * c * d1 + s * s * d2,
+      c * s * (d1 - d2),
+      c * s * (d1 - d2),
+      s * s * d1 + c * c * d2,
+    ];
+    for (const [floor, want] of [
+      [0, expected(Math.SQRT2, 1)],
+      [0.5, expected(Math.SQRT2, 1)],
+      [1, expected(2, 1)],
+    ] as const) {
+      const settings = { gamma: 1e-12, eigvalCutoff: 1 + 1e-12, varianceFloor: floor };
+      const estimate = lowRankFisherEstimate(points.map(rotate), scores.map(rotate), settings)!;
+      const dense = lowRankInverseMassDense(
+        estimate.inverseMassMatrix,
+        estimate.lowRankCorrection!,
+      );
+      for (let i = 0; i < 4; i++) expect(dense[i]).toBeCloseTo(want[i], 8);
+    }
+    // Unrotated, the metric is diagonal and the correction empty (every eigenvalue 1 after the
+    // diagonal rescaling): the floor acts on the diagonal scale, 2 instead of sqrt(2).
+    for (const [floor, first] of [
+      [0, Math.SQRT2],
+      [1, 2],
+    ]) {
+      const settings = { gamma: 1e-12, eigvalCutoff: 2, varianceFloor: floor };
+      const estimate = lowRankFisherEstimate(points, scores, settings)!;
+      expect(estimate.inverseMassMatrix[0]).toBeCloseTo(first, 10);
+      expect(estimate.inverseMassMatrix[1]).toBeCloseTo(1, 10);
+      expect(estimate.lowRankCorrection!.values.length).toBe(0);
+    }
+  });
+
   it("gives no estimate from draws without spread", () => {
     const same = Array.from({ length: 5 }, () => Float64Array.of(1, 2));
-    expect(lowRankFisherEstimate(same, same, { gamma: 1e-5, eigvalCutoff: 2 })).toBeUndefined();
+    expect(
+      lowRankFisherEstimate(same, same, { gamma: 1e-5, eigvalCutoff: 2, varianceFloor: 1 }),
+    ).toBeUndefined();
   });
 
   it("the estimator's running sums give the estimate of its window's rows, across switches and far from 0", () => {
     // Draws shifted by 1000: running sums must not lose the spread to the mean.
     const { draws, gradients } = gaussianSample(lower, 70, 5);
     const shifted = draws.map((x) => x.map((v, i) => v + 1000 * (i + 1)));
-    const settings = { gamma: 1e-5, eigvalCutoff: 2 };
+    // Floor 1: the sums' estimate needs the window's count for the floor.
+    const settings = { gamma: 1e-5, eigvalCutoff: 2, varianceFloor: 1 };
     const estimator = new LowRankFisherEstimator(4, settings);
     const windowStart: number[] = [0];
     let split = 0;
