@@ -87,7 +87,10 @@ export interface FisherAdaptationSettings {
   readonly keepInitialMetric: boolean;
 }
 
-/** The state of Fisher adaptation between warmup iterations. */
+/**
+ * The state of Fisher adaptation between warmup iterations. `update` advances it in place and
+ * returns it: a state is used once, by the next `update`.
+ */
 export interface FisherAdaptationState extends WarmupState<HmcParameters> {
   parameters: HmcParameters;
   dualAveraging: DualAveragingState;
